@@ -1,0 +1,1 @@
+"""Pumphouse: move OpenStack workloads between clouds."""

@@ -1,0 +1,116 @@
+"""Exceptions of Pumphouse.
+
+Every exception that may reach a user derives from
+:class:`PumphouseException`, carries an HTTP status ``code`` and formats its
+message from ``_msg_fmt``. The API turns them into JSON errors with that
+code; over RPC they are re-raised as the same class (the module is in the
+allowed remote exception modules).
+"""
+
+from http import client as http_client
+
+from oslo_log import log
+
+LOG = log.getLogger(__name__)
+
+
+class PumphouseException(Exception):
+    """Base class of Pumphouse's exceptions.
+
+    Subclasses set ``_msg_fmt`` to a %-format string whose keys are passed as
+    keyword arguments, and ``code`` to the HTTP status the API answers with.
+    """
+
+    _msg_fmt = 'An unknown exception occurred.'
+    code = http_client.INTERNAL_SERVER_ERROR
+    safe = False
+
+    def __init__(self, message: str | None = None, **kwargs) -> None:
+        self.kwargs = kwargs
+        if 'code' not in self.kwargs:
+            self.kwargs['code'] = self.code
+        if not message:
+            try:
+                message = self._msg_fmt % kwargs
+            except (KeyError, TypeError):
+                LOG.exception('Exception in string format operation of '
+                              '%(cls)s; kwargs: %(keys)s',
+                              {'cls': self.__class__.__name__,
+                               'keys': sorted(kwargs)})
+                message = self._msg_fmt
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args else self._msg_fmt
+
+
+class Invalid(PumphouseException):
+    _msg_fmt = 'Invalid request: %(reason)s'
+    code = http_client.BAD_REQUEST
+
+
+class InvalidParameterValue(Invalid):
+    _msg_fmt = '%(reason)s'
+
+
+class NotAcceptable(PumphouseException):
+    _msg_fmt = 'Request not acceptable: %(reason)s'
+    code = http_client.NOT_ACCEPTABLE
+
+
+class Forbidden(PumphouseException):
+    _msg_fmt = 'Policy does not allow %(action)s to be performed.'
+    code = http_client.FORBIDDEN
+
+
+class NotFound(PumphouseException):
+    _msg_fmt = 'Resource could not be found.'
+    code = http_client.NOT_FOUND
+
+
+class CloudNotFound(NotFound):
+    _msg_fmt = 'Cloud %(cloud)s could not be found.'
+
+
+class Conflict(PumphouseException):
+    _msg_fmt = 'Conflict: %(reason)s'
+    code = http_client.CONFLICT
+
+
+class CloudAlreadyExists(Conflict):
+    _msg_fmt = 'A cloud named %(name)s already exists.'
+
+
+class CloudInUse(Conflict):
+    _msg_fmt = ('Cloud %(cloud)s is used by %(count)d migration(s) and '
+                'cannot be deleted.')
+
+
+class ConductorAlreadyRegistered(Conflict):
+    _msg_fmt = ('A live conductor named %(hostname)s is already registered; '
+                'give this one another [DEFAULT] host.')
+
+
+class NoConductorAvailable(PumphouseException):
+    _msg_fmt = ('No conductor is alive to do this; start '
+                'pumphouse-conductor and try again.')
+    code = http_client.SERVICE_UNAVAILABLE
+
+
+class ConductorTimeout(PumphouseException):
+    _msg_fmt = ('The conductor did not answer within %(timeout)s seconds; '
+                'the request may still complete.')
+    code = http_client.SERVICE_UNAVAILABLE
+
+
+class CredentialKeyError(PumphouseException):
+    _msg_fmt = 'Cannot use the credential key file %(path)s: %(reason)s'
+
+
+class CredentialDecryptError(PumphouseException):
+    _msg_fmt = ('Stored credentials cannot be decrypted with the keys in '
+                '%(path)s; is this the key file they were encrypted with?')
+
+
+class CloudConfigError(Invalid):
+    _msg_fmt = 'Cloud configuration is invalid: %(reason)s'

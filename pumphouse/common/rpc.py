@@ -1,0 +1,65 @@
+"""oslo.messaging plumbing: transport, clients and servers.
+
+Servers run on the ``threading`` executor. ``pumphouse serve`` uses the
+in-process ``fake://`` transport; deployed services use RabbitMQ.
+"""
+
+import oslo_messaging as messaging
+from oslo_config import cfg
+
+from pumphouse.common import context as pumphouse_context
+
+CONF = cfg.CONF
+
+ALLOWED_EXMODS = ['pumphouse.common.exception']
+
+_TRANSPORT = None
+
+
+def init(conf: cfg.ConfigOpts) -> None:
+    """Create the RPC transport from ``transport_url``."""
+    global _TRANSPORT
+    if _TRANSPORT is None:
+        _TRANSPORT = messaging.get_rpc_transport(
+            conf, allowed_remote_exmods=ALLOWED_EXMODS)
+
+
+def cleanup() -> None:
+    global _TRANSPORT
+    if _TRANSPORT is not None:
+        _TRANSPORT.cleanup()
+        _TRANSPORT = None
+
+
+class RequestContextSerializer(messaging.Serializer):
+    """Carries the request context across RPC as a dict."""
+
+    def serialize_entity(self, context, entity):
+        return entity
+
+    def deserialize_entity(self, context, entity):
+        return entity
+
+    def serialize_context(self, context):
+        return context.to_dict()
+
+    def deserialize_context(self, context):
+        return pumphouse_context.RequestContext.from_dict(context)
+
+
+def get_client(target: messaging.Target,
+               version_cap: str | None = None) -> messaging.RPCClient:
+    if _TRANSPORT is None:
+        raise RuntimeError('pumphouse.common.rpc.init() was not called')
+    return messaging.get_rpc_client(
+        _TRANSPORT, target, version_cap=version_cap,
+        serializer=RequestContextSerializer())
+
+
+def get_server(target: messaging.Target, endpoints: list):
+    if _TRANSPORT is None:
+        raise RuntimeError('pumphouse.common.rpc.init() was not called')
+    access_policy = messaging.DefaultRPCAccessPolicy
+    return messaging.get_rpc_server(
+        _TRANSPORT, target, endpoints, executor='threading',
+        serializer=RequestContextSerializer(), access_policy=access_policy)

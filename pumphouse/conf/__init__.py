@@ -1,0 +1,19 @@
+"""Configuration options of Pumphouse, one module per option group."""
+
+from oslo_config import cfg
+
+from pumphouse.conf import api
+from pumphouse.conf import clouds
+from pumphouse.conf import conductor
+from pumphouse.conf import credentials
+from pumphouse.conf import database
+from pumphouse.conf import default
+
+CONF = cfg.CONF
+
+default.register_opts(CONF)
+api.register_opts(CONF)
+clouds.register_opts(CONF)
+conductor.register_opts(CONF)
+credentials.register_opts(CONF)
+database.register_opts(CONF)

@@ -1,0 +1,32 @@
+"""Options of the [clouds] group: how Pumphouse reaches OpenStack clouds."""
+
+from oslo_config import cfg
+
+opt_group = cfg.OptGroup(name='clouds', title='Source and destination clouds')
+
+opts = [
+    cfg.ListOpt(
+        'clouds_yaml',
+        default=[],
+        help='clouds.yaml files in which clouds registered by reference '
+             '(POST /v1/clouds with "cloud") are looked up. When empty, '
+             'the openstacksdk defaults apply: OS_CLIENT_CONFIG_FILE, '
+             './clouds.yaml, ~/.config/openstack/clouds.yaml and '
+             '/etc/openstack/clouds.yaml.'),
+    cfg.FloatOpt(
+        'api_timeout',
+        default=60.0,
+        min=1.0,
+        help='Seconds to wait for one API request to a cloud.'),
+    cfg.IntOpt(
+        'connect_retries',
+        default=2,
+        min=0,
+        help='How often a request to a cloud is retried when the '
+             'connection fails.'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(opt_group)
+    conf.register_opts(opts, group=opt_group)

@@ -1,0 +1,19 @@
+"""Options of the [database] group (oslo.db).
+
+The connection defaults to an SQLite file under ``state_path``, the embedded
+default of the ``pumphouse`` command; a deployed service points it at MySQL,
+MariaDB or PostgreSQL.
+"""
+
+from oslo_config import cfg
+from oslo_db import options as db_options
+
+DEFAULT_CONNECTION = 'sqlite:///$state_path/pumphouse.sqlite'
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
+
+
+def list_opts() -> list:
+    return db_options.list_opts()

@@ -1,0 +1,31 @@
+"""Entry points of oslo-config-generator."""
+
+from oslo_config import cfg
+from oslo_policy import opts as policy_opts
+
+from pumphouse.conf import api
+from pumphouse.conf import clouds
+from pumphouse.conf import conductor
+from pumphouse.conf import credentials
+from pumphouse.conf import default
+
+
+def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
+    """The options Pumphouse defines itself, by group.
+
+    Options of the libraries ([database], [keystone_authtoken],
+    [oslo_messaging_*], [oslo_policy], logging) come from their own
+    namespaces in ``tools/config/pumphouse-config-generator.conf``.
+    """
+    return [
+        ('DEFAULT', default.opts),
+        (api.opt_group.name, api.opts),
+        (clouds.opt_group.name, clouds.opts),
+        (conductor.opt_group.name, conductor.opts),
+        (credentials.opt_group.name, credentials.opts),
+    ]
+
+
+def update_opt_defaults() -> None:
+    """Defaults of library options that differ for Pumphouse."""
+    policy_opts.set_defaults(cfg.CONF, policy_file='policy.yaml')

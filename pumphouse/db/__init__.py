@@ -1,0 +1,1 @@
+"""Persistence of Pumphouse (oslo.db and alembic)."""

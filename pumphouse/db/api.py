@@ -1,0 +1,187 @@
+"""Database API: every query Pumphouse makes goes through here.
+
+Functions take and return model objects (detached, fully loaded); each one
+is a transaction of its own through oslo.db's enginefacade.
+"""
+
+import datetime
+import threading
+
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import utils as db_utils
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from pumphouse.common import exception
+from pumphouse.conf import CONF
+from pumphouse.db import models
+
+_CONTEXT = threading.local()
+_lock = threading.Lock()
+_facade: enginefacade._TransactionContextManager | None = None
+
+
+def _get_facade() -> enginefacade._TransactionContextManager:
+    global _facade
+    with _lock:
+        if _facade is None:
+            _facade = enginefacade.transaction_context()
+            # The facade reads [database] from CONF when it first starts.
+            _facade.configure(sqlite_fk=True)
+        return _facade
+
+
+def reset_facade() -> None:
+    """Drop the engine so the next call connects with the current config."""
+    global _facade
+    with _lock:
+        if _facade is not None:
+            _facade.dispose_pool()
+        _facade = None
+
+
+def get_engine() -> sa.engine.Engine:
+    return _get_facade().writer.get_engine()
+
+
+def _writer():
+    return _get_facade().writer.using(_CONTEXT)
+
+
+def _reader():
+    return _get_facade().reader.using(_CONTEXT)
+
+
+def _paginate(query, model, limit: int | None, marker, sort_key: str,
+              sort_dir: str):
+    sort_keys = [sort_key] if sort_key == 'id' else [sort_key, 'id']
+    return db_utils.paginate_query(query, model, limit, sort_keys,
+                                   marker=marker, sort_dir=sort_dir).all()
+
+
+# Clouds
+
+def create_cloud(values: dict) -> models.Cloud:
+    """Store a cloud; ``values`` has name, description, config, credentials.
+
+    Raises CloudAlreadyExists when the name is taken.
+    """
+    cloud = models.Cloud()
+    cloud.update(values)
+    cloud.uuid = values.get('uuid') or uuidutils.generate_uuid()
+    try:
+        with _writer() as session:
+            session.add(cloud)
+            session.flush()
+    except db_exc.DBDuplicateEntry as e:
+        raise exception.CloudAlreadyExists(name=values['name']) from e
+    return cloud
+
+
+def _cloud_query(session, ident: str):
+    query = session.query(models.Cloud)
+    if uuidutils.is_uuid_like(ident):
+        return query.filter_by(uuid=ident)
+    return query.filter_by(name=ident)
+
+
+def get_cloud(ident: str) -> models.Cloud:
+    """A cloud by UUID or name."""
+    with _reader() as session:
+        cloud = _cloud_query(session, ident).one_or_none()
+    if cloud is None:
+        raise exception.CloudNotFound(cloud=ident)
+    return cloud
+
+
+def list_clouds(limit: int | None = None, marker: str | None = None,
+                sort_key: str = 'id',
+                sort_dir: str = 'asc') -> list[models.Cloud]:
+    with _reader() as session:
+        marker_obj = None
+        if marker is not None:
+            marker_obj = _cloud_query(session, marker).one_or_none()
+            if marker_obj is None:
+                raise exception.InvalidParameterValue(
+                    reason=f'Marker cloud {marker} could not be found.')
+        return _paginate(session.query(models.Cloud), models.Cloud, limit,
+                         marker_obj, sort_key, sort_dir)
+
+
+def delete_cloud(ident: str) -> None:
+    """Delete a cloud no migration uses."""
+    with _writer() as session:
+        cloud = _cloud_query(session, ident).with_for_update().one_or_none()
+        if cloud is None:
+            raise exception.CloudNotFound(cloud=ident)
+        used = session.query(models.Migration).filter(
+            sa.or_(models.Migration.source_cloud_id == cloud.id,
+                   models.Migration.destination_cloud_id == cloud.id)).count()
+        if used:
+            raise exception.CloudInUse(cloud=ident, count=used)
+        session.delete(cloud)
+
+
+# Conductors
+
+def register_conductor(hostname: str) -> models.Conductor:
+    """Register a conductor as online, or take over a dead registration.
+
+    Raises ConductorAlreadyRegistered when a live conductor has the name.
+    """
+    now = timeutils.utcnow()
+    with _writer() as session:
+        row = session.query(models.Conductor).filter_by(
+            hostname=hostname).with_for_update().one_or_none()
+        if row is None:
+            row = models.Conductor(hostname=hostname, online=True,
+                                   heartbeat_at=now)
+            session.add(row)
+        elif row.online and not _is_dead(row, now):
+            raise exception.ConductorAlreadyRegistered(hostname=hostname)
+        else:
+            row.online = True
+            row.heartbeat_at = now
+        try:
+            session.flush()
+        except db_exc.DBDuplicateEntry as e:
+            raise exception.ConductorAlreadyRegistered(
+                hostname=hostname) from e
+    return row
+
+
+def touch_conductor(hostname: str) -> None:
+    """Record a heartbeat; re-registers a row that was removed meanwhile."""
+    now = timeutils.utcnow()
+    with _writer() as session:
+        count = session.query(models.Conductor).filter_by(
+            hostname=hostname).update({'heartbeat_at': now, 'online': True})
+        if not count:
+            session.add(models.Conductor(hostname=hostname, online=True,
+                                         heartbeat_at=now))
+
+
+def unregister_conductor(hostname: str) -> None:
+    """Mark a conductor offline when it stops cleanly."""
+    with _writer() as session:
+        session.query(models.Conductor).filter_by(
+            hostname=hostname).update({'online': False})
+
+
+def _is_dead(row: models.Conductor, now: datetime.datetime) -> bool:
+    limit = datetime.timedelta(seconds=CONF.conductor.heartbeat_timeout)
+    return row.heartbeat_at < now - limit
+
+
+def list_live_conductors() -> list[str]:
+    """Hostnames of the conductors that are online and heart-beating."""
+    limit = timeutils.utcnow() - datetime.timedelta(
+        seconds=CONF.conductor.heartbeat_timeout)
+    with _reader() as session:
+        rows = session.query(models.Conductor.hostname).filter(
+            models.Conductor.online.is_(True),
+            models.Conductor.heartbeat_at >= limit).order_by(
+                models.Conductor.hostname)
+        return [r.hostname for r in rows]

@@ -1,0 +1,130 @@
+"""Initial schema: clouds, migrations, plan items, mappings, events, conductors
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-22
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0001'
+down_revision = None
+branch_labels = None
+depends_on = None
+
+_TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
+
+
+def _timestamps() -> list[sa.Column]:
+    return [sa.Column('created_at', sa.DateTime(), nullable=True),
+            sa.Column('updated_at', sa.DateTime(), nullable=True)]
+
+
+def upgrade() -> None:
+    op.create_table(
+        'clouds',
+        *_timestamps(),
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('uuid', sa.String(36), nullable=False),
+        sa.Column('name', sa.String(255), nullable=False),
+        sa.Column('description', sa.Text(), nullable=True),
+        sa.Column('config', sa.Text(), nullable=False),
+        sa.Column('credentials', sa.Text(), nullable=True),
+        sa.UniqueConstraint('uuid', name='uniq_clouds0uuid'),
+        sa.UniqueConstraint('name', name='uniq_clouds0name'),
+        **_TABLE_ARGS)
+
+    op.create_table(
+        'migrations',
+        *_timestamps(),
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('uuid', sa.String(36), nullable=False),
+        sa.Column('name', sa.String(255), nullable=True),
+        sa.Column('project_id', sa.String(255), nullable=False),
+        sa.Column('user_id', sa.String(255), nullable=True),
+        sa.Column('source_cloud_id', sa.Integer(),
+                  sa.ForeignKey('clouds.id'), nullable=False),
+        sa.Column('destination_cloud_id', sa.Integer(),
+                  sa.ForeignKey('clouds.id'), nullable=False),
+        sa.Column('workload', sa.Text(), nullable=False),
+        sa.Column('options', sa.Text(), nullable=False),
+        sa.Column('state', sa.String(32), nullable=False),
+        sa.Column('conductor', sa.String(255), nullable=True),
+        sa.Column('last_error', sa.Text(), nullable=True),
+        sa.Column('started_at', sa.DateTime(), nullable=True),
+        sa.Column('finished_at', sa.DateTime(), nullable=True),
+        sa.UniqueConstraint('uuid', name='uniq_migrations0uuid'),
+        sa.Index('migrations_project_id_idx', 'project_id'),
+        sa.Index('migrations_state_idx', 'state'),
+        **_TABLE_ARGS)
+
+    op.create_table(
+        'plan_items',
+        *_timestamps(),
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('migration_id', sa.Integer(),
+                  sa.ForeignKey('migrations.id', ondelete='CASCADE'),
+                  nullable=False),
+        sa.Column('resource_type', sa.String(64), nullable=False),
+        sa.Column('source_id', sa.String(255), nullable=False),
+        sa.Column('source_name', sa.String(255), nullable=True),
+        sa.Column('action', sa.String(16), nullable=False),
+        sa.Column('depends_on', sa.Text(), nullable=False),
+        sa.Column('state', sa.String(16), nullable=False),
+        sa.Column('destination_id', sa.String(255), nullable=True),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('error', sa.Text(), nullable=True),
+        sa.Column('bytes_done', sa.BigInteger(), nullable=False),
+        sa.Column('bytes_total', sa.BigInteger(), nullable=True),
+        sa.Column('details', sa.Text(), nullable=True),
+        sa.UniqueConstraint('migration_id', 'resource_type', 'source_id',
+                            name='uniq_plan_items0migration_resource'),
+        **_TABLE_ARGS)
+
+    op.create_table(
+        'mappings',
+        *_timestamps(),
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('source_cloud_id', sa.Integer(),
+                  sa.ForeignKey('clouds.id'), nullable=False),
+        sa.Column('destination_cloud_id', sa.Integer(),
+                  sa.ForeignKey('clouds.id'), nullable=False),
+        sa.Column('resource_type', sa.String(64), nullable=False),
+        sa.Column('source_id', sa.String(255), nullable=False),
+        sa.Column('destination_id', sa.String(255), nullable=False),
+        sa.Column('migration_id', sa.Integer(),
+                  sa.ForeignKey('migrations.id', ondelete='SET NULL'),
+                  nullable=True),
+        sa.UniqueConstraint('source_cloud_id', 'destination_cloud_id',
+                            'resource_type', 'source_id',
+                            name='uniq_mappings0source_resource'),
+        sa.Index('mappings_destination_id_idx', 'destination_id'),
+        **_TABLE_ARGS)
+
+    op.create_table(
+        'events',
+        *_timestamps(),
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('migration_id', sa.Integer(),
+                  sa.ForeignKey('migrations.id', ondelete='CASCADE'),
+                  nullable=True),
+        sa.Column('plan_item_id', sa.Integer(),
+                  sa.ForeignKey('plan_items.id', ondelete='CASCADE'),
+                  nullable=True),
+        sa.Column('level', sa.String(16), nullable=False),
+        sa.Column('event_type', sa.String(64), nullable=False),
+        sa.Column('message', sa.Text(), nullable=False),
+        sa.Column('conductor', sa.String(255), nullable=True),
+        sa.Index('events_migration_id_idx', 'migration_id', 'id'),
+        **_TABLE_ARGS)
+
+    op.create_table(
+        'conductors',
+        *_timestamps(),
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('hostname', sa.String(255), nullable=False),
+        sa.Column('online', sa.Boolean(), nullable=False),
+        sa.Column('heartbeat_at', sa.DateTime(), nullable=False),
+        sa.UniqueConstraint('hostname', name='uniq_conductors0hostname'),
+        **_TABLE_ARGS)

@@ -1,0 +1,167 @@
+"""SQLAlchemy models of Pumphouse's database.
+
+Every change here comes with an alembic revision under
+``pumphouse/db/migration/alembic_migrations/versions``; a test compares the
+two on every supported backend.
+"""
+
+from oslo_db.sqlalchemy import models
+from oslo_db.sqlalchemy import types as db_types
+from sqlalchemy import orm
+from sqlalchemy import schema
+from sqlalchemy import types
+
+
+class Base(models.TimestampMixin, models.ModelBase, orm.DeclarativeBase):
+    """Base of all models: ``created_at``/``updated_at`` and dict access."""
+
+    __table_args__ = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
+
+    def as_dict(self) -> dict:
+        return {c.name: getattr(self, c.name) for c in self.__table__.columns}
+
+
+class Cloud(Base):
+    """A source or destination cloud and how to reach it.
+
+    ``config`` holds what may be shown (clouds.yaml entry name, auth URL,
+    user and project names, region, interface); ``credentials`` holds the
+    whole connection configuration encrypted with the credential key.
+    """
+
+    __tablename__ = 'clouds'
+    __table_args__ = (
+        schema.UniqueConstraint('uuid', name='uniq_clouds0uuid'),
+        schema.UniqueConstraint('name', name='uniq_clouds0name'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    uuid = schema.Column(types.String(36), nullable=False)
+    name = schema.Column(types.String(255), nullable=False)
+    description = schema.Column(types.Text, nullable=True)
+    config = schema.Column(db_types.JsonEncodedDict, nullable=False)
+    credentials = schema.Column(types.Text, nullable=True)
+
+
+class Migration(Base):
+    """One migration of a workload from a source to a destination cloud."""
+
+    __tablename__ = 'migrations'
+    __table_args__ = (
+        schema.UniqueConstraint('uuid', name='uniq_migrations0uuid'),
+        schema.Index('migrations_project_id_idx', 'project_id'),
+        schema.Index('migrations_state_idx', 'state'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    uuid = schema.Column(types.String(36), nullable=False)
+    name = schema.Column(types.String(255), nullable=True)
+    project_id = schema.Column(types.String(255), nullable=False)
+    user_id = schema.Column(types.String(255), nullable=True)
+    source_cloud_id = schema.Column(
+        types.Integer, schema.ForeignKey('clouds.id'), nullable=False)
+    destination_cloud_id = schema.Column(
+        types.Integer, schema.ForeignKey('clouds.id'), nullable=False)
+    workload = schema.Column(db_types.JsonEncodedDict, nullable=False)
+    options = schema.Column(db_types.JsonEncodedDict, nullable=False)
+    state = schema.Column(types.String(32), nullable=False)
+    conductor = schema.Column(types.String(255), nullable=True)
+    last_error = schema.Column(types.Text, nullable=True)
+    started_at = schema.Column(types.DateTime, nullable=True)
+    finished_at = schema.Column(types.DateTime, nullable=True)
+
+
+class PlanItem(Base):
+    """One resource of a migration's plan and how far it got."""
+
+    __tablename__ = 'plan_items'
+    __table_args__ = (
+        schema.UniqueConstraint('migration_id', 'resource_type', 'source_id',
+                                name='uniq_plan_items0migration_resource'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    migration_id = schema.Column(
+        types.Integer, schema.ForeignKey('migrations.id', ondelete='CASCADE'),
+        nullable=False)
+    resource_type = schema.Column(types.String(64), nullable=False)
+    source_id = schema.Column(types.String(255), nullable=False)
+    source_name = schema.Column(types.String(255), nullable=True)
+    action = schema.Column(types.String(16), nullable=False)
+    depends_on = schema.Column(db_types.JsonEncodedList, nullable=False)
+    state = schema.Column(types.String(16), nullable=False)
+    destination_id = schema.Column(types.String(255), nullable=True)
+    attempts = schema.Column(types.Integer, nullable=False, default=0)
+    error = schema.Column(types.Text, nullable=True)
+    bytes_done = schema.Column(types.BigInteger, nullable=False, default=0)
+    bytes_total = schema.Column(types.BigInteger, nullable=True)
+    details = schema.Column(db_types.JsonEncodedDict, nullable=True)
+
+
+class Mapping(Base):
+    """Source id to destination id of a migrated resource.
+
+    Unique per (source cloud, destination cloud, type, source id): this is
+    what makes a re-run create nothing twice, across migrations.
+    """
+
+    __tablename__ = 'mappings'
+    __table_args__ = (
+        schema.UniqueConstraint('source_cloud_id', 'destination_cloud_id',
+                                'resource_type', 'source_id',
+                                name='uniq_mappings0source_resource'),
+        schema.Index('mappings_destination_id_idx', 'destination_id'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    source_cloud_id = schema.Column(
+        types.Integer, schema.ForeignKey('clouds.id'), nullable=False)
+    destination_cloud_id = schema.Column(
+        types.Integer, schema.ForeignKey('clouds.id'), nullable=False)
+    resource_type = schema.Column(types.String(64), nullable=False)
+    source_id = schema.Column(types.String(255), nullable=False)
+    destination_id = schema.Column(types.String(255), nullable=False)
+    migration_id = schema.Column(
+        types.Integer, schema.ForeignKey('migrations.id', ondelete='SET NULL'),
+        nullable=True)
+
+
+class Event(Base):
+    """A line of a migration's progress log."""
+
+    __tablename__ = 'events'
+    __table_args__ = (
+        schema.Index('events_migration_id_idx', 'migration_id', 'id'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    migration_id = schema.Column(
+        types.Integer, schema.ForeignKey('migrations.id', ondelete='CASCADE'),
+        nullable=True)
+    plan_item_id = schema.Column(
+        types.Integer, schema.ForeignKey('plan_items.id', ondelete='CASCADE'),
+        nullable=True)
+    level = schema.Column(types.String(16), nullable=False)
+    event_type = schema.Column(types.String(64), nullable=False)
+    message = schema.Column(types.Text, nullable=False)
+    conductor = schema.Column(types.String(255), nullable=True)
+
+
+class Conductor(Base):
+    """A running conductor and its last heartbeat."""
+
+    __tablename__ = 'conductors'
+    __table_args__ = (
+        schema.UniqueConstraint('hostname', name='uniq_conductors0hostname'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    hostname = schema.Column(types.String(255), nullable=False)
+    online = schema.Column(types.Boolean, nullable=False, default=True)
+    heartbeat_at = schema.Column(types.DateTime, nullable=False)
