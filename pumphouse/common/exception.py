@@ -114,3 +114,8 @@ class CredentialDecryptError(PumphouseException):
 
 class CloudConfigError(Invalid):
     _msg_fmt = 'Cloud configuration is invalid: %(reason)s'
+
+
+class DatabaseNotUpgraded(PumphouseException):
+    _msg_fmt = ('The database is at revision %(current)s but this code needs '
+                '%(head)s; run "pumphouse-dbsync upgrade".')

@@ -5,6 +5,7 @@ in-process ``fake://`` transport; deployed services use RabbitMQ.
 """
 
 import oslo_messaging as messaging
+from oslo_messaging import opts as messaging_opts
 from oslo_config import cfg
 
 from pumphouse.common import context as pumphouse_context
@@ -14,6 +15,18 @@ CONF = cfg.CONF
 ALLOWED_EXMODS = ['pumphouse.common.exception']
 
 _TRANSPORT = None
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    """Register oslo.messaging's [DEFAULT] options (``transport_url``...).
+
+    They are registered before the command line is parsed so that commands
+    can change their defaults and ``--help`` lists them.
+    """
+    messaging.set_transport_defaults(control_exchange='pumphouse')
+    for group, opts in messaging_opts.list_opts():
+        if group in (None, 'DEFAULT'):
+            conf.register_opts(opts)
 
 
 def init(conf: cfg.ConfigOpts) -> None:

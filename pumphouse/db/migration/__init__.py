@@ -7,6 +7,7 @@ from alembic import command as alembic_command
 from alembic import config as alembic_config
 from alembic import migration as alembic_migration
 
+from pumphouse.common import exception
 from pumphouse.db import api as db_api
 
 _ALEMBIC_INI = os.path.join(os.path.dirname(__file__), 'alembic.ini')
@@ -49,3 +50,11 @@ def revision(message: str, autogenerate: bool = False) -> None:
             alembic_command.revision(config, message, autogenerate=True)
     else:
         alembic_command.revision(config, message)
+
+
+def check_current() -> None:
+    """Raise DatabaseNotUpgraded unless the schema is at the head."""
+    current_revision, head_revision = current(), head()
+    if current_revision != head_revision:
+        raise exception.DatabaseNotUpgraded(current=current_revision,
+                                            head=head_revision)

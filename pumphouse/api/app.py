@@ -1,0 +1,52 @@
+"""The WSGI application of the API and its middleware, outermost last."""
+
+import pecan
+from keystonemiddleware import auth_token
+from oslo_log import log
+from oslo_middleware import healthcheck
+from oslo_middleware import request_id
+from oslo_middleware import sizelimit
+
+from pumphouse.api import hooks
+from pumphouse.api import middleware
+from pumphouse.conf import CONF
+
+LOG = log.getLogger(__name__)
+
+# Version discovery is open to everyone, as in every OpenStack API.
+PUBLIC_ROUTES = ('/', '/v1', '/v1/')
+
+
+def _pecan_app():
+    return pecan.make_app(
+        'pumphouse.api.controllers.root.RootController',
+        hooks=[hooks.ContextHook(), hooks.RPCHook(),
+               hooks.MicroversionHook(), hooks.ErrorHook()],
+        force_canonical=False,
+        guess_content_type_from_ext=False,
+        debug=False)
+
+
+def setup_app():
+    """Build the API: Pecan app wrapped in explicit middleware.
+
+    From the inside out: authentication (keystonemiddleware, skipped for
+    version discovery), health check, body size limit, JSON error bodies,
+    request id.
+    """
+    app = _pecan_app()
+    if CONF.api.auth_strategy == 'keystone':
+        authenticated = auth_token.AuthProtocol(app, {'oslo_config_config':
+                                                      CONF})
+        app = middleware.PathDispatcher(
+            authenticated, {path: app for path in PUBLIC_ROUTES})
+    else:
+        LOG.warning('The API runs without authentication ([api] '
+                    'auth_strategy = noauth): every caller is an '
+                    'administrator.')
+    app = middleware.PathDispatcher(
+        app, {'/healthcheck': healthcheck.Healthcheck(app, CONF)})
+    app = sizelimit.RequestBodySizeLimiter(app, CONF)
+    app = middleware.JsonErrorMiddleware(app)
+    app = request_id.RequestId(app)
+    return app

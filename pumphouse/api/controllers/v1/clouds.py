@@ -1,0 +1,138 @@
+"""``/v1/clouds``: the source and destination clouds Pumphouse knows."""
+
+import pecan
+from oslo_log import log
+from oslo_utils import uuidutils
+
+from pumphouse.api import method
+from pumphouse.api import validation
+from pumphouse.api.schemas.v1 import clouds as schemas
+from pumphouse.common import cloud_config
+from pumphouse.common import exception
+from pumphouse.common import policy
+from pumphouse.conf import CONF
+from pumphouse.db import api as db_api
+
+LOG = log.getLogger(__name__)
+
+
+def _timestamp(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def cloud_view(cloud) -> dict:
+    """What the API shows of a cloud: never a secret."""
+    view = {
+        'uuid': cloud.uuid,
+        'name': cloud.name,
+        'description': cloud.description,
+        'created_at': _timestamp(cloud.created_at),
+        'updated_at': _timestamp(cloud.updated_at),
+        'links': [{'href': method.link('v1', 'clouds', cloud.uuid),
+                   'rel': 'self'}],
+    }
+    view.update(cloud.config)
+    return view
+
+
+def _authorize(action: str) -> None:
+    policy.authorize(f'pumphouse:cloud:{action}', {},
+                     pecan.request.context)
+
+
+class CloudController:
+    """``/v1/clouds/{ident}``, by UUID or name."""
+
+    def __init__(self, ident: str) -> None:
+        self.ident = ident
+
+    @pecan.expose(generic=True)
+    def index(self):
+        method.not_allowed()
+
+    @index.when(method='GET', template='json')
+    @validation.response_body(schemas.cloud)
+    @method.expose()
+    def get(self) -> dict:
+        _authorize('get')
+        return cloud_view(db_api.get_cloud(self.ident))
+
+    @index.when(method='DELETE')
+    @method.expose(status_code=204)
+    def delete(self) -> None:
+        _authorize('delete')
+        cloud = db_api.get_cloud(self.ident)
+        db_api.delete_cloud(cloud.uuid)
+        LOG.info('Cloud %(name)s (%(uuid)s) deleted',
+                 {'name': cloud.name, 'uuid': cloud.uuid})
+
+    @pecan.expose(generic=True)
+    def validate(self):
+        method.not_allowed()
+
+    @validate.when(method='POST', template='json')
+    @validation.response_body(schemas.validation_result)
+    @method.expose()
+    def validate_post(self) -> dict:
+        _authorize('validate')
+        cloud = db_api.get_cloud(self.ident)
+        return pecan.request.rpcapi.validate_cloud(pecan.request.context,
+                                                   cloud.uuid)
+
+
+class CloudsController:
+    """``/v1/clouds``: list and register."""
+
+    @pecan.expose(generic=True)
+    def index(self):
+        method.not_allowed()
+
+    @index.when(method='GET', template='json')
+    @validation.response_body(schemas.cloud_list)
+    @method.expose()
+    def get_all(self) -> dict:
+        _authorize('get')
+        params = validation.query_params(schemas.list_query)
+        limit = min(int(params.get('limit', CONF.api.max_limit)),
+                    CONF.api.max_limit)
+        clouds = db_api.list_clouds(limit=limit,
+                                    marker=params.get('marker'),
+                                    sort_key=params.get('sort_key', 'id'),
+                                    sort_dir=params.get('sort_dir', 'asc'))
+        result = {'clouds': [cloud_view(c) for c in clouds]}
+        if len(clouds) == limit:
+            query = dict(params, marker=clouds[-1].uuid, limit=str(limit))
+            result['next'] = method.link('v1', 'clouds') + '?' + '&'.join(
+                f'{k}={v}' for k, v in sorted(query.items()))
+        return result
+
+    @index.when(method='POST', template='json')
+    @validation.response_body(schemas.cloud)
+    @method.expose(status_code=201)
+    def create(self) -> dict:
+        _authorize('create')
+        body = validation.json_body()
+        validation.validate(body, schemas.create_request)
+        if uuidutils.is_uuid_like(body['name']):
+            raise exception.Invalid(reason='a cloud name cannot be a UUID')
+        if ('cloud' in body) == ('auth' in body):
+            raise exception.Invalid(
+                reason='give either "cloud" (an entry of clouds.yaml) or '
+                       '"auth" (keystoneauth parameters), not both or '
+                       'neither')
+        if 'auth_type' in body and 'auth' not in body:
+            raise exception.Invalid(reason='"auth_type" goes with "auth"')
+        config, secret = cloud_config.split_registration(body)
+        cloud = db_api.create_cloud({'name': body['name'],
+                                     'description': body.get('description'),
+                                     'config': config,
+                                     'credentials': secret})
+        LOG.info('Cloud %(name)s (%(uuid)s) registered',
+                 {'name': cloud.name, 'uuid': cloud.uuid})
+        pecan.response.headers['Location'] = method.link('v1', 'clouds',
+                                                         cloud.uuid)
+        return cloud_view(cloud)
+
+    @pecan.expose()
+    def _lookup(self, ident: str, *remainder):
+        return CloudController(ident), remainder

@@ -1,0 +1,37 @@
+"""Helpers the controllers use to expose JSON methods."""
+
+import functools
+
+import pecan
+
+from pumphouse.conf import CONF
+
+
+def expose(status_code: int = 200):
+    """Answer with ``status_code`` what the decorated method returns.
+
+    Goes under ``@pecan.expose('json')``; a 204 has no body.
+    """
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            result = func(*args, **kwargs)
+            pecan.response.status = status_code
+            if status_code == 204:
+                pecan.response.content_type = None
+                return None
+            return result
+        return wrapper
+    return decorator
+
+
+def link(*parts: str) -> str:
+    """An absolute URL of this API (``[api] public_endpoint`` if set)."""
+    base = CONF.api.public_endpoint or pecan.request.host_url
+    return '/'.join([base.rstrip('/'), *[p.strip('/') for p in parts]])
+
+
+def not_allowed(*args, **kwargs):
+    """The default handler of a generic controller: 405."""
+    pecan.abort(405, detail=f'{pecan.request.method} is not allowed on '
+                            f'{pecan.request.path}.')

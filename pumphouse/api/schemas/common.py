@@ -1,0 +1,20 @@
+"""Pieces shared by the JSON schemas of several resources."""
+
+UUID = {'type': 'string', 'format': 'uuid',
+        'pattern': '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'}
+
+TIMESTAMP = {'type': ['string', 'null']}
+
+LINKS = {
+    'type': 'array',
+    'items': {
+        'type': 'object',
+        'properties': {'href': {'type': 'string'},
+                       'rel': {'type': 'string'}},
+        'required': ['href', 'rel'],
+        'additionalProperties': False,
+    },
+}
+
+LIMIT = {'type': 'string', 'pattern': '^[1-9][0-9]{0,9}$'}
+SORT_DIR = {'type': 'string', 'enum': ['asc', 'desc']}

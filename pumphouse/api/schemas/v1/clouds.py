@@ -1,0 +1,143 @@
+"""JSON schemas of /v1/clouds."""
+
+from pumphouse.api.schemas import common
+
+_NAME = {
+    'type': 'string', 'minLength': 1, 'maxLength': 255,
+    # No surrounding spaces and no slash: the name is used in URLs.
+    'pattern': r'^[^\s/]([^/]*[^\s/])?$',
+}
+_STR = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+_INTERFACE = {'type': 'string', 'enum': ['public', 'internal', 'admin']}
+
+_AUTH_FIELDS = (
+    'auth_url', 'username', 'user_id', 'user_domain_name', 'user_domain_id',
+    'project_name', 'project_id', 'project_domain_name', 'project_domain_id',
+    'domain_name', 'domain_id', 'application_credential_id',
+    'application_credential_name',
+)
+
+auth = {
+    'type': 'object',
+    'properties': {
+        **{f: _STR for f in _AUTH_FIELDS},
+        'auth_url': {'type': 'string', 'minLength': 1, 'maxLength': 2048,
+                     'pattern': '^https?://'},
+        'password': {'type': 'string', 'minLength': 1, 'maxLength': 4096},
+        'application_credential_secret': {'type': 'string', 'minLength': 1,
+                                          'maxLength': 4096},
+    },
+    'required': ['auth_url'],
+    'additionalProperties': False,
+}
+
+_CONNECTION = {
+    'region_name': _STR,
+    'interface': _INTERFACE,
+    'verify': {'type': 'boolean'},
+    'cacert': {'type': 'string', 'minLength': 1, 'maxLength': 4096},
+}
+
+create_request = {
+    'type': 'object',
+    'properties': {
+        'name': _NAME,
+        'description': {'type': 'string', 'maxLength': 4096},
+        'cloud': _STR,
+        'auth_type': {'type': 'string',
+                      'enum': ['password', 'v3applicationcredential']},
+        'auth': auth,
+        **_CONNECTION,
+    },
+    'required': ['name'],
+    'additionalProperties': False,
+}
+
+list_query = {
+    'type': 'object',
+    'properties': {
+        'limit': common.LIMIT,
+        'marker': _STR,
+        'sort_key': {'type': 'string',
+                     'enum': ['id', 'name', 'created_at', 'updated_at']},
+        'sort_dir': common.SORT_DIR,
+    },
+    'additionalProperties': False,
+}
+
+_PUBLIC_AUTH = {
+    'type': 'object',
+    'properties': {f: {'type': 'string'} for f in _AUTH_FIELDS},
+    'additionalProperties': False,
+}
+
+cloud = {
+    'type': 'object',
+    'properties': {
+        'uuid': common.UUID,
+        'name': {'type': 'string'},
+        'description': {'type': ['string', 'null']},
+        'cloud': {'type': 'string'},
+        'auth_type': {'type': 'string'},
+        'auth': _PUBLIC_AUTH,
+        **_CONNECTION,
+        'created_at': common.TIMESTAMP,
+        'updated_at': common.TIMESTAMP,
+        'links': common.LINKS,
+    },
+    'required': ['uuid', 'name', 'description', 'created_at',
+                 'updated_at', 'links'],
+    'additionalProperties': False,
+}
+
+cloud_list = {
+    'type': 'object',
+    'properties': {
+        'clouds': {'type': 'array', 'items': cloud},
+        'next': {'type': 'string'},
+    },
+    'required': ['clouds'],
+    'additionalProperties': False,
+}
+
+_VERSION = {
+    'type': 'object',
+    'properties': {
+        'version': {'type': ['string', 'null']},
+        'status': {'type': ['string', 'null']},
+        'url': {'type': ['string', 'null']},
+        'min_microversion': {'type': ['string', 'null']},
+        'max_microversion': {'type': ['string', 'null']},
+    },
+    'additionalProperties': False,
+}
+
+validation_result = {
+    'type': 'object',
+    'properties': {
+        'valid': {'type': 'boolean'},
+        'reason': {'type': ['string', 'null'],
+                   'enum': [None, 'configuration', 'authentication_failed',
+                            'forbidden', 'tls', 'unreachable', 'error']},
+        'message': {'type': ['string', 'null']},
+        'conductor': {'type': 'string'},
+        'services': {
+            'type': 'array',
+            'items': {
+                'type': 'object',
+                'properties': {
+                    'type': {'type': 'string'},
+                    'name': {'type': ['string', 'null']},
+                    'region': {'type': ['string', 'null']},
+                    'url': {'type': ['string', 'null']},
+                    'versions': {'type': 'array', 'items': _VERSION},
+                    'error': {'type': ['string', 'null']},
+                },
+                'required': ['type', 'url', 'versions', 'error'],
+                'additionalProperties': False,
+            },
+        },
+    },
+    'required': ['valid', 'reason', 'message', 'conductor', 'services'],
+    'additionalProperties': False,
+}

@@ -1,0 +1,50 @@
+"""API microversions: ``OpenStack-API-Version: migration X.Y``.
+
+History of the v1 microversions:
+
+* 1.0 - Initial version: clouds.
+"""
+
+import microversion_parse
+
+from pumphouse.common import exception
+
+SERVICE_TYPE = 'migration'
+HEADER = 'OpenStack-API-Version'
+MIN_VERSION = (1, 0)
+MAX_VERSION = (1, 0)
+
+
+def format_version(version: tuple[int, int]) -> str:
+    return '%d.%d' % version
+
+
+def parse(headers) -> tuple[int, int]:
+    """The microversion a request asks for; the minimum when it asks none.
+
+    Raises Invalid (400) for a malformed header and NotAcceptable (406) for
+    a version outside the supported range.
+    """
+    try:
+        requested = microversion_parse.get_version(
+            headers, service_type=SERVICE_TYPE)
+    except (ValueError, TypeError) as e:
+        raise exception.Invalid(reason=f'bad {HEADER} header: {e}') from e
+    if requested is None:
+        return MIN_VERSION
+    requested = requested.strip()
+    if requested == 'latest':
+        return MAX_VERSION
+    try:
+        major, minor = requested.split('.')
+        version = (int(major), int(minor))
+    except ValueError as e:
+        raise exception.Invalid(
+            reason=f'{HEADER} must be "{SERVICE_TYPE} X.Y" or '
+                   f'"{SERVICE_TYPE} latest", not {requested!r}') from e
+    if not MIN_VERSION <= version <= MAX_VERSION:
+        raise exception.NotAcceptable(
+            reason=f'version {requested} is not supported; this API '
+                   f'supports {format_version(MIN_VERSION)} to '
+                   f'{format_version(MAX_VERSION)}')
+    return version

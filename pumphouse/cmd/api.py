@@ -1,0 +1,18 @@
+"""pumphouse-api: the REST API service."""
+
+import sys
+
+from pumphouse.api import service as api_service
+from pumphouse.common import service
+from pumphouse.db import migration
+
+
+@service.exit_on_error
+def main() -> int:
+    service.prepare_service(sys.argv)
+    migration.check_current()
+    return service.run([api_service.APIService()])
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""pumphouse-conductor: the RPC conductor service."""
+
+import sys
+
+from pumphouse.common import service
+from pumphouse.conductor import service as conductor_service
+from pumphouse.db import migration
+
+
+@service.exit_on_error
+def main() -> int:
+    service.prepare_service(sys.argv)
+    migration.check_current()
+    return service.run([conductor_service.ConductorService()])
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Policy enforcement (oslo.policy)."""
+
+import threading
+
+from oslo_config import cfg
+from oslo_policy import opts as policy_opts
+from oslo_policy import policy
+
+from pumphouse.common import exception
+from pumphouse import policies
+
+CONF = cfg.CONF
+
+_ENFORCER: policy.Enforcer | None = None
+_lock = threading.Lock()
+
+policy_opts.set_defaults(CONF, policy_file='policy.yaml')
+
+
+def init_enforcer(**kwargs) -> policy.Enforcer:
+    global _ENFORCER
+    with _lock:
+        if _ENFORCER is None:
+            _ENFORCER = policy.Enforcer(CONF, **kwargs)
+            _ENFORCER.register_defaults(policies.list_rules())
+        return _ENFORCER
+
+
+def reset() -> None:
+    global _ENFORCER
+    with _lock:
+        if _ENFORCER is not None:
+            _ENFORCER.clear()
+        _ENFORCER = None
+
+
+def get_enforcer() -> policy.Enforcer:
+    """The enforcer, for oslopolicy-* tools (entry point)."""
+    CONF([], project='pumphouse', default_config_files=[])
+    return init_enforcer()
+
+
+def authorize(rule: str, target: dict, context) -> None:
+    """Raise Forbidden unless the context may do ``rule`` on ``target``."""
+    enforcer = init_enforcer()
+    try:
+        enforcer.authorize(rule, target, context, do_raise=True,
+                           exc=exception.Forbidden, action=rule)
+    except policy.InvalidScope as e:
+        raise exception.Forbidden(action=rule) from e

@@ -1,0 +1,1 @@
+"""The conductor: the RPC service that does Pumphouse's long work."""

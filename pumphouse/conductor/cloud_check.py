@@ -1,0 +1,104 @@
+"""Checking that a registered cloud can be used.
+
+Authenticates with openstacksdk and asks every endpoint of the catalog for
+its API versions, so the operator learns before a migration whether the
+credentials work and which services and microversions the cloud offers.
+"""
+
+from keystoneauth1 import exceptions as ksa_exc
+from openstack import exceptions as sdk_exc
+from oslo_log import log
+
+from pumphouse.common import cloud_config
+from pumphouse.common import exception
+
+LOG = log.getLogger(__name__)
+
+
+def _failure(reason: str, message: str) -> dict:
+    return {'valid': False, 'reason': reason, 'message': message,
+            'services': []}
+
+
+def _version_view(version) -> dict:
+    return {'version': _format_version(version.get('version')),
+            'status': version.get('status'),
+            'url': version.get('url'),
+            'min_microversion': version.get('min_microversion'),
+            'max_microversion': version.get('max_microversion')}
+
+
+def _format_version(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return '.'.join(str(part) for part in value)
+
+
+def _services(conn, interface: str, region_name: str | None) -> list[dict]:
+    session = conn.session
+    # Through keystoneauth, not conn.authorize(): that one folds every
+    # failure into one SDK exception and the cause would be lost.
+    access = session.auth.get_access(session)
+    endpoints = access.service_catalog.get_endpoints_data(
+        interface=interface, region_name=region_name)
+    services = []
+    for service_type, entries in sorted(endpoints.items()):
+        for entry in entries:
+            view = {'type': service_type,
+                    'name': entry.service_name,
+                    'region': entry.region_name,
+                    'url': entry.url,
+                    'versions': [],
+                    'error': None}
+            try:
+                versions = entry.get_all_version_string_data(
+                    session=session, project_id=access.project_id)
+                view['versions'] = [_version_view(v) for v in versions]
+            except ksa_exc.ClientException as e:
+                view['error'] = str(e)
+            services.append(view)
+    return services
+
+
+def check(cloud) -> dict:
+    """Validate a cloud record; never raises for a faulty cloud.
+
+    Returns ``{'valid', 'reason', 'message', 'services'}``; ``reason`` is
+    None when valid, else one of ``configuration``,
+    ``authentication_failed``, ``forbidden``, ``tls``, ``unreachable`` or
+    ``error``.
+    """
+    try:
+        conn = cloud_config.connect(cloud.config, cloud.credentials)
+    except exception.PumphouseException as e:
+        return _failure('configuration', str(e))
+    interface = cloud.config.get('interface', 'public')
+    region = cloud.config.get('region_name')
+    try:
+        services = _services(conn, interface, region)
+    except ksa_exc.Unauthorized:
+        return _failure('authentication_failed',
+                        'The cloud rejected the credentials (HTTP 401).')
+    except ksa_exc.Forbidden as e:
+        return _failure('forbidden', f'The cloud refused access: {e}')
+    except ksa_exc.SSLError as e:
+        return _failure('tls', f'TLS verification failed: {e}')
+    except (ksa_exc.ConnectFailure, ksa_exc.ConnectTimeout,
+            ksa_exc.DiscoveryFailure) as e:
+        return _failure('unreachable', f'The cloud is unreachable: {e}')
+    except ksa_exc.MissingRequiredOptions as e:
+        return _failure('configuration', str(e))
+    except (ksa_exc.ClientException, sdk_exc.SDKException) as e:
+        LOG.warning('Validation of cloud %(cloud)s failed: %(err)s',
+                    {'cloud': cloud.uuid, 'err': e})
+        return _failure('error', str(e))
+    finally:
+        conn.close()
+    failed = [s['type'] for s in services if s['error']]
+    message = None
+    if failed:
+        message = 'No version data from: ' + ', '.join(failed)
+    return {'valid': True, 'reason': None, 'message': message,
+            'services': services}

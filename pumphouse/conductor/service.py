@@ -1,0 +1,61 @@
+"""The conductor service: RPC server, registration and heartbeat."""
+
+import threading
+
+import oslo_messaging as messaging
+from oslo_log import log
+
+from pumphouse.common import rpc
+from pumphouse.conductor import manager
+from pumphouse.conductor import rpcapi
+from pumphouse.conf import CONF
+from pumphouse.db import api as db_api
+
+LOG = log.getLogger(__name__)
+
+
+class ConductorService:
+    """Registers the conductor, serves RPC and heart-beats until stopped."""
+
+    def __init__(self, host: str | None = None) -> None:
+        self.host = host or CONF.host
+        self.manager = manager.ConductorManager(self.host)
+        self._server = None
+        self._stop = threading.Event()
+        self._heartbeat_thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        db_api.register_conductor(self.host)
+        target = messaging.Target(topic=rpcapi.TOPIC, server=self.host)
+        self._server = rpc.get_server(target, [self.manager])
+        self._server.start()
+        self._stop.clear()
+        self._heartbeat_thread = threading.Thread(
+            target=self._heartbeat_loop, name='conductor-heartbeat',
+            daemon=True)
+        self._heartbeat_thread.start()
+        LOG.info('Conductor %s started', self.host)
+
+    def _heartbeat_loop(self) -> None:
+        while not self._stop.wait(CONF.conductor.heartbeat_interval):
+            try:
+                db_api.touch_conductor(self.host)
+            except Exception:
+                # The database may be briefly away; keep trying: a missed
+                # beat only matters after heartbeat_timeout.
+                LOG.exception('Heartbeat of conductor %s failed', self.host)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.stop()
+            self._server.wait()
+            self._server = None
+        if self._heartbeat_thread is not None:
+            self._heartbeat_thread.join()
+            self._heartbeat_thread = None
+        try:
+            db_api.unregister_conductor(self.host)
+        except Exception:
+            LOG.exception('Could not mark conductor %s offline', self.host)
+        LOG.info('Conductor %s stopped', self.host)

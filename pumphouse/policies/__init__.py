@@ -1,0 +1,12 @@
+"""Default policies of Pumphouse's API, one module per API resource."""
+
+import itertools
+
+from oslo_policy import policy
+
+from pumphouse.policies import base
+from pumphouse.policies import clouds
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return list(itertools.chain(base.list_rules(), clouds.list_rules()))

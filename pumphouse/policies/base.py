@@ -1,0 +1,37 @@
+"""Personas of secure RBAC, reused by the rules of every resource.
+
+``admin`` may do everything. Resources owned by a project (migrations) are
+open to ``member`` of that project for creating and acting and to ``reader``
+for reading; other projects see nothing.
+"""
+
+from oslo_policy import policy
+
+ADMIN = 'role:admin'
+PROJECT_MEMBER = 'role:member and project_id:%(project_id)s'
+PROJECT_READER = 'role:reader and project_id:%(project_id)s'
+
+RULE_ADMIN = 'rule:admin'
+RULE_PROJECT_MEMBER_OR_ADMIN = 'rule:project_member_or_admin'
+RULE_PROJECT_READER_OR_ADMIN = 'rule:project_reader_or_admin'
+
+rules = [
+    policy.RuleDefault(
+        name='admin',
+        check_str=ADMIN,
+        description='An administrator of the cloud Pumphouse serves.'),
+    policy.RuleDefault(
+        name='project_member_or_admin',
+        check_str=f'({PROJECT_MEMBER}) or rule:admin',
+        description='A member of the project that owns the object, or an '
+                    'administrator.'),
+    policy.RuleDefault(
+        name='project_reader_or_admin',
+        check_str=f'({PROJECT_READER}) or rule:admin',
+        description='A reader of the project that owns the object, or an '
+                    'administrator.'),
+]
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return rules

@@ -1,0 +1,24 @@
+"""The API as a module-level WSGI ``application`` for uwsgi or gunicorn.
+
+Configuration files are found the usual oslo.config way
+(``/etc/pumphouse/pumphouse.conf``, ...) or named in the
+``PUMPHOUSE_CONFIG_FILE`` environment variable (several separated by
+commas).
+"""
+
+import os
+
+from pumphouse.api import app
+from pumphouse.common import service
+
+
+def _argv() -> list[str]:
+    files = os.environ.get('PUMPHOUSE_CONFIG_FILE', '')
+    argv = ['pumphouse-api']
+    for path in filter(None, (p.strip() for p in files.split(','))):
+        argv += ['--config-file', path]
+    return argv
+
+
+service.prepare_service(_argv())
+application = app.setup_app()
