@@ -73,6 +73,7 @@ def get_server(target: messaging.Target, endpoints: list):
     if _TRANSPORT is None:
         raise RuntimeError('pumphouse.common.rpc.init() was not called')
     access_policy = messaging.DefaultRPCAccessPolicy
+    # The executor is oslo.messaging's default, threading.
     return messaging.get_rpc_server(
-        _TRANSPORT, target, endpoints, executor='threading',
+        _TRANSPORT, target, endpoints,
         serializer=RequestContextSerializer(), access_policy=access_policy)

@@ -55,9 +55,17 @@ def _services(conn, interface: str, region_name: str | None) -> list[dict]:
             try:
                 versions = entry.get_all_version_string_data(
                     session=session, project_id=access.project_id)
-                view['versions'] = [_version_view(v) for v in versions]
             except ksa_exc.ClientException as e:
                 view['error'] = str(e)
+                versions = []
+            view['versions'] = [_version_view(v) for v in versions]
+            # keystoneauth falls back to the version in the URL when the
+            # endpoint does not answer discovery; raw_status tells them
+            # apart (it is what the discovery document said).
+            if not view['error'] and not any(v.get('raw_status')
+                                             for v in versions):
+                view['error'] = ('the endpoint did not answer version '
+                                 'discovery')
             services.append(view)
     return services
 

@@ -1,0 +1,105 @@
+"""Validation of a cloud with keystoneauth and openstacksdk over HTTP."""
+
+import requests
+import requests_mock
+
+from pumphouse.common import cloud_config
+from pumphouse.conductor import cloud_check
+from pumphouse.db import api as db_api
+from pumphouse.tests import base
+from pumphouse.tests.unit.conductor import fake_keystone
+
+
+def _register(name='src', **connection):
+    body = {'name': name,
+            'auth': {'auth_url': fake_keystone.AUTH_URL,
+                     'username': 'admin', 'password': 'pw',
+                     'user_domain_name': 'Default',
+                     'project_name': 'admin',
+                     'project_domain_name': 'Default'}}
+    body.update(connection)
+    config, secret = cloud_config.split_registration(body)
+    return db_api.create_cloud({'name': name, 'config': config,
+                                'credentials': secret})
+
+
+class TestCheck(base.TestCase):
+
+    def test_services_and_versions(self):
+        cloud = _register()
+        with requests_mock.Mocker() as m:
+            fake_keystone.register(m)
+            result = cloud_check.check(cloud)
+        self.assertTrue(result['valid'])
+        self.assertIsNone(result['reason'])
+        compute = next(s for s in result['services']
+                       if s['type'] == 'compute')
+        self.assertEqual(fake_keystone.COMPUTE_URL, compute['url'])
+        self.assertEqual('RegionOne', compute['region'])
+        self.assertEqual('2.1', compute['versions'][0]['min_microversion'])
+        self.assertEqual('2.96', compute['versions'][0]['max_microversion'])
+        identity = next(s for s in result['services']
+                        if s['type'] == 'identity')
+        self.assertEqual('3.14', identity['versions'][0]['version'])
+
+    def test_endpoint_without_version_data_is_reported(self):
+        cloud = _register()
+        with requests_mock.Mocker() as m:
+            fake_keystone.register(m)
+            m.get(fake_keystone.COMPUTE_URL,
+                  exc=requests.exceptions.ConnectionError('refused'))
+            m.get(fake_keystone.COMPUTE_URL + '/',
+                  exc=requests.exceptions.ConnectionError('refused'))
+            result = cloud_check.check(cloud)
+        self.assertTrue(result['valid'])
+        compute = next(s for s in result['services']
+                       if s['type'] == 'compute')
+        self.assertEqual('the endpoint did not answer version discovery',
+                         compute['error'])
+        identity = next(s for s in result['services']
+                        if s['type'] == 'identity')
+        self.assertIsNone(identity['error'])
+        self.assertEqual('No version data from: compute', result['message'])
+
+    def test_bad_credentials(self):
+        cloud = _register()
+        with requests_mock.Mocker() as m:
+            fake_keystone.register(m, token_status=401)
+            result = cloud_check.check(cloud)
+        self.assertEqual((False, 'authentication_failed'),
+                         (result['valid'], result['reason']))
+
+    def test_unreachable(self):
+        cloud = _register()
+        with requests_mock.Mocker() as m:
+            m.register_uri(requests_mock.ANY, requests_mock.ANY,
+                           exc=requests.exceptions.ConnectionError('refused'))
+            result = cloud_check.check(cloud)
+        self.assertEqual((False, 'unreachable'),
+                         (result['valid'], result['reason']))
+
+    def test_tls_failure(self):
+        cloud = _register()
+        with requests_mock.Mocker() as m:
+            m.register_uri(requests_mock.ANY, requests_mock.ANY,
+                           exc=requests.exceptions.SSLError('bad cert'))
+            result = cloud_check.check(cloud)
+        self.assertEqual((False, 'tls'), (result['valid'], result['reason']))
+
+    def test_region_filters_the_catalog(self):
+        cloud = _register(region_name='Elsewhere')
+        with requests_mock.Mocker() as m:
+            fake_keystone.register(m)
+            result = cloud_check.check(cloud)
+        self.assertTrue(result['valid'])
+        self.assertEqual([], result['services'])
+
+    def test_missing_clouds_yaml_entry_is_a_configuration_error(self):
+        cloud = db_api.create_cloud({'name': 'ref',
+                                     'config': {'cloud': 'gone'},
+                                     'credentials': None})
+        self.config(clouds_yaml=[f'{self.state_path}/none.yaml'],
+                    group='clouds')
+        result = cloud_check.check(cloud)
+        self.assertEqual((False, 'configuration'),
+                         (result['valid'], result['reason']))
