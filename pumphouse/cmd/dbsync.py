@@ -60,7 +60,7 @@ command_opt = cfg.SubCommandOpt('command', title='Command',
 @service.exit_on_error
 def main() -> int:
     CONF.register_cli_opt(command_opt)
-    service.prepare_service(sys.argv, init_rpc=False)
+    service.prepare_service(sys.argv, init_rpc=False, create_key=False)
     CONF.command.func()
     return 0
 

@@ -28,7 +28,8 @@ _QUIET_LIBRARIES = ['keystoneauth=WARN', 'stevedore=WARN',
 
 def prepare_service(argv: Sequence[str] | None = None,
                     defaults: dict | None = None,
-                    init_rpc: bool = True) -> None:
+                    init_rpc: bool = True,
+                    create_key: bool = True) -> None:
     """Parse options, set up logging and the key file, start RPC.
 
     ``defaults`` maps ``(group, option)`` to a default the command wants to
@@ -46,7 +47,8 @@ def prepare_service(argv: Sequence[str] | None = None,
          version=version.version_string())
     log.setup(CONF, 'pumphouse')
     os.makedirs(CONF.state_path, mode=0o700, exist_ok=True)
-    crypto.ensure_key_file()
+    if create_key:
+        crypto.ensure_key_file()
     if init_rpc:
         rpc.init(CONF)
 

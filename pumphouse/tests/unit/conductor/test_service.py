@@ -1,0 +1,132 @@
+"""The conductor service over the in-process RPC transport."""
+
+import datetime
+from unittest import mock
+
+import oslo_messaging as messaging
+from oslo_utils import timeutils
+
+from pumphouse.common import context
+from pumphouse.common import exception
+from pumphouse.conductor import rpcapi
+from pumphouse.conductor import service as conductor_service
+from pumphouse.db import api as db_api
+from pumphouse.db import models
+from pumphouse.tests import base
+
+
+class TestRegistration(base.RPCTestCase):
+
+    def test_started_conductor_is_live(self):
+        self.assertEqual([self.conductor_host],
+                         db_api.list_live_conductors())
+
+    def test_stopped_conductor_is_not_live(self):
+        self.conductor.stop()
+        self.assertEqual([], db_api.list_live_conductors())
+
+    def test_second_conductor_with_same_name_is_refused(self):
+        twin = conductor_service.ConductorService(self.conductor_host)
+        self.assertRaises(exception.ConductorAlreadyRegistered, twin.start)
+        self.assertEqual([self.conductor_host],
+                         db_api.list_live_conductors())
+
+    def test_dead_conductor_name_can_be_taken_over(self):
+        self.conductor.stop()
+        with db_api._writer() as session:
+            session.query(models.Conductor).update(
+                {'online': True,
+                 'heartbeat_at': timeutils.utcnow()
+                 - datetime.timedelta(hours=1)})
+        self.assertEqual([], db_api.list_live_conductors())
+        replacement = conductor_service.ConductorService(self.conductor_host)
+        replacement.start()
+        self.addCleanup(replacement.stop)
+        self.assertEqual([self.conductor_host],
+                         db_api.list_live_conductors())
+
+    def _restart_with_fast_heartbeat(self):
+        self.conductor.stop()
+        self.config(heartbeat_interval=1, heartbeat_timeout=2,
+                    group='conductor')
+        self.conductor = conductor_service.ConductorService(
+            self.conductor_host)
+        self.conductor.start()
+        self.addCleanup(self.conductor.stop)
+
+    def _age_heartbeat(self, seconds):
+        with db_api._writer() as session:
+            session.query(models.Conductor).update(
+                {'heartbeat_at': timeutils.utcnow()
+                 - datetime.timedelta(seconds=seconds)})
+
+    def _wait_for(self, predicate, timeout=5.0):
+        deadline = timeutils.utcnow() + datetime.timedelta(seconds=timeout)
+        while not predicate() and timeutils.utcnow() < deadline:
+            self.conductor._stop.wait(0.1)
+        return predicate()
+
+    def test_heartbeat_keeps_it_live(self):
+        self._restart_with_fast_heartbeat()
+        self._age_heartbeat(30)
+        self.assertEqual([], db_api.list_live_conductors())
+        self.assertTrue(self._wait_for(db_api.list_live_conductors))
+
+    def test_heartbeat_survives_database_errors(self):
+        self._restart_with_fast_heartbeat()
+        calls = []
+
+        def flaky(hostname):
+            calls.append(hostname)
+            if len(calls) == 1:
+                raise RuntimeError('database went away')
+
+        with mock.patch.object(db_api, 'touch_conductor', side_effect=flaky):
+            self.assertTrue(self._wait_for(lambda: len(calls) >= 2))
+
+
+class TestRPC(base.RPCTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.rpcapi = rpcapi.ConductorAPI()
+        self.ctx = context.get_admin_context()
+
+    def test_not_found_crosses_rpc_as_the_same_class(self):
+        error = self.assertRaises(exception.CloudNotFound,
+                                  self.rpcapi.validate_cloud, self.ctx,
+                                  'f3b5e0c2-6f59-4a63-9f0e-0e0e0e0e0e0e')
+        self.assertEqual(404, error.code)
+
+    def test_call_to_named_dead_host_is_refused(self):
+        self.assertRaises(exception.NoConductorAvailable,
+                          self.rpcapi.validate_cloud, self.ctx, 'x',
+                          host='elsewhere')
+
+    def test_timeout_is_a_clear_error(self):
+        self.config(rpc_timeout=1, group='conductor')
+        with mock.patch.object(self.rpcapi.client, 'prepare',
+                               autospec=True) as prepare:
+            prepare.return_value.call.side_effect = (
+                messaging.MessagingTimeout('no reply'))
+            error = self.assertRaises(exception.ConductorTimeout,
+                                      self.rpcapi.validate_cloud, self.ctx,
+                                      'x')
+        self.assertIn('1 seconds', str(error))
+
+    def test_context_reaches_the_conductor(self):
+        seen = []
+        manager = self.conductor.manager
+
+        def record(ctx, cloud_uuid):
+            seen.append(ctx)
+            raise exception.CloudNotFound(cloud=cloud_uuid)
+
+        ctx = context.RequestContext(user_id='u1', project_id='p1',
+                                     roles=['admin'], request_id='req-1')
+        with mock.patch.object(manager, 'validate_cloud', side_effect=record):
+            self.assertRaises(exception.CloudNotFound,
+                              self.rpcapi.validate_cloud, ctx, 'c')
+        self.assertEqual(('u1', 'p1', 'req-1'),
+                         (seen[0].user_id, seen[0].project_id,
+                          seen[0].request_id))

@@ -1,0 +1,1 @@
+"""Tests of the database layer, run on SQLite, MariaDB and PostgreSQL."""
