@@ -57,8 +57,8 @@ class MicroversionHook(hooks.PecanHook):
         if not state.request.path.startswith('/v1'):
             return
         version = getattr(state.request, 'version', versions.MIN_VERSION)
-        state.response.headers[versions.HEADER] = '{} {}'.format(
-            versions.SERVICE_TYPE, versions.format_version(version))
+        state.response.headers[versions.HEADER] = (
+            f'{versions.SERVICE_TYPE} {versions.format_version(version)}')
         state.response.headers['Vary'] = versions.HEADER
 
 
@@ -75,10 +75,10 @@ class ErrorHook(hooks.PecanHook):
         if isinstance(e, webob_exc.HTTPException):
             message = e.detail or e.explanation
             return errors.error_response(e.code, message)
-        LOG.exception('Unexpected error in %(method)s %(path)s',
-                      {'method': state.request.method,
-                       'path': state.request.path})
+        request_id = state.request.environ.get('openstack.request_id')
+        LOG.error('Unexpected error in %(method)s %(path)s',
+                  {'method': state.request.method,
+                   'path': state.request.path}, exc_info=e)
         return errors.error_response(
             500, 'An unexpected error occurred; the log of pumphouse-api '
-                 'has the details (request %s).'
-                 % state.request.environ.get('openstack.request_id'))
+                 f'has the details (request {request_id}).')

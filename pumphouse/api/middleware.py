@@ -8,6 +8,7 @@ import webob.dec
 from pumphouse.api import errors
 from pumphouse.conf import CONF
 
+
 class PathDispatcher:
     """Sends requests for some exact paths to another WSGI application.
 
@@ -48,9 +49,10 @@ class JsonErrorMiddleware:
                 pass
         message = response.status.split(' ', 1)[-1]
         if response.status_int == 413:
+            limit = CONF.oslo_middleware.max_request_body_size
             return errors.error_response(
-                413, 'The request body is larger than the limit of %d '
-                     'bytes.' % CONF.oslo_middleware.max_request_body_size)
+                413, f'The request body is larger than the limit of {limit} '
+                     'bytes.')
         text = response.text if response.charset else ''
         for line in text.splitlines():
             line = line.strip()

@@ -16,7 +16,8 @@ MAX_VERSION = (1, 0)
 
 
 def format_version(version: tuple[int, int]) -> str:
-    return '%d.%d' % version
+    major, minor = version
+    return f'{major}.{minor}'
 
 
 def parse(headers) -> tuple[int, int]:

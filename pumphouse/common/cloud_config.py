@@ -8,10 +8,12 @@ only encrypted.
 """
 
 import copy
+import os
 
 import openstack
 from openstack import config as os_config
 from openstack.config import exceptions as os_config_exc
+from openstack.config import loader as os_loader
 
 from pumphouse.common import crypto
 from pumphouse.common import exception
@@ -67,9 +69,20 @@ def _check_auth(auth_type: str, auth: dict) -> None:
                        'auth.application_credential_name is required')
 
 
+def clouds_yaml_files() -> list[str]:
+    """The clouds.yaml files looked in, first match wins."""
+    if CONF.clouds.clouds_yaml:
+        return list(CONF.clouds.clouds_yaml)
+    override = os.environ.get('OS_CLIENT_CONFIG_FILE')
+    return ([override] if override else []) + list(os_loader.CONFIG_FILES)
+
+
 def _openstack_config() -> os_config.OpenStackConfig:
-    return os_config.OpenStackConfig(
-        config_files=CONF.clouds.clouds_yaml or None, load_envvars=False)
+    # load_envvars=False: OS_* variables of the service's environment must
+    # not turn into a cloud; it would also ignore OS_CLIENT_CONFIG_FILE,
+    # hence the explicit file list.
+    return os_config.OpenStackConfig(config_files=clouds_yaml_files(),
+                                     load_envvars=False)
 
 
 def check_clouds_yaml_entry(name: str) -> None:

@@ -6,8 +6,8 @@ from oslo_config import cfg
 from oslo_policy import opts as policy_opts
 from oslo_policy import policy
 
-from pumphouse.common import exception
 from pumphouse import policies
+from pumphouse.common import exception
 
 CONF = cfg.CONF
 

@@ -5,8 +5,8 @@ in-process ``fake://`` transport; deployed services use RabbitMQ.
 """
 
 import oslo_messaging as messaging
-from oslo_messaging import opts as messaging_opts
 from oslo_config import cfg
+from oslo_messaging import opts as messaging_opts
 
 from pumphouse.common import context as pumphouse_context
 

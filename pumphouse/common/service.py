@@ -12,11 +12,11 @@ from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log
 
+from pumphouse import version
 from pumphouse.common import crypto
 from pumphouse.common import exception
 from pumphouse.common import rpc
 from pumphouse.conf import CONF
-from pumphouse import version
 
 LOG = log.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Functional tests: real services, real clouds (tools/minicloud)."""

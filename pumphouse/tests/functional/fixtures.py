@@ -1,0 +1,154 @@
+"""Real services for the functional tests: processes, databases, vhosts."""
+
+import contextlib
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import requests
+import sqlalchemy as sa
+import yaml
+
+BIN = pathlib.Path(sys.executable).parent
+REPO = pathlib.Path(__file__).resolve().parents[3]
+
+MYSQL_URL = os.environ.get('PUMPHOUSE_TEST_MYSQL_URL',
+                           'mysql+pymysql://root@127.0.0.1:3306/')
+POSTGRESQL_URL = os.environ.get(
+    'PUMPHOUSE_TEST_POSTGRESQL_URL',
+    'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres')
+RABBIT = os.environ.get('PUMPHOUSE_TEST_RABBIT', 'guest:guest@127.0.0.1:5672')
+
+
+def clouds_yaml_path() -> pathlib.Path:
+    return pathlib.Path(os.environ.get(
+        'OS_CLIENT_CONFIG_FILE', REPO / '.minicloud' / 'clouds.yaml'))
+
+
+def cloud_entry(name: str) -> dict:
+    """An entry of the harness's clouds.yaml (run minicloud up first)."""
+    path = clouds_yaml_path()
+    if not path.exists():
+        raise RuntimeError(f'{path} is missing: run tools/minicloud/'
+                           'minicloud up (tox -e functional does)')
+    with open(path) as f:
+        return yaml.safe_load(f)['clouds'][name]
+
+
+def sdk_connection(name: str):
+    """An openstacksdk connection to a harness cloud."""
+    import openstack  # noqa: PLC0415 - only some tests need the SDK
+    from openstack import config as os_config  # noqa: PLC0415
+
+    region = os_config.OpenStackConfig(
+        config_files=[str(clouds_yaml_path())],
+        load_envvars=False).get_one(cloud=name)
+    return openstack.connection.Connection(config=region)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def database(backend: str):
+    """A new, empty database on the MariaDB or PostgreSQL server."""
+    name = f'pumphouse_func_{uuid.uuid4().hex[:12]}'
+    admin_url = MYSQL_URL if backend == 'mysql' else POSTGRESQL_URL
+    engine = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT',
+                              poolclass=sa.NullPool)
+    create = (f'CREATE DATABASE {name} CHARACTER SET utf8mb4'
+              if backend == 'mysql' else f"CREATE DATABASE {name}")
+    drop = (f'DROP DATABASE IF EXISTS {name}' if backend == 'mysql'
+            else f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
+    with engine.connect() as conn:
+        conn.execute(sa.text(create))
+    url = sa.make_url(admin_url).set(database=name)
+    if backend == 'mysql':
+        url = url.update_query_dict({'charset': 'utf8mb4'})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text(drop))
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def rabbit_vhost():
+    """A RabbitMQ virtual host of its own, so runs never share queues."""
+    vhost = f'pumphouse-func-{uuid.uuid4().hex[:12]}'
+    subprocess.run(['rabbitmqctl', '-q', 'add_vhost', vhost], check=True,
+                   capture_output=True, timeout=60)
+    user = RABBIT.split(':', 1)[0]
+    subprocess.run(['rabbitmqctl', '-q', 'set_permissions', '-p', vhost,
+                    user, '.*', '.*', '.*'], check=True,
+                   capture_output=True, timeout=60)
+    try:
+        yield f'rabbit://{RABBIT}/{vhost}'
+    finally:
+        subprocess.run(['rabbitmqctl', '-q', 'delete_vhost', vhost],
+                       capture_output=True, timeout=60)
+
+
+class Process:
+    """A Pumphouse process started by a test, with its log file."""
+
+    def __init__(self, name: str, argv: list[str], log: pathlib.Path,
+                 env: dict | None = None) -> None:
+        self.name = name
+        self.log = log
+        self._file = open(log, 'ab')  # noqa: SIM115 - closed in stop()
+        self.popen = subprocess.Popen(
+            argv, stdout=self._file, stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})})
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        if self.alive():
+            self.popen.send_signal(sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(10)
+        self._file.close()
+        return self.popen.returncode
+
+    def output(self) -> str:
+        return self.log.read_text(errors='replace')
+
+
+def wait_for_http(url: str, process: Process, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not process.alive():
+            raise RuntimeError(f'{process.name} exited:\n'
+                               + process.output()[-3000:])
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f'{url} did not answer within {timeout}s:\n'
+                       + process.output()[-3000:])
+
+
+def wait_until(predicate, timeout: float = 30, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    return predicate()

@@ -1,0 +1,64 @@
+"""``pumphouse serve``: one process on embedded defaults.
+
+No configuration file at all: SQLite under the XDG state directory,
+in-process RPC, no authentication, the API on 127.0.0.1:8799 (here on a
+free port through PUMPHOUSE's oslo.config environment override).
+"""
+
+import os
+import signal
+import sqlite3
+
+import pytest
+import requests
+
+from pumphouse.tests.functional import fixtures
+
+
+@pytest.fixture
+def served(tmp_path):
+    state_home = tmp_path / 'xdg-state'
+    home = tmp_path / 'home'
+    home.mkdir()
+    port = fixtures.free_port()
+    # The port is the only thing not left at its default: 8799 may be
+    # taken on a developer's machine. oslo.config reads OS_<GROUP>__<OPT>.
+    env = {'XDG_STATE_HOME': str(state_home), 'HOME': str(home),
+           'OS_API__PORT': str(port),
+           'OS_CLIENT_CONFIG_FILE': str(fixtures.clouds_yaml_path())}
+    process = fixtures.Process(
+        'pumphouse serve', [str(fixtures.BIN / 'pumphouse'), 'serve'],
+        tmp_path / 'serve.log', env=env)
+    try:
+        fixtures.wait_for_http(f'http://127.0.0.1:{port}/healthcheck',
+                               process)
+        yield process, f'http://127.0.0.1:{port}', state_home
+    finally:
+        process.stop()
+
+
+def test_serve_on_embedded_defaults(served):
+    process, url, state_home = served
+    database = state_home / 'pumphouse' / 'pumphouse.sqlite'
+    key = state_home / 'pumphouse' / 'credentials.key'
+    assert database.exists()
+    assert oct(os.stat(key).st_mode & 0o777) == '0o600'
+
+    response = requests.post(url + '/v1/clouds', timeout=30, json={
+        'name': 'source', 'cloud': 'source'})
+    assert response.status_code == 201, response.text
+    result = requests.post(url + '/v1/clouds/source/validate',
+                           timeout=90).json()
+    assert result['valid'], result
+    assert any(s['type'] == 'identity' for s in result['services'])
+
+    with sqlite3.connect(database) as conn:
+        names = [r[0] for r in conn.execute('SELECT name FROM clouds')]
+        hosts = [r[0] for r in conn.execute(
+            'SELECT hostname FROM conductors WHERE online = 1')]
+    assert names == ['source']
+    assert len(hosts) == 1
+
+    process.popen.send_signal(signal.SIGTERM)
+    assert process.popen.wait(30) == 0
+    assert 'Conductor' in process.output() and 'stopped' in process.output()

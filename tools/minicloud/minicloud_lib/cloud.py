@@ -1,0 +1,71 @@
+"""The two clouds: names, addresses, ports, databases, state dirs.
+
+Each cloud listens on its own loopback address *and* its own port
+range, so a URL alone tells which cloud it belongs to. A service's
+port is ``port_base + Service.port_offset``.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from minicloud_lib import paths
+
+DB_HOST = "127.0.0.1"
+DB_PORT = 3306
+DB_USER = "root"
+RABBIT_HOST = "127.0.0.1"
+RABBIT_PORT = 5672
+RABBIT_USER = "guest"
+RABBIT_PASSWORD = "guest"  # noqa: S105 - RabbitMQ's loopback-only default
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """One OpenStack cloud of the harness."""
+
+    name: str
+    host: str
+    port_base: int
+    region: str = "RegionOne"
+
+    @property
+    def state_dir(self) -> Path:
+        """``.minicloud/<cloud>/``: configs, keys, logs, PID files."""
+        return paths.STATE_DIR / self.name
+
+    def port(self, offset: int) -> int:
+        """TCP port of the service at ``offset`` in this cloud."""
+        return self.port_base + offset
+
+    def url(self, offset: int, path: str = "") -> str:
+        """HTTP URL of the service at ``offset``."""
+        return f"http://{self.host}:{self.port(offset)}{path}"
+
+    def db_name(self, service: str) -> str:
+        """Name of ``service``'s database for this cloud."""
+        return f"minicloud_{self.name}_{service}"
+
+    def db_url(self, service: str) -> str:
+        """SQLAlchemy URL of ``service``'s database for this cloud."""
+        return (
+            f"mysql+pymysql://{DB_USER}@{DB_HOST}:{DB_PORT}/"
+            f"{self.db_name(service)}?charset=utf8mb4"
+        )
+
+    @property
+    def rabbit_vhost(self) -> str:
+        """RabbitMQ vhost of this cloud."""
+        return f"minicloud-{self.name}"
+
+    @property
+    def transport_url(self) -> str:
+        """oslo.messaging transport URL of this cloud."""
+        return (
+            f"rabbit://{RABBIT_USER}:{RABBIT_PASSWORD}@"
+            f"{RABBIT_HOST}:{RABBIT_PORT}/{self.rabbit_vhost}"
+        )
+
+
+SOURCE = Cloud(name="source", host="127.0.0.1", port_base=25000)
+DESTINATION = Cloud(name="destination", host="127.0.0.2", port_base=26000)
+CLOUDS = (SOURCE, DESTINATION)

@@ -1,0 +1,179 @@
+"""``up``, ``down`` and ``status``: what the CLI sub-commands do."""
+
+import contextlib
+import fcntl
+import sys
+import time
+from collections.abc import Iterator
+
+from minicloud_lib import clouds_yaml
+from minicloud_lib import health
+from minicloud_lib import infra
+from minicloud_lib import paths
+from minicloud_lib import process
+from minicloud_lib import services
+from minicloud_lib import venv
+from minicloud_lib.cloud import CLOUDS
+from minicloud_lib.cloud import Cloud
+from minicloud_lib.errors import SetupError
+from minicloud_lib.services.base import Service
+from minicloud_lib.services.base import Unit
+
+START_TIMEOUT = 90.0
+#: How long an already running but unhealthy unit gets before restart.
+GRACE = 10.0
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """Serialise ``up``/``down`` runs (tests may call ``up`` at once)."""
+    paths.STATE_DIR.mkdir(parents=True, exist_ok=True)
+    with open(paths.STATE_DIR / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def up() -> int:
+    """Install if needed, start whatever is not up, write clouds.yaml."""
+    with _locked():
+        try:
+            venv.ensure_installed()
+            for cloud in CLOUDS:
+                _up_cloud(cloud)
+        except SetupError as exc:
+            print(f"ERROR: {exc}", file=sys.stderr)
+            return 1
+        clouds_yaml.write(CLOUDS)
+    print(f"clouds.yaml: {paths.CLOUDS_YAML}")
+    return 0
+
+
+def down() -> int:
+    """Stop exactly the processes our PID files name, in reverse order."""
+    with _locked():
+        for cloud in reversed(CLOUDS):
+            for service in reversed(services.for_cloud(cloud)):
+                for unit in reversed(service.units()):
+                    pid = unit.pid()
+                    if unit.stop():
+                        print(f"{_label(cloud, unit)} stopped (pid {pid})")
+                    else:
+                        print(f"{_label(cloud, unit)} was not running")
+    return 0
+
+
+def status() -> int:
+    """One line per unit per cloud; exit 0 only if all are up."""
+    all_up = True
+    for cloud in CLOUDS:
+        for service in services.for_cloud(cloud):
+            for unit in service.units():
+                pid = unit.pid()
+                ok = unit.healthy()
+                all_up = all_up and ok
+                state = "up" if ok else ("unhealthy" if pid else "down")
+                where = unit.url or "-"
+                extra = f" (pid {pid})" if pid else ""
+                print(f"{_label(cloud, unit)} {state:<9} {where}{extra}")
+    return 0 if all_up else 3
+
+
+def _label(cloud: Cloud, unit: Unit) -> str:
+    return f"{cloud.name:<11} {unit.name:<16}"
+
+
+def _up_cloud(cloud: Cloud) -> None:
+    prepared = False
+    for service in services.for_cloud(cloud):
+        units = service.units()
+        if all(_settled_healthy(u) for u in units):
+            for unit in units:
+                print(f"{_label(cloud, unit)} up (pid {unit.pid()}) "
+                      f"{unit.url or ''}".rstrip())
+            continue
+        if not prepared:
+            _prepare(cloud)
+            prepared = True
+        _start_service(cloud, service, units)
+
+
+def _settled_healthy(unit: Unit) -> bool:
+    """Healthy now, or a live unit that becomes healthy within GRACE."""
+    if unit.healthy():
+        return True
+    if unit.pid() is None:
+        return False
+    if _wait_healthy(unit, GRACE):
+        return True
+    print(f"{_label_unit(unit)} running but unhealthy: restarting")
+    unit.stop()
+    return False
+
+
+def _label_unit(unit: Unit) -> str:
+    return unit.marker or unit.name
+
+
+def _prepare(cloud: Cloud) -> None:
+    """Per-cloud shared resources: databases and the RabbitMQ vhost."""
+    cloud.state_dir.mkdir(parents=True, exist_ok=True)
+    names = [
+        cloud.db_name(db)
+        for service in services.for_cloud(cloud)
+        for db in service.databases
+    ]
+    if names:
+        infra.ensure_databases(names)
+    vhost = infra.ensure_vhost(cloud.rabbit_vhost)
+    print(f"{cloud.name:<11} rabbitmq: {vhost}")
+
+
+def _start_service(cloud: Cloud, service: Service, units: list[Unit]) -> None:
+    began = time.monotonic()
+    to_start = [unit for unit in units if unit.pid() is None]
+    for unit in to_start:
+        if unit.url and health.port_taken(unit.url):
+            raise SetupError(
+                f"{cloud.name}/{unit.name}: {unit.url} is already in "
+                "use by a process minicloud did not start (or whose "
+                "PID file is gone); stop it and run up again"
+            )
+    print(f"{cloud.name:<11} {service.name:<16} configuring")
+    service.configure()
+    for unit in to_start:
+        unit.start()
+    for unit in units:
+        problem = _wait_started(unit, START_TIMEOUT)
+        if problem:
+            raise SetupError(
+                f"{cloud.name}/{unit.name} {problem}; last lines of "
+                f"{unit.log_file}:\n" + unit.log_tail(40)
+            )
+        print(f"{_label(cloud, unit)} up (pid {unit.pid()}) "
+              f"{unit.url or ''} [{time.monotonic() - began:.1f}s]")
+
+
+def _wait_started(unit: Unit, timeout: float) -> str:
+    """Wait for a freshly started unit; return what went wrong, or ""."""
+    pid = process.read_pid(unit.pid_file)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pid is None or not process.alive(pid):
+            time.sleep(0.5)  # let the last log lines land
+            return "exited during start-up"
+        if unit.healthy():
+            return ""
+        time.sleep(0.5)
+    return f"did not become healthy within {timeout:.0f}s"
+
+
+def _wait_healthy(unit: Unit, timeout: float) -> bool:
+    """Poll until healthy; give up early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if unit.healthy():
+            return True
+        if unit.pid() is None:
+            return False
+        time.sleep(0.5)
+    return False

@@ -1,0 +1,34 @@
+"""Gunicorn entry point for every service: ``minicloud_lib.wsgi:app``.
+
+OpenStack WSGI modules parse ``sys.argv`` through oslo.config, which
+would choke on gunicorn's own arguments. This wrapper replaces
+``sys.argv`` before importing the real application. The service module
+sets, in the environment:
+
+``MINICLOUD_WSGI_APP``
+    ``module:attribute`` of the real WSGI callable, e.g.
+    ``keystone.wsgi.api:application``.
+``MINICLOUD_WSGI_ARGV``
+    JSON list to use as ``sys.argv`` (default: the program name only);
+    the config dir/file is usually given by a service-specific variable
+    such as ``OS_KEYSTONE_CONFIG_DIR``.
+"""
+
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable
+
+
+def _load() -> Callable:
+    target = os.environ["MINICLOUD_WSGI_APP"]
+    sys.argv = json.loads(
+        os.environ.get("MINICLOUD_WSGI_ARGV", '["minicloud-wsgi"]')
+    )
+    module_name, _, attribute = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute or "application")
+
+
+application = _load()
