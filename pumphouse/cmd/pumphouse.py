@@ -9,11 +9,11 @@ is brought to the latest revision on start.
 import argparse
 import sys
 
+from pumphouse import version
 from pumphouse.api import service as api_service
 from pumphouse.common import service
 from pumphouse.conductor import service as conductor_service
 from pumphouse.db import migration
-from pumphouse import version
 
 EMBEDDED_DEFAULTS = {
     ('api', 'auth_strategy'): 'noauth',

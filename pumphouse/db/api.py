@@ -7,12 +7,12 @@ is a transaction of its own through oslo.db's enginefacade.
 import datetime
 import threading
 
+import sqlalchemy as sa
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as db_utils
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
-import sqlalchemy as sa
 
 from pumphouse.common import exception
 from pumphouse.conf import CONF
