@@ -161,6 +161,11 @@ def touch_conductor(hostname: str) -> None:
         if not count:
             session.add(models.Conductor(hostname=hostname, online=True,
                                          heartbeat_at=now))
+            try:
+                session.flush()
+            except db_exc.DBDuplicateEntry:
+                # Re-created at the same moment by another process.
+                pass
 
 
 def unregister_conductor(hostname: str) -> None:

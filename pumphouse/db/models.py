@@ -10,12 +10,23 @@ from oslo_db.sqlalchemy import types as db_types
 from sqlalchemy import orm
 from sqlalchemy import schema
 from sqlalchemy import types
+from sqlalchemy.dialects import mysql
+
+# On MySQL/MariaDB: TEXT holds only 64 KiB, so long values are MEDIUMTEXT
+# (16 MiB); and identifiers compare case-sensitively (utf8mb4_bin), as
+# they do in OpenStack and on the other backends.
+LongText = types.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
+JsonDict = db_types.JsonEncodedDict(mysql_as_medium=True)
+JsonList = db_types.JsonEncodedList(mysql_as_medium=True)
+PreciseDateTime = types.DateTime().with_variant(mysql.DATETIME(fsp=6),
+                                                'mysql')
 
 
 class Base(models.TimestampMixin, models.ModelBase, orm.DeclarativeBase):
     """Base of all models: ``created_at``/``updated_at`` and dict access."""
 
-    __table_args__ = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
+    __table_args__ = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4',
+                      'mysql_collate': 'utf8mb4_bin'}
 
     def as_dict(self) -> dict:
         return {c.name: getattr(self, c.name) for c in self.__table__.columns}
@@ -39,9 +50,9 @@ class Cloud(Base):
     id = schema.Column(types.Integer, primary_key=True)
     uuid = schema.Column(types.String(36), nullable=False)
     name = schema.Column(types.String(255), nullable=False)
-    description = schema.Column(types.Text, nullable=True)
-    config = schema.Column(db_types.JsonEncodedDict, nullable=False)
-    credentials = schema.Column(types.Text, nullable=True)
+    description = schema.Column(LongText, nullable=True)
+    config = schema.Column(JsonDict, nullable=False)
+    credentials = schema.Column(LongText, nullable=True)
 
 
 class Migration(Base):
@@ -64,11 +75,11 @@ class Migration(Base):
         types.Integer, schema.ForeignKey('clouds.id'), nullable=False)
     destination_cloud_id = schema.Column(
         types.Integer, schema.ForeignKey('clouds.id'), nullable=False)
-    workload = schema.Column(db_types.JsonEncodedDict, nullable=False)
-    options = schema.Column(db_types.JsonEncodedDict, nullable=False)
+    workload = schema.Column(JsonDict, nullable=False)
+    options = schema.Column(JsonDict, nullable=False)
     state = schema.Column(types.String(32), nullable=False)
     conductor = schema.Column(types.String(255), nullable=True)
-    last_error = schema.Column(types.Text, nullable=True)
+    last_error = schema.Column(LongText, nullable=True)
     started_at = schema.Column(types.DateTime, nullable=True)
     finished_at = schema.Column(types.DateTime, nullable=True)
 
@@ -91,14 +102,14 @@ class PlanItem(Base):
     source_id = schema.Column(types.String(255), nullable=False)
     source_name = schema.Column(types.String(255), nullable=True)
     action = schema.Column(types.String(16), nullable=False)
-    depends_on = schema.Column(db_types.JsonEncodedList, nullable=False)
+    depends_on = schema.Column(JsonList, nullable=False)
     state = schema.Column(types.String(16), nullable=False)
     destination_id = schema.Column(types.String(255), nullable=True)
     attempts = schema.Column(types.Integer, nullable=False, default=0)
-    error = schema.Column(types.Text, nullable=True)
+    error = schema.Column(LongText, nullable=True)
     bytes_done = schema.Column(types.BigInteger, nullable=False, default=0)
     bytes_total = schema.Column(types.BigInteger, nullable=True)
-    details = schema.Column(db_types.JsonEncodedDict, nullable=True)
+    details = schema.Column(JsonDict, nullable=True)
 
 
 class Mapping(Base):
@@ -148,7 +159,7 @@ class Event(Base):
         nullable=True)
     level = schema.Column(types.String(16), nullable=False)
     event_type = schema.Column(types.String(64), nullable=False)
-    message = schema.Column(types.Text, nullable=False)
+    message = schema.Column(LongText, nullable=False)
     conductor = schema.Column(types.String(255), nullable=True)
 
 
@@ -164,4 +175,4 @@ class Conductor(Base):
     id = schema.Column(types.Integer, primary_key=True)
     hostname = schema.Column(types.String(255), nullable=False)
     online = schema.Column(types.Boolean, nullable=False, default=True)
-    heartbeat_at = schema.Column(types.DateTime, nullable=False)
+    heartbeat_at = schema.Column(PreciseDateTime, nullable=False)

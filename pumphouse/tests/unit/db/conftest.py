@@ -88,19 +88,27 @@ def _conf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         CONF.clear_override('state_path')
 
 
-@pytest.fixture(scope='session')
-def _server_engines() -> Iterator[dict[str, sa.Engine]]:
-    """One admin engine per server, created when first needed."""
-    engines: dict[str, sa.Engine] = {}
-    yield engines
-    for engine in engines.values():
-        engine.dispose()
+class _Servers:
+    """Admin engines of the servers, tried once per test session."""
 
+    def __init__(self) -> None:
+        self._engines: dict[str, sa.Engine] = {}
+        self._errors: dict[str, str] = {}
 
-def _admin_engine(engines: dict[str, sa.Engine], backend: str) -> sa.Engine:
-    """The server's admin engine; skips or fails when it is unreachable."""
-    server = SERVERS[backend]
-    if backend not in engines:
+    def engine(self, backend: str) -> sa.Engine:
+        """The server's admin engine; skips or fails when unreachable."""
+        if backend not in self._engines and backend not in self._errors:
+            self._connect(backend)
+        if backend in self._errors:
+            reason = self._errors[backend]
+            if _backends_required():
+                pytest.fail(f'{reason} ({REQUIRE_BACKENDS_ENV}=1)',
+                            pytrace=False)
+            pytest.skip(reason)
+        return self._engines[backend]
+
+    def _connect(self, backend: str) -> None:
+        server = SERVERS[backend]
         try:
             engine = sa.create_engine(
                 server.url, isolation_level='AUTOCOMMIT',
@@ -108,14 +116,23 @@ def _admin_engine(engines: dict[str, sa.Engine], backend: str) -> sa.Engine:
             with engine.connect():
                 pass
         except (ImportError, sa.exc.SQLAlchemyError) as e:
-            reason = (f'{server.label} at {server.url.host}:'
-                      f'{server.url.port} is unreachable: {e}')
-            if _backends_required():
-                pytest.fail(f'{reason} ({REQUIRE_BACKENDS_ENV}=1)',
-                            pytrace=False)
-            pytest.skip(reason)
-        engines[backend] = engine
-    return engines[backend]
+            error = str(e).strip().splitlines()[0]
+            self._errors[backend] = (
+                f'{server.label} at {server.url.host}:{server.url.port} '
+                f'is unreachable: {error}')
+        else:
+            self._engines[backend] = engine
+
+    def dispose(self) -> None:
+        for engine in self._engines.values():
+            engine.dispose()
+
+
+@pytest.fixture(scope='session')
+def _servers() -> Iterator[_Servers]:
+    servers = _Servers()
+    yield servers
+    servers.dispose()
 
 
 @pytest.fixture(params=[
@@ -124,7 +141,7 @@ def _admin_engine(engines: dict[str, sa.Engine], backend: str) -> sa.Engine:
     pytest.param('postgresql', marks=pytest.mark.backend),
 ])
 def db_backend(request: pytest.FixtureRequest, tmp_path: pathlib.Path,
-               _server_engines: dict[str, sa.Engine]) -> Iterator[Backend]:
+               _servers: _Servers) -> Iterator[Backend]:
     """An empty database on each backend, set as [database] connection."""
     name = request.param
     if name == 'sqlite':
@@ -133,7 +150,7 @@ def db_backend(request: pytest.FixtureRequest, tmp_path: pathlib.Path,
         return
 
     server = SERVERS[name]
-    engine = _admin_engine(_server_engines, name)
+    engine = _servers.engine(name)
     database = f'pumphouse_test_{uuid.uuid4().hex[:16]}'
     with engine.connect() as conn:
         conn.execute(sa.text(server.create_sql.format(name=database)))

@@ -87,10 +87,7 @@ def test_unknown_cloud_is_not_found(ident: str) -> None:
     assert [c.name for c in db_api.list_clouds()] == ['east']
 
 
-def test_cloud_names_are_case_sensitive(migrated_db, request) -> None:
-    if migrated_db.name == 'mysql':
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason='utf8mb4_general_ci ignores the case'))
+def test_cloud_names_are_case_sensitive(migrated_db) -> None:
     lower = _cloud('east')
 
     upper = _cloud('East')

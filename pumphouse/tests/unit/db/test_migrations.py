@@ -192,17 +192,10 @@ def test_unique_constraint_rejects_duplicates(migrated_db, rows) -> None:
     assert count == len(accepted)
 
 
-# Known MariaDB/MySQL deviations, strict xfail there: fixing the schema
-# makes these pass, and then the marker must go.
+# MariaDB/MySQL compare text case-insensitively and cap TEXT at 64 KiB
+# unless the schema says otherwise; these hold on every backend.
 
-def _xfail_on_mysql(request: pytest.FixtureRequest, backend, reason: str):
-    if backend.name == 'mysql':
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-def test_mapping_source_ids_are_case_sensitive(migrated_db, request) -> None:
-    _xfail_on_mysql(request, migrated_db,
-                    'utf8mb4_general_ci compares "key" and "Key" equal')
+def test_mapping_source_ids_are_case_sensitive(migrated_db) -> None:
     engine = db_api.get_engine()
     with engine.begin() as conn:
         a, b = _cloud(conn, 'a'), _cloud(conn, 'b')
@@ -218,8 +211,7 @@ def test_mapping_source_ids_are_case_sensitive(migrated_db, request) -> None:
     assert rows == ['my-key']
 
 
-def test_text_columns_hold_large_values(migrated_db, request) -> None:
-    _xfail_on_mysql(request, migrated_db, 'TEXT holds at most 64 KiB')
+def test_text_columns_hold_large_values(migrated_db) -> None:
     workload = {'servers': [f'server-{i:06d}' for i in range(50_000)]}
     assert len(json.dumps(workload)) > 2**19
     engine = db_api.get_engine()

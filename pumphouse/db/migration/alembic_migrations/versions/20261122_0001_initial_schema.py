@@ -7,13 +7,19 @@ Create Date: 2026-11-22
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 
 revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
 
-_TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
+_TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4',
+               'mysql_collate': 'utf8mb4_bin'}
+# TEXT holds only 64 KiB on MySQL/MariaDB.
+_LONG_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
+_PRECISE_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6),
+                                               'mysql')
 
 
 def _timestamps() -> list[sa.Column]:
@@ -28,9 +34,9 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), primary_key=True),
         sa.Column('uuid', sa.String(36), nullable=False),
         sa.Column('name', sa.String(255), nullable=False),
-        sa.Column('description', sa.Text(), nullable=True),
-        sa.Column('config', sa.Text(), nullable=False),
-        sa.Column('credentials', sa.Text(), nullable=True),
+        sa.Column('description', _LONG_TEXT, nullable=True),
+        sa.Column('config', _LONG_TEXT, nullable=False),
+        sa.Column('credentials', _LONG_TEXT, nullable=True),
         sa.UniqueConstraint('uuid', name='uniq_clouds0uuid'),
         sa.UniqueConstraint('name', name='uniq_clouds0name'),
         **_TABLE_ARGS)
@@ -47,11 +53,11 @@ def upgrade() -> None:
                   sa.ForeignKey('clouds.id'), nullable=False),
         sa.Column('destination_cloud_id', sa.Integer(),
                   sa.ForeignKey('clouds.id'), nullable=False),
-        sa.Column('workload', sa.Text(), nullable=False),
-        sa.Column('options', sa.Text(), nullable=False),
+        sa.Column('workload', _LONG_TEXT, nullable=False),
+        sa.Column('options', _LONG_TEXT, nullable=False),
         sa.Column('state', sa.String(32), nullable=False),
         sa.Column('conductor', sa.String(255), nullable=True),
-        sa.Column('last_error', sa.Text(), nullable=True),
+        sa.Column('last_error', _LONG_TEXT, nullable=True),
         sa.Column('started_at', sa.DateTime(), nullable=True),
         sa.Column('finished_at', sa.DateTime(), nullable=True),
         sa.UniqueConstraint('uuid', name='uniq_migrations0uuid'),
@@ -70,14 +76,14 @@ def upgrade() -> None:
         sa.Column('source_id', sa.String(255), nullable=False),
         sa.Column('source_name', sa.String(255), nullable=True),
         sa.Column('action', sa.String(16), nullable=False),
-        sa.Column('depends_on', sa.Text(), nullable=False),
+        sa.Column('depends_on', _LONG_TEXT, nullable=False),
         sa.Column('state', sa.String(16), nullable=False),
         sa.Column('destination_id', sa.String(255), nullable=True),
         sa.Column('attempts', sa.Integer(), nullable=False),
-        sa.Column('error', sa.Text(), nullable=True),
+        sa.Column('error', _LONG_TEXT, nullable=True),
         sa.Column('bytes_done', sa.BigInteger(), nullable=False),
         sa.Column('bytes_total', sa.BigInteger(), nullable=True),
-        sa.Column('details', sa.Text(), nullable=True),
+        sa.Column('details', _LONG_TEXT, nullable=True),
         sa.UniqueConstraint('migration_id', 'resource_type', 'source_id',
                             name='uniq_plan_items0migration_resource'),
         **_TABLE_ARGS)
@@ -114,7 +120,7 @@ def upgrade() -> None:
                   nullable=True),
         sa.Column('level', sa.String(16), nullable=False),
         sa.Column('event_type', sa.String(64), nullable=False),
-        sa.Column('message', sa.Text(), nullable=False),
+        sa.Column('message', _LONG_TEXT, nullable=False),
         sa.Column('conductor', sa.String(255), nullable=True),
         sa.Index('events_migration_id_idx', 'migration_id', 'id'),
         **_TABLE_ARGS)
@@ -125,6 +131,6 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), primary_key=True),
         sa.Column('hostname', sa.String(255), nullable=False),
         sa.Column('online', sa.Boolean(), nullable=False),
-        sa.Column('heartbeat_at', sa.DateTime(), nullable=False),
+        sa.Column('heartbeat_at', _PRECISE_DATETIME, nullable=False),
         sa.UniqueConstraint('hostname', name='uniq_conductors0hostname'),
         **_TABLE_ARGS)
