@@ -2,8 +2,10 @@
 
 The connection defaults to an SQLite file under ``state_path``, the embedded
 default of the ``pumphouse`` command; a deployed service points it at MySQL,
-MariaDB or PostgreSQL.
+MariaDB (with ``?charset=utf8mb4``) or PostgreSQL.
 """
+
+import copy
 
 from oslo_config import cfg
 from oslo_db import options as db_options
@@ -15,5 +17,8 @@ def register_opts(conf: cfg.ConfigOpts) -> None:
     db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
 
 
-def list_opts() -> list:
-    return db_options.list_opts()
+def list_opts() -> list[cfg.Opt]:
+    """oslo.db's options with Pumphouse's default, for the sample."""
+    opts = copy.deepcopy(db_options.database_opts)
+    cfg.set_defaults(opts, connection=DEFAULT_CONNECTION)
+    return opts

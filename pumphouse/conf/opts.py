@@ -7,15 +7,17 @@ from pumphouse.conf import api
 from pumphouse.conf import clouds
 from pumphouse.conf import conductor
 from pumphouse.conf import credentials
+from pumphouse.conf import database
 from pumphouse.conf import default
 
 
 def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
     """The options Pumphouse defines itself, by group.
 
-    Options of the libraries ([database], [keystone_authtoken],
-    [oslo_messaging_*], [oslo_policy], logging) come from their own
-    namespaces in ``tools/config/pumphouse-config-generator.conf``.
+    [database] is oslo.db's with Pumphouse's default connection; the other
+    libraries' options ([keystone_authtoken], [oslo_messaging_*],
+    [oslo_policy], logging) come from their own namespaces in
+    ``tools/config/pumphouse-config-generator.conf``.
     """
     return [
         ('DEFAULT', default.opts),
@@ -23,6 +25,7 @@ def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
         (clouds.opt_group.name, clouds.opts),
         (conductor.opt_group.name, conductor.opts),
         (credentials.opt_group.name, credentials.opts),
+        ('database', database.list_opts()),
     ]
 
 

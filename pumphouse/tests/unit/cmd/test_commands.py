@@ -105,3 +105,26 @@ class TestServices(CommandTestCase):
         self.assertNotEqual(0, result.returncode)
         self.assertIn('nope.conf', result.stderr)
         self.assertNotIn('Traceback', result.stderr)
+
+
+class TestWSGIModule(CommandTestCase):
+    """``pumphouse.wsgi:application`` as uwsgi or gunicorn load it."""
+
+    def test_application_serves_the_api(self):
+        self.write_conf(f'[DEFAULT]\nstate_path = {self.tmp}/state\n'
+                        '[api]\nauth_strategy = noauth\n')
+        result = run('pumphouse-dbsync', '--config-file', self.conf,
+                     'upgrade')
+        self.assertEqual(0, result.returncode, result.stderr)
+        script = ('import webtest\n'
+                  'from pumphouse import wsgi\n'
+                  'app = webtest.TestApp(wsgi.application)\n'
+                  'print(app.get("/v1/clouds").json)\n'
+                  'print(app.get("/v1/clouds/x", status=404).json)\n')
+        result = subprocess.run(
+            [sys.executable, '-c', script], capture_output=True, text=True,
+            timeout=60, env={**os.environ,
+                             'PUMPHOUSE_CONFIG_FILE': self.conf})
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertIn("{'clouds': []}", result.stdout)
+        self.assertIn('Cloud x could not be found.', result.stdout)
