@@ -46,6 +46,9 @@ def prepare_service(argv: Sequence[str] | None = None,
     CONF(argv[1:], project='pumphouse',
          version=version.version_string())
     log.setup(CONF, 'pumphouse')
+    # oslo.config converts values when they are read: read them all now so
+    # that a bad value stops the start-up, not a request hours later.
+    CONF.log_opt_values(LOG, log.DEBUG)
     os.makedirs(CONF.state_path, mode=0o700, exist_ok=True)
     if create_key:
         crypto.ensure_key_file()

@@ -5,6 +5,7 @@ import threading
 import oslo_messaging as messaging
 from oslo_log import log
 
+from pumphouse.common import exception
 from pumphouse.common import rpc
 from pumphouse.conductor import manager
 from pumphouse.conductor import rpcapi
@@ -25,7 +26,16 @@ class ConductorService:
         self._heartbeat_thread: threading.Thread | None = None
 
     def start(self) -> None:
-        db_api.register_conductor(self.host)
+        try:
+            db_api.register_conductor(self.host)
+        except exception.ConductorAlreadyRegistered:
+            # As in ironic: most likely this very conductor, restarted
+            # before its old heartbeat went stale.
+            LOG.warning('A live conductor named %s is registered; taking '
+                        'the registration over. If another conductor runs '
+                        'under this name, give one of them another '
+                        '[DEFAULT] host.', self.host)
+            db_api.register_conductor(self.host, update_existing=True)
         target = messaging.Target(topic=rpcapi.TOPIC, server=self.host)
         self._server = rpc.get_server(target, [self.manager])
         self._server.start()

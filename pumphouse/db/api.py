@@ -126,10 +126,13 @@ def delete_cloud(ident: str) -> None:
 
 # Conductors
 
-def register_conductor(hostname: str) -> models.Conductor:
-    """Register a conductor as online, or take over a dead registration.
+def register_conductor(hostname: str,
+                       update_existing: bool = False) -> models.Conductor:
+    """Register a conductor as online.
 
-    Raises ConductorAlreadyRegistered when a live conductor has the name.
+    A dead registration is taken over. A live one raises
+    ConductorAlreadyRegistered unless ``update_existing`` is set, which is
+    how a conductor restarted right after a crash takes its name back.
     """
     now = timeutils.utcnow()
     with _writer() as session:
@@ -139,7 +142,7 @@ def register_conductor(hostname: str) -> models.Conductor:
             row = models.Conductor(hostname=hostname, online=True,
                                    heartbeat_at=now)
             session.add(row)
-        elif row.online and not _is_dead(row, now):
+        elif row.online and not _is_dead(row, now) and not update_existing:
             raise exception.ConductorAlreadyRegistered(hostname=hostname)
         else:
             row.online = True

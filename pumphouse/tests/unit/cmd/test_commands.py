@@ -53,9 +53,14 @@ class TestPumphouse(CommandTestCase):
         self.assertIn("invalid choice: 'frobnicate'", result.stderr)
 
     def test_serve_with_bad_option_value(self):
-        self.write_conf('[api]\nport = not-a-port\n')
+        self.write_conf(f'[DEFAULT]\nstate_path = {self.tmp}/state\n'
+                        '[api]\nport = not-a-port\n')
         result = run('pumphouse', 'serve', '--config-file', self.conf)
         self.assert_clean_failure(result, 'Configuration error')
+        self.assertIn('port', result.stderr)
+        # Refused before anything was created.
+        self.assertFalse(os.path.exists(
+            os.path.join(self.tmp, 'state', 'pumphouse.sqlite')))
 
 
 class TestDbsync(CommandTestCase):

@@ -25,9 +25,19 @@ class TestRegistration(base.RPCTestCase):
         self.conductor.stop()
         self.assertEqual([], db_api.list_live_conductors())
 
-    def test_second_conductor_with_same_name_is_refused(self):
-        twin = conductor_service.ConductorService(self.conductor_host)
-        self.assertRaises(exception.ConductorAlreadyRegistered, twin.start)
+    def test_live_name_is_refused_by_the_db_api(self):
+        self.assertRaises(exception.ConductorAlreadyRegistered,
+                          db_api.register_conductor, self.conductor_host)
+
+    def test_restarted_conductor_takes_its_live_name_back(self):
+        # The old process crashed: its heartbeat is still fresh.
+        self.conductor._stop.set()
+        restarted = conductor_service.ConductorService(self.conductor_host)
+        with self.assertLogs('pumphouse.conductor.service',
+                             'WARNING') as logs:
+            restarted.start()
+        self.addCleanup(restarted.stop)
+        self.assertIn('taking the registration over', logs.output[0])
         self.assertEqual([self.conductor_host],
                          db_api.list_live_conductors())
 
