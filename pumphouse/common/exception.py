@@ -119,3 +119,23 @@ class CloudConfigError(Invalid):
 class DatabaseNotUpgraded(PumphouseException):
     _msg_fmt = ('The database is at revision %(current)s but this code needs '
                 '%(head)s; run "pumphouse-dbsync upgrade".')
+
+
+class MigrationNotFound(NotFound):
+    _msg_fmt = 'Migration %(migration)s could not be found.'
+
+
+class InvalidStateTransition(Conflict):
+    _msg_fmt = ('Migration %(migration)s is %(state)s and cannot go to '
+                '%(target)s.')
+
+
+class MigrationBusy(Conflict):
+    _msg_fmt = ('Migration %(migration)s is being worked on by conductor '
+                '%(conductor)s.')
+
+
+class PlanConflict(Conflict):
+    _msg_fmt = ('The plan has %(count)d conflict(s) with what already exists '
+                'in the destination: %(items)s. Choose a resolution '
+                '(reuse, rename or fail) or fix the destination.')

@@ -8,6 +8,7 @@ from pumphouse.conf import conductor
 from pumphouse.conf import credentials
 from pumphouse.conf import database
 from pumphouse.conf import default
+from pumphouse.conf import identity
 
 CONF = cfg.CONF
 
@@ -17,3 +18,4 @@ clouds.register_opts(CONF)
 conductor.register_opts(CONF)
 credentials.register_opts(CONF)
 database.register_opts(CONF)
+identity.register_opts(CONF)

@@ -9,6 +9,7 @@ from pumphouse.conf import conductor
 from pumphouse.conf import credentials
 from pumphouse.conf import database
 from pumphouse.conf import default
+from pumphouse.conf import identity
 
 
 def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
@@ -26,6 +27,7 @@ def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
         (conductor.opt_group.name, conductor.opts),
         (credentials.opt_group.name, credentials.opts),
         ('database', database.list_opts()),
+        (identity.opt_group.name, identity.opts),
     ]
 
 

@@ -4,6 +4,7 @@ Functions take and return model objects (detached, fully loaded); each one
 is a transaction of its own through oslo.db's enginefacade.
 """
 
+import contextlib
 import datetime
 import threading
 
@@ -30,7 +31,29 @@ def _get_facade() -> enginefacade._TransactionContextManager:
             _facade = enginefacade.transaction_context()
             # The facade reads [database] from CONF when it first starts.
             _facade.configure(sqlite_fk=True)
+            _facade.append_on_engine_create(_tune_sqlite)
         return _facade
+
+
+# SQLite allows one writer at a time and fails a second one at once when
+# both started as readers; the engine's threads take turns instead, and
+# WAL mode keeps readers from waiting on the writer.
+_sqlite_writer = threading.RLock()
+_is_sqlite = False
+
+
+def _tune_sqlite(engine: sa.engine.Engine) -> None:
+    global _is_sqlite
+    _is_sqlite = engine.dialect.name == 'sqlite'
+    if not _is_sqlite:
+        return
+
+    @sa.event.listens_for(engine, 'connect')
+    def _pragmas(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA journal_mode=WAL')
+        cursor.execute('PRAGMA busy_timeout=30000')
+        cursor.close()
 
 
 def reset_facade() -> None:
@@ -46,8 +69,15 @@ def get_engine() -> sa.engine.Engine:
     return _get_facade().writer.get_engine()
 
 
+@contextlib.contextmanager
 def _writer():
-    return _get_facade().writer.using(_CONTEXT)
+    facade = _get_facade()
+    if _is_sqlite:
+        with _sqlite_writer, facade.writer.using(_CONTEXT) as session:
+            yield session
+    else:
+        with facade.writer.using(_CONTEXT) as session:
+            yield session
 
 
 def _reader():

@@ -82,6 +82,7 @@ class Migration(Base):
     last_error = schema.Column(LongText, nullable=True)
     started_at = schema.Column(types.DateTime, nullable=True)
     finished_at = schema.Column(types.DateTime, nullable=True)
+    report = schema.Column(JsonDict, nullable=True)
 
 
 class PlanItem(Base):
@@ -176,3 +177,28 @@ class Conductor(Base):
     hostname = schema.Column(types.String(255), nullable=False)
     online = schema.Column(types.Boolean, nullable=False, default=True)
     heartbeat_at = schema.Column(PreciseDateTime, nullable=False)
+
+
+class IssuedPassword(Base):
+    """A password Pumphouse gave a migrated user, until it is fetched.
+
+    Encrypted with the credential key; the row is deleted when the operator
+    fetches it, so it can be read only once.
+    """
+
+    __tablename__ = 'issued_passwords'
+    __table_args__ = (
+        schema.UniqueConstraint('migration_id', 'user_source_id',
+                                name='uniq_issued_passwords0user'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    migration_id = schema.Column(
+        types.Integer, schema.ForeignKey('migrations.id', ondelete='CASCADE'),
+        nullable=False)
+    user_source_id = schema.Column(types.String(255), nullable=False)
+    user_destination_id = schema.Column(types.String(255), nullable=False)
+    user_name = schema.Column(types.String(255), nullable=False)
+    domain_name = schema.Column(types.String(255), nullable=True)
+    secret = schema.Column(LongText, nullable=False)

@@ -15,7 +15,7 @@ from pumphouse.db import migration
 from pumphouse.db import models
 
 EXPECTED_TABLES = {'clouds', 'migrations', 'plan_items', 'mappings',
-                   'events', 'conductors'}
+                   'events', 'conductors', 'issued_passwords'}
 
 
 def _schema_diff(metadata: sa.MetaData) -> list:

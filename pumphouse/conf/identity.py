@@ -1,0 +1,36 @@
+"""Options of the [identity] group: migrating Keystone users."""
+
+from oslo_config import cfg
+
+opt_group = cfg.OptGroup(name='identity', title='Identity migration')
+
+opts = [
+    cfg.StrOpt(
+        'password_mode',
+        default='reset',
+        choices=[('reset', 'Give every created user a new random password. '
+                           'The passwords are kept encrypted until the '
+                           'operator fetches them, once.'),
+                 ('copy_hash', 'Copy the password hashes from the source '
+                               'Keystone database to the destination one, '
+                               'so users keep their passwords. Needs '
+                               'source_keystone_connection and '
+                               'destination_keystone_connection.')],
+        help='What migrated users get as their password. A migration may '
+             'choose otherwise with its password_mode option.'),
+    cfg.StrOpt(
+        'source_keystone_connection',
+        secret=True,
+        help='SQLAlchemy URL of the source Keystone database, read for '
+             'password_mode = copy_hash.'),
+    cfg.StrOpt(
+        'destination_keystone_connection',
+        secret=True,
+        help='SQLAlchemy URL of the destination Keystone database, written '
+             'for password_mode = copy_hash.'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(opt_group)
+    conf.register_opts(opts, group=opt_group)

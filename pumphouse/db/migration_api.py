@@ -1,0 +1,238 @@
+"""Database API of migrations, plan items, events and issued passwords."""
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from oslo_db import exception as db_exc
+from oslo_utils import uuidutils
+
+from pumphouse.common import exception
+from pumphouse.db import api as db_api
+from pumphouse.db import models
+
+
+def create_migration(values: dict) -> models.Migration:
+    """Store a new migration (its plan comes with :func:`add_plan_items`)."""
+    migration = models.Migration(uuid=uuidutils.generate_uuid(), **values)
+    with db_api._writer() as session:
+        session.add(migration)
+    return migration
+
+
+def add_plan_items(migration_id: int, items: list[dict]) -> None:
+    """Store a plan, replacing any earlier one, in one transaction.
+
+    ``items`` carry ``key`` (a unique string per item) and ``depends_on``
+    as a list of other items' keys; stored ``depends_on`` are item ids.
+    """
+    with db_api._writer() as session:
+        session.query(models.PlanItem).filter_by(
+            migration_id=migration_id).delete()
+        rows = {}
+        for item in items:
+            fields = {k: v for k, v in item.items()
+                      if k not in ('key', 'depends_on')}
+            row = models.PlanItem(migration_id=migration_id, depends_on=[],
+                                  attempts=0, bytes_done=0, **fields)
+            session.add(row)
+            rows[item['key']] = row
+        session.flush()
+        for item in items:
+            rows[item['key']].depends_on = sorted(
+                rows[key].id for key in item['depends_on'])
+
+
+def _migration_query(session, ident: str):
+    return session.query(models.Migration).filter_by(uuid=ident)
+
+
+def get_migration(ident: str) -> models.Migration:
+    with db_api._reader() as session:
+        migration = _migration_query(session, ident).one_or_none()
+    if migration is None:
+        raise exception.MigrationNotFound(migration=ident)
+    return migration
+
+
+def list_migrations(project_id: str | None = None, limit: int | None = None,
+                    marker: str | None = None, sort_key: str = 'id',
+                    sort_dir: str = 'asc',
+                    states: Iterable[str] | None = None
+                    ) -> list[models.Migration]:
+    with db_api._reader() as session:
+        query = session.query(models.Migration)
+        if project_id is not None:
+            query = query.filter_by(project_id=project_id)
+        if states is not None:
+            query = query.filter(models.Migration.state.in_(list(states)))
+        marker_obj = None
+        if marker is not None:
+            marker_obj = _migration_query(session, marker).one_or_none()
+            if marker_obj is None:
+                raise exception.InvalidParameterValue(
+                    reason=f'Marker migration {marker} could not be found.')
+        return db_api._paginate(query, models.Migration, limit, marker_obj,
+                                sort_key, sort_dir)
+
+
+def update_migration(ident: str, values: dict,
+                     expected_state: str | None = None) -> models.Migration:
+    """Update a migration; with ``expected_state`` only if it still is."""
+    with db_api._writer() as session:
+        migration = _migration_query(session, ident).with_for_update() \
+            .one_or_none()
+        if migration is None:
+            raise exception.MigrationNotFound(migration=ident)
+        if expected_state is not None and migration.state != expected_state:
+            raise exception.InvalidStateTransition(
+                migration=ident, state=migration.state,
+                target=values.get('state', '?'))
+        migration.update(values)
+    return migration
+
+
+def reserve_migration(ident: str, host: str,
+                      live_hosts: Iterable[str]) -> models.Migration:
+    """Make ``host`` the owner unless a live conductor owns it already."""
+    live = set(live_hosts) - {host}
+    with db_api._writer() as session:
+        migration = _migration_query(session, ident).with_for_update() \
+            .one_or_none()
+        if migration is None:
+            raise exception.MigrationNotFound(migration=ident)
+        if migration.conductor and migration.conductor in live:
+            raise exception.MigrationBusy(migration=ident,
+                                          conductor=migration.conductor)
+        migration.conductor = host
+    return migration
+
+
+def release_migration(ident: str, host: str) -> None:
+    with db_api._writer() as session:
+        session.query(models.Migration).filter_by(
+            uuid=ident, conductor=host).update({'conductor': None})
+
+
+def delete_migration(ident: str) -> None:
+    with db_api._writer() as session:
+        migration = _migration_query(session, ident).one_or_none()
+        if migration is None:
+            raise exception.MigrationNotFound(migration=ident)
+        session.delete(migration)
+
+
+# Plan items
+
+def list_plan_items(migration_id: int) -> list[models.PlanItem]:
+    with db_api._reader() as session:
+        return session.query(models.PlanItem).filter_by(
+            migration_id=migration_id).order_by(models.PlanItem.id).all()
+
+
+def get_plan_item(item_id: int) -> models.PlanItem:
+    with db_api._reader() as session:
+        return session.query(models.PlanItem).filter_by(id=item_id).one()
+
+
+def update_plan_item(item_id: int, values: dict) -> None:
+    with db_api._writer() as session:
+        session.query(models.PlanItem).filter_by(id=item_id).update(values)
+
+
+def start_plan_item(item_id: int) -> models.PlanItem:
+    """Mark an item running and count the attempt."""
+    with db_api._writer() as session:
+        item = session.query(models.PlanItem).filter_by(
+            id=item_id).with_for_update().one()
+        item.state = 'running'
+        item.attempts += 1
+        item.error = None
+    return item
+
+
+def complete_plan_item(item: models.PlanItem, destination_id: str,
+                       source_cloud_id: int,
+                       destination_cloud_id: int) -> None:
+    """Mark an item done and record its mapping, in one transaction."""
+    with db_api._writer() as session:
+        session.query(models.PlanItem).filter_by(id=item.id).update(
+            {'state': 'done', 'destination_id': destination_id,
+             'error': None})
+        mapping = session.query(models.Mapping).filter_by(
+            source_cloud_id=source_cloud_id,
+            destination_cloud_id=destination_cloud_id,
+            resource_type=item.resource_type,
+            source_id=item.source_id).with_for_update().one_or_none()
+        if mapping is None:
+            session.add(models.Mapping(
+                source_cloud_id=source_cloud_id,
+                destination_cloud_id=destination_cloud_id,
+                resource_type=item.resource_type, source_id=item.source_id,
+                destination_id=destination_id,
+                migration_id=item.migration_id))
+        else:
+            mapping.destination_id = destination_id
+            mapping.migration_id = item.migration_id
+
+
+# Events
+
+def add_event(migration_id: int | None, event_type: str, message: str,
+              level: str = 'INFO', plan_item_id: int | None = None,
+              conductor: str | None = None) -> None:
+    with db_api._writer() as session:
+        session.add(models.Event(
+            migration_id=migration_id, plan_item_id=plan_item_id,
+            level=level, event_type=event_type, message=message,
+            conductor=conductor))
+
+
+def list_events(migration_id: int, after_id: int | None = None,
+                limit: int | None = None) -> list[models.Event]:
+    with db_api._reader() as session:
+        query = session.query(models.Event).filter_by(
+            migration_id=migration_id)
+        if after_id is not None:
+            query = query.filter(models.Event.id > after_id)
+        query = query.order_by(models.Event.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return query.all()
+
+
+# Passwords issued to migrated users
+
+def add_issued_password(migration_id: int, user_source_id: str,
+                        user_destination_id: str, user_name: str,
+                        domain_name: str | None, secret: str) -> None:
+    try:
+        with db_api._writer() as session:
+            session.add(models.IssuedPassword(
+                migration_id=migration_id, user_source_id=user_source_id,
+                user_destination_id=user_destination_id,
+                user_name=user_name, domain_name=domain_name, secret=secret))
+    except db_exc.DBDuplicateEntry:
+        with db_api._writer() as session:
+            session.query(models.IssuedPassword).filter_by(
+                migration_id=migration_id,
+                user_source_id=user_source_id).update(
+                    {'user_destination_id': user_destination_id,
+                     'secret': secret})
+
+
+def pop_issued_passwords(migration_id: int) -> list[models.IssuedPassword]:
+    """Return the issued passwords and delete them: they are read once."""
+    with db_api._writer() as session:
+        rows = session.query(models.IssuedPassword).filter_by(
+            migration_id=migration_id).with_for_update().all()
+        for row in rows:
+            session.delete(row)
+        return rows
+
+
+def count_issued_passwords(migration_id: int) -> int:
+    with db_api._reader() as session:
+        return session.query(sa.func.count(models.IssuedPassword.id)) \
+            .filter_by(migration_id=migration_id).scalar()
+
+

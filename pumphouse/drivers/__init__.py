@@ -1,0 +1,1 @@
+"""Drivers: resource drivers (one per resource type) and hardware drivers."""

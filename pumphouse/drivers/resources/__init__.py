@@ -1,0 +1,1 @@
+"""Resource drivers, loaded from the ``pumphouse.resources`` namespace."""

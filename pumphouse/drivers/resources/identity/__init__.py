@@ -1,0 +1,1 @@
+"""Identity resource drivers (Keystone v3)."""

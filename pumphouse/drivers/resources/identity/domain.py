@@ -1,0 +1,76 @@
+"""identity.domain: Keystone domains, created with the same id."""
+
+from pumphouse.drivers.resources.identity import common
+from pumphouse.engine import resource as res
+
+
+def _attrs(domain) -> dict:
+    return {'name': domain.name, 'description': domain.description or '',
+            'enabled': bool(domain.is_enabled)}
+
+
+class DomainDriver(common.IdentityDriver):
+    """Domains. The destination gets the source's domain id
+    (``explicit_domain_id``), so anything naming a domain by id keeps
+    working."""
+
+    collection = 'domains'
+    strategies = ('depend', 'all', 'tenant', 'specific')
+    workload_strategies = {'domain': 'tenant'}
+    renamable = False
+
+    def list_source(self, ctx):
+        return ctx.source.identity.domains()
+
+    def describe_source(self, domain) -> res.Resource:
+        return res.Resource(self.resource_type, domain.id, domain.name,
+                            _attrs(domain))
+
+    def expand(self, ctx, selection, graph):
+        strategy = selection.strategy(self)
+        domains = self.all_source(ctx)
+        if strategy == 'all':
+            chosen = list(domains)
+        elif strategy == 'specific':
+            chosen = selection.specific_ids(self.resource_type)
+        elif strategy == 'tenant' and selection.workload.kind == 'domain':
+            chosen = [d.id for d in domains.values()
+                      if d.id in selection.workload.names
+                      or d.name in selection.workload.names]
+            selection.scope_domains.update(chosen)
+        else:
+            chosen = []
+        return [self.describe_source(domains[i]) for i in chosen
+                if i in domains and (self.resource_type, i) not in graph]
+
+    def _describe(self, domain) -> dict:
+        return dict(_attrs(domain), id=domain.id)
+
+    def get_destination(self, ctx, destination_id):
+        domain = common.get_or_none(ctx.destination.identity.get_domain,
+                                    destination_id)
+        return self._describe(domain) if domain else None
+
+    def find_destination(self, ctx, resource, attrs):
+        found = self.get_destination(ctx, resource.id)
+        if found is not None:
+            return found
+        domain = common.one_or_none(
+            ctx.destination.identity.domains(name=attrs['name']))
+        return self._describe(domain) if domain else None
+
+    def create(self, ctx, resource, attrs) -> str:
+        body = {'domain': {'name': attrs['name'],
+                           'description': attrs['description'],
+                           'enabled': attrs['enabled'],
+                           'explicit_domain_id': resource.id}}
+        response = common.check(ctx.destination.identity.post(
+            '/domains', json=body))
+        return response.json()['domain']['id']
+
+    def delete(self, ctx, destination_id) -> None:
+        identity = ctx.destination.identity
+        if common.get_or_none(identity.get_domain, destination_id):
+            # Keystone deletes only disabled domains.
+            identity.update_domain(destination_id, is_enabled=False)
+            identity.delete_domain(destination_id, ignore_missing=True)

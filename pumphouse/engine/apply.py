@@ -1,0 +1,172 @@
+"""Apply: run the plan's DAG as a taskflow graph flow on threads.
+
+Each plan item is one task. A task commits its item's state as it goes
+and, on success, the mapping in the same transaction as the item's
+completion. A failing item deletes what it created and marks itself
+failed; its dependants see that and mark themselves blocked, while
+independent branches go on. Tasks never raise into taskflow, so taskflow
+never reverts other items' work.
+
+Before creating, a task always looks for an equal destination resource
+and adopts it: this is what makes a resumed migration (after a crash at
+any point) create nothing twice.
+"""
+
+import futurist
+from oslo_log import log
+from taskflow import engines
+from taskflow import task
+from taskflow.patterns import graph_flow
+
+from pumphouse.db import migration_api
+from pumphouse.engine import resource as res
+
+LOG = log.getLogger(__name__)
+
+OK = 'ok'
+NOT_OK = 'not-ok'
+TERMINAL_STATES = ('done', 'skipped')
+
+
+def _symbol(item_id: int) -> str:
+    return f'item_{item_id}'
+
+
+class ItemTask(task.Task):
+    """Migrates one plan item."""
+
+    def __init__(self, runner: 'ItemRunner', item, needs: list[int]) -> None:
+        super().__init__(name=f'{item.resource_type}:{item.source_id}',
+                         provides=_symbol(item.id),
+                         requires=[_symbol(n) for n in needs])
+        self.runner = runner
+        self.item_id = item.id
+
+    def execute(self, **needed):
+        blocked_by = [name for name, result in needed.items()
+                      if result != OK]
+        return self.runner.run(self.item_id, blocked_by)
+
+
+class ItemRunner:
+    """The work of one item, shared by the tasks of one apply."""
+
+    def __init__(self, ctx, drivers: dict, migration,
+                 should_stop) -> None:
+        self.ctx = ctx
+        self.drivers = drivers
+        self.migration = migration
+        self.should_stop = should_stop
+
+    def run(self, item_id: int, blocked_by: list[str]) -> str:
+        item = migration_api.get_plan_item(item_id)
+        if item.state in TERMINAL_STATES:
+            if item.destination_id:
+                self.ctx.record((item.resource_type, item.source_id),
+                                item.destination_id)
+            return OK
+        if blocked_by:
+            return self._block(item, 'a resource it needs was not migrated')
+        if self.should_stop():
+            migration_api.update_plan_item(item.id, {'state': 'pending'})
+            return NOT_OK
+        if item.action == 'conflict':
+            return self._block(item, 'unresolved conflict')
+        item = migration_api.start_plan_item(item.id)
+        driver = self.drivers[item.resource_type]
+        resource = res.Resource.from_item(item)
+        created_id = None
+        try:
+            attrs = self.ctx.translate(resource.attrs)
+            if item.action == 'reuse':
+                destination_id = item.destination_id
+                created = False
+            else:
+                existing = driver.find_destination(self.ctx, resource, attrs)
+                if existing is not None and not driver.compare(attrs,
+                                                               existing):
+                    destination_id, created = existing['id'], False
+                    self._event(item, 'adopted', f'found {existing["id"]} '
+                                'already in the destination; adopted it')
+                else:
+                    created_id = driver.create(self.ctx, resource, attrs)
+                    destination_id, created = created_id, True
+            # An adopted resource was made by an interrupted earlier attempt
+            # of this very item: it is this migration's creation too.
+            driver.after_create(self.ctx, resource, destination_id,
+                                item.action == 'create')
+            migration_api.complete_plan_item(
+                item, destination_id, self.ctx.source_cloud_id,
+                self.ctx.destination_cloud_id)
+        except Exception as e:
+            LOG.warning('%(type)s %(id)s failed: %(err)s',
+                        {'type': item.resource_type, 'id': item.source_id,
+                         'err': e}, exc_info=not _expected(e))
+            self._revert(item, driver, created_id)
+            error = f'{type(e).__name__}: {e}'
+            migration_api.update_plan_item(
+                item.id, {'state': 'reverted' if created_id else 'failed',
+                          'error': error[:4000]})
+            self._event(item, 'failed', error, level='ERROR')
+            return NOT_OK
+        self.ctx.record(resource.key, destination_id)
+        verb = 'created' if created else (
+            'adopted' if item.action == 'create' else 'reused')
+        self._event(item, 'done', f'{verb} {destination_id}')
+        return OK
+
+    def _revert(self, item, driver, created_id: str | None) -> None:
+        if created_id is None:
+            return
+        try:
+            driver.delete(self.ctx, created_id)
+            self._event(item, 'reverted', f'deleted {created_id}',
+                        level='WARNING')
+        except Exception as e:
+            LOG.exception('Could not delete %(id)s after a failure',
+                          {'id': created_id})
+            self._event(item, 'revert_failed',
+                        f'could not delete {created_id}: {e}', level='ERROR')
+
+    def _block(self, item, reason: str) -> str:
+        migration_api.update_plan_item(item.id, {'state': 'blocked',
+                                                 'error': reason})
+        self._event(item, 'blocked', reason, level='WARNING')
+        return NOT_OK
+
+    def _event(self, item, event_type: str, message: str,
+               level: str = 'INFO') -> None:
+        name = item.source_name or item.source_id
+        self.ctx.event(event_type, f'{item.resource_type} {name}: {message}',
+                       level=level, item=item)
+
+
+def _expected(error: Exception) -> bool:
+    from openstack import exceptions as sdk_exc  # noqa: PLC0415
+    return isinstance(error, sdk_exc.SDKException)
+
+
+def apply(ctx, drivers: dict, migration, workers: int,
+          should_stop=lambda: False) -> dict[str, int]:
+    """Run every unfinished item; returns the count of items per state."""
+    items = migration_api.list_plan_items(migration.id)
+    for item in items:
+        if item.state in TERMINAL_STATES and item.destination_id:
+            ctx.record((item.resource_type, item.source_id),
+                       item.destination_id)
+    todo = [i for i in items if i.state not in TERMINAL_STATES]
+    todo_ids = {i.id for i in todo}
+    runner = ItemRunner(ctx, drivers, migration, should_stop)
+    flow = graph_flow.Flow(f'migration-{migration.uuid}')
+    for item in todo:
+        needs = [d for d in item.depends_on if d in todo_ids]
+        flow.add(ItemTask(runner, item, needs))
+    if todo:
+        with futurist.ThreadPoolExecutor(max_workers=workers) as executor:
+            engine = engines.load(flow, engine='parallel', executor=executor)
+            engine.run()
+    final = migration_api.list_plan_items(migration.id)
+    counts: dict[str, int] = {}
+    for item in final:
+        counts[item.state] = counts.get(item.state, 0) + 1
+    return counts

@@ -1,0 +1,101 @@
+"""What the engine and the drivers share while working on one migration."""
+
+import collections
+import threading
+from collections.abc import Callable
+
+from oslo_log import log
+
+from pumphouse.db import mapping_api
+from pumphouse.engine import resource as res
+
+LOG = log.getLogger(__name__)
+
+
+class RequestCounter:
+    """Counts the HTTP requests a connection makes, by method."""
+
+    def __init__(self) -> None:
+        self.counts: collections.Counter = collections.Counter()
+        self._lock = threading.Lock()
+
+    def attach(self, conn) -> None:
+        # keystoneauth sends through a requests.Session: count responses.
+        conn.session.session.hooks['response'].append(self._count)
+
+    def _count(self, response, *args, **kwargs):
+        with self._lock:
+            self.counts[response.request.method] += 1
+        return response
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class EngineContext:
+    """Connections, options and the id mapping of one migration.
+
+    ``lookup`` answers destination ids for source resources from what this
+    migration planned or did, then from the mappings of earlier
+    migrations between the same clouds.
+    """
+
+    def __init__(self, source, destination, source_cloud_id: int,
+                 destination_cloud_id: int, options: dict | None = None,
+                 emit: Callable[..., None] | None = None) -> None:
+        self.source = source
+        self.destination = destination
+        self.source_cloud_id = source_cloud_id
+        self.destination_cloud_id = destination_cloud_id
+        self.options = dict(options or {})
+        self.cache: dict = {}
+        self.source_requests = RequestCounter()
+        self.source_requests.attach(source)
+        self._emit = emit
+        self._lock = threading.Lock()
+        self._ids: dict[res.Key, str] = {}
+        self._mappings = mapping_api.load_mappings(source_cloud_id,
+                                                   destination_cloud_id)
+
+    def lookup(self, key: res.Key) -> str | None:
+        with self._lock:
+            found = self._ids.get(tuple(key))
+        if found is not None:
+            return found
+        return self._mappings.get(tuple(key))
+
+    def mapped(self, key: res.Key) -> str | None:
+        """The destination id an earlier migration recorded, if any."""
+        return self._mappings.get(tuple(key))
+
+    def forget_mapping(self, key: res.Key) -> None:
+        self._mappings.pop(tuple(key), None)
+        mapping_api.delete_mapping(self.source_cloud_id,
+                                   self.destination_cloud_id, *key)
+
+    def record(self, key: res.Key, destination_id: str) -> None:
+        with self._lock:
+            self._ids[tuple(key)] = destination_id
+
+    def translate(self, attrs: dict) -> dict:
+        return res.translate(attrs, self.lookup)
+
+    def cached(self, name: str, load: Callable[[], object]):
+        """``load()`` once per context under ``name``."""
+        with self._lock:
+            if name in self.cache:
+                return self.cache[name]
+        value = load()
+        with self._lock:
+            return self.cache.setdefault(name, value)
+
+    def event(self, event_type: str, message: str, level: str = 'INFO',
+              item=None) -> None:
+        LOG.log(_LEVELS.get(level, 20), '%(type)s: %(message)s',
+                {'type': event_type, 'message': message})
+        if self._emit is not None:
+            self._emit(event_type, message, level, item)
+
+
+_LEVELS = {'DEBUG': 10, 'INFO': 20, 'WARNING': 30, 'ERROR': 40}

@@ -1,0 +1,106 @@
+"""Planning: decide for every discovered resource what apply will do.
+
+* ``reuse``: an earlier migration mapped it and the destination resource
+  still exists, or an equal resource is already in the destination;
+* ``create``: nothing equal exists;
+* ``conflict``: a resource with the same identity (name) but different
+  content exists; resolved by ``conflict_resolution`` = ``reuse``
+  (take the existing one), ``rename`` (create under name + suffix) or
+  ``fail`` (the default: the plan cannot start);
+* ``skip``: the driver marked the resource as not to be migrated.
+"""
+
+import dataclasses
+
+from oslo_log import log
+
+from pumphouse.engine import resource as res
+
+LOG = log.getLogger(__name__)
+
+ACTIONS = ('create', 'reuse', 'skip', 'conflict')
+RESOLUTIONS = ('fail', 'reuse', 'rename')
+
+
+@dataclasses.dataclass
+class Decision:
+    action: str
+    destination_id: str | None = None
+    differences: dict | None = None
+    attrs: dict | None = None  # replaces the source attrs (renamed)
+    note: str | None = None
+
+
+def item_key(key: res.Key) -> str:
+    return f'{key[0]}:{key[1]}'
+
+
+def plan(ctx, graph, drivers: dict) -> list[dict]:
+    """Plan items for :func:`pumphouse.db.migration_api.create_migration`."""
+    items = []
+    for resource in graph.ordered():
+        driver = drivers[resource.type]
+        decision = decide(ctx, driver, resource)
+        if decision.destination_id and decision.action == 'reuse':
+            ctx.record(resource.key, decision.destination_id)
+        details = resource.to_details()
+        if decision.attrs is not None:
+            details['attrs'] = decision.attrs
+            details['renamed_from'] = resource.attrs.get('name')
+        if decision.differences:
+            details['differences'] = decision.differences
+        if decision.note:
+            details['note'] = decision.note
+        items.append({
+            'key': item_key(resource.key),
+            'depends_on': [item_key(k) for k in resource.depends_on],
+            'resource_type': resource.type,
+            'source_id': resource.id,
+            'source_name': resource.name,
+            'action': decision.action,
+            'state': 'skipped' if decision.action == 'skip' else 'pending',
+            'destination_id': decision.destination_id,
+            'details': details,
+        })
+    counts = {a: sum(1 for i in items if i['action'] == a) for a in ACTIONS}
+    ctx.event('plan', 'Plan: ' + ', '.join(
+        f'{n} {a}' for a, n in counts.items() if n))
+    return items
+
+
+def decide(ctx, driver, resource: res.Resource) -> Decision:
+    """The action for one resource (its dependencies are decided first)."""
+    if resource.data.get('skip'):
+        return Decision('skip', note=resource.data['skip'])
+    mapped = ctx.mapped(resource.key)
+    if mapped is not None:
+        if driver.get_destination(ctx, mapped) is not None:
+            return Decision('reuse', mapped, note='mapped by an earlier '
+                                                  'migration')
+        LOG.info('Mapping of %(type)s %(id)s points to %(dest)s, which is '
+                 'gone from the destination; planning it anew',
+                 {'type': resource.type, 'id': resource.id, 'dest': mapped})
+        ctx.forget_mapping(resource.key)
+    attrs = ctx.translate(resource.attrs)
+    found = driver.find_destination(ctx, resource, attrs)
+    if found is None:
+        return Decision('create')
+    diffs = driver.compare(attrs, found)
+    if not diffs:
+        return Decision('reuse', found['id'], note='equal resource found')
+    resolution = ctx.options.get('conflict_resolution', 'fail')
+    if resolution == 'reuse':
+        return Decision('reuse', found['id'], differences=diffs,
+                        note='conflict resolved by reusing')
+    if resolution == 'rename' and driver.renamable:
+        suffix = ctx.options.get('rename_suffix', '-migrated')
+        renamed = driver.rename(resource.attrs, suffix)
+        renamed_found = driver.find_destination(ctx, resource,
+                                                ctx.translate(renamed))
+        if renamed_found is None:
+            return Decision('create', attrs=renamed,
+                            note=f'renamed to {renamed["name"]}')
+        if not driver.compare(ctx.translate(renamed), renamed_found):
+            return Decision('reuse', renamed_found['id'], attrs=renamed,
+                            note=f'renamed copy {renamed["name"]} found')
+    return Decision('conflict', found['id'], differences=diffs)

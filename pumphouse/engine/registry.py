@@ -1,0 +1,31 @@
+"""Loading resource drivers from the ``pumphouse.resources`` namespace."""
+
+import functools
+
+from stevedore import extension
+
+from pumphouse.drivers.resources import base
+
+NAMESPACE = 'pumphouse.resources'
+
+
+@functools.cache
+def _extensions() -> tuple:
+    manager = extension.ExtensionManager(
+        NAMESPACE, invoke_on_load=False,
+        on_load_failure_callback=_failed)
+    return tuple((ext.name, ext.plugin) for ext in manager)
+
+
+def _failed(manager, entrypoint, error):
+    raise error
+
+
+def load_drivers() -> dict[str, base.ResourceDriver]:
+    """A fresh instance of every resource driver, by resource type."""
+    drivers = {}
+    for name, plugin in _extensions():
+        driver = plugin()
+        driver.resource_type = name
+        drivers[name] = driver
+    return dict(sorted(drivers.items()))

@@ -1,0 +1,84 @@
+"""Showing a plan: a table, JSON or Graphviz DOT."""
+
+import json
+
+COLUMNS = ('resource_type', 'source_name', 'source_id', 'action', 'state',
+           'destination_id')
+
+
+def item_view(item) -> dict:
+    details = item.details or {}
+    view = {
+        'id': item.id,
+        'resource_type': item.resource_type,
+        'source_id': item.source_id,
+        'source_name': item.source_name,
+        'action': item.action,
+        'state': item.state,
+        'destination_id': item.destination_id,
+        'depends_on': list(item.depends_on),
+        'attempts': item.attempts,
+        'error': item.error,
+    }
+    for extra in ('differences', 'note', 'renamed_from'):
+        if extra in details:
+            view[extra] = details[extra]
+    return view
+
+
+def as_json(items) -> str:
+    return json.dumps([item_view(i) for i in items], indent=2,
+                      ensure_ascii=False, default=str)
+
+
+def as_table(items) -> str:
+    rows = [[str(getattr(i, c) if getattr(i, c) is not None else '')
+             for c in COLUMNS] for i in items]
+    header = [c.replace('_', ' ') for c in COLUMNS]
+    widths = [max(len(h), *(len(r[n]) for r in rows)) if rows else len(h)
+              for n, h in enumerate(header)]
+    line = '+'.join('-' * (w + 2) for w in widths)
+    out = [line, _row(header, widths), line]
+    out += [_row(r, widths) for r in rows]
+    out.append(line)
+    for item in items:
+        diffs = (item.details or {}).get('differences')
+        if item.action == 'conflict' and diffs:
+            out.append(f'conflict {item.resource_type} '
+                       f'{item.source_name or item.source_id}: '
+                       + '; '.join(f'{k}: {v["source"]!r} in source, '
+                                   f'{v["destination"]!r} in destination'
+                                   for k, v in diffs.items()))
+    return '\n'.join(out)
+
+
+def _row(values, widths) -> str:
+    return ' ' + ' | '.join(v.ljust(w) for v, w in zip(values, widths,
+                                                         strict=True))
+
+
+_COLOURS = {'create': 'palegreen', 'reuse': 'lightblue',
+            'skip': 'lightgrey', 'conflict': 'salmon'}
+
+
+def as_dot(items) -> str:
+    """Graphviz DOT: one node per item, edges from need to needed-by."""
+    lines = ['digraph plan {', '  rankdir=LR;',
+             '  node [shape=box, style=filled, fontname="sans"];']
+    for item in items:
+        label = (f'{item.resource_type}\\n{_dot(item.source_name or "")}'
+                 f'\\n{item.action} / {item.state}')
+        colour = _COLOURS.get(item.action, 'white')
+        lines.append(f'  i{item.id} [label="{label}", fillcolor={colour}];')
+    for item in items:
+        for dep in item.depends_on:
+            lines.append(f'  i{dep} -> i{item.id};')
+    lines.append('}')
+    return '\n'.join(lines)
+
+
+def _dot(text: str) -> str:
+    return text.replace('\\', '\\\\').replace('"', '\\"')
+
+
+FORMATS = {'table': as_table, 'json': as_json, 'dot': as_dot}

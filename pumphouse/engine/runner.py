@@ -1,0 +1,181 @@
+"""Running a migration: the entry points of the CLI and the conductor.
+
+``create`` stores a migration (state ``planning``), ``plan`` discovers and
+plans it (``planned``), ``run`` applies and verifies it (``running`` ->
+``verifying`` -> ``completed`` or ``failed``); ``run`` on a failed,
+cancelled or interrupted migration resumes it from its plan items.
+"""
+
+from collections.abc import Callable
+
+from oslo_log import log
+from oslo_utils import timeutils
+
+from pumphouse.common import cloud_config
+from pumphouse.common import exception
+from pumphouse.db import api as db_api
+from pumphouse.db import migration_api
+from pumphouse.engine import apply as apply_mod
+from pumphouse.engine import context as context_mod
+from pumphouse.engine import discovery
+from pumphouse.engine import planner
+from pumphouse.engine import registry
+from pumphouse.engine import selection as selection_mod
+from pumphouse.engine import states
+from pumphouse.engine import verify as verify_mod
+
+LOG = log.getLogger(__name__)
+
+DEFAULT_OPTIONS = {
+    'conflict_resolution': 'fail',
+    'rename_suffix': '-migrated',
+    'password_mode': 'reset',
+}
+
+Emit = Callable[[str, str, str, object], None] | None
+
+
+def create(source: str, destination: str, selection: dict,
+           options: dict | None, project_id: str,
+           user_id: str | None = None, name: str | None = None):
+    """Store a new migration between two registered clouds."""
+    source_cloud = db_api.get_cloud(source)
+    destination_cloud = db_api.get_cloud(destination)
+    if source_cloud.id == destination_cloud.id:
+        raise exception.Invalid(
+            reason='the source and the destination are the same cloud')
+    parsed = selection_mod.Selection.from_dict(selection)
+    parsed.validate(registry.load_drivers())
+    return migration_api.create_migration({
+        'name': name, 'project_id': project_id, 'user_id': user_id,
+        'source_cloud_id': source_cloud.id,
+        'destination_cloud_id': destination_cloud.id,
+        'workload': parsed.to_dict(),
+        'options': dict(DEFAULT_OPTIONS, **(options or {})),
+        'state': states.PLANNING,
+    })
+
+
+def _context(migration, emit: Emit) -> context_mod.EngineContext:
+    clouds = {c.id: c for c in db_api.list_clouds()}
+    source = clouds[migration.source_cloud_id]
+    destination = clouds[migration.destination_cloud_id]
+
+    def sink(event_type, message, level, item):
+        migration_api.add_event(migration.id, event_type, message,
+                                level=level,
+                                plan_item_id=getattr(item, 'id', None),
+                                conductor=migration.conductor)
+        if emit is not None:
+            emit(event_type, message, level, item)
+
+    ctx = context_mod.EngineContext(
+        cloud_config.connect(source.config, source.credentials),
+        cloud_config.connect(destination.config, destination.credentials),
+        source.id, destination.id, options=migration.options, emit=sink)
+    ctx.migration_id = migration.id
+    return ctx
+
+
+def _fail(migration, error: Exception) -> None:
+    message = str(error) or type(error).__name__
+    migration_api.update_migration(migration.uuid, {
+        'state': states.FAILED, 'last_error': message[:4000],
+        'finished_at': timeutils.utcnow()})
+    migration_api.add_event(migration.id, 'failed', message, level='ERROR')
+
+
+def plan(migration_uuid: str, emit: Emit = None):
+    """Discover the source and store the plan (planning -> planned)."""
+    migration = migration_api.get_migration(migration_uuid)
+    if migration.state != states.PLANNING:
+        states.check(migration_uuid, migration.state, states.PLANNING)
+    try:
+        ctx = _context(migration, emit)
+        drivers = registry.load_drivers()
+        selection = selection_mod.Selection.from_dict(migration.workload)
+        selection.validate(drivers)
+        graph = discovery.discover(ctx, selection, drivers)
+        items = planner.plan(ctx, graph, drivers)
+        migration_api.add_plan_items(migration.id, items)
+    except Exception as e:
+        LOG.warning('Planning migration %(uuid)s failed: %(err)s',
+                    {'uuid': migration_uuid, 'err': e},
+                    exc_info=not isinstance(
+                        e, exception.PumphouseException))
+        _fail(migration, e)
+        raise
+    return migration_api.update_migration(
+        migration_uuid, {'state': states.PLANNED},
+        expected_state=states.PLANNING)
+
+
+def conflicts(migration) -> list:
+    return [i for i in migration_api.list_plan_items(migration.id)
+            if i.action == 'conflict']
+
+
+def start(migration_uuid: str):
+    """Move a migration to running, refusing unresolved conflicts."""
+    migration = migration_api.get_migration(migration_uuid)
+    states.check(migration_uuid, migration.state, states.RUNNING)
+    found = conflicts(migration)
+    if found:
+        raise exception.PlanConflict(count=len(found), items=', '.join(
+            f'{i.resource_type} {i.source_name or i.source_id}'
+            for i in found[:10]))
+    values = {'state': states.RUNNING, 'last_error': None}
+    if migration.started_at is None:
+        values['started_at'] = timeutils.utcnow()
+    return migration_api.update_migration(migration_uuid, values,
+                                          expected_state=migration.state)
+
+
+def run(migration_uuid: str, workers: int = 4, emit: Emit = None):
+    """Apply a running migration, then verify it."""
+    migration = migration_api.get_migration(migration_uuid)
+    if migration.state != states.RUNNING:
+        migration = start(migration_uuid)
+    ctx = _context(migration, emit)
+    drivers = registry.load_drivers()
+
+    def cancelled() -> bool:
+        return migration_api.get_migration(
+            migration_uuid).state == states.CANCELLED
+
+    ctx.event('apply', f'Applying the plan with {workers} workers')
+    counts = apply_mod.apply(ctx, drivers, migration, workers,
+                             should_stop=cancelled)
+    ctx.event('apply', 'Items: ' + ', '.join(
+        f'{n} {s}' for s, n in sorted(counts.items())))
+    if cancelled():
+        return migration_api.get_migration(migration_uuid)
+    unfinished = {s: n for s, n in counts.items()
+                  if s not in apply_mod.TERMINAL_STATES}
+    if unfinished:
+        error = 'Not every item was migrated: ' + ', '.join(
+            f'{n} {s}' for s, n in sorted(unfinished.items()))
+        _fail(migration, exception.PumphouseException(error))
+        return migration_api.get_migration(migration_uuid)
+    return verify(migration_uuid, emit=emit, ctx=ctx, drivers=drivers)
+
+
+def verify(migration_uuid: str, emit: Emit = None, ctx=None, drivers=None):
+    """Compare destination with source and store the report."""
+    migration = migration_api.get_migration(migration_uuid)
+    states.check(migration_uuid, migration.state, states.VERIFYING)
+    migration = migration_api.update_migration(
+        migration_uuid, {'state': states.VERIFYING},
+        expected_state=migration.state)
+    ctx = ctx or _context(migration, emit)
+    drivers = drivers or registry.load_drivers()
+    try:
+        report = verify_mod.verify(ctx, drivers, migration)
+    except Exception as e:
+        LOG.exception('Verification of %s failed', migration_uuid)
+        _fail(migration, e)
+        raise
+    final = states.COMPLETED if not report['not_migrated'] else states.FAILED
+    return migration_api.update_migration(migration_uuid, {
+        'state': final, 'report': report,
+        'finished_at': timeutils.utcnow()})

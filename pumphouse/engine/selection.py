@@ -1,0 +1,141 @@
+"""What the operator asks to move: a workload and per-type strategies.
+
+* ``project``: projects (by name or id, with their sub-projects) and
+  everything in them, used or not;
+* ``domain``: domains and everything in them;
+* ``resources``: an explicit list of ``type=id`` resources.
+
+Each resource type then follows a strategy: ``all``, ``tenant`` (what
+belongs to the workload's projects or domains), ``specific`` (the listed
+ids), ``public``, ``used``/``depend`` (only what the workload needs).
+Supplementary types follow ``depend`` unless ``supplementary = all``.
+"""
+
+import dataclasses
+
+from pumphouse.common import exception
+
+WORKLOAD_KINDS = ('project', 'domain', 'resources')
+SUPPLEMENTARY_MODES = ('depend', 'all')
+
+WORKLOAD_SCHEMA = {
+    'type': 'object',
+    'properties': {
+        'kind': {'type': 'string', 'enum': list(WORKLOAD_KINDS)},
+        'names': {'type': 'array', 'minItems': 1, 'maxItems': 1000,
+                  'items': {'type': 'string', 'minLength': 1,
+                            'maxLength': 255}},
+        'domain': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    },
+    'required': ['kind', 'names'],
+    'additionalProperties': False,
+}
+
+STRATEGIES_SCHEMA = {
+    'type': 'object',
+    'propertyNames': {'pattern': r'^[a-z_]+\.[a-z_]+$'},
+    'additionalProperties': {'type': 'string', 'enum': [
+        'all', 'tenant', 'specific', 'public', 'used', 'depend']},
+}
+
+
+@dataclasses.dataclass
+class Workload:
+    kind: str
+    names: list[str]
+    domain: str | None = None
+
+    def to_dict(self) -> dict:
+        data = {'kind': self.kind, 'names': list(self.names)}
+        if self.domain:
+            data['domain'] = self.domain
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> 'Workload':
+        return cls(kind=data['kind'], names=list(data['names']),
+                   domain=data.get('domain'))
+
+
+@dataclasses.dataclass
+class Selection:
+    """A workload and the strategy of each resource type."""
+
+    workload: Workload
+    strategies: dict[str, str] = dataclasses.field(default_factory=dict)
+    supplementary: str = 'depend'
+    #: Filled in by discovery: ids of the projects and domains in scope.
+    scope_projects: set[str] = dataclasses.field(default_factory=set)
+    scope_domains: set[str] = dataclasses.field(default_factory=set)
+
+    def specific_ids(self, resource_type: str) -> set[str]:
+        if self.workload.kind != 'resources':
+            return set()
+        ids = set()
+        for entry in self.workload.names:
+            name, _, value = entry.partition('=')
+            if name == resource_type:
+                ids.add(value)
+        return ids
+
+    def strategy(self, driver) -> str:
+        """The strategy ``driver``'s type follows in this selection."""
+        chosen = self.strategies.get(driver.resource_type)
+        if chosen:
+            return 'depend' if chosen == 'used' else chosen
+        if self.workload.kind == 'resources':
+            return ('specific' if self.specific_ids(driver.resource_type)
+                    else self._supplementary(driver))
+        return driver.workload_strategies.get(
+            self.workload.kind, self._supplementary(driver))
+
+    def _supplementary(self, driver) -> str:
+        if self.supplementary == 'all' and 'all' in driver.strategies:
+            return 'all'
+        return 'depend'
+
+    def validate(self, drivers: dict) -> None:
+        """Raise Invalid for unknown types or unsupported strategies."""
+        if self.workload.kind not in WORKLOAD_KINDS:
+            raise exception.Invalid(
+                reason=f'unknown workload kind {self.workload.kind!r}')
+        if self.supplementary not in SUPPLEMENTARY_MODES:
+            raise exception.Invalid(
+                reason=f'supplementary must be one of '
+                       f'{", ".join(SUPPLEMENTARY_MODES)}')
+        known = ', '.join(sorted(drivers))
+        for resource_type, strategy in self.strategies.items():
+            driver = drivers.get(resource_type)
+            if driver is None:
+                raise exception.Invalid(
+                    reason=f'unknown resource type {resource_type!r}; '
+                           f'known types: {known}')
+            allowed = set(driver.strategies) | (
+                {'used'} if 'depend' in driver.strategies else set())
+            if strategy not in allowed:
+                raise exception.Invalid(
+                    reason=f'{resource_type} does not support strategy '
+                           f'{strategy!r}; it supports '
+                           f'{", ".join(sorted(allowed))}')
+        if self.workload.kind == 'resources':
+            for entry in self.workload.names:
+                resource_type, sep, value = entry.partition('=')
+                if not sep or not value:
+                    raise exception.Invalid(
+                        reason=f'resources are given as TYPE=ID, not '
+                               f'{entry!r}')
+                if resource_type not in drivers:
+                    raise exception.Invalid(
+                        reason=f'unknown resource type {resource_type!r}; '
+                               f'known types: {known}')
+
+    def to_dict(self) -> dict:
+        return {'workload': self.workload.to_dict(),
+                'strategies': dict(self.strategies),
+                'supplementary': self.supplementary}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> 'Selection':
+        return cls(workload=Workload.from_dict(data['workload']),
+                   strategies=dict(data.get('strategies', {})),
+                   supplementary=data.get('supplementary', 'depend'))
