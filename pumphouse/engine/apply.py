@@ -65,11 +65,12 @@ class ItemRunner:
                 self.ctx.record((item.resource_type, item.source_id),
                                 item.destination_id)
             return OK
-        if blocked_by:
-            return self._block(item, 'a resource it needs was not migrated')
         if self.should_stop():
+            # Cancelled: leave it for a resume.
             migration_api.update_plan_item(item.id, {'state': 'pending'})
             return NOT_OK
+        if blocked_by:
+            return self._block(item, 'a resource it needs was not migrated')
         if item.action == 'conflict':
             return self._block(item, 'unresolved conflict')
         item = migration_api.start_plan_item(item.id)
