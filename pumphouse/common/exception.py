@@ -139,3 +139,14 @@ class PlanConflict(Conflict):
     _msg_fmt = ('The plan has %(count)d conflict(s) with what already exists '
                 'in the destination: %(items)s. Choose a resolution '
                 '(reuse, rename or fail) or fix the destination.')
+
+
+class MigrationInProgress(Conflict):
+    _msg_fmt = ('Migration %(migration)s is %(state)s and cannot be '
+                'deleted until it is no longer planning, running or '
+                'verifying.')
+
+
+class MigrationReportNotFound(NotFound):
+    _msg_fmt = ('Migration %(migration)s has no verification report yet: '
+                'it has one once it is verified.')

@@ -23,6 +23,39 @@ opts = [
         default=120,
         min=1,
         help='Seconds the API waits for a conductor to answer a call.'),
+    cfg.IntOpt(
+        'workers',
+        default=4,
+        min=1,
+        help='How many migrations one conductor works on at once '
+             '(planning, applying or verifying). Work that finds every '
+             'worker busy is left to another conductor, or to this one '
+             'once a worker is free, through the take-over.'),
+    cfg.IntOpt(
+        'apply_workers',
+        default=4,
+        min=1,
+        max=64,
+        help='How many resources of one migration are migrated in '
+             'parallel, unless the migration sets its apply_workers '
+             'option.'),
+    cfg.IntOpt(
+        'takeover_interval',
+        default=10,
+        min=1,
+        help='Seconds between two searches for migrations that need a '
+             'conductor: those whose conductor stopped heart-beating, '
+             'those no conductor picked up, and, at start-up, those this '
+             'conductor had before it was restarted. They are resumed from '
+             'their plan items.'),
+    cfg.IntOpt(
+        'graceful_shutdown_timeout',
+        default=60,
+        min=0,
+        help='Seconds a stopping conductor waits for the migrations it '
+             'works on to finish. Those still running then are taken over '
+             'by the other conductors, and resumed without creating '
+             'anything twice.'),
 ]
 
 

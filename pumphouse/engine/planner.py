@@ -56,7 +56,7 @@ def plan(ctx, graph, drivers: dict) -> list[dict]:
             'depends_on': [item_key(k) for k in resource.depends_on],
             'resource_type': resource.type,
             'source_id': resource.id,
-            'source_name': resource.name,
+            'source_name': resource.name or label(resource, graph),
             'action': decision.action,
             'state': 'skipped' if decision.action == 'skip' else 'pending',
             'destination_id': decision.destination_id,
@@ -66,6 +66,19 @@ def plan(ctx, graph, drivers: dict) -> list[dict]:
     ctx.event('plan', 'Plan: ' + ', '.join(
         f'{n} {a}' for a, n in counts.items() if n))
     return items
+
+
+def label(resource: res.Resource, graph) -> str:
+    """A readable name for a resource that has none of its own (a role
+    assignment, a group membership): the names of what it refers to."""
+    parts = []
+    for name, value in resource.attrs.items():
+        if res.is_ref(value):
+            target = graph.get(res.ref_key(value))
+            parts.append(f'{name}={target.name if target else value}')
+        elif isinstance(value, bool) and value:
+            parts.append(name)
+    return ' '.join(parts)[:255]
 
 
 def decide(ctx, driver, resource: res.Resource) -> Decision:

@@ -10,6 +10,7 @@ import secrets
 import threading
 
 import sqlalchemy as sa
+from openstack import exceptions as sdk_exc
 from oslo_db.sqlalchemy import engines
 
 from pumphouse.common import crypto
@@ -35,7 +36,11 @@ def issue_password(ctx, user_source_id: str, destination_id: str,
                    user_name: str, domain_name: str | None) -> None:
     """Give a destination user a new random password and keep it."""
     password = secrets.token_urlsafe(24)
-    ctx.destination.identity.update_user(destination_id, password=password)
+    # log=False: keystoneauth would otherwise log the body at debug level.
+    response = ctx.destination.identity.patch(
+        f'/users/{destination_id}', json={'user': {'password': password}},
+        log=False)
+    sdk_exc.raise_from_response(response)
     migration_api.add_issued_password(
         ctx.migration_id, user_source_id, destination_id, user_name,
         domain_name, crypto.encrypt({'password': password}))

@@ -5,7 +5,9 @@ from pumphouse.db import api as db_api
 from pumphouse.db import mapping_api
 from pumphouse.db import models
 from pumphouse.engine import discovery
+from pumphouse.engine import graph as graph_mod
 from pumphouse.engine import planner
+from pumphouse.engine import resource as res
 from pumphouse.engine import selection as sel
 from pumphouse.tests import base
 from pumphouse.tests.unit.engine import memory
@@ -199,3 +201,16 @@ class TestPlanner(EngineTestCase):
         self.assertEqual('create', items['red']['action'])
         self.assertEqual({}, mapping_api.load_mappings(
             ctx.source_cloud_id, ctx.destination_cloud_id))
+
+
+class TestLabels(EngineTestCase):
+
+    def test_nameless_resources_are_labelled_by_their_references(self):
+        graph = graph_mod.ResourceGraph()
+        graph.add(res.Resource('test.team', 't1', 'red', {}))
+        grant = res.Resource('test.grant', 'g1', None, {
+            'team': res.ref('test.team', 't1'), 'inherited': True,
+            'other': res.ref('test.team', 'unknown')})
+        self.assertEqual("team=red inherited other={'$ref': "
+                         "['test.team', 'unknown']}",
+                         planner.label(grant, graph))

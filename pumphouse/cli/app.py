@@ -1,0 +1,112 @@
+"""Running a command: configuration, logging, dispatch and exit statuses.
+
+Every failure ends as one line on stderr and an exit status (see
+:mod:`.errors`): 2 for a wrong command line or something it names that
+does not exist (an unknown cloud, migration, resource type or strategy),
+1 when the work fails, 130 on Ctrl-C. A traceback is shown only with
+``--debug``.
+"""
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+
+from keystoneauth1 import exceptions as ksa_exc
+from openstack import exceptions as sdk_exc
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+
+from pumphouse.cli import errors
+from pumphouse.cli import parser as parser_mod
+from pumphouse.common import exception
+from pumphouse.common import service
+from pumphouse.conf import CONF
+from pumphouse.db import migration
+
+#: Defaults of the command line: logs go to stderr, stdout is the
+#: command's own.
+CLI_DEFAULTS = {(None, 'use_stderr'): True}
+
+
+class _NotTheEngine(logging.Filter):
+    """Keeps the engine's records off the console: the commands show its
+    events and errors themselves (log files still get them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.name.startswith('pumphouse.engine')
+
+
+def _quiet_console() -> None:
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and not isinstance(
+                handler, logging.FileHandler):
+            handler.setLevel(logging.WARNING)
+            handler.addFilter(_NotTheEngine())
+
+
+def prepare(args: argparse.Namespace) -> None:
+    """Configuration, logging, key file and the local database schema."""
+    service.prepare_service(['pumphouse', *parser_mod.oslo_argv(args)],
+                            defaults=CLI_DEFAULTS, init_rpc=False)
+    if not CONF.debug:
+        _quiet_console()
+    migration.upgrade()
+
+
+def _debug(args: argparse.Namespace) -> bool:
+    if getattr(args, 'debug', False):
+        return True
+    try:
+        return bool(CONF.debug)
+    except cfg.Error:
+        return False
+
+
+def _fail(args: argparse.Namespace, message: str, status: int) -> int:
+    if _debug(args) and sys.exc_info()[0] is not None:
+        traceback.print_exc()
+    print(message, file=sys.stderr)
+    return status
+
+
+def run(args: argparse.Namespace, configure: bool = True) -> int:
+    """Run the parsed command; ``configure=False`` when the caller has
+    configured the process already (tests)."""
+    try:
+        if configure:
+            prepare(args)
+        return args.func(args)
+    except errors.CommandError as e:
+        return _fail(args, str(e), e.status)
+    except KeyboardInterrupt:
+        return _fail(args, 'Interrupted.', errors.INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (e.g. "| head"): nothing left to tell.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return errors.FAILED
+    except cfg.Error as e:
+        return _fail(args, f'Configuration error: {e}', errors.FAILED)
+    except db_exc.DBConnectionError as e:
+        return _fail(args, 'Cannot connect to the database: '
+                     f'{e.inner_exception}', errors.FAILED)
+    except (exception.Invalid, exception.NotFound) as e:
+        return _fail(args, f'Error: {e}', errors.USAGE)
+    except exception.PumphouseException as e:
+        return _fail(args, f'Error: {e}', errors.FAILED)
+    except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
+        return _fail(args, f'Error talking to a cloud: {e}', errors.FAILED)
+    except Exception as e:
+        return _fail(args, f'Error: {type(e).__name__}: {e}',
+                     errors.FAILED)
+
+
+def main(argv: list[str], passthrough: dict[str, str] | None = None) -> int:
+    """Parse ``argv`` (without the program name) and run the command."""
+    parser = parser_mod.build_parser(passthrough)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return errors.USAGE
+    return run(args)

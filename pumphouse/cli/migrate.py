@@ -1,0 +1,246 @@
+"""``plan``, ``migrate``, ``resume`` and ``verify``: the commands that work
+on clouds, through :mod:`pumphouse.engine.runner`."""
+
+import argparse
+import sys
+
+from oslo_log import log
+
+from pumphouse.cli import errors
+from pumphouse.cli import output
+from pumphouse.cli import progress
+from pumphouse.common import cloud_config
+from pumphouse.common import exception
+from pumphouse.conf import CONF
+from pumphouse.db import api as db_api
+from pumphouse.db import migration_api
+from pumphouse.engine import registry
+from pumphouse.engine import render
+from pumphouse.engine import runner
+from pumphouse.engine import selection as selection_mod
+from pumphouse.engine import states
+
+LOG = log.getLogger(__name__)
+
+#: The owner of the migrations the command line makes (the API stores a
+#: Keystone project id there).
+PROJECT_ID = 'local'
+
+
+def ensure_cloud(name: str):
+    """A registered cloud by name or id; a clouds.yaml entry ``name`` is
+    registered on first use (nothing secret is stored for it)."""
+    try:
+        return db_api.get_cloud(name)
+    except exception.CloudNotFound:
+        pass
+    config, secret = cloud_config.split_registration(
+        {'name': name, 'cloud': name})
+    try:
+        cloud = db_api.create_cloud({
+            'name': name, 'config': config, 'credentials': secret,
+            'description': f'clouds.yaml entry {name}'})
+    except exception.CloudAlreadyExists:
+        return db_api.get_cloud(name)  # registered meanwhile elsewhere
+    LOG.info('Registered cloud %(name)s from clouds.yaml', {'name': name})
+    return cloud
+
+
+def selection_from_args(args: argparse.Namespace) -> dict:
+    """The selection (workload and strategies) the arguments describe."""
+    if args.domain and args.kind != 'project':
+        raise errors.CommandError(
+            '--domain names the domain of the projects of a project '
+            'workload', errors.USAGE)
+    workload = {'kind': args.kind, 'names': list(args.names)}
+    if args.domain:
+        workload['domain'] = args.domain
+    selection = {'workload': workload, 'strategies': dict(args.strategy),
+                 'supplementary': args.supplementary}
+    selection_mod.Selection.from_dict(selection).validate(
+        registry.load_drivers())
+    return selection
+
+
+def options_from_args(args: argparse.Namespace) -> dict:
+    """The migration options the arguments choose."""
+    options = {'conflict_resolution': args.on_conflict,
+               'password_mode': (args.password_mode
+                                 or CONF.identity.password_mode)}
+    if args.rename_suffix:
+        options['rename_suffix'] = args.rename_suffix
+    return options
+
+
+def _create_and_plan(args: argparse.Namespace, info):
+    selection = selection_from_args(args)
+    options = options_from_args(args)
+    source = ensure_cloud(args.source)
+    destination = ensure_cloud(args.destination)
+    migration = runner.create(source.uuid, destination.uuid, selection,
+                              options, PROJECT_ID, name=args.name)
+    print(f'Migration {migration.uuid}: planning '
+          f'{output.workload_text(selection)} from {source.name} to '
+          f'{destination.name}', file=info, flush=True)
+    return runner.plan(migration.uuid)
+
+
+def require_terminal_or_yes(args: argparse.Namespace, what: str) -> None:
+    """Refuse to go on unattended without ``--yes``."""
+    if getattr(args, 'dry_run', False) or args.yes or sys.stdin.isatty():
+        return
+    raise errors.CommandError(
+        f'Refusing to {what} without confirmation: standard input is not '
+        'a terminal. Add --yes to go ahead'
+        + (', or --dry-run to only plan.' if hasattr(args, 'dry_run')
+           else '.'), errors.USAGE)
+
+
+def confirm(question: str) -> bool:
+    """Ask a yes/no question on the terminal; no is the default."""
+    try:
+        answer = input(f'{question} [y/N] ')
+    except EOFError:
+        return False
+    return answer.strip().lower() in ('y', 'yes')
+
+
+def _refuse_conflicts(items) -> None:
+    found = [i for i in items if i.action == 'conflict']
+    if found:
+        raise errors.CommandError(
+            f'The plan has {len(found)} conflict(s) with what the '
+            'destination has (listed above); nothing was changed. Plan '
+            'again with --on-conflict reuse or rename, or fix the '
+            'destination.')
+
+
+def plan_command(args: argparse.Namespace) -> int:
+    """Create and plan a migration and print the plan."""
+    as_table = args.format == 'table'
+    migration = _create_and_plan(args, sys.stdout if as_table
+                                 else sys.stderr)
+    items = migration_api.list_plan_items(migration.id)
+    print(render.FORMATS[args.format](items))
+    message = (f'Migration {migration.uuid}: planned; '
+               f'{output.counts_line(output.counts(i.action for i in items))}'
+               f'. Apply it with: pumphouse resume {migration.uuid}')
+    print(message, file=sys.stdout if as_table else sys.stderr)
+    return errors.OK
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    """Plan, confirm, migrate and verify."""
+    require_terminal_or_yes(args, 'migrate')
+    migration = _create_and_plan(args, sys.stdout)
+    items = migration_api.list_plan_items(migration.id)
+    if args.format:
+        print(render.FORMATS[args.format](items))
+    print(output.plan_summary(items))
+    _refuse_conflicts(items)
+    if args.dry_run:
+        print(f'Dry run: nothing was changed. Apply this plan with: '
+              f'pumphouse resume {migration.uuid}')
+        return errors.OK
+    if not args.yes and not confirm(
+            f'Migrate {len(items)} resources from {args.source} to '
+            f'{args.destination}?'):
+        print(f'Nothing was changed. Apply this plan later with: '
+              f'pumphouse resume {migration.uuid}')
+        return errors.FAILED
+    return run_and_report(migration, items, args.workers)
+
+
+def resume_command(args: argparse.Namespace) -> int:
+    """Continue a migration from its plan items."""
+    migration = migration_api.get_migration(args.migration)
+    if migration.state == states.COMPLETED:
+        raise errors.CommandError(
+            f'Migration {migration.uuid} is completed: nothing to resume '
+            f'("pumphouse verify {migration.uuid}" checks it again).')
+    require_terminal_or_yes(args, 'resume')
+    if migration.state == states.RUNNING:
+        print(f'Migration {migration.uuid} was left running; if another '
+              'pumphouse process still works on it, stop that one first.')
+    elif migration.state == states.VERIFYING:
+        migration = _interrupted_verification(migration)
+    elif migration.state == states.PLANNING:
+        print(f'Migration {migration.uuid} was interrupted while planning; '
+              'planning it again.')
+        migration = runner.plan(migration.uuid)
+    items = migration_api.list_plan_items(migration.id)
+    print(output.plan_summary(items))
+    _refuse_conflicts(items)
+    left = sum(1 for i in items if i.state not in progress.FINISHED_STATES)
+    if not args.yes and not confirm(
+            f'Resume migration {migration.uuid} ({migration.state}, '
+            f'{left} of {len(items)} items left)?'):
+        print('Nothing was changed.')
+        return errors.FAILED
+    return run_and_report(migration, items, args.workers)
+
+
+def _interrupted_verification(migration):
+    # Nothing leads out of ``verifying`` but its end: a process killed
+    # while verifying leaves it there. Failed is a legal next state, and
+    # a failed migration can run (and so verify) again.
+    print(f'Migration {migration.uuid} was interrupted while verifying; '
+          'verifying it again.')
+    return migration_api.update_migration(
+        migration.uuid, {'state': states.FAILED,
+                         'last_error': 'interrupted while verifying'},
+        expected_state=states.VERIFYING)
+
+
+def run_and_report(migration, items, workers: int) -> int:
+    """Apply and verify with a progress display; print the outcome."""
+    shown = progress.Progress(items, sys.stdout)
+    try:
+        migration = runner.run(migration.uuid, workers=workers, emit=shown)
+    except KeyboardInterrupt:
+        shown.close()
+        raise errors.CommandError(
+            f'Interrupted. Continue with: pumphouse resume {migration.uuid}',
+            errors.INTERRUPTED) from None
+    shown.close()
+    return report_outcome(migration)
+
+
+def report_outcome(migration) -> int:
+    """Print the end state, failures and report; OK only if all is well."""
+    items = migration_api.list_plan_items(migration.id)
+    print(f'Migration {migration.uuid}: {migration.state}')
+    print('Items: ' + output.counts_line(output.counts(
+        i.state for i in items)))
+    if migration.last_error:
+        print(f'Error: {migration.last_error}')
+    if migration.report is None:
+        for item in items:
+            if item.state not in progress.FINISHED_STATES:
+                print(f'  {item.state}: {item.resource_type} '
+                      f'{item.source_name or item.source_id}: '
+                      f'{item.error or ""}')
+    else:
+        print('\n'.join(output.report_lines(migration.report)))
+    waiting = migration_api.count_issued_passwords(migration.id)
+    if waiting:
+        print(f'{waiting} created user(s) got a new password; fetch them '
+              f'once with: pumphouse passwords {migration.uuid} '
+              '--output FILE')
+    clean = (migration.state == states.COMPLETED
+             and output.report_is_clean(migration.report))
+    if not clean and migration.state != states.COMPLETED:
+        print(f'Fix the cause, then: pumphouse resume {migration.uuid}')
+    return errors.OK if clean else errors.FAILED
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    """Verify a migration again and print the report."""
+    migration = migration_api.get_migration(args.migration)
+    if migration.state == states.VERIFYING:
+        migration = _interrupted_verification(migration)
+    migration = runner.verify(migration.uuid)
+    print(f'Migration {migration.uuid}: {migration.state}')
+    print('\n'.join(output.report_lines(migration.report)))
+    return (errors.OK if output.report_is_clean(migration.report)
+            else errors.FAILED)

@@ -1,0 +1,165 @@
+"""What the commands print: tables, plan summaries, reports, migrations."""
+
+import collections
+import datetime
+from collections.abc import Iterable
+from collections.abc import Sequence
+
+from pumphouse.engine import planner
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A plain text table (the look of the plan table)."""
+    text_rows = [['' if v is None else str(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[n]) for r in text_rows])
+              for n, h in enumerate(header)]
+    line = '+'.join('-' * (w + 2) for w in widths)
+
+    def row(values):
+        return ' ' + ' | '.join(v.ljust(w) for v, w in zip(values, widths,
+                                                             strict=True))
+    return '\n'.join([line, row(header), line,
+                      *(row(r) for r in text_rows), line])
+
+
+def timestamp(value: datetime.datetime | None) -> str:
+    """A stored (naive, UTC) time as the operator reads it."""
+    if value is None:
+        return '-'
+    return value.replace(microsecond=0).isoformat(sep=' ') + ' UTC'
+
+
+def counts(values: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(collections.Counter(values).items()))
+
+
+def counts_line(found: dict[str, int]) -> str:
+    return ', '.join(f'{n} {what}' for what, n in found.items()) or 'none'
+
+
+def plan_summary(items: Sequence) -> str:
+    """Counts of each action per resource type, conflicts spelled out."""
+    actions = planner.ACTIONS
+    per_type: dict[str, collections.Counter] = {}
+    for item in items:
+        per_type.setdefault(item.resource_type,
+                            collections.Counter())[item.action] += 1
+    rows = [[t, *(c[a] or '' for a in actions), sum(c.values())]
+            for t, c in sorted(per_type.items())]
+    total = collections.Counter(i.action for i in items)
+    rows.append(['total', *(total[a] for a in actions), len(items)])
+    lines = [table(['resource type', *actions, 'items'], rows)]
+    lines += conflict_lines(items)
+    return '\n'.join(lines)
+
+
+def conflict_lines(items: Iterable) -> list[str]:
+    """One line per conflict, with what differs."""
+    lines = []
+    for item in items:
+        if item.action != 'conflict':
+            continue
+        diffs = (item.details or {}).get('differences') or {}
+        what = '; '.join(f'{k}: {v.get("source")!r} in source, '
+                         f'{v.get("destination")!r} in destination'
+                         for k, v in diffs.items())
+        lines.append(f'conflict: {item.resource_type} '
+                     f'{item.source_name or item.source_id} '
+                     f'(destination {item.destination_id}): {what}')
+    return lines
+
+
+def report_lines(report: dict | None) -> list[str]:
+    """The verification report, one line per problem."""
+    if report is None:
+        return ['Not verified yet.']
+    differences = report.get('differences', [])
+    not_migrated = report.get('not_migrated', [])
+    lines = [f'Verified {report.get("checked", 0)} resources: '
+             f'{len(differences)} with differences, {len(not_migrated)} '
+             f'not migrated.']
+    for entry in differences:
+        name = _entry_name(entry)
+        if entry.get('missing'):
+            lines.append(f'  missing: {name} (destination '
+                         f'{entry.get("destination_id")} is gone)')
+            continue
+        for attr, diff in (entry.get('differences') or {}).items():
+            lines.append(f'  differs: {name} {attr}: '
+                         f'{diff.get("source")!r} in source, '
+                         f'{diff.get("destination")!r} in destination')
+    for entry in not_migrated:
+        error = f': {entry["error"]}' if entry.get('error') else ''
+        lines.append(f'  not migrated: {_entry_name(entry)} '
+                     f'({entry.get("state")}){error}')
+    return lines
+
+
+def _entry_name(entry: dict) -> str:
+    return (f'{entry.get("resource_type")} '
+            f'{entry.get("name") or entry.get("source_id")}')
+
+
+def report_is_clean(report: dict | None) -> bool:
+    return bool(report is not None and not report.get('differences')
+                and not report.get('not_migrated'))
+
+
+def workload_text(workload: dict) -> str:
+    """``project: a, b (domain D)`` and the strategies, on one line."""
+    inner = workload.get('workload', {})
+    text = f'{inner.get("kind")}: {", ".join(inner.get("names", []))}'
+    if inner.get('domain'):
+        text += f' (domain {inner["domain"]})'
+    strategies = workload.get('strategies') or {}
+    if strategies:
+        text += '; ' + ', '.join(f'{t}={s}' for t, s in
+                                 sorted(strategies.items()))
+    if workload.get('supplementary', 'depend') != 'depend':
+        text += f'; supplementary {workload["supplementary"]}'
+    return text
+
+
+def migration_view(migration, clouds: dict[int, str], items: Sequence,
+                   passwords_waiting: int) -> dict:
+    """Everything ``show`` says about a migration, JSON-serialisable."""
+    return {
+        'id': migration.uuid, 'name': migration.name,
+        'state': migration.state,
+        'source': clouds.get(migration.source_cloud_id),
+        'destination': clouds.get(migration.destination_cloud_id),
+        'workload': migration.workload, 'options': migration.options,
+        'created_at': timestamp(migration.created_at),
+        'started_at': timestamp(migration.started_at),
+        'finished_at': timestamp(migration.finished_at),
+        'last_error': migration.last_error,
+        'items_by_state': counts(i.state for i in items),
+        'items_by_action': counts(i.action for i in items),
+        'issued_passwords_waiting': passwords_waiting,
+        'report': migration.report,
+    }
+
+
+def migration_text(view: dict) -> str:
+    """The ``show`` view as aligned ``field: value`` lines."""
+    options = view['options'] or {}
+    fields = [
+        ('id', view['id']), ('name', view['name'] or '-'),
+        ('state', view['state']),
+        ('source', view['source']), ('destination', view['destination']),
+        ('workload', workload_text(view['workload'])),
+        ('options', ', '.join(f'{k}={v}' for k, v in sorted(
+            options.items()))),
+        ('created', view['created_at']), ('started', view['started_at']),
+        ('finished', view['finished_at']),
+        ('last error', view['last_error'] or '-'),
+        ('items by state', counts_line(view['items_by_state'])),
+        ('items by action', counts_line(view['items_by_action'])),
+    ]
+    if view['issued_passwords_waiting']:
+        fields.append(('passwords', f'{view["issued_passwords_waiting"]} '
+                       'waiting: pumphouse passwords '
+                       f'{view["id"]} --output FILE'))
+    width = max(len(name) for name, _ in fields)
+    lines = [f'{name.ljust(width)}  {value}' for name, value in fields]
+    return '\n'.join(lines + report_lines(view['report']))

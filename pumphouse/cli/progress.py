@@ -1,0 +1,82 @@
+"""Progress of a running migration, fed by the engine's emit callback.
+
+On a terminal: a bar of finished plan items out of all of them, redrawn
+on every event, with warnings and errors printed above it. Elsewhere
+(a pipe, a log file): one plain line per event.
+"""
+
+import shutil
+import threading
+from typing import TextIO
+
+#: Events that end an item's work in this run.
+FINISHING_EVENTS = frozenset({'done', 'failed', 'blocked'})
+#: States in which an item needs no more work.
+FINISHED_STATES = frozenset({'done', 'skipped'})
+
+
+class Progress:
+    """The engine's ``emit`` callback; thread-safe (workers call it)."""
+
+    def __init__(self, items, stream: TextIO,
+                 interactive: bool | None = None) -> None:
+        self.stream = stream
+        self.interactive = (stream.isatty() if interactive is None
+                            else interactive)
+        self.total = len(items)
+        self.finished = {i.id for i in items if i.state in FINISHED_STATES}
+        self._lock = threading.Lock()
+        self._last = ''
+        self._bar_shown = False
+
+    def __call__(self, event_type: str, message: str, level: str,
+                 item) -> None:
+        with self._lock:
+            item_id = getattr(item, 'id', None)
+            if item_id is not None and event_type in FINISHING_EVENTS:
+                self.finished.add(item_id)
+            if self.interactive:
+                self._last = message
+                if level in ('WARNING', 'ERROR'):
+                    self._print_above(f'{level.lower()}: {message}')
+                self._draw()
+            else:
+                self.stream.write(self.line(event_type, message, level,
+                                            item_id) + '\n')
+            self.stream.flush()
+
+    @property
+    def done(self) -> int:
+        return len(self.finished)
+
+    def line(self, event_type: str, message: str, level: str,
+             item_id: int | None) -> str:
+        """A plain event line; item events carry the count so far."""
+        count = (f'[{self.done}/{self.total}] ' if item_id is not None
+                 else '')
+        return f'{level:<7} {count}{event_type}: {message}'
+
+    def bar(self, width: int) -> str:
+        """``[#####.....] 5/10 last message``, cut to ``width``."""
+        size = max(10, min(40, width // 3))
+        filled = size * self.done // self.total if self.total else size
+        text = (f'[{"#" * filled}{"." * (size - filled)}] '
+                f'{self.done}/{self.total} {self._last}')
+        return text[:max(width - 1, 0)]
+
+    def _draw(self) -> None:
+        width = shutil.get_terminal_size().columns
+        self.stream.write('\r\033[K' + self.bar(width))
+        self._bar_shown = True
+
+    def _print_above(self, text: str) -> None:
+        self.stream.write('\r\033[K' + text + '\n')
+
+    def close(self) -> None:
+        """End the bar's line so what follows starts on a new one."""
+        with self._lock:
+            if self.interactive and self._bar_shown:
+                self._draw()
+                self.stream.write('\n')
+                self._bar_shown = False
+            self.stream.flush()

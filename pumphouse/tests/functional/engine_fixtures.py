@@ -1,0 +1,55 @@
+"""The engine in the test process, on a temporary SQLite state."""
+
+import configparser
+import contextlib
+import uuid
+
+from oslo_config import fixture as config_fixture
+
+from pumphouse.common import cloud_config
+from pumphouse.common import crypto
+from pumphouse.conf import CONF
+from pumphouse.db import api as db_api
+from pumphouse.db import migration
+from pumphouse.tests.functional import fixtures
+
+
+@contextlib.contextmanager
+def engine_state(tmp_path):
+    """CONF, a migrated SQLite database and both harness clouds."""
+    if CONF._args is None:
+        CONF([], project='pumphouse', default_config_files=[])
+    conf = config_fixture.Config(CONF)
+    conf.setUp()
+    try:
+        conf.config(state_path=str(tmp_path))
+        conf.config(connection=f'sqlite:///{tmp_path}/engine.sqlite',
+                    group='database')
+        conf.config(clouds_yaml=[str(fixtures.clouds_yaml_path())],
+                    group='clouds')
+        db_api.reset_facade()
+        crypto.reset_cache()
+        crypto.ensure_key_file()
+        migration.upgrade()
+        for name in ('source', 'destination'):
+            config, secret = cloud_config.split_registration(
+                {'name': name, 'cloud': name})
+            db_api.create_cloud({'name': name, 'config': config,
+                                 'credentials': secret})
+        yield conf
+    finally:
+        db_api.reset_facade()
+        crypto.reset_cache()
+        conf.cleanUp()
+
+
+def keystone_db_url(cloud: str) -> str:
+    """The harness Keystone's database, from its keystone.conf."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(fixtures.REPO / '.minicloud' / cloud / 'keystone' /
+                'keystone.conf')
+    return parser['database']['connection']
+
+
+def unique(prefix: str) -> str:
+    return f'{prefix}-{uuid.uuid4().hex[:8]}'

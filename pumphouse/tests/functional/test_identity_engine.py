@@ -1,0 +1,156 @@
+"""The engine on identity between the two real Keystones.
+
+Conflicts change nothing; copy_hash keeps users' passwords; reset
+passwords never appear in a log line or an event.
+"""
+
+import logging
+
+import pytest
+from keystoneauth1 import exceptions as ksa_exc
+from keystoneauth1 import identity as ksa_identity
+from keystoneauth1 import session as ksa_session
+
+from pumphouse.common import crypto
+from pumphouse.common import exception
+from pumphouse.db import migration_api
+from pumphouse.engine import runner
+from pumphouse.tests.functional import engine_fixtures
+from pumphouse.tests.functional import fixtures
+
+
+@pytest.fixture
+def engine(tmp_path):
+    with engine_fixtures.engine_state(tmp_path) as conf:
+        yield conf
+
+
+@pytest.fixture
+def clouds():
+    source = fixtures.sdk_connection('source')
+    destination = fixtures.sdk_connection('destination')
+    created = []
+    yield source, destination, created
+    for conn in (destination, source):
+        for kind, name in reversed(created):
+            finder = getattr(conn.identity, f'find_{kind}')
+            found = finder(name, ignore_missing=True)
+            if found is not None:
+                getattr(conn.identity, f'delete_{kind}')(found)
+
+
+def small_workload(source, created, password):
+    """A project with a user holding the member role on it."""
+    project = source.identity.create_project(
+        name=engine_fixtures.unique('pe-project'), domain_id='default',
+        description='engine test')
+    created.append(('project', project.name))
+    user = source.identity.create_user(
+        name=engine_fixtures.unique('pe-user'), domain_id='default',
+        password=password, default_project_id=project.id)
+    created.append(('user', user.name))
+    member = source.identity.find_role('member')
+    source.identity.assign_project_role_to_user(project, user, member)
+    return project, user
+
+
+def migrate(project_name, **options):
+    migration = runner.create(
+        'source', 'destination',
+        {'workload': {'kind': 'project', 'names': [project_name]}},
+        options, project_id='admin')
+    runner.plan(migration.uuid)
+    return runner.run(migration.uuid, workers=2)
+
+
+def can_log_in(auth_url, user, password, project) -> bool:
+    auth = ksa_identity.Password(
+        auth_url=auth_url, username=user, password=password,
+        user_domain_id='default', project_name=project,
+        project_domain_id='default')
+    try:
+        ksa_session.Session(auth=auth).get_token()
+    except ksa_exc.Unauthorized:
+        return False
+    return True
+
+
+def test_conflict_stops_the_plan_and_changes_nothing(engine, clouds):
+    source, destination, created = clouds
+    project, _user = small_workload(source, created, 'Pw-1-unused')
+    destination.identity.create_project(
+        name=project.name, domain_id='default', description='different')
+    before = sorted(p.name for p in destination.identity.projects())
+    users_before = sorted(u.name for u in destination.identity.users())
+
+    migration = runner.create(
+        'source', 'destination',
+        {'workload': {'kind': 'project', 'names': [project.name]}}, {},
+        project_id='admin')
+    migration = runner.plan(migration.uuid)
+    items = migration_api.list_plan_items(migration.id)
+    conflict = [i for i in items if i.action == 'conflict']
+    assert [i.source_name for i in conflict] == [project.name]
+    assert conflict[0].details['differences']['description'] == {
+        'source': 'engine test', 'destination': 'different'}
+    with pytest.raises(exception.PlanConflict):
+        runner.start(migration.uuid)
+    assert sorted(p.name for p in destination.identity.projects()) == before
+    assert sorted(u.name for u in destination.identity.users()) == \
+        users_before
+
+
+def test_copy_hash_keeps_the_password(engine, clouds):
+    source, destination, created = clouds
+    engine.config(group='identity',
+                  source_keystone_connection=engine_fixtures
+                  .keystone_db_url('source'),
+                  destination_keystone_connection=engine_fixtures
+                  .keystone_db_url('destination'))
+    password = 'Source-Pass-' + engine_fixtures.unique('x')
+    project, user = small_workload(source, created, password)
+
+    migration = migrate(project.name, password_mode='copy_hash')
+    assert migration.state == 'completed', migration.last_error
+    assert migration.report['differences'] == []
+    auth_url = fixtures.cloud_entry('destination')['auth']['auth_url']
+    assert can_log_in(auth_url, user.name, password, project.name)
+    assert not can_log_in(auth_url, user.name, password + 'x', project.name)
+    assert migration_api.count_issued_passwords(migration.id) == 0
+
+
+def test_reset_password_is_issued_once_and_never_logged(engine, clouds,
+                                                        caplog):
+    source, destination, created = clouds
+    old = 'Old-Pass-' + engine_fixtures.unique('x')
+    project, user = small_workload(source, created, old)
+    caplog.set_level(logging.DEBUG)
+
+    migration = migrate(project.name)
+    assert migration.state == 'completed', migration.last_error
+    issued = migration_api.pop_issued_passwords(migration.id)
+    assert [row.user_name for row in issued] == [user.name]
+    password = crypto.decrypt(issued[0].secret)['password']
+    assert migration_api.pop_issued_passwords(migration.id) == []
+
+    auth_url = fixtures.cloud_entry('destination')['auth']['auth_url']
+    assert can_log_in(auth_url, user.name, password, project.name)
+    assert not can_log_in(auth_url, user.name, old, project.name)
+    events = ' '.join(e.message for e in
+                      migration_api.list_events(migration.id))
+    assert password not in caplog.text
+    assert password not in events
+    assert user.name in events
+
+
+def test_second_run_reuses_everything(engine, clouds):
+    source, destination, created = clouds
+    project, _user = small_workload(source, created, 'Pw-2-unused')
+    first = migrate(project.name)
+    assert first.state == 'completed', first.last_error
+    users = len(list(destination.identity.users()))
+    second = migrate(project.name)
+    actions = {i.action for i in migration_api.list_plan_items(second.id)}
+    assert actions == {'reuse'}
+    assert second.state == 'completed'
+    assert len(list(destination.identity.users())) == users
