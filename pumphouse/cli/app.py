@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 
 from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
@@ -20,6 +21,7 @@ from oslo_db import exception as db_exc
 
 from pumphouse.cli import errors
 from pumphouse.cli import parser as parser_mod
+from pumphouse.common import crypto
 from pumphouse.common import exception
 from pumphouse.common import service
 from pumphouse.conf import CONF
@@ -49,14 +51,18 @@ def _quiet_console() -> None:
 def prepare(args: argparse.Namespace) -> None:
     """Configuration, logging, key file and the local database schema."""
     service.prepare_service(['pumphouse', *parser_mod.oslo_argv(args)],
-                            defaults=CLI_DEFAULTS, init_rpc=False)
+                            defaults=CLI_DEFAULTS, init_rpc=False,
+                            create_key=False)
     if not CONF.debug:
         _quiet_console()
+    if crypto.ensure_key_file():
+        print('Created the credential key file '
+              f'{CONF.credentials.key_file}', file=sys.stderr)
     migration.upgrade()
 
 
 def _debug(args: argparse.Namespace) -> bool:
-    if getattr(args, 'debug', False):
+    if any(parser_mod.option_values(args, 'debug')):
         return True
     try:
         return bool(CONF.debug)
@@ -102,10 +108,26 @@ def run(args: argparse.Namespace, configure: bool = True) -> int:
                      errors.FAILED)
 
 
-def main(argv: list[str], passthrough: dict[str, str] | None = None) -> int:
-    """Parse ``argv`` (without the program name) and run the command."""
-    parser = parser_mod.build_parser(passthrough)
-    args = parser.parse_args(argv)
+#: A command that runs a service: its function takes the oslo.config
+#: command line, and its help text.
+Passthrough = dict[str, tuple[Callable[[list[str]], int], str]]
+
+
+def main(argv: list[str], passthrough: Passthrough | None = None) -> int:
+    """Parse ``argv`` (without the program name) and run the command.
+
+    The arguments of a ``passthrough`` command (``serve``) all go to
+    oslo.config, with the configuration options given before it.
+    """
+    passthrough = passthrough or {}
+    parser = parser_mod.build_parser(
+        {name: help_text for name, (_func, help_text) in passthrough.items()})
+    args, rest = parser.parse_known_args(argv)
+    if args.command in passthrough:
+        return passthrough[args.command][0](parser_mod.oslo_argv(args)
+                                            + rest)
+    if rest:
+        parser.error(f'unrecognized arguments: {" ".join(rest)}')
     if args.command is None:
         parser.print_help()
         return errors.USAGE

@@ -82,7 +82,7 @@ def _create_and_plan(args: argparse.Namespace, info):
     print(f'Migration {migration.uuid}: planning '
           f'{output.workload_text(selection)} from {source.name} to '
           f'{destination.name}', file=info, flush=True)
-    return runner.plan(migration.uuid)
+    return runner.plan(migration.uuid, emit=progress.event_lines(info))
 
 
 def require_terminal_or_yes(args: argparse.Namespace, what: str) -> None:
@@ -125,6 +125,10 @@ def plan_command(args: argparse.Namespace) -> int:
     message = (f'Migration {migration.uuid}: planned; '
                f'{output.counts_line(output.counts(i.action for i in items))}'
                f'. Apply it with: pumphouse resume {migration.uuid}')
+    if any(i.action == 'conflict' for i in items):
+        message = (f'Migration {migration.uuid}: planned with conflicts, '
+                   'which stop it from running; plan again with '
+                   '--on-conflict reuse or rename, or fix the destination.')
     print(message, file=sys.stdout if as_table else sys.stderr)
     return errors.OK
 
@@ -167,8 +171,14 @@ def resume_command(args: argparse.Namespace) -> int:
     elif migration.state == states.PLANNING:
         print(f'Migration {migration.uuid} was interrupted while planning; '
               'planning it again.')
-        migration = runner.plan(migration.uuid)
+        migration = runner.plan(migration.uuid,
+                                emit=progress.event_lines(sys.stdout))
     items = migration_api.list_plan_items(migration.id)
+    if not items:
+        raise errors.CommandError(
+            f'Migration {migration.uuid} has no plan '
+            f'({migration.last_error or migration.state}); plan the '
+            'workload again with "pumphouse plan" or "pumphouse migrate".')
     print(output.plan_summary(items))
     _refuse_conflicts(items)
     left = sum(1 for i in items if i.state not in progress.FINISHED_STATES)
@@ -214,7 +224,7 @@ def report_outcome(migration) -> int:
         i.state for i in items)))
     if migration.last_error:
         print(f'Error: {migration.last_error}')
-    if migration.report is None:
+    if not migration.report:
         for item in items:
             if item.state not in progress.FINISHED_STATES:
                 print(f'  {item.state}: {item.resource_type} '

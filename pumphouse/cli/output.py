@@ -38,19 +38,24 @@ def counts_line(found: dict[str, int]) -> str:
 
 
 def plan_summary(items: Sequence) -> str:
-    """Counts of each action per resource type, conflicts spelled out."""
-    actions = planner.ACTIONS
+    """What the plan does, in total and per resource type, conflicts
+    spelled out."""
     per_type: dict[str, collections.Counter] = {}
     for item in items:
         per_type.setdefault(item.resource_type,
                             collections.Counter())[item.action] += 1
-    rows = [[t, *(c[a] or '' for a in actions), sum(c.values())]
-            for t, c in sorted(per_type.items())]
-    total = collections.Counter(i.action for i in items)
-    rows.append(['total', *(total[a] for a in actions), len(items)])
-    lines = [table(['resource type', *actions, 'items'], rows)]
+    width = max((len(t) for t in per_type), default=0)
+    lines = [f'Plan: {_actions(collections.Counter(i.action for i in items))}'
+             f' ({len(items)} items)']
+    lines += [f'  {t.ljust(width)}  {_actions(c)}'
+              for t, c in sorted(per_type.items())]
     lines += conflict_lines(items)
     return '\n'.join(lines)
+
+
+def _actions(found: collections.Counter) -> str:
+    return ', '.join(f'{found[a]} {a}' for a in planner.ACTIONS
+                     if found[a]) or 'nothing'
 
 
 def conflict_lines(items: Iterable) -> list[str]:
@@ -71,7 +76,7 @@ def conflict_lines(items: Iterable) -> list[str]:
 
 def report_lines(report: dict | None) -> list[str]:
     """The verification report, one line per problem."""
-    if report is None:
+    if not report:  # the database gives {} for none
         return ['Not verified yet.']
     differences = report.get('differences', [])
     not_migrated = report.get('not_migrated', [])
@@ -101,7 +106,7 @@ def _entry_name(entry: dict) -> str:
 
 
 def report_is_clean(report: dict | None) -> bool:
-    return bool(report is not None and not report.get('differences')
+    return bool(report and not report.get('differences')
                 and not report.get('not_migrated'))
 
 

@@ -42,37 +42,56 @@ def positive_int(value: str) -> int:
     return number
 
 
-def _service_options() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
+#: Where the options given before the command are kept, apart from the
+#: same options given after it (argparse would let one replace the other).
+_BEFORE = 'before_command_'
+
+
+def _service_options(dest_prefix: str = '') -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False,
+                                     argument_default=argparse.SUPPRESS)
     group = parent.add_argument_group('configuration and logging')
-    group.add_argument(
-        '--config-file', action='append', metavar='PATH',
+
+    def add(*flags, **kwargs):
+        name = flags[-1].lstrip('-').replace('-', '_')
+        group.add_argument(*flags, dest=dest_prefix + name, **kwargs)
+
+    add('--config-file', action='append', metavar='PATH',
         help='A configuration file (may be repeated); by default '
              '~/.pumphouse/pumphouse.conf, /etc/pumphouse/pumphouse.conf, '
              'if they exist.')
-    group.add_argument(
-        '--config-dir', action='append', metavar='DIR',
+    add('--config-dir', action='append', metavar='DIR',
         help='A directory of *.conf files read after the files.')
-    group.add_argument('-d', '--debug', action='store_true',
-                       help='Log at debug level and show tracebacks.')
-    group.add_argument('--log-file', metavar='PATH',
-                       help='Also log to this file.')
-    group.add_argument('--log-dir', metavar='DIR',
-                       help='Directory of --log-file.')
+    add('-d', '--debug', action='store_true',
+        help='Log at debug level and show tracebacks.')
+    add('--log-file', metavar='PATH', help='Also log to this file.')
+    add('--log-dir', metavar='DIR', help='Directory of --log-file.')
     return parent
+
+
+def option_values(args: argparse.Namespace, name: str) -> list:
+    """Values of a configuration option given before and after the
+    command, in that order."""
+    values = []
+    for dest in (_BEFORE + name, name):
+        value = getattr(args, dest, None)
+        if isinstance(value, list):
+            values += value
+        elif value is not None:
+            values.append(value)
+    return values
 
 
 def oslo_argv(args: argparse.Namespace) -> list[str]:
     """The oslo.config command line for the options given to ``args``."""
     argv = []
-    for option in ('config_file', 'config_dir'):
-        for value in getattr(args, option, None) or []:
+    for option in ('config_file', 'config_dir', 'log_file', 'log_dir'):
+        values = option_values(args, option)
+        if option in ('log_file', 'log_dir'):
+            values = values[-1:]  # the last one given wins
+        for value in values:
             argv += ['--' + option.replace('_', '-'), value]
-    for option in ('log_file', 'log_dir'):
-        value = getattr(args, option, None)
-        if value:
-            argv += ['--' + option.replace('_', '-'), value]
-    if getattr(args, 'debug', False):
+    if any(option_values(args, 'debug')):
         argv.append('--debug')
     return argv
 
@@ -106,7 +125,9 @@ def _add_workload(parser: argparse.ArgumentParser) -> None:
                              'different resource of the same name.')
     parser.add_argument('--rename-suffix', metavar='SUFFIX',
                         help='Suffix of renamed resources (--on-conflict '
-                             'rename); default "-migrated".')
+                             'rename); default "-migrated". Write '
+                             '--rename-suffix=-new for one that starts '
+                             'with "-".')
     parser.add_argument('--password-mode', choices=PASSWORD_MODES,
                         help='Passwords of created users; default '
                              '[identity] password_mode.')
@@ -196,8 +217,10 @@ def build_parser(passthrough: dict[str, str] | None = None
     """The whole parser; ``passthrough`` maps more commands (``serve``)
     whose arguments oslo.config parses to their help text."""
     parser = argparse.ArgumentParser(
-        prog='pumphouse',
-        description='Move workloads between OpenStack clouds.')
+        prog='pumphouse', parents=[_service_options(_BEFORE)],
+        description='Move workloads between OpenStack clouds. The '
+                    'configuration and logging options may come before or '
+                    'after the command.')
     parser.add_argument('--version', action='version',
                         version=f'pumphouse {version.version_string()}')
     sub = parser.add_subparsers(dest='command', metavar='COMMAND')

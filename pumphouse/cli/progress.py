@@ -15,6 +15,14 @@ FINISHING_EVENTS = frozenset({'done', 'failed', 'blocked'})
 FINISHED_STATES = frozenset({'done', 'skipped'})
 
 
+def event_lines(stream: TextIO):
+    """An emit callback printing one plain line per event (planning)."""
+    def emit(event_type: str, message: str, level: str, item) -> None:
+        stream.write(f'{level:<7} {event_type}: {message}\n')
+        stream.flush()
+    return emit
+
+
 class Progress:
     """The engine's ``emit`` callback; thread-safe (workers call it)."""
 

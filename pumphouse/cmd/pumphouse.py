@@ -12,10 +12,8 @@ or RPC: see :mod:`pumphouse.cli`.
 
 import sys
 
-from pumphouse.api import service as api_service
 from pumphouse.cli import app
 from pumphouse.common import service
-from pumphouse.conductor import service as conductor_service
 from pumphouse.db import migration
 
 EMBEDDED_DEFAULTS = {
@@ -26,11 +24,15 @@ EMBEDDED_DEFAULTS = {
 
 @service.exit_on_error
 def _serve(argv: list[str]) -> int:
+    # Imported here: the API's stack (pecan, keystonemiddleware) would
+    # slow every other command down by half a second.
+    from pumphouse.api import service as api  # noqa: PLC0415
+    from pumphouse.conductor import service as conductor  # noqa: PLC0415
+
     service.prepare_service(['pumphouse', *argv],
                             defaults=EMBEDDED_DEFAULTS)
     migration.upgrade()
-    return service.run([conductor_service.ConductorService(),
-                        api_service.APIService()])
+    return service.run([conductor.ConductorService(), api.APIService()])
 
 
 #: Commands whose arguments all go to oslo.config.
@@ -42,13 +44,8 @@ SERVICES = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] and argv[0] in SERVICES:
-        # Options after a service command (--config-file, --debug, ...)
-        # belong to oslo.config, which parses them itself.
-        return SERVICES[argv[0]][0](argv[1:])
-    return app.main(argv, passthrough={name: help_text for name, (
-        _func, help_text) in SERVICES.items()})
+    return app.main(sys.argv[1:] if argv is None else argv,
+                    passthrough=SERVICES)
 
 
 if __name__ == '__main__':
