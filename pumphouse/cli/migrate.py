@@ -167,7 +167,9 @@ def resume_command(args: argparse.Namespace) -> int:
         print(f'Migration {migration.uuid} was left running; if another '
               'pumphouse process still works on it, stop that one first.')
     elif migration.state == states.VERIFYING:
-        migration = _interrupted_verification(migration)
+        print(f'Migration {migration.uuid} was interrupted while verifying; '
+              'verifying it again.')
+        return _verify_and_report(migration)
     elif migration.state == states.PLANNING:
         print(f'Migration {migration.uuid} was interrupted while planning; '
               'planning it again.')
@@ -188,18 +190,6 @@ def resume_command(args: argparse.Namespace) -> int:
         print('Nothing was changed.')
         return errors.FAILED
     return run_and_report(migration, items, args.workers)
-
-
-def _interrupted_verification(migration):
-    # Nothing leads out of ``verifying`` but its end: a process killed
-    # while verifying leaves it there. Failed is a legal next state, and
-    # a failed migration can run (and so verify) again.
-    print(f'Migration {migration.uuid} was interrupted while verifying; '
-          'verifying it again.')
-    return migration_api.update_migration(
-        migration.uuid, {'state': states.FAILED,
-                         'last_error': 'interrupted while verifying'},
-        expected_state=states.VERIFYING)
 
 
 def run_and_report(migration, items, workers: int) -> int:
@@ -246,9 +236,10 @@ def report_outcome(migration) -> int:
 
 def verify_command(args: argparse.Namespace) -> int:
     """Verify a migration again and print the report."""
-    migration = migration_api.get_migration(args.migration)
-    if migration.state == states.VERIFYING:
-        migration = _interrupted_verification(migration)
+    return _verify_and_report(migration_api.get_migration(args.migration))
+
+
+def _verify_and_report(migration) -> int:
     migration = runner.verify(migration.uuid)
     print(f'Migration {migration.uuid}: {migration.state}')
     print('\n'.join(output.report_lines(migration.report)))

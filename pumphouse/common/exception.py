@@ -150,3 +150,8 @@ class MigrationInProgress(Conflict):
 class MigrationReportNotFound(NotFound):
     _msg_fmt = ('Migration %(migration)s has no verification report yet: '
                 'it has one once it is verified.')
+
+
+class MigrationHasNoPlan(Conflict):
+    _msg_fmt = ('Migration %(migration)s has no plan (did planning fail?); '
+                'plan it again before starting it.')

@@ -170,9 +170,10 @@ def complete_plan_item(item: models.PlanItem, destination_id: str,
                 resource_type=item.resource_type, source_id=item.source_id,
                 destination_id=destination_id,
                 migration_id=item.migration_id))
-        else:
+        elif mapping.destination_id != destination_id:
             mapping.destination_id = destination_id
             mapping.migration_id = item.migration_id
+        # An unchanged mapping keeps naming the migration that made it.
 
 
 # Events

@@ -13,6 +13,7 @@ from oslo_utils import timeutils
 
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
+from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.engine import apply as apply_mod
@@ -29,7 +30,6 @@ LOG = log.getLogger(__name__)
 DEFAULT_OPTIONS = {
     'conflict_resolution': 'fail',
     'rename_suffix': '-migrated',
-    'password_mode': 'reset',
 }
 
 Emit = Callable[[str, str, str, object], None] | None
@@ -51,7 +51,11 @@ def create(source: str, destination: str, selection: dict,
         'source_cloud_id': source_cloud.id,
         'destination_cloud_id': destination_cloud.id,
         'workload': parsed.to_dict(),
-        'options': dict(DEFAULT_OPTIONS, **(options or {})),
+        # The configured password mode is recorded with the migration, so
+        # a resume later does what the plan said.
+        'options': {**DEFAULT_OPTIONS,
+                    'password_mode': CONF.identity.password_mode,
+                    **(options or {})},
         'state': states.PLANNING,
     })
 
@@ -89,7 +93,14 @@ def plan(migration_uuid: str, emit: Emit = None):
     """Discover the source and store the plan (planning -> planned)."""
     migration = migration_api.get_migration(migration_uuid)
     if migration.state != states.PLANNING:
+        if migration_api.list_plan_items(migration.id):
+            raise exception.InvalidStateTransition(
+                migration=migration_uuid, state=migration.state,
+                target=states.PLANNING)
         states.check(migration_uuid, migration.state, states.PLANNING)
+        migration = migration_api.update_migration(
+            migration_uuid, {'state': states.PLANNING, 'last_error': None},
+            expected_state=migration.state)
     try:
         ctx = _context(migration, emit)
         drivers = registry.load_drivers()
@@ -119,6 +130,8 @@ def start(migration_uuid: str):
     """Move a migration to running, refusing unresolved conflicts."""
     migration = migration_api.get_migration(migration_uuid)
     states.check(migration_uuid, migration.state, states.RUNNING)
+    if not migration_api.list_plan_items(migration.id):
+        raise exception.MigrationHasNoPlan(migration=migration_uuid)
     found = conflicts(migration)
     if found:
         raise exception.PlanConflict(count=len(found), items=', '.join(
@@ -163,7 +176,9 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None):
 def verify(migration_uuid: str, emit: Emit = None, ctx=None, drivers=None):
     """Compare destination with source and store the report."""
     migration = migration_api.get_migration(migration_uuid)
-    states.check(migration_uuid, migration.state, states.VERIFYING)
+    if migration.state != states.VERIFYING:
+        # Verifying already: a verification interrupted by a crash.
+        states.check(migration_uuid, migration.state, states.VERIFYING)
     migration = migration_api.update_migration(
         migration_uuid, {'state': states.VERIFYING},
         expected_state=migration.state)
@@ -172,7 +187,10 @@ def verify(migration_uuid: str, emit: Emit = None, ctx=None, drivers=None):
     try:
         report = verify_mod.verify(ctx, drivers, migration)
     except Exception as e:
-        LOG.exception('Verification of %s failed', migration_uuid)
+        LOG.warning('Verification of %(uuid)s failed: %(err)s',
+                    {'uuid': migration_uuid, 'err': e},
+                    exc_info=not isinstance(
+                        e, exception.PumphouseException))
         _fail(migration, e)
         raise
     final = states.COMPLETED if not report['not_migrated'] else states.FAILED

@@ -8,8 +8,9 @@
       failed   cancelled   failed /    failed
                            cancelled
 
-A failed or cancelled migration can be started again (resumed); a
-completed one can be verified again.
+A failed or cancelled migration can be started again (resumed), one that
+failed while planning can be planned again, and a completed one can be
+verified again.
 """
 
 from automaton import exceptions as automaton_exc
@@ -36,7 +37,7 @@ _TRANSITIONS = {
     RUNNING: (VERIFYING, FAILED, CANCELLED),
     VERIFYING: (COMPLETED, FAILED),
     COMPLETED: (VERIFYING,),
-    FAILED: (RUNNING, VERIFYING),
+    FAILED: (RUNNING, VERIFYING, PLANNING),
     CANCELLED: (RUNNING,),
 }
 

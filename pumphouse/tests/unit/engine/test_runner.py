@@ -1,0 +1,67 @@
+"""The runner's state rules, which hold before any cloud is contacted."""
+
+from pumphouse.common import exception
+from pumphouse.db import api as db_api
+from pumphouse.db import migration_api
+from pumphouse.engine import runner
+from pumphouse.tests import base
+
+SELECTION = {'workload': {'kind': 'project', 'names': ['demo']}}
+
+
+class TestRunner(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        for name in ('src', 'dst'):
+            db_api.create_cloud({'name': name, 'config': {'cloud': name},
+                                 'credentials': None})
+
+    def create(self, **options):
+        return runner.create('src', 'dst', SELECTION, options,
+                             project_id='p')
+
+    def test_configured_password_mode_is_recorded(self):
+        self.config(password_mode='copy_hash', group='identity')
+        self.assertEqual('copy_hash', self.create().options['password_mode'])
+        self.assertEqual('reset', self.create(
+            password_mode='reset').options['password_mode'])
+
+    def test_same_cloud_twice_is_refused(self):
+        self.assertRaises(exception.Invalid, runner.create, 'src', 'src',
+                          SELECTION, {}, project_id='p')
+
+    def test_bad_selection_is_refused(self):
+        self.assertRaises(exception.Invalid, runner.create, 'src', 'dst',
+                          {'workload': {'kind': 'project', 'names': ['x']},
+                           'strategies': {'identity.user': 'public'}},
+                          {}, project_id='p')
+
+    def test_a_migration_without_plan_cannot_start(self):
+        migration = self.create()
+        migration_api.update_migration(migration.uuid, {'state': 'failed'})
+        self.assertRaises(exception.MigrationHasNoPlan, runner.start,
+                          migration.uuid)
+
+    def test_a_planned_migration_is_not_planned_again(self):
+        migration = self.create()
+        migration_api.add_plan_items(migration.id, [{
+            'key': 'a', 'depends_on': [], 'resource_type': 'identity.role',
+            'source_id': 'r', 'source_name': 'r', 'action': 'create',
+            'state': 'pending', 'details': {}}])
+        migration_api.update_migration(migration.uuid, {'state': 'failed'})
+        self.assertRaises(exception.InvalidStateTransition, runner.plan,
+                          migration.uuid)
+
+    def test_start_refuses_conflicts(self):
+        migration = self.create()
+        migration_api.add_plan_items(migration.id, [{
+            'key': 'a', 'depends_on': [], 'resource_type': 'identity.role',
+            'source_id': 'r', 'source_name': 'r', 'action': 'conflict',
+            'state': 'pending', 'details': {}}])
+        migration_api.update_migration(migration.uuid, {'state': 'planned'})
+        error = self.assertRaises(exception.PlanConflict, runner.start,
+                                  migration.uuid)
+        self.assertIn('identity.role r', str(error))
+        self.assertEqual('planned',
+                         migration_api.get_migration(migration.uuid).state)
