@@ -2,7 +2,7 @@
 
 History of the v1 microversions:
 
-* 1.0 - Initial version: clouds.
+* 1.0 - Initial version: clouds, migrations, mappings.
 """
 
 import microversion_parse

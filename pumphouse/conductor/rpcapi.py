@@ -1,11 +1,14 @@
 """Client side of the conductor RPC API."""
 
 import oslo_messaging as messaging
+from oslo_log import log
 
 from pumphouse.common import exception
 from pumphouse.common import rpc
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
+
+LOG = log.getLogger(__name__)
 
 TOPIC = 'pumphouse.conductor'
 
@@ -16,9 +19,10 @@ class ConductorAPI:
     API version history:
 
     | 1.0 - Initial version: validate_cloud.
+    | 1.1 - Added plan_migration and run_migration (casts).
     """
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self) -> None:
         target = messaging.Target(topic=TOPIC,
@@ -40,6 +44,26 @@ class ConductorAPI:
             raise exception.ConductorTimeout(
                 timeout=CONF.conductor.rpc_timeout) from e
 
+    def _cast_migration(self, context, method: str,
+                        migration_uuid: str) -> None:
+        """Cast migration work to the topic: any live conductor takes it.
+
+        The conductor that receives it reserves the migration, so two
+        conductors never work on one. Never raises: a cast that reaches no
+        conductor leaves the migration in its state with no conductor, and
+        the take-over of every conductor looks for exactly those.
+        """
+        try:
+            cctxt = self._prepare(version='1.1')
+            cctxt.cast(context, method, migration_uuid=migration_uuid)
+        except (exception.NoConductorAvailable,
+                messaging.MessagingException) as e:
+            LOG.warning('%(method)s of migration %(uuid)s reached no '
+                        'conductor (%(err)s); the first conductor to run '
+                        'its take-over will do it',
+                        {'method': method, 'uuid': migration_uuid,
+                         'err': e})
+
     def validate_cloud(self, context, cloud_uuid: str,
                        host: str | None = None) -> dict:
         """Authenticate against a cloud and list its catalog's services.
@@ -49,3 +73,11 @@ class ConductorAPI:
         cctxt = self._prepare(host=host)
         return self._call(cctxt, context, 'validate_cloud',
                           cloud_uuid=cloud_uuid)
+
+    def plan_migration(self, context, migration_uuid: str) -> None:
+        """Discover and plan a migration in ``planning`` (cast)."""
+        self._cast_migration(context, 'plan_migration', migration_uuid)
+
+    def run_migration(self, context, migration_uuid: str) -> None:
+        """Apply and verify a migration in ``running`` (cast)."""
+        self._cast_migration(context, 'run_migration', migration_uuid)

@@ -9,6 +9,7 @@ import datetime
 import threading
 
 import sqlalchemy as sa
+from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as db_utils
@@ -33,6 +34,14 @@ def _get_facade() -> enginefacade._TransactionContextManager:
             _facade.configure(sqlite_fk=True)
             _facade.append_on_engine_create(_tune_sqlite)
         return _facade
+
+
+#: For writes that may meet another writer's locks (MySQL/MariaDB gap locks
+#: under parallel apply, conductors registering at once): retried, each try
+#: in a transaction of its own.
+retry_on_deadlock = oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_interval=0.1, max_retry_interval=1,
+    inc_retry_interval=True, retry_on_deadlock=True)
 
 
 # SQLite allows one writer at a time and fails a second one at once when
@@ -156,6 +165,7 @@ def delete_cloud(ident: str) -> None:
 
 # Conductors
 
+@retry_on_deadlock
 def register_conductor(hostname: str,
                        update_existing: bool = False) -> models.Conductor:
     """Register a conductor as online.
@@ -185,6 +195,7 @@ def register_conductor(hostname: str,
     return row
 
 
+@retry_on_deadlock
 def touch_conductor(hostname: str) -> None:
     """Record a heartbeat; re-registers a row that was removed meanwhile."""
     now = timeutils.utcnow()
@@ -201,6 +212,7 @@ def touch_conductor(hostname: str) -> None:
                 pass
 
 
+@retry_on_deadlock
 def unregister_conductor(hostname: str) -> None:
     """Mark a conductor offline when it stops cleanly."""
     with _writer() as session:

@@ -39,6 +39,7 @@ def list_mappings(source_cloud_id: int | None = None,
         return query.all()
 
 
+@db_api.retry_on_deadlock
 def delete_mapping(source_cloud_id: int, destination_cloud_id: int,
                    resource_type: str, source_id: str) -> None:
     """Forget a mapping whose destination resource no longer exists."""

@@ -19,6 +19,7 @@ def create_migration(values: dict) -> models.Migration:
     return migration
 
 
+@db_api.retry_on_deadlock
 def add_plan_items(migration_id: int, items: list[dict]) -> None:
     """Store a plan, replacing any earlier one, in one transaction.
 
@@ -75,6 +76,7 @@ def list_migrations(project_id: str | None = None, limit: int | None = None,
                                 sort_key, sort_dir)
 
 
+@db_api.retry_on_deadlock
 def update_migration(ident: str, values: dict,
                      expected_state: str | None = None) -> models.Migration:
     """Update a migration; with ``expected_state`` only if it still is."""
@@ -91,6 +93,7 @@ def update_migration(ident: str, values: dict,
     return migration
 
 
+@db_api.retry_on_deadlock
 def reserve_migration(ident: str, host: str,
                       live_hosts: Iterable[str]) -> models.Migration:
     """Make ``host`` the owner unless a live conductor owns it already."""
@@ -107,18 +110,38 @@ def reserve_migration(ident: str, host: str,
     return migration
 
 
+@db_api.retry_on_deadlock
 def release_migration(ident: str, host: str) -> None:
     with db_api._writer() as session:
         session.query(models.Migration).filter_by(
             uuid=ident, conductor=host).update({'conductor': None})
 
 
-def delete_migration(ident: str) -> None:
+@db_api.retry_on_deadlock
+def delete_migration(ident: str,
+                     refuse_states: Iterable[str] = ()) -> None:
+    """Delete a migration unless (checked under lock) it is in
+    ``refuse_states``."""
     with db_api._writer() as session:
-        migration = _migration_query(session, ident).one_or_none()
+        migration = _migration_query(session, ident).with_for_update() \
+            .one_or_none()
         if migration is None:
             raise exception.MigrationNotFound(migration=ident)
+        if migration.state in refuse_states:
+            raise exception.MigrationInProgress(migration=ident,
+                                                state=migration.state)
         session.delete(migration)
+
+
+def migration_uuids(ids: Iterable[int]) -> dict[int, str]:
+    """UUIDs of migrations by their database ids."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    with db_api._reader() as session:
+        rows = session.query(models.Migration.id, models.Migration.uuid) \
+            .filter(models.Migration.id.in_(ids))
+        return {r.id: r.uuid for r in rows}
 
 
 # Plan items
@@ -134,11 +157,13 @@ def get_plan_item(item_id: int) -> models.PlanItem:
         return session.query(models.PlanItem).filter_by(id=item_id).one()
 
 
+@db_api.retry_on_deadlock
 def update_plan_item(item_id: int, values: dict) -> None:
     with db_api._writer() as session:
         session.query(models.PlanItem).filter_by(id=item_id).update(values)
 
 
+@db_api.retry_on_deadlock
 def start_plan_item(item_id: int) -> models.PlanItem:
     """Mark an item running and count the attempt."""
     with db_api._writer() as session:
@@ -150,6 +175,7 @@ def start_plan_item(item_id: int) -> models.PlanItem:
     return item
 
 
+@db_api.retry_on_deadlock
 def complete_plan_item(item: models.PlanItem, destination_id: str,
                        source_cloud_id: int,
                        destination_cloud_id: int) -> None:
@@ -178,6 +204,7 @@ def complete_plan_item(item: models.PlanItem, destination_id: str,
 
 # Events
 
+@db_api.retry_on_deadlock
 def add_event(migration_id: int | None, event_type: str, message: str,
               level: str = 'INFO', plan_item_id: int | None = None,
               conductor: str | None = None) -> None:
@@ -203,6 +230,7 @@ def list_events(migration_id: int, after_id: int | None = None,
 
 # Passwords issued to migrated users
 
+@db_api.retry_on_deadlock
 def add_issued_password(migration_id: int, user_source_id: str,
                         user_destination_id: str, user_name: str,
                         domain_name: str | None, secret: str) -> None:
@@ -221,6 +249,7 @@ def add_issued_password(migration_id: int, user_source_id: str,
                      'secret': secret})
 
 
+@db_api.retry_on_deadlock
 def pop_issued_passwords(migration_id: int) -> list[models.IssuedPassword]:
     """Return the issued passwords and delete them: they are read once."""
     with db_api._writer() as session:

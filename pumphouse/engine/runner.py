@@ -8,6 +8,8 @@ cancelled or interrupted migration resumes it from its plan items.
 
 from collections.abc import Callable
 
+from keystoneauth1 import exceptions as ksa_exc
+from openstack import exceptions as sdk_exc
 from oslo_log import log
 from oslo_utils import timeutils
 
@@ -33,6 +35,10 @@ DEFAULT_OPTIONS = {
 }
 
 Emit = Callable[[str, str, str, object], None] | None
+
+#: Failures of the clouds or of the request, logged without a traceback.
+EXPECTED_ERRORS = (exception.PumphouseException, ksa_exc.ClientException,
+                   sdk_exc.SDKException)
 
 
 def create(source: str, destination: str, selection: dict,
@@ -86,7 +92,8 @@ def _fail(migration, error: Exception) -> None:
     migration_api.update_migration(migration.uuid, {
         'state': states.FAILED, 'last_error': message[:4000],
         'finished_at': timeutils.utcnow()})
-    migration_api.add_event(migration.id, 'failed', message, level='ERROR')
+    migration_api.add_event(migration.id, 'failed', message, level='ERROR',
+                            conductor=migration.conductor)
 
 
 def plan(migration_uuid: str, emit: Emit = None):
@@ -112,8 +119,7 @@ def plan(migration_uuid: str, emit: Emit = None):
     except Exception as e:
         LOG.warning('Planning migration %(uuid)s failed: %(err)s',
                     {'uuid': migration_uuid, 'err': e},
-                    exc_info=not isinstance(
-                        e, exception.PumphouseException))
+                    exc_info=not isinstance(e, EXPECTED_ERRORS))
         _fail(migration, e)
         raise
     return migration_api.update_migration(
@@ -144,25 +150,39 @@ def start(migration_uuid: str):
                                           expected_state=migration.state)
 
 
-def run(migration_uuid: str, workers: int = 4, emit: Emit = None):
-    """Apply a running migration, then verify it."""
+def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
+        owner: str | None = None):
+    """Apply a running migration, then verify it.
+
+    ``owner`` is the conductor working on it: should another conductor
+    take the migration over (this one's heartbeat went stale), this one
+    stops between items instead of racing it.
+    """
     migration = migration_api.get_migration(migration_uuid)
     if migration.state != states.RUNNING:
         migration = start(migration_uuid)
-    ctx = _context(migration, emit)
-    drivers = registry.load_drivers()
+    try:
+        ctx = _context(migration, emit)
+        drivers = registry.load_drivers()
 
-    def cancelled() -> bool:
-        return migration_api.get_migration(
-            migration_uuid).state == states.CANCELLED
+        def should_stop() -> bool:
+            current = migration_api.get_migration(migration_uuid)
+            return current.state == states.CANCELLED or (
+                owner is not None and current.conductor != owner)
 
-    ctx.event('apply', f'Applying the plan with {workers} workers')
-    counts = apply_mod.apply(ctx, drivers, migration, workers,
-                             should_stop=cancelled)
-    ctx.event('apply', 'Items: ' + ', '.join(
-        f'{n} {s}' for s, n in sorted(counts.items())))
-    if cancelled():
-        return migration_api.get_migration(migration_uuid)
+        ctx.event('apply', f'Applying the plan with {workers} workers')
+        counts = apply_mod.apply(ctx, drivers, migration, workers,
+                                 should_stop=should_stop)
+        ctx.event('apply', 'Items: ' + ', '.join(
+            f'{n} {s}' for s, n in sorted(counts.items())))
+        if should_stop():
+            return migration_api.get_migration(migration_uuid)
+    except Exception as e:
+        LOG.warning('Migration %(uuid)s failed: %(err)s',
+                    {'uuid': migration_uuid, 'err': e},
+                    exc_info=not isinstance(e, EXPECTED_ERRORS))
+        _fail(migration, e)
+        raise
     unfinished = {s: n for s, n in counts.items()
                   if s not in apply_mod.TERMINAL_STATES}
     if unfinished:
@@ -176,9 +196,7 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None):
 def verify(migration_uuid: str, emit: Emit = None, ctx=None, drivers=None):
     """Compare destination with source and store the report."""
     migration = migration_api.get_migration(migration_uuid)
-    if migration.state != states.VERIFYING:
-        # Verifying already: a verification interrupted by a crash.
-        states.check(migration_uuid, migration.state, states.VERIFYING)
+    states.check(migration_uuid, migration.state, states.VERIFYING)
     migration = migration_api.update_migration(
         migration_uuid, {'state': states.VERIFYING},
         expected_state=migration.state)
@@ -189,8 +207,7 @@ def verify(migration_uuid: str, emit: Emit = None, ctx=None, drivers=None):
     except Exception as e:
         LOG.warning('Verification of %(uuid)s failed: %(err)s',
                     {'uuid': migration_uuid, 'err': e},
-                    exc_info=not isinstance(
-                        e, exception.PumphouseException))
+                    exc_info=not isinstance(e, EXPECTED_ERRORS))
         _fail(migration, e)
         raise
     final = states.COMPLETED if not report['not_migrated'] else states.FAILED

@@ -29,6 +29,11 @@ rules = [
           'Create a migration owned by the caller\'s project; it is '
           'planned at once.',
           [('POST', '/v1/migrations')]),
+    _rule('create_any_workload', base.RULE_ADMIN,
+          'Create a migration of any workload with any strategy. Others '
+          'may migrate only their own project and only what it needs, '
+          'since the registered clouds\' credentials reach everything.',
+          [('POST', '/v1/migrations')]),
     _rule('list', base.RULE_PROJECT_READER_OR_ADMIN,
           'List the migrations of the caller\'s project.',
           [('GET', '/v1/migrations')]),
@@ -48,8 +53,8 @@ rules = [
           'Show the verification report of a migration.',
           [('GET', _MIGRATION + '/report')]),
     _rule('start', base.RULE_PROJECT_MEMBER_OR_ADMIN,
-          'Start (apply) a planned migration, or resume a failed or '
-          'cancelled one.',
+          'Start (apply) a planned migration, resume a failed or '
+          'cancelled one, or plan again one whose planning failed.',
           [('PUT', _MIGRATION + '/state')]),
     _rule('cancel', base.RULE_PROJECT_MEMBER_OR_ADMIN,
           'Cancel a planned or running migration.',
@@ -58,9 +63,11 @@ rules = [
           'Delete a migration that is not being worked on, with its plan '
           'and events (the mappings it recorded stay).',
           [('DELETE', _MIGRATION)]),
-    _rule('passwords', base.RULE_PROJECT_MEMBER_OR_ADMIN,
+    _rule('passwords', base.RULE_ADMIN,
           'Fetch, once, the passwords given to the users a migration '
-          'created.',
+          'created. Administrators only by default: users belong to more '
+          'than one project, so a project member could take over accounts '
+          'of others.',
           [('POST', _MIGRATION + '/passwords')]),
 ]
 

@@ -5,12 +5,16 @@ import pecan
 from pumphouse.api import method
 from pumphouse.api import versions
 from pumphouse.api.controllers.v1 import clouds
+from pumphouse.api.controllers.v1 import mappings
+from pumphouse.api.controllers.v1 import migrations
 
 
 class Controller:
     """``GET /v1`` describes the version and its resources."""
 
     clouds = clouds.CloudsController()
+    migrations = migrations.MigrationsController()
+    mappings = mappings.MappingsController()
 
     @pecan.expose(generic=True)
     def index(self):
@@ -28,6 +32,7 @@ class Controller:
                              'type': 'application/vnd.openstack.'
                                      'migration.v1+json'}],
             'links': [{'href': method.link('v1') + '/', 'rel': 'self'}],
-            'clouds': [{'href': method.link('v1', 'clouds'),
-                        'rel': 'self'}],
+            **{resource: [{'href': method.link('v1', resource),
+                           'rel': 'self'}]
+               for resource in ('clouds', 'migrations', 'mappings')},
         }

@@ -1,0 +1,296 @@
+"""``/v1/migrations``: workloads moving from a source to a destination.
+
+A migration belongs to the project of the caller who created it. Long work
+(planning, applying, verifying) is cast to a conductor; the API answers
+202 and the client follows the migration's ``state`` and ``events``.
+"""
+
+import pecan
+import webob
+from oslo_log import log
+from oslo_utils import timeutils
+
+from pumphouse.api import method
+from pumphouse.api import validation
+from pumphouse.api.controllers.v1 import migration_scope
+from pumphouse.api.controllers.v1 import migration_views as views
+from pumphouse.api.schemas.v1 import migrations as schemas
+from pumphouse.common import crypto
+from pumphouse.common import exception
+from pumphouse.common import policy
+from pumphouse.db import api as db_api
+from pumphouse.db import migration_api
+from pumphouse.engine import render
+from pumphouse.engine import runner
+from pumphouse.engine import states
+
+LOG = log.getLogger(__name__)
+
+
+def authorize(action: str, project_id: str | None) -> None:
+    policy.authorize(f'pumphouse:migration:{action}',
+                     {'project_id': project_id}, pecan.request.context)
+
+
+def may(action: str, project_id: str | None) -> bool:
+    try:
+        authorize(action, project_id)
+    except exception.Forbidden:
+        return False
+    return True
+
+
+def get_authorized(ident: str, action: str):
+    """The migration, if the caller may do ``action`` on it.
+
+    Whoever may not even see it gets a 404, as if it did not exist;
+    whoever may see it but not do ``action`` gets a 403.
+    """
+    migration = migration_api.get_migration(ident)
+    try:
+        authorize(action, migration.project_id)
+    except exception.Forbidden:
+        if action == 'get' or not may('get', migration.project_id):
+            raise exception.MigrationNotFound(migration=ident) from None
+        raise
+    return migration
+
+
+def check_conductors() -> None:
+    """NoConductorAvailable (503) unless a conductor is alive."""
+    if not db_api.list_live_conductors():
+        raise exception.NoConductorAvailable()
+
+
+def check_not_winding_down(migration) -> None:
+    """409 while the conductor of a cancelled migration finishes its items.
+
+    In every other state a conductor's work is over when the state
+    changes; at worst it has yet to release its reservation.
+    """
+    if migration.state == states.CANCELLED and \
+            migration.conductor in db_api.list_live_conductors():
+        raise exception.MigrationBusy(migration=migration.uuid,
+                                      conductor=migration.conductor)
+
+
+def change_state(migration, target: str):
+    """Start, resume, plan again or cancel a migration; 409 if it cannot."""
+    uuid = migration.uuid
+    if target == states.CANCELLED:
+        states.check(uuid, migration.state, target)
+        # A running migration stops before its next item: the engine
+        # checks the state before each one.
+        return migration_api.update_migration(
+            uuid, {'state': target, 'finished_at': timeutils.utcnow()},
+            expected_state=migration.state)
+    check_conductors()
+    check_not_winding_down(migration)
+    context = pecan.request.context
+    if target == states.RUNNING:
+        migration = runner.start(uuid)
+        pecan.request.rpcapi.run_migration(context, uuid)
+        return migration
+    # Planning again: for a migration whose planning failed (no plan).
+    states.check(uuid, migration.state, target)
+    if migration_api.list_plan_items(migration.id):
+        raise exception.InvalidStateTransition(
+            migration=uuid, state=migration.state, target=target)
+    migration = migration_api.update_migration(
+        uuid, {'state': target, 'last_error': None, 'finished_at': None},
+        expected_state=migration.state)
+    pecan.request.rpcapi.plan_migration(context, uuid)
+    return migration
+
+
+class MigrationController:
+    """``/v1/migrations/{uuid}`` and its sub-resources."""
+
+    def __init__(self, ident: str) -> None:
+        self.ident = ident
+
+    @pecan.expose(generic=True)
+    def index(self):
+        method.not_allowed()
+
+    @index.when(method='GET', template='json')
+    @validation.response_body(schemas.migration)
+    @method.expose()
+    def get(self) -> dict:
+        return views.detailed_view(get_authorized(self.ident, 'get'))
+
+    @index.when(method='DELETE')
+    @method.expose(status_code=204)
+    def delete(self) -> None:
+        migration = get_authorized(self.ident, 'delete')
+        if migration.state in states.ACTIVE_STATES:
+            raise exception.MigrationInProgress(migration=migration.uuid,
+                                                state=migration.state)
+        check_not_winding_down(migration)
+        migration_api.delete_migration(migration.uuid,
+                                       refuse_states=states.ACTIVE_STATES)
+        LOG.info('Migration %s deleted', migration.uuid)
+
+    @pecan.expose(generic=True)
+    def plan(self):
+        method.not_allowed()
+
+    @plan.when(method='GET', template='json')
+    @method.expose()
+    def plan_get(self):
+        params = validation.query_params(schemas.plan_query)
+        migration = get_authorized(self.ident, 'plan')
+        items = migration_api.list_plan_items(migration.id)
+        if params.get('format') != 'dot':
+            return views.plan_json(items)
+        return webob.Response(text=render.as_dot(items) + '\n',
+                              content_type='text/vnd.graphviz',
+                              charset='UTF-8')
+
+    @pecan.expose(generic=True)
+    def state(self):
+        method.not_allowed()
+
+    @state.when(method='PUT', template='json')
+    @validation.response_body(schemas.migration)
+    @method.expose(status_code=202)
+    def state_put(self) -> dict:
+        body = validation.json_body()
+        validation.validate(body, schemas.state_request)
+        target = body['target']
+        action = 'cancel' if target == states.CANCELLED else 'start'
+        migration = change_state(get_authorized(self.ident, action), target)
+        user = pecan.request.context.user_id
+        migration_api.add_event(migration.id, 'state',
+                                f'{target} requested by user {user}')
+        LOG.info('Migration %(uuid)s: %(target)s requested by %(user)s',
+                 {'uuid': migration.uuid, 'target': target, 'user': user})
+        return views.detailed_view(migration)
+
+    @pecan.expose(generic=True)
+    def events(self):
+        method.not_allowed()
+
+    @events.when(method='GET', template='json')
+    @validation.response_body(schemas.event_list)
+    @method.expose()
+    def events_get(self) -> dict:
+        params = validation.query_params(schemas.events_query)
+        migration = get_authorized(self.ident, 'events')
+        limit = views.page_limit(params)
+        events = migration_api.list_events(
+            migration.id, limit=limit,
+            after_id=int(params['after']) if 'after' in params else None)
+        result = {'events': [views.event_view(e) for e in events]}
+        if len(events) == limit:
+            result['next'] = views.next_link(
+                f'migrations/{migration.uuid}/events', params,
+                after=events[-1].id, limit=limit)
+        return result
+
+    @pecan.expose(generic=True)
+    def report(self):
+        method.not_allowed()
+
+    @report.when(method='GET', template='json')
+    @validation.response_body(schemas.report)
+    @method.expose()
+    def report_get(self) -> dict:
+        migration = get_authorized(self.ident, 'report')
+        # The column holds {} rather than NULL before verification.
+        if not migration.report:
+            raise exception.MigrationReportNotFound(migration=migration.uuid)
+        return migration.report
+
+    @pecan.expose(generic=True)
+    def passwords(self):
+        method.not_allowed()
+
+    @passwords.when(method='POST', template='json')
+    @validation.response_body(schemas.passwords)
+    @method.expose()
+    def passwords_post(self) -> dict:
+        """The issued passwords, each handed out once (hence a POST)."""
+        migration = get_authorized(self.ident, 'passwords')
+        rows = migration_api.pop_issued_passwords(migration.id)
+        result = [{'user_id': r.user_destination_id,
+                   'source_user_id': r.user_source_id,
+                   'name': r.user_name, 'domain_name': r.domain_name,
+                   'password': crypto.decrypt(r.secret)['password']}
+                  for r in rows]
+        message = (f'{len(result)} issued password(s) handed out to user '
+                   f'{pecan.request.context.user_id}')
+        migration_api.add_event(migration.id, 'passwords', message)
+        LOG.info('Migration %(uuid)s: %(message)s',
+                 {'uuid': migration.uuid, 'message': message})
+        pecan.response.headers['Cache-Control'] = 'no-store'
+        return {'passwords': result}
+
+
+class MigrationsController:
+    """``/v1/migrations``: list and create."""
+
+    @pecan.expose(generic=True)
+    def index(self):
+        method.not_allowed()
+
+    @index.when(method='GET', template='json')
+    @validation.response_body(schemas.migration_list)
+    @method.expose()
+    def get_all(self) -> dict:
+        params = validation.query_params(schemas.list_query)
+        context = pecan.request.context
+        authorize('list', context.project_id)
+        project_id = (None if may('list_all', context.project_id)
+                      else context.project_id)
+        limit = views.page_limit(params)
+        migrations = migration_api.list_migrations(
+            project_id=project_id, limit=limit, marker=params.get('marker'),
+            sort_key=params.get('sort_key', 'id'),
+            sort_dir=params.get('sort_dir', 'asc'),
+            states=[params['state']] if 'state' in params else None)
+        clouds = views.cloud_uuids()
+        result = {'migrations': [views.migration_view(m, clouds)
+                                 for m in migrations]}
+        if len(migrations) == limit:
+            result['next'] = views.next_link(
+                'migrations', params, limit=limit,
+                marker=migrations[-1].uuid)
+        return result
+
+    @index.when(method='POST', template='json')
+    @validation.response_body(schemas.migration)
+    @method.expose(status_code=202)
+    def create(self) -> dict:
+        context = pecan.request.context
+        authorize('create', context.project_id)
+        body = validation.json_body()
+        validation.validate(body, schemas.create_request)
+        migration_scope.check(context, body)
+        if not context.project_id:
+            raise exception.Invalid(reason='a migration belongs to a '
+                                           'project: use a project-scoped '
+                                           'token')
+        check_conductors()
+        selection = {'workload': body['workload'],
+                     'strategies': body.get('strategies', {}),
+                     'supplementary': body.get('supplementary', 'depend')}
+        try:
+            migration = runner.create(
+                body['source'], body['destination'], selection,
+                body.get('options'), project_id=context.project_id,
+                user_id=context.user_id, name=body.get('name'))
+        except exception.CloudNotFound as e:
+            raise exception.Invalid(reason=str(e)) from e
+        LOG.info('Migration %(uuid)s created by user %(user)s of project '
+                 '%(project)s', {'uuid': migration.uuid,
+                                 'user': context.user_id,
+                                 'project': context.project_id})
+        pecan.request.rpcapi.plan_migration(context, migration.uuid)
+        pecan.response.headers['Location'] = method.link(
+            'v1', 'migrations', migration.uuid)
+        return views.detailed_view(migration)
+
+    @pecan.expose()
+    def _lookup(self, ident: str, *remainder):
+        return MigrationController(ident), remainder

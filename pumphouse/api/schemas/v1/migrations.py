@@ -1,0 +1,229 @@
+"""JSON schemas of /v1/migrations."""
+
+from pumphouse.api.schemas import common
+from pumphouse.engine import planner
+from pumphouse.engine import selection
+from pumphouse.engine import states
+
+_STR = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+_NULLABLE_STR = {'type': ['string', 'null']}
+_ID = {'type': 'string', 'pattern': '^[0-9]{1,18}$'}
+
+options = {
+    'type': 'object',
+    'properties': {
+        'conflict_resolution': {'type': 'string',
+                                'enum': list(planner.RESOLUTIONS)},
+        'rename_suffix': {'type': 'string', 'minLength': 1,
+                          'maxLength': 64, 'pattern': r'^\S+$'},
+        'password_mode': {'type': 'string',
+                          'enum': ['reset', 'copy_hash']},
+        'apply_workers': {'type': 'integer', 'minimum': 1, 'maximum': 64},
+    },
+    'additionalProperties': False,
+}
+
+create_request = {
+    'type': 'object',
+    'properties': {
+        'name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'source': _STR,
+        'destination': _STR,
+        'workload': selection.WORKLOAD_SCHEMA,
+        'strategies': selection.STRATEGIES_SCHEMA,
+        'supplementary': {'type': 'string',
+                          'enum': list(selection.SUPPLEMENTARY_MODES)},
+        'options': options,
+    },
+    'required': ['source', 'destination', 'workload'],
+    'additionalProperties': False,
+}
+
+state_request = {
+    'type': 'object',
+    'properties': {
+        'target': {'type': 'string',
+                   'enum': [states.RUNNING, states.PLANNING,
+                            states.CANCELLED]},
+    },
+    'required': ['target'],
+    'additionalProperties': False,
+}
+
+list_query = {
+    'type': 'object',
+    'properties': {
+        'limit': common.LIMIT,
+        'marker': _STR,
+        'sort_key': {'type': 'string',
+                     'enum': ['id', 'name', 'state', 'created_at',
+                              'updated_at']},
+        'sort_dir': common.SORT_DIR,
+        'state': {'type': 'string', 'enum': list(states.STATES)},
+    },
+    'additionalProperties': False,
+}
+
+plan_query = {
+    'type': 'object',
+    'properties': {'format': {'type': 'string', 'enum': ['json', 'dot']}},
+    'additionalProperties': False,
+}
+
+events_query = {
+    'type': 'object',
+    'properties': {'after': _ID, 'limit': common.LIMIT},
+    'additionalProperties': False,
+}
+
+_COUNTS = {'type': 'object', 'additionalProperties': {'type': 'integer'}}
+
+migration = {
+    'type': 'object',
+    'properties': {
+        'uuid': common.UUID,
+        'name': _NULLABLE_STR,
+        'project_id': {'type': 'string'},
+        'user_id': _NULLABLE_STR,
+        'source': common.UUID,
+        'destination': common.UUID,
+        'workload': selection.WORKLOAD_SCHEMA,
+        'strategies': selection.STRATEGIES_SCHEMA,
+        'supplementary': {'type': 'string'},
+        'options': {'type': 'object'},
+        'state': {'type': 'string', 'enum': list(states.STATES)},
+        'conductor': _NULLABLE_STR,
+        'last_error': _NULLABLE_STR,
+        'created_at': common.TIMESTAMP,
+        'updated_at': common.TIMESTAMP,
+        'started_at': common.TIMESTAMP,
+        'finished_at': common.TIMESTAMP,
+        # Only when one migration is shown:
+        'items': {
+            'type': 'object',
+            'properties': {'total': {'type': 'integer'},
+                           'by_state': _COUNTS, 'by_action': _COUNTS},
+            'required': ['total', 'by_state', 'by_action'],
+            'additionalProperties': False,
+        },
+        'passwords_available': {'type': 'integer'},
+        'report_available': {'type': 'boolean'},
+        'links': common.LINKS,
+    },
+    'required': ['uuid', 'name', 'project_id', 'user_id', 'source',
+                 'destination', 'workload', 'strategies', 'supplementary',
+                 'options', 'state', 'conductor', 'last_error', 'created_at',
+                 'updated_at', 'started_at', 'finished_at', 'links'],
+    'additionalProperties': False,
+}
+
+migration_list = {
+    'type': 'object',
+    'properties': {
+        'migrations': {'type': 'array', 'items': migration},
+        'next': {'type': 'string'},
+    },
+    'required': ['migrations'],
+    'additionalProperties': False,
+}
+
+plan_item = {
+    'type': 'object',
+    'properties': {
+        'id': {'type': 'integer'},
+        'resource_type': {'type': 'string'},
+        'source_id': {'type': 'string'},
+        'source_name': _NULLABLE_STR,
+        'action': {'type': 'string', 'enum': list(planner.ACTIONS)},
+        'state': {'type': 'string'},
+        'destination_id': _NULLABLE_STR,
+        'depends_on': {'type': 'array', 'items': {'type': 'integer'}},
+        'attempts': {'type': 'integer'},
+        'error': _NULLABLE_STR,
+        'differences': {'type': 'object'},
+        'note': {'type': 'string'},
+        'renamed_from': _NULLABLE_STR,
+    },
+    'required': ['id', 'resource_type', 'source_id', 'source_name',
+                 'action', 'state', 'destination_id', 'depends_on',
+                 'attempts', 'error'],
+    'additionalProperties': False,
+}
+
+plan = {
+    'type': 'object',
+    'properties': {'items': {'type': 'array', 'items': plan_item}},
+    'required': ['items'],
+    'additionalProperties': False,
+}
+
+event = {
+    'type': 'object',
+    'properties': {
+        'id': {'type': 'integer'},
+        'created_at': common.TIMESTAMP,
+        'level': {'type': 'string'},
+        'event_type': {'type': 'string'},
+        'message': {'type': 'string'},
+        'plan_item_id': {'type': ['integer', 'null']},
+        'conductor': _NULLABLE_STR,
+    },
+    'required': ['id', 'created_at', 'level', 'event_type', 'message',
+                 'plan_item_id', 'conductor'],
+    'additionalProperties': False,
+}
+
+event_list = {
+    'type': 'object',
+    'properties': {
+        'events': {'type': 'array', 'items': event},
+        'next': {'type': 'string'},
+    },
+    'required': ['events'],
+    'additionalProperties': False,
+}
+
+_REPORT_ENTRY = {
+    'type': 'object',
+    'properties': {
+        'resource_type': {'type': 'string'},
+        'source_id': {'type': 'string'},
+        'name': _NULLABLE_STR,
+        'destination_id': _NULLABLE_STR,
+    },
+    'required': ['resource_type', 'source_id', 'name', 'destination_id'],
+}
+
+report = {
+    'type': 'object',
+    'properties': {
+        'checked': {'type': 'integer'},
+        'differences': {'type': 'array', 'items': _REPORT_ENTRY},
+        'not_migrated': {'type': 'array', 'items': _REPORT_ENTRY},
+    },
+    'required': ['checked', 'differences', 'not_migrated'],
+}
+
+passwords = {
+    'type': 'object',
+    'properties': {
+        'passwords': {
+            'type': 'array',
+            'items': {
+                'type': 'object',
+                'properties': {
+                    'user_id': {'type': 'string'},
+                    'source_user_id': {'type': 'string'},
+                    'name': {'type': 'string'},
+                    'domain_name': _NULLABLE_STR,
+                    'password': {'type': 'string'},
+                },
+                'required': ['user_id', 'source_user_id', 'name',
+                             'domain_name', 'password'],
+                'additionalProperties': False,
+            },
+        },
+    },
+    'required': ['passwords'],
+    'additionalProperties': False,
+}
