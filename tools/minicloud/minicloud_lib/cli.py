@@ -1,16 +1,13 @@
 """Command line of ``tools/minicloud/minicloud``."""
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from minicloud_lib import commands
+from minicloud_lib.errors import SetupError
 
-_COMMANDS = {
-    "up": (commands.up, "install once, start both clouds, write "
-           "clouds.yaml (idempotent)"),
-    "down": (commands.down, "stop the processes named by our PID files"),
-    "status": (commands.status, "one line per service: up/down and URL"),
-}
+PROFILES = ("small", "full")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,8 +18,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "on loopback for Pumphouse's functional tests.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, (_, help_text) in _COMMANDS.items():
-        sub.add_parser(name, help=help_text)
+    sub.add_parser("up", help="install once, start both clouds, write "
+                   "clouds.yaml (idempotent)")
+    sub.add_parser("down", help="stop the processes named by our PID files")
+    sub.add_parser("status", help="one line per service: up/down and URL")
+    seed = sub.add_parser(
+        "seed", help="create a workload in the source cloud from a "
+        "declarative YAML file (idempotent)")
+    seed.add_argument("--profile", choices=PROFILES, default="small",
+                      help="tools/minicloud/seed/<profile>.yaml")
+    seed.add_argument("--file", help="another seed YAML file instead")
     args = parser.parse_args(argv)
-    func, _ = _COMMANDS[args.command]
-    return func()
+    try:
+        if args.command == "seed":
+            return commands.seed(args.profile, args.file)
+        return {"up": commands.up, "down": commands.down,
+                "status": commands.status}[args.command]()
+    except SetupError as exc:  # e.g. the lock stayed busy
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 1

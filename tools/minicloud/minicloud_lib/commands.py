@@ -1,10 +1,14 @@
-"""``up``, ``down`` and ``status``: what the CLI sub-commands do."""
+"""``up``, ``down``, ``status`` and ``seed``: the CLI sub-commands."""
 
+import concurrent.futures
 import contextlib
 import fcntl
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from minicloud_lib import clouds_yaml
 from minicloud_lib import health
@@ -20,16 +24,34 @@ from minicloud_lib.services.base import Service
 from minicloud_lib.services.base import Unit
 
 START_TIMEOUT = 90.0
+#: How long a run waits for a concurrent one (``up`` takes ~4 min at
+#: most from nothing, a full seed ~2 min).
+LOCK_TIMEOUT = 1200.0
+#: Longest a seed may run.
+SEED_TIMEOUT = 1800.0
 #: How long an already running but unhealthy unit gets before restart.
 GRACE = 10.0
 
 
 @contextlib.contextmanager
-def _locked() -> Iterator[None]:
-    """Serialise ``up``/``down`` runs (tests may call ``up`` at once)."""
+def _locked(name: str = "lock") -> Iterator[None]:
+    """Serialise runs (tests may call ``up`` or ``seed`` at once).
+
+    Waits at most LOCK_TIMEOUT for the other run to finish.
+    """
     paths.STATE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(paths.STATE_DIR / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with open(paths.STATE_DIR / name, "w") as lock:
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise SetupError(
+                        f"{paths.STATE_DIR / name} is still held by another "
+                        f"minicloud run after {LOCK_TIMEOUT:.0f}s") from None
+                time.sleep(1)
         yield
 
 
@@ -38,10 +60,23 @@ def up() -> int:
     with _locked():
         try:
             venv.ensure_installed()
-            for cloud in CLOUDS:
-                _up_cloud(cloud)
-        except SetupError as exc:
+            venv.ensure_drivers()
+            venv.ensure_system_tools()
+        except (SetupError, subprocess.TimeoutExpired) as exc:
             print(f"ERROR: {exc}", file=sys.stderr)
+            return 1
+        # The clouds are independent: set them up side by side.
+        with concurrent.futures.ThreadPoolExecutor(len(CLOUDS)) as pool:
+            futures = [pool.submit(_up_cloud, cloud) for cloud in CLOUDS]
+        failed = False
+        for future in futures:
+            exc = future.exception()
+            if isinstance(exc, SetupError | subprocess.TimeoutExpired):
+                print(f"ERROR: {exc}", file=sys.stderr)
+                failed = True
+            elif exc is not None:
+                raise exc
+        if failed:
             return 1
         clouds_yaml.write(CLOUDS)
     print(f"clouds.yaml: {paths.CLOUDS_YAML}")
@@ -49,16 +84,21 @@ def up() -> int:
 
 
 def down() -> int:
-    """Stop exactly the processes our PID files name, in reverse order."""
+    """Stop exactly the processes our PID files name (all at once)."""
     with _locked():
-        for cloud in reversed(CLOUDS):
-            for service in reversed(services.for_cloud(cloud)):
-                for unit in reversed(service.units()):
-                    pid = unit.pid()
-                    if unit.stop():
-                        print(f"{_label(cloud, unit)} stopped (pid {pid})")
-                    else:
-                        print(f"{_label(cloud, unit)} was not running")
+        units = [
+            (cloud, unit)
+            for cloud in reversed(CLOUDS)
+            for service in reversed(services.for_cloud(cloud))
+            for unit in reversed(service.units())
+        ]
+        pids = process.stop_many(
+            [(unit.pid_file, unit.marker) for _, unit in units])
+        for (cloud, unit), pid in zip(units, pids, strict=True):
+            if pid is None:
+                print(f"{_label(cloud, unit)} was not running")
+            else:
+                print(f"{_label(cloud, unit)} stopped (pid {pid})")
     return 0
 
 
@@ -79,7 +119,7 @@ def status() -> int:
 
 
 def _label(cloud: Cloud, unit: Unit) -> str:
-    return f"{cloud.name:<11} {unit.name:<16}"
+    return f"{cloud.name:<11} {unit.name:<18}"
 
 
 def _up_cloud(cloud: Cloud) -> None:
@@ -138,7 +178,7 @@ def _start_service(cloud: Cloud, service: Service, units: list[Unit]) -> None:
                 "use by a process minicloud did not start (or whose "
                 "PID file is gone); stop it and run up again"
             )
-    print(f"{cloud.name:<11} {service.name:<16} configuring")
+    print(f"{cloud.name:<11} {service.name:<18} configuring")
     service.configure()
     for unit in to_start:
         unit.start()
@@ -151,6 +191,19 @@ def _start_service(cloud: Cloud, service: Service, units: list[Unit]) -> None:
             )
         print(f"{_label(cloud, unit)} up (pid {unit.pid()}) "
               f"{unit.url or ''} [{time.monotonic() - began:.1f}s]")
+    try:
+        service.wait_ready()
+    except SetupError as exc:
+        # Logs of dead units tell most; else those of the daemons (the
+        # API logs mostly show our own polling).
+        shown = ([u for u in units if u.pid() is None]
+                 or [u for u in units if u.url is None] or units)
+        tails = "".join(
+            f"\nlast lines of {unit.log_file}:\n{unit.log_tail(20)}"
+            for unit in shown
+        )
+        raise SetupError(
+            f"{cloud.name}/{service.name}: {exc}{tails}") from exc
 
 
 def _wait_started(unit: Unit, timeout: float) -> str:
@@ -177,3 +230,23 @@ def _wait_healthy(unit: Unit, timeout: float) -> bool:
             return False
         time.sleep(0.5)
     return False
+
+
+def seed(profile: str, file: str | None = None) -> int:
+    """Apply a seed profile (or file) through the venv's openstacksdk."""
+    if not paths.CLOUDS_YAML.exists():
+        print(f"ERROR: {paths.CLOUDS_YAML} is missing: run "
+              "tools/minicloud/minicloud up first", file=sys.stderr)
+        return 1
+    cmd = [str(paths.VENV_PYTHON), "-m", "minicloud_seed"]
+    cmd += ["--file", str(Path(file).resolve())] if file else [
+        "--profile", profile]
+    env = dict(os.environ, PYTHONPATH=str(paths.TOOL_DIR))
+    try:
+        # Concurrent seeds (parallel tests) would race on find-or-create.
+        with _locked("seed.lock"):
+            return subprocess.run(cmd, env=env, cwd=paths.TOOL_DIR,
+                                  timeout=SEED_TIMEOUT).returncode
+    except (SetupError, subprocess.TimeoutExpired) as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 1

@@ -37,6 +37,7 @@ def ensure_databases(names: list[str]) -> None:
         ],
         capture_output=True,
         text=True,
+        timeout=120,
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["?"])[-1]
@@ -57,7 +58,7 @@ def ensure_vhost(vhost: str) -> str:
         return f"rabbitmqctl not found: vhost {vhost} not created"
     listed = subprocess.run(
         [ctl, "-q", "list_vhosts"],
-        capture_output=True, text=True,
+        capture_output=True, text=True, timeout=120,
     )
     if listed.returncode != 0:
         return f"rabbitmqctl failed: {listed.stderr.strip()[:200]}"
@@ -70,6 +71,7 @@ def ensure_vhost(vhost: str) -> str:
     ):
         done = subprocess.run(
             [ctl, "-q", *args], capture_output=True, text=True,
+            timeout=120,
         )
         if done.returncode != 0:
             return f"rabbitmqctl {args[0]} failed: {done.stderr.strip()}"

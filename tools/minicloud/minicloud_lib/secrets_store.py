@@ -7,17 +7,25 @@ never printed.
 import json
 import os
 import secrets
+import threading
 
 from minicloud_lib import paths
 
+_LOCK = threading.Lock()
 
-def get(name: str) -> str:
-    """The secret called ``name``, generating and storing it if new."""
-    store = _load()
-    if name not in store:
-        store[name] = secrets.token_urlsafe(24)
-        _save(store)
-    return store[name]
+
+def get(name: str, nbytes: int = 24) -> str:
+    """The secret called ``name``, generating and storing it if new.
+
+    New secrets are ``nbytes`` random bytes, URL-safe base64 encoded
+    (IPMI passwords, for one, may not exceed 20 characters).
+    """
+    with _LOCK:  # ``up`` sets the two clouds up in parallel threads
+        store = _load()
+        if name not in store:
+            store[name] = secrets.token_urlsafe(nbytes)
+            _save(store)
+        return store[name]
 
 
 def _load() -> dict[str, str]:

@@ -1,6 +1,8 @@
 """Create and fill the harness virtualenv once, from pinned constraints."""
 
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
 
@@ -24,6 +26,12 @@ PACKAGES = (
 )
 
 STAMP = paths.VENV_DIR / ".minicloud-stamp"
+#: The harness's own test-only drivers (pip install -e, with pyghmi and
+#: fixtures as dependencies); re-installed when their pyproject changes.
+DRIVERS_DIR = paths.TOOL_DIR / "drivers"
+DRIVERS_STAMP = paths.VENV_DIR / ".minicloud-drivers-stamp"
+#: Debian packages the services shell out to (Ironic's ``ipmi`` type).
+SYSTEM_TOOLS = {"ipmitool": "ipmitool"}
 #: The Python version constraints.txt was verified with.
 VERIFIED_PYTHON = (3, 11)
 
@@ -63,6 +71,7 @@ def ensure_installed() -> bool:
                 [sys.executable, "-m", "venv", str(paths.VENV_DIR)],
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                timeout=300,
             )
             if made.returncode != 0:
                 raise SetupError(f"python3 -m venv failed; see {log}")
@@ -72,7 +81,8 @@ def ensure_installed() -> bool:
             "-c", str(paths.CONSTRAINTS),
             *PACKAGES,
         ]
-        rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT)
+        rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT,
+                            timeout=1800)
     if rc.returncode != 0:
         tail = log.read_text(errors="replace").splitlines()[-40:]
         raise SetupError(
@@ -80,3 +90,58 @@ def ensure_installed() -> bool:
         )
     STAMP.write_text(_wanted_stamp() + "\n")
     return True
+
+
+def _drivers_stamp() -> str:
+    return hashlib.sha256(
+        (DRIVERS_DIR / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_drivers() -> bool:
+    """pip install -e the harness drivers package if not yet done."""
+    if DRIVERS_STAMP.exists() and (
+            DRIVERS_STAMP.read_text().strip() == _drivers_stamp()):
+        return False
+    log = paths.STATE_DIR / "install.log"
+    print(f"installing harness drivers from {DRIVERS_DIR} (log: {log})")
+    with log.open("ab") as out:
+        done = subprocess.run(
+            [str(paths.VENV_PYTHON), "-m", "pip", "install",
+             "--disable-pip-version-check", "-c", str(paths.CONSTRAINTS),
+             "-e", str(DRIVERS_DIR)],
+            stdout=out, stderr=subprocess.STDOUT, timeout=600,
+        )
+    if done.returncode != 0:
+        tail = log.read_text(errors="replace").splitlines()[-40:]
+        raise SetupError("pip install -e drivers failed:\n" + "\n".join(tail))
+    DRIVERS_STAMP.write_text(_drivers_stamp() + "\n")
+    return True
+
+
+def ensure_system_tools() -> None:
+    """Install missing Debian tools (as root, with apt-get), or fail."""
+    missing = [pkg for tool, pkg in SYSTEM_TOOLS.items()
+               if shutil.which(tool) is None]
+    if not missing:
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        raise SetupError(
+            f"missing system packages {missing}: install them (e.g. "
+            f"sudo apt-get install {' '.join(missing)}) and run up again")
+    print(f"installing Debian packages {missing}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = [apt, "install", "-y", "-q", "--no-install-recommends",
+               *missing]
+    log = paths.STATE_DIR / "install.log"
+    with log.open("ab") as out:
+        done = subprocess.run(install, stdout=out, stderr=subprocess.STDOUT,
+                              env=env, timeout=600)
+        if done.returncode != 0:  # stale package lists: refresh once
+            subprocess.run([apt, "update", "-q"], stdout=out,
+                           stderr=subprocess.STDOUT, env=env, timeout=600)
+            done = subprocess.run(install, stdout=out,
+                                  stderr=subprocess.STDOUT, env=env,
+                                  timeout=600)
+    if done.returncode != 0:
+        raise SetupError(f"apt-get install {missing} failed; see {log}")

@@ -25,6 +25,9 @@ from minicloud_lib import process
 from minicloud_lib.cloud import Cloud
 from minicloud_lib.errors import SetupError
 
+#: Longest a set-up command (``db sync`` and the like) may take.
+TOOL_TIMEOUT = 900
+
 
 @dataclass
 class Unit:
@@ -106,6 +109,8 @@ class Service(abc.ABC):
     port_offset: ClassVar[int]
     #: Databases to create (suffixes for :meth:`Cloud.db_name`).
     databases: ClassVar[tuple[str, ...]] = ()
+    #: Names of the clouds that run this service; None: every cloud.
+    clouds: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
@@ -131,6 +136,12 @@ class Service(abc.ABC):
         Databases in :attr:`databases` already exist by then.
         """
 
+    def wait_ready(self) -> None:
+        """After all units are healthy: wait until the service really
+        works (e.g. compute hosts registered); raise SetupError if not.
+        """
+        return None
+
     # Helpers for subclasses -------------------------------------------
 
     def write_ini(
@@ -155,11 +166,13 @@ class Service(abc.ABC):
         self,
         argv: Sequence[str],
         env: Mapping[str, str] | None = None,
-    ) -> None:
+        ok_codes: tuple[int, ...] = (0,),
+    ) -> int:
         """Run a venv command (e.g. ``keystone-manage``), logged.
 
-        Output goes to ``<service>-setup.log``; on failure its tail is
-        raised in a :class:`SetupError`.
+        Output goes to ``<service>-setup.log``; on an exit code not in
+        ``ok_codes`` its tail is raised in a :class:`SetupError`.
+        Returns the exit code.
         """
         log = self.state_dir / f"{self.name}-setup.log"
         full_env = dict(os.environ)
@@ -168,17 +181,23 @@ class Service(abc.ABC):
         with log.open("ab") as out:
             out.write(f"$ {' '.join(argv)}\n".encode())
             out.flush()
-            done = subprocess.run(
-                cmd, stdout=out, stderr=subprocess.STDOUT, env=full_env,
-                cwd=self.state_dir,
-            )
-        if done.returncode != 0:
+            try:
+                done = subprocess.run(
+                    cmd, stdout=out, stderr=subprocess.STDOUT, env=full_env,
+                    cwd=self.state_dir, timeout=TOOL_TIMEOUT,
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise SetupError(
+                    f"{self.cloud.name}/{self.name}: {' '.join(argv)} took "
+                    f"more than {TOOL_TIMEOUT}s; see {log}") from exc
+        if done.returncode not in ok_codes:
             tail = log.read_text(errors="replace").splitlines()[-40:]
             raise SetupError(
                 f"{self.cloud.name}/{self.name}: {' '.join(argv)} "
                 f"failed (exit {done.returncode}); {log}:\n"
                 + "\n".join(tail)
             )
+        return done.returncode
 
     def gunicorn_unit(
         self,

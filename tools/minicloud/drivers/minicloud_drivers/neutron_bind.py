@@ -1,0 +1,29 @@
+"""An ML2 mechanism driver that binds every port (no agents needed).
+
+Test-only: Neutron without L2 agents cannot bind ports, so Nova cannot
+boot servers with ports. This driver binds any port on any segment with
+VIF type ``ovs``, marks it ACTIVE, and does nothing else.
+Loaded as ``mechanism_drivers = minicloud_bind_all``.
+"""
+
+from neutron_lib import constants
+from neutron_lib.api.definitions import portbindings
+from neutron_lib.plugins.ml2 import api
+
+
+class BindAllMechanismDriver(api.MechanismDriver):
+    """Binds every port to the first segment offered."""
+
+    def initialize(self) -> None:
+        """Nothing to set up."""
+
+    def bind_port(self, context) -> None:
+        """Bind to the first segment; VIF type ``ovs``, port ACTIVE."""
+        for segment in context.segments_to_bind:
+            context.set_binding(
+                segment[api.ID],
+                portbindings.VIF_TYPE_OVS,
+                {portbindings.CAP_PORT_FILTER: True},
+                status=constants.PORT_STATUS_ACTIVE,
+            )
+            return

@@ -1,0 +1,26 @@
+"""``nova-compute`` with the harness's driver loadable.
+
+Nova loads ``compute_driver`` only from inside ``nova.virt``, so this
+launcher makes :mod:`minicloud_drivers.nova_fake` importable as
+``nova.virt.minicloud`` and then runs the stock nova-compute. Use with
+``compute_driver = minicloud.SnapshotFakeDriver``.
+
+Run: ``python -m minicloud_drivers.nova_compute --config-file ...``.
+"""
+
+from nova import monkey_patch
+
+monkey_patch.patch(backend="threading")
+
+import sys  # noqa: E402 - after Nova's own patching, as nova-compute
+
+import nova.virt  # noqa: E402
+from nova.cmd import compute  # noqa: E402
+
+from minicloud_drivers import nova_fake  # noqa: E402
+
+sys.modules["nova.virt.minicloud"] = nova_fake
+nova.virt.minicloud = nova_fake  # type: ignore[attr-defined]
+
+if __name__ == "__main__":
+    sys.exit(compute.main())

@@ -1,0 +1,146 @@
+"""Nova: API, conductor, scheduler and two fake compute hosts.
+
+The compute hosts run the harness's ``SnapshotFakeDriver`` (see
+``tools/minicloud/drivers``): snapshots upload real bytes and a host can
+restart without losing its servers. Hosts are ``<cloud>-compute-1`` and
+``<cloud>-compute-2``, each with its own state dir (node UUID).
+"""
+
+from minicloud_lib import paths
+from minicloud_lib.services.base import Unit
+from minicloud_lib.services.openstack import OpenStackService
+from minicloud_lib.services.openstack import wait_for
+
+#: Loaded as ``nova.virt.minicloud`` by ``minicloud_drivers.nova_compute``.
+COMPUTE_DRIVER = "minicloud.SnapshotFakeDriver"
+COMPUTE_LAUNCHER = [str(paths.VENV_PYTHON), "-m",
+                    "minicloud_drivers.nova_compute"]
+COMPUTE_COUNT = 2
+#: Compute API microversion used for the readiness checks.
+_MICROVERSION = {"OpenStack-API-Version": "compute 2.53"}
+
+
+class Nova(OpenStackService):
+    """Compute: nova-api under gunicorn plus the Nova daemons."""
+
+    name = "nova"
+    port_offset = 3
+    databases = ("nova_api", "nova_cell0", "nova")
+    catalog = (("compute", "nova", "/v2.1"),)
+
+    @property
+    def config_file(self) -> str:
+        """Path of the shared ``nova.conf``."""
+        return str(self.state_dir / "nova.conf")
+
+    def compute_hosts(self) -> list[str]:
+        """Names of the compute hosts of this cloud."""
+        return [f"{self.cloud.name}-compute-{i}"
+                for i in range(1, COMPUTE_COUNT + 1)]
+
+    def units(self) -> list[Unit]:
+        """nova-api, conductor, scheduler, then the compute hosts."""
+        conf = [self.config_file]
+        units = [
+            self.gunicorn_unit(
+                "nova.wsgi.osapi_compute:application",
+                env={"OS_NOVA_CONFIG_DIR": str(self.state_dir)},
+                health_path="/",
+            ),
+            self.daemon_unit("nova-conductor", "nova-conductor", conf),
+            self.daemon_unit("nova-scheduler", "nova-scheduler", conf),
+        ]
+        for i, _host in enumerate(self.compute_hosts(), start=1):
+            units.append(
+                self.daemon_unit(f"nova-compute-{i}", COMPUTE_LAUNCHER, conf))
+        return units
+
+    def _settings(self) -> dict[str, dict[str, object]]:
+        state = self.state_dir
+        auth = self.client_auth()
+        return {
+            "DEFAULT": {
+                "debug": False,
+                "use_stderr": True,
+                "host": f"{self.cloud.name}-controller",
+                "my_ip": self.cloud.host,
+                "transport_url": self.cloud.transport_url,
+                "state_path": state / "state",
+                "compute_driver": COMPUTE_DRIVER,
+            },
+            "api": {"auth_strategy": "keystone"},
+            "api_database": {"connection": self.cloud.db_url("nova_api"),
+                             "max_retries": -1},
+            "database": {"connection": self.cloud.db_url("nova"),
+                         "max_retries": -1},
+            "keystone_authtoken": self.authtoken(),
+            "placement": auth,
+            "neutron": {**auth, "service_metadata_proxy": False},
+            "glance": {"region_name": self.cloud.region,
+                       "valid_interfaces": "public"},
+            "cinder": {**auth, "os_region_name": self.cloud.region,
+                       "catalog_info": "block-storage::publicURL"},
+            "service_user": {**auth, "send_service_user_token": True},
+            "conductor": {"workers": 1},
+            "scheduler": {"workers": 1},
+            "vnc": {"enabled": False},
+            "oslo_concurrency": {"lock_path": state / "lock"},
+            "oslo_messaging_notifications": {"driver": "noop"},
+            "wsgi": {"api_paste_config": state / "api-paste.ini"},
+        }
+
+    def configure(self) -> None:
+        """Register, write configs, sync the API and cell databases."""
+        self.register()
+        self.copy_sample("nova/api-paste.ini")
+        (self.state_dir / "state").mkdir(parents=True, exist_ok=True)
+        self.write_ini("nova.conf", self._settings())
+        self.write_unit_config("nova-conductor")
+        self.write_unit_config("nova-scheduler")
+        for i, host in enumerate(self.compute_hosts(), start=1):
+            own = self.state_dir / f"compute-{i}"
+            (own / "instances").mkdir(parents=True, exist_ok=True)
+            self.write_unit_config(f"nova-compute-{i}", {"DEFAULT": {
+                "host": host,
+                # Own state path: own node UUID (compute_id file).
+                "state_path": own,
+                "instances_path": own / "instances",
+            }})
+        manage = ["nova-manage", "--config-file", self.config_file]
+        self.run_tool([*manage, "api_db", "sync"])
+        self.run_tool([*manage, "cell_v2", "map_cell0",
+                       "--database_connection",
+                       self.cloud.db_url("nova_cell0")])
+        # Exit code 2: a cell with this database and transport exists.
+        self.run_tool([*manage, "cell_v2", "create_cell", "--name", "cell1"],
+                      ok_codes=(0, 2))
+        self.run_tool([*manage, "db", "sync"])
+
+    def wait_ready(self) -> None:
+        """Both compute hosts report up; map them to cell1."""
+        api = self.admin_api()
+        wanted = set(self.compute_hosts())
+
+        def computes_up() -> bool:
+            self.check_alive()
+            services = api.call(
+                "GET", self.url("/v2.1/os-services?binary=nova-compute"),
+                headers=_MICROVERSION)["services"]
+            up = {s["host"] for s in services if s["state"] == "up"}
+            return wanted <= up
+
+        def hypervisors_listed() -> bool:
+            listed = api.call(
+                "GET", self.url("/v2.1/os-hypervisors"),
+                headers=_MICROVERSION)["hypervisors"]
+            return wanted <= {h["hypervisor_hostname"] for h in listed}
+
+        def discovered() -> bool:
+            self.run_tool(["nova-manage", "--config-file", self.config_file,
+                           "cell_v2", "discover_hosts"])
+            return hypervisors_listed()
+
+        wait_for(computes_up, 90, "nova-compute hosts did not report up")
+        # Hypervisors are listed once their hosts are mapped to a cell.
+        wait_for(discovered, 60, "compute hosts were not mapped to cell1",
+                 interval=2)
