@@ -229,8 +229,9 @@ def test_migrate_again_and_fetch_passwords(cli, workload):
     _ok(cli('verify', first))
     mappings = _ok(cli('mappings', '--type', 'identity.user',
                        '--source-id', ids['alice']))
-    # The mapping names the migration that last completed the user.
-    assert ids['alice'] in mappings and second in mappings
+    # The mapping keeps naming the migration that created the user.
+    assert ids['alice'] in mappings and first in mappings
+    assert second not in mappings
 
     output = cli.tmp / 'passwords.csv'
     result = cli('passwords', first, '--output', str(output))
