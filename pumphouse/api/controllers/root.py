@@ -3,18 +3,7 @@
 import pecan
 
 from pumphouse.api import method
-from pumphouse.api import versions
 from pumphouse.api.controllers import v1
-
-
-def v1_version() -> dict:
-    return {
-        'id': 'v1',
-        'status': 'CURRENT',
-        'min_version': versions.format_version(versions.MIN_VERSION),
-        'version': versions.format_version(versions.MAX_VERSION),
-        'links': [{'href': method.link('v1') + '/', 'rel': 'self'}],
-    }
 
 
 class RootController:
@@ -32,6 +21,6 @@ class RootController:
         return {
             'name': 'Pumphouse',
             'description': 'Moves workloads between OpenStack clouds.',
-            'versions': [v1_version()],
-            'default_version': v1_version(),
+            'versions': [v1.version_document()],
+            'default_version': v1.version_document(),
         }

@@ -18,3 +18,16 @@ LINKS = {
 
 LIMIT = {'type': 'string', 'pattern': '^[1-9][0-9]{0,9}$'}
 SORT_DIR = {'type': 'string', 'enum': ['asc', 'desc']}
+
+
+def paged_list(collection: str, item: dict) -> dict:
+    """A page of a collection: ``{collection: [...], "next": url}``."""
+    return {
+        'type': 'object',
+        'properties': {
+            collection: {'type': 'array', 'items': item},
+            'next': {'type': 'string'},
+        },
+        'required': [collection],
+        'additionalProperties': False,
+    }

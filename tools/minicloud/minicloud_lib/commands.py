@@ -155,15 +155,26 @@ def _label_unit(unit: Unit) -> str:
 
 
 def _prepare(cloud: Cloud) -> None:
-    """Per-cloud shared resources: databases and the RabbitMQ vhost."""
+    """Per-cloud shared resources: databases and the RabbitMQ vhost.
+
+    The databases go with this checkout's state directory (keys, node
+    identities): the first time a state directory is set up, databases
+    left by another checkout or an older run are dropped and made anew.
+    """
     cloud.state_dir.mkdir(parents=True, exist_ok=True)
+    marker = cloud.state_dir / "databases-created"
     names = [
         cloud.db_name(db)
         for service in services.for_cloud(cloud)
         for db in service.databases
     ]
     if names:
-        infra.ensure_databases(names)
+        fresh = not marker.exists()
+        if fresh:
+            print(f"{cloud.name:<11} databases: new state directory, "
+                  "creating them anew")
+        infra.ensure_databases(names, recreate=fresh)
+        marker.write_text("\n".join(names) + "\n")
     vhost = infra.ensure_vhost(cloud.rabbit_vhost)
     print(f"{cloud.name:<11} rabbitmq: {vhost}")
 

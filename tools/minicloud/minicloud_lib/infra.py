@@ -16,15 +16,23 @@ import sys, pymysql
 conn = pymysql.connect(host=sys.argv[1], port=int(sys.argv[2]),
                        user=sys.argv[3], autocommit=True)
 with conn.cursor() as cur:
-    for name in sys.argv[4:]:
+    drop = sys.argv[4] == "recreate"
+    for name in sys.argv[5:]:
+        if drop:
+            cur.execute("DROP DATABASE IF EXISTS `%s`" % name)
         cur.execute("CREATE DATABASE IF NOT EXISTS `%s` "
                     "CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
                     % name)
 """
 
 
-def ensure_databases(names: list[str]) -> None:
-    """Create the MariaDB databases ``names`` if they do not exist."""
+def ensure_databases(names: list[str], recreate: bool = False) -> None:
+    """Create the MariaDB databases ``names`` if they do not exist.
+
+    ``recreate`` drops them first: a cloud whose state directory is new
+    must not meet the rows of an older one (Nova refuses to start a
+    compute host whose node identity is in the database but not on disk).
+    """
     for name in names:
         # Names are ours (minicloud_<cloud>_<service>); keep them tame.
         if not name.replace("_", "").isalnum():
@@ -33,7 +41,7 @@ def ensure_databases(names: list[str]) -> None:
         [
             str(paths.VENV_PYTHON), "-c", _CREATE_DB,
             cloud_mod.DB_HOST, str(cloud_mod.DB_PORT), cloud_mod.DB_USER,
-            *names,
+            "recreate" if recreate else "keep", *names,
         ],
         capture_output=True,
         text=True,

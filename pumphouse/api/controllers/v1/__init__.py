@@ -9,6 +9,17 @@ from pumphouse.api.controllers.v1 import mappings
 from pumphouse.api.controllers.v1 import migrations
 
 
+def version_document() -> dict:
+    """How version discovery describes v1 (at ``/`` and ``/v1``)."""
+    return {
+        'id': 'v1',
+        'status': 'CURRENT',
+        'min_version': versions.format_version(versions.MIN_VERSION),
+        'version': versions.format_version(versions.MAX_VERSION),
+        'links': [{'href': method.link('v1') + '/', 'rel': 'self'}],
+    }
+
+
 class Controller:
     """``GET /v1`` describes the version and its resources."""
 
@@ -24,14 +35,10 @@ class Controller:
     @method.expose()
     def get(self) -> dict:
         return {
-            'id': 'v1',
-            'status': 'CURRENT',
-            'min_version': versions.format_version(versions.MIN_VERSION),
-            'version': versions.format_version(versions.MAX_VERSION),
+            **version_document(),
             'media_types': [{'base': 'application/json',
                              'type': 'application/vnd.openstack.'
                                      'migration.v1+json'}],
-            'links': [{'href': method.link('v1') + '/', 'rel': 'self'}],
             **{resource: [{'href': method.link('v1', resource),
                            'rel': 'self'}]
                for resource in ('clouds', 'migrations', 'mappings')},

@@ -90,15 +90,7 @@ cloud = {
     'additionalProperties': False,
 }
 
-cloud_list = {
-    'type': 'object',
-    'properties': {
-        'clouds': {'type': 'array', 'items': cloud},
-        'next': {'type': 'string'},
-    },
-    'required': ['clouds'],
-    'additionalProperties': False,
-}
+cloud_list = common.paged_list('clouds', cloud)
 
 _VERSION = {
     'type': 'object',

@@ -37,12 +37,4 @@ mapping = {
     'additionalProperties': False,
 }
 
-mapping_list = {
-    'type': 'object',
-    'properties': {
-        'mappings': {'type': 'array', 'items': mapping},
-        'next': {'type': 'string'},
-    },
-    'required': ['mappings'],
-    'additionalProperties': False,
-}
+mapping_list = common.paged_list('mappings', mapping)

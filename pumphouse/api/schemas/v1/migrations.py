@@ -117,15 +117,7 @@ migration = {
     'additionalProperties': False,
 }
 
-migration_list = {
-    'type': 'object',
-    'properties': {
-        'migrations': {'type': 'array', 'items': migration},
-        'next': {'type': 'string'},
-    },
-    'required': ['migrations'],
-    'additionalProperties': False,
-}
+migration_list = common.paged_list('migrations', migration)
 
 plan_item = {
     'type': 'object',
@@ -173,15 +165,7 @@ event = {
     'additionalProperties': False,
 }
 
-event_list = {
-    'type': 'object',
-    'properties': {
-        'events': {'type': 'array', 'items': event},
-        'next': {'type': 'string'},
-    },
-    'required': ['events'],
-    'additionalProperties': False,
-}
+event_list = common.paged_list('events', event)
 
 _REPORT_ENTRY = {
     'type': 'object',

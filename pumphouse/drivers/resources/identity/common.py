@@ -66,3 +66,24 @@ class IdentityDriver(base.ResourceDriver):
 
     def describe_source(self, obj):
         raise NotImplementedError
+
+    def chosen(self, ctx, selection, tenant=None) -> set[str]:
+        """Source ids the type's strategy takes in.
+
+        ``tenant(everything)`` answers the ``tenant`` strategy; ``depend``
+        takes nothing here (dependencies are fetched).
+        """
+        strategy = selection.strategy(self)
+        if strategy == 'all':
+            return set(self.all_source(ctx))
+        if strategy == 'specific':
+            return selection.specific_ids(self.resource_type)
+        if strategy == 'tenant' and tenant is not None:
+            return tenant(self.all_source(ctx))
+        return set()
+
+    def new(self, ctx, graph, ids) -> list:
+        """Resources for ``ids`` that the graph does not hold yet."""
+        everything = self.all_source(ctx)
+        return [self.describe_source(everything[i]) for i in sorted(ids)
+                if i in everything and (self.resource_type, i) not in graph]

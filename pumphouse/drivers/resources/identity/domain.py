@@ -27,21 +27,16 @@ class DomainDriver(common.IdentityDriver):
                             _attrs(domain))
 
     def expand(self, ctx, selection, graph):
-        strategy = selection.strategy(self)
-        domains = self.all_source(ctx)
-        if strategy == 'all':
-            chosen = list(domains)
-        elif strategy == 'specific':
-            chosen = selection.specific_ids(self.resource_type)
-        elif strategy == 'tenant' and selection.workload.kind == 'domain':
-            chosen = [d.id for d in domains.values()
-                      if d.id in selection.workload.names
-                      or d.name in selection.workload.names]
-            selection.scope_domains.update(chosen)
-        else:
-            chosen = []
-        return [self.describe_source(domains[i]) for i in chosen
-                if i in domains and (self.resource_type, i) not in graph]
+        def named_in_workload(domains) -> set[str]:
+            if selection.workload.kind != 'domain':
+                return set()
+            ids = {d.id for d in domains.values()
+                   if d.id in selection.workload.names
+                   or d.name in selection.workload.names}
+            selection.scope_domains.update(ids)
+            return ids
+        return self.new(ctx, graph, self.chosen(ctx, selection,
+                                                tenant=named_in_workload))
 
     def _describe(self, domain) -> dict:
         return dict(_attrs(domain), id=domain.id)

@@ -20,19 +20,10 @@ class GroupDriver(common.IdentityDriver):
         return res.Resource(self.resource_type, group.id, group.name, attrs)
 
     def expand(self, ctx, selection, graph):
-        strategy = selection.strategy(self)
-        groups = self.all_source(ctx)
-        if strategy == 'all':
-            chosen = set(groups)
-        elif strategy == 'specific':
-            chosen = selection.specific_ids(self.resource_type)
-        elif strategy == 'tenant':
-            chosen = {g.id for g in groups.values()
-                      if g.domain_id in selection.scope_domains}
-        else:
-            return []
-        return [self.describe_source(groups[i]) for i in sorted(chosen)
-                if i in groups and (self.resource_type, i) not in graph]
+        return self.new(ctx, graph, self.chosen(
+            ctx, selection, tenant=lambda groups: {
+                g.id for g in groups.values()
+                if g.domain_id in selection.scope_domains}))
 
     @staticmethod
     def _describe(group) -> dict:

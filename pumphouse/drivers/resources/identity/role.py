@@ -25,16 +25,7 @@ class RoleDriver(common.IdentityDriver):
         return res.Resource(self.resource_type, role.id, role.name, attrs)
 
     def expand(self, ctx, selection, graph):
-        strategy = selection.strategy(self)
-        if strategy == 'all':
-            chosen = set(self.all_source(ctx))
-        elif strategy == 'specific':
-            chosen = selection.specific_ids(self.resource_type)
-        else:
-            return []
-        roles = self.all_source(ctx)
-        return [self.describe_source(roles[i]) for i in sorted(chosen)
-                if i in roles and (self.resource_type, i) not in graph]
+        return self.new(ctx, graph, self.chosen(ctx, selection))
 
     @staticmethod
     def _describe(role) -> dict:

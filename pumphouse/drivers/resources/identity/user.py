@@ -34,20 +34,11 @@ class UserDriver(common.IdentityDriver):
         return res.Resource(self.resource_type, user.id, user.name, attrs)
 
     def expand(self, ctx, selection, graph):
-        strategy = selection.strategy(self)
-        users = self.all_source(ctx)
-        if strategy == 'all':
-            chosen = set(users)
-        elif strategy == 'specific':
-            chosen = selection.specific_ids(self.resource_type)
-        elif strategy == 'tenant':
-            chosen = {u.id for u in users.values()
-                      if u.domain_id in selection.scope_domains
-                      or u.default_project_id in selection.scope_projects}
-        else:
-            return []
-        return [self.describe_source(users[i]) for i in sorted(chosen)
-                if i in users and (self.resource_type, i) not in graph]
+        return self.new(ctx, graph, self.chosen(
+            ctx, selection, tenant=lambda users: {
+                u.id for u in users.values()
+                if u.domain_id in selection.scope_domains
+                or u.default_project_id in selection.scope_projects}))
 
     @staticmethod
     def _describe(user) -> dict:
