@@ -1,5 +1,7 @@
 """Shared pieces of the identity drivers: cached lists and raw calls."""
 
+import abc
+
 from openstack import exceptions as sdk_exc
 
 from pumphouse.drivers.resources import base
@@ -52,8 +54,9 @@ class IdentityDriver(base.ResourceDriver):
 
     collection = ''
 
+    @abc.abstractmethod
     def list_source(self, ctx):
-        raise NotImplementedError
+        """Every source resource of the type (called once, cached)."""
 
     def all_source(self, ctx) -> dict:
         return source_list(ctx, self.collection,
@@ -64,8 +67,9 @@ class IdentityDriver(base.ResourceDriver):
                 for r in by_ids(ctx, self.collection,
                                 lambda: self.list_source(ctx), ids)]
 
+    @abc.abstractmethod
     def describe_source(self, obj):
-        raise NotImplementedError
+        """The engine's Resource for one listed source object."""
 
     def chosen(self, ctx, selection, tenant=None) -> set[str]:
         """Source ids the type's strategy takes in.
