@@ -31,3 +31,18 @@ def paged_list(collection: str, item: dict) -> dict:
         'required': [collection],
         'additionalProperties': False,
     }
+
+
+def list_query(sort_keys: list[str], **filters) -> dict:
+    """Query parameters of a sorted, paged list, plus ``filters``."""
+    return {
+        'type': 'object',
+        'properties': {
+            'limit': LIMIT,
+            'marker': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+            'sort_key': {'type': 'string', 'enum': sort_keys},
+            'sort_dir': SORT_DIR,
+            **filters,
+        },
+        'additionalProperties': False,
+    }

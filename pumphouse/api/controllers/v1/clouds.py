@@ -5,12 +5,12 @@ from oslo_log import log
 from oslo_utils import uuidutils
 
 from pumphouse.api import method
+from pumphouse.api import paging
 from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import clouds as schemas
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
 from pumphouse.common import policy
-from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 
 LOG = log.getLogger(__name__)
@@ -93,17 +93,15 @@ class CloudsController:
     def get_all(self) -> dict:
         _authorize('get')
         params = validation.query_params(schemas.list_query)
-        limit = min(int(params.get('limit', CONF.api.max_limit)),
-                    CONF.api.max_limit)
+        limit = paging.limit(params)
         clouds = db_api.list_clouds(limit=limit,
                                     marker=params.get('marker'),
                                     sort_key=params.get('sort_key', 'id'),
                                     sort_dir=params.get('sort_dir', 'asc'))
         result = {'clouds': [cloud_view(c) for c in clouds]}
         if len(clouds) == limit:
-            query = dict(params, marker=clouds[-1].uuid, limit=str(limit))
-            result['next'] = method.link('v1', 'clouds') + '?' + '&'.join(
-                f'{k}={v}' for k, v in sorted(query.items()))
+            result['next'] = paging.next_link('clouds', params, limit=limit,
+                                              marker=clouds[-1].uuid)
         return result
 
     @index.when(method='POST', template='json')

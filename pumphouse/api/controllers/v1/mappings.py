@@ -7,6 +7,7 @@ migrations between the same two clouds. They are the administrator's.
 import pecan
 
 from pumphouse.api import method
+from pumphouse.api import paging
 from pumphouse.api import validation
 from pumphouse.api.controllers.v1 import migration_views as views
 from pumphouse.api.schemas.v1 import mappings as schemas
@@ -53,7 +54,7 @@ class MappingsController:
     def get_all(self) -> dict:
         policy.authorize('pumphouse:mapping:get', {}, pecan.request.context)
         params = validation.query_params(schemas.list_query)
-        limit = views.page_limit(params)
+        limit = paging.limit(params)
         mappings = mapping_api.list_mappings(
             source_cloud_id=_cloud_id(params, 'source_cloud'),
             destination_cloud_id=_cloud_id(params, 'destination_cloud'),
@@ -66,7 +67,7 @@ class MappingsController:
         result = {'mappings': [mapping_view(m, clouds, migrations)
                                for m in mappings]}
         if len(mappings) == limit:
-            result['next'] = views.next_link('mappings', params,
+            result['next'] = paging.next_link('mappings', params,
                                              marker=mappings[-1].id,
                                              limit=limit)
         return result

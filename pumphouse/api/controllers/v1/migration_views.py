@@ -1,12 +1,10 @@
 """What the API shows of migrations, their events and plans."""
 
 import collections
-from urllib import parse
 
 from pumphouse.api import method
 from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import migrations as schemas
-from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.engine import render
@@ -14,18 +12,6 @@ from pumphouse.engine import render
 
 def timestamp(value) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def next_link(path: str, params: dict, **page) -> str:
-    """The URL of the next page: the same query with ``page`` changed."""
-    query = dict(params, **{k: str(v) for k, v in page.items()})
-    return method.link('v1', path) + '?' + parse.urlencode(
-        sorted(query.items()))
-
-
-def page_limit(params: dict) -> int:
-    return min(int(params.get('limit', CONF.api.max_limit)),
-               CONF.api.max_limit)
 
 
 def cloud_uuids() -> dict[int, str]:

@@ -11,6 +11,7 @@ from oslo_log import log
 from oslo_utils import timeutils
 
 from pumphouse.api import method
+from pumphouse.api import paging
 from pumphouse.api import validation
 from pumphouse.api.controllers.v1 import migration_scope
 from pumphouse.api.controllers.v1 import migration_views as views
@@ -177,13 +178,13 @@ class MigrationController:
     def events_get(self) -> dict:
         params = validation.query_params(schemas.events_query)
         migration = get_authorized(self.ident, 'events')
-        limit = views.page_limit(params)
+        limit = paging.limit(params)
         events = migration_api.list_events(
             migration.id, limit=limit,
             after_id=int(params['after']) if 'after' in params else None)
         result = {'events': [views.event_view(e) for e in events]}
         if len(events) == limit:
-            result['next'] = views.next_link(
+            result['next'] = paging.next_link(
                 f'migrations/{migration.uuid}/events', params,
                 after=events[-1].id, limit=limit)
         return result
@@ -243,7 +244,7 @@ class MigrationsController:
         authorize('list', context.project_id)
         project_id = (None if may('list_all', context.project_id)
                       else context.project_id)
-        limit = views.page_limit(params)
+        limit = paging.limit(params)
         migrations = migration_api.list_migrations(
             project_id=project_id, limit=limit, marker=params.get('marker'),
             sort_key=params.get('sort_key', 'id'),
@@ -253,7 +254,7 @@ class MigrationsController:
         result = {'migrations': [views.migration_view(m, clouds)
                                  for m in migrations]}
         if len(migrations) == limit:
-            result['next'] = views.next_link(
+            result['next'] = paging.next_link(
                 'migrations', params, limit=limit,
                 marker=migrations[-1].uuid)
         return result

@@ -53,17 +53,8 @@ create_request = {
     'additionalProperties': False,
 }
 
-list_query = {
-    'type': 'object',
-    'properties': {
-        'limit': common.LIMIT,
-        'marker': _STR,
-        'sort_key': {'type': 'string',
-                     'enum': ['id', 'name', 'created_at', 'updated_at']},
-        'sort_dir': common.SORT_DIR,
-    },
-    'additionalProperties': False,
-}
+list_query = common.list_query(['id', 'name', 'created_at',
+                                 'updated_at'])
 
 _PUBLIC_AUTH = {
     'type': 'object',

@@ -50,19 +50,9 @@ state_request = {
     'additionalProperties': False,
 }
 
-list_query = {
-    'type': 'object',
-    'properties': {
-        'limit': common.LIMIT,
-        'marker': _STR,
-        'sort_key': {'type': 'string',
-                     'enum': ['id', 'name', 'state', 'created_at',
-                              'updated_at']},
-        'sort_dir': common.SORT_DIR,
-        'state': {'type': 'string', 'enum': list(states.STATES)},
-    },
-    'additionalProperties': False,
-}
+list_query = common.list_query(
+    ['id', 'name', 'state', 'created_at', 'updated_at'],
+    state={'type': 'string', 'enum': list(states.STATES)})
 
 plan_query = {
     'type': 'object',
