@@ -14,6 +14,7 @@ from pumphouse.common import exception
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
+from pumphouse.engine import checks
 from pumphouse.engine import registry
 from pumphouse.engine import render
 from pumphouse.engine import runner
@@ -52,9 +53,16 @@ def selection_from_args(args: argparse.Namespace) -> dict:
         raise errors.CommandError(
             '--domain names the domain of the projects of a project '
             'workload', errors.USAGE)
+    if args.hosts and args.kind != 'project':
+        raise errors.CommandError(
+            '--host limits a project workload to the servers on that '
+            'host; for all servers of a host write: host HOSTNAME',
+            errors.USAGE)
     workload = {'kind': args.kind, 'names': list(args.names)}
     if args.domain:
         workload['domain'] = args.domain
+    if args.hosts:
+        workload['hosts'] = list(args.hosts)
     selection = {'workload': workload, 'strategies': dict(args.strategy),
                  'supplementary': args.supplementary}
     selection_mod.Selection.from_dict(selection).validate(
@@ -69,6 +77,13 @@ def options_from_args(args: argparse.Namespace) -> dict:
                                  or CONF.identity.password_mode)}
     if args.rename_suffix:
         options['rename_suffix'] = args.rename_suffix
+    if args.override_checks:
+        options['override_checks'] = sorted(set(args.override_checks))
+    for option, value in (('server_stop_mode', args.stop_mode),
+                          ('server_data_mode', args.data_mode),
+                          ('server_cutover', args.cutover)):
+        if value:
+            options[option] = value
     return options
 
 
@@ -115,6 +130,25 @@ def _refuse_conflicts(items) -> None:
             'destination.')
 
 
+def _show_checks(migration, out=None) -> None:
+    lines = output.check_lines(migration.checks,
+                               migration.options.get('override_checks'))
+    if lines:
+        print('\n'.join(lines), file=out or sys.stdout)
+
+
+def _refuse_failed_checks(migration, extra=()) -> None:
+    overrides = list(migration.options.get('override_checks', [])) + list(
+        extra)
+    found = checks.blocking(migration.checks, overrides)
+    if found:
+        raise errors.CommandError(
+            f'{len(found)} pre-check(s) of the plan failed (listed above); '
+            'nothing was changed. Make room in the destination and plan '
+            'again, or override a check with --override-check NAME (e.g. '
+            f'--override-check {found[0]["name"]}).')
+
+
 def plan_command(args: argparse.Namespace) -> int:
     """Create and plan a migration and print the plan."""
     as_table = args.format == 'table'
@@ -122,6 +156,7 @@ def plan_command(args: argparse.Namespace) -> int:
                                  else sys.stderr)
     items = migration_api.list_plan_items(migration.id)
     print(render.FORMATS[args.format](items))
+    _show_checks(migration, sys.stdout if as_table else sys.stderr)
     message = (f'Migration {migration.uuid}: planned; '
                f'{output.counts_line(output.counts(i.action for i in items))}'
                f'. Apply it with: pumphouse resume {migration.uuid}')
@@ -141,7 +176,9 @@ def migrate_command(args: argparse.Namespace) -> int:
     if args.format:
         print(render.FORMATS[args.format](items))
     print(output.plan_summary(items))
+    _show_checks(migration)
     _refuse_conflicts(items)
+    _refuse_failed_checks(migration)
     if args.dry_run:
         print(f'Dry run: nothing was changed. Apply this plan with: '
               f'pumphouse resume {migration.uuid}')
@@ -182,13 +219,19 @@ def resume_command(args: argparse.Namespace) -> int:
             f'({migration.last_error or migration.state}); plan the '
             'workload again with "pumphouse plan" or "pumphouse migrate".')
     print(output.plan_summary(items))
+    _show_checks(migration)
     _refuse_conflicts(items)
+    if migration.state != states.RUNNING:
+        _refuse_failed_checks(migration, args.override_checks)
     left = sum(1 for i in items if i.state not in progress.FINISHED_STATES)
     if not args.yes and not confirm(
             f'Resume migration {migration.uuid} ({migration.state}, '
             f'{left} of {len(items)} items left)?'):
         print('Nothing was changed.')
         return errors.FAILED
+    if migration.state != states.RUNNING:
+        migration = runner.start(migration.uuid,
+                                 override_checks=args.override_checks)
     return run_and_report(migration, items, args.workers)
 
 

@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Iterable
 from collections.abc import Sequence
 
+from pumphouse.engine import checks
 from pumphouse.engine import planner
 
 
@@ -116,6 +117,8 @@ def workload_text(workload: dict) -> str:
     text = f'{inner.get("kind")}: {", ".join(inner.get("names", []))}'
     if inner.get('domain'):
         text += f' (domain {inner["domain"]})'
+    if inner.get('hosts'):
+        text += f' on hosts {", ".join(inner["hosts"])}'
     strategies = workload.get('strategies') or {}
     if strategies:
         text += '; ' + ', '.join(f'{t}={s}' for t, s in
@@ -142,6 +145,7 @@ def migration_view(migration, clouds: dict[int, str], items: Sequence,
         'items_by_action': counts(i.action for i in items),
         'issued_passwords_waiting': passwords_waiting,
         'report': migration.report,
+        'checks': migration.checks or [],
     }
 
 
@@ -167,4 +171,23 @@ def migration_text(view: dict) -> str:
                        f'{view["id"]} --output FILE'))
     width = max(len(name) for name, _ in fields)
     lines = [f'{name.ljust(width)}  {value}' for name, value in fields]
-    return '\n'.join(lines + report_lines(view['report']))
+    return '\n'.join(lines + check_lines(view['checks'],
+                                         options.get('override_checks'))
+                     + report_lines(view['report']))
+
+
+def check_lines(found: Sequence[dict] | None, overrides=None) -> list[str]:
+    """The pre-checks of a plan: a summary, then each one not passed."""
+    if not found:
+        return []
+    by_status = counts(c['status'] for c in found)
+    lines = [f'Pre-checks: {counts_line(by_status)}']
+    for check in found:
+        if check['status'] == checks.PASSED:
+            continue
+        label = check['status'].upper()
+        if check['status'] == checks.FAILED and checks.overridden(
+                check, overrides):
+            label = 'OVERRIDDEN'
+        lines.append(f'  {label:<10} {check["name"]}: {check["message"]}')
+    return lines

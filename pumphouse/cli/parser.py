@@ -104,16 +104,23 @@ def _add_workload(parser: argparse.ArgumentParser) -> None:
                         help='Destination cloud, named the same way.')
     parser.add_argument('kind', choices=selection.WORKLOAD_KINDS,
                         help='What the names are: projects (with their '
-                             'sub-projects), domains, or TYPE=ID resources.')
+                             'sub-projects), domains, servers, source '
+                             'hypervisor hosts (all their servers), or '
+                             'TYPE=ID resources.')
     parser.add_argument('names', nargs='+', metavar='NAME',
                         help='Names or ids (TYPE=ID for resources).')
     parser.add_argument('--domain', metavar='DOMAIN',
                         help='Domain (name or id) of the named projects.')
+    parser.add_argument('--host', action='append', default=[],
+                        dest='hosts', metavar='HOST',
+                        help='Only the servers of the named projects that '
+                             'run on this source hypervisor host; may be '
+                             'repeated.')
     parser.add_argument('--strategy', action='append', type=strategy,
                         default=[], metavar='TYPE=STRATEGY',
                         help='Strategy of a resource type (all, tenant, '
-                             'specific, public, used, depend); may be '
-                             'repeated.')
+                             'specific, public, used, user, depend); may '
+                             'be repeated.')
     parser.add_argument('--supplementary',
                         choices=selection.SUPPLEMENTARY_MODES,
                         default='depend',
@@ -132,6 +139,27 @@ def _add_workload(parser: argparse.ArgumentParser) -> None:
                         help='Passwords of created users; default '
                              '[identity] password_mode.')
     parser.add_argument('--name', help='A name for the migration.')
+    parser.add_argument('--stop-mode', choices=('suspend', 'stop'),
+                        help='How a source server is quiesced before it is '
+                             'copied (default suspend).')
+    parser.add_argument('--data-mode', choices=('image', 'snapshot'),
+                        help='What a destination server boots from: its '
+                             'original image (default) or a snapshot of '
+                             'the source server\'s disk.')
+    parser.add_argument('--cutover', choices=('keep', 'stop', 'delete'),
+                        help='What becomes of a source server once its copy '
+                             'is ACTIVE (default keep: resumed).')
+    _add_override_check(parser)
+
+
+def _add_override_check(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--override-check', action='append', default=[],
+                        dest='override_checks', metavar='NAME',
+                        help='Start even though this pre-check of the plan '
+                             'failed: a check name as the plan shows it '
+                             '(quota:demo:network.port) or a category '
+                             '(quota, capacity, addresses, cidr_overlap); '
+                             'may be repeated.')
 
 
 def _add_migration(parser: argparse.ArgumentParser) -> None:
@@ -175,6 +203,7 @@ def _commands(sub, common) -> None:
                   'migration.')
     _add_migration(command)
     _add_run_options(command)
+    _add_override_check(command)
 
     command = add('verify', migrate.verify_command,
                   'Compare a migration\'s destination resources with the '

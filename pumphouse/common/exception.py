@@ -141,6 +141,32 @@ class PlanConflict(Conflict):
                 '(reuse, rename or fail) or fix the destination.')
 
 
+class InvalidHardwareInfo(Invalid):
+    _msg_fmt = 'Invalid %(driver)s driver info: %(reason)s.'
+
+
+class PowerError(PumphouseException):
+    _msg_fmt = 'Could not %(action)s of %(address)s: %(reason)s.'
+
+
+class DataMismatch(PumphouseException):
+    _msg_fmt = ('The data of %(what)s does not match: %(fields)s differ '
+                '(expected %(expected)s, got %(actual)s).')
+
+
+class DestinationChanged(Conflict):
+    _msg_fmt = ('%(resource)s: the destination now has %(destination_id)s '
+                'in its place, which differs in %(attributes)s; it was not '
+                'there when the migration was planned. Nothing was created. '
+                'Plan the migration again.')
+
+
+class PreCheckFailed(Conflict):
+    _msg_fmt = ('Migration %(migration)s: %(count)d pre-check(s) of the plan '
+                'failed: %(checks)s. Make room in the destination and plan '
+                'again, or override a check by its name or category.')
+
+
 class MigrationInProgress(Conflict):
     _msg_fmt = ('Migration %(migration)s is %(state)s and cannot be '
                 'deleted until it is no longer planning, running or '

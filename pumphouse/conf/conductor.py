@@ -40,6 +40,21 @@ opts = [
              'parallel, unless the migration sets its apply_workers '
              'option.'),
     cfg.IntOpt(
+        'max_transfers',
+        default=2,
+        min=1,
+        max=64,
+        help='How many image or volume data copies one migration runs at '
+             'once (each streams from the source to the destination).'),
+    cfg.IntOpt(
+        'max_servers_per_host',
+        default=2,
+        min=1,
+        max=64,
+        help='How many servers of one source hypervisor host one '
+             'migration moves at once, so that a host\'s servers are not '
+             'all suspended together.'),
+    cfg.IntOpt(
         'takeover_interval',
         default=10,
         min=1,

@@ -28,6 +28,15 @@ opts = [
         secret=True,
         help='SQLAlchemy URL of the destination Keystone database, written '
              'for password_mode = copy_hash.'),
+    cfg.StrOpt(
+        'destination_project_role',
+        default='admin',
+        help='Role the destination cloud\'s user is given on a destination '
+             'project while Pumphouse creates what the project owns and '
+             'only a token scoped to it can create (server groups, '
+             'servers). The grant is removed when the migration run ends, '
+             'unless the user already had it. Needs a password (not an '
+             'application credential) for the destination cloud.'),
 ]
 
 

@@ -83,6 +83,8 @@ class Migration(Base):
     started_at = schema.Column(types.DateTime, nullable=True)
     finished_at = schema.Column(types.DateTime, nullable=True)
     report = schema.Column(JsonDict, nullable=True)
+    #: Results of the plan's pre-checks (quotas, capacity, addresses).
+    checks = schema.Column(JsonList, nullable=True)
 
 
 class PlanItem(Base):

@@ -7,9 +7,11 @@ failed; its dependants see that and mark themselves blocked, while
 independent branches go on. Tasks never raise into taskflow, so taskflow
 never reverts other items' work.
 
-Before creating, a task always looks for an equal destination resource
-and adopts it: this is what makes a resumed migration (after a crash at
-any point) create nothing twice.
+Before creating, a task always looks for the destination resource and
+adopts it, finishing it first if an interrupted attempt left it half made:
+this is what makes a resumed migration (after a crash at any point) create
+nothing twice. A destination resource that differs in more than that
+fails the item instead.
 """
 
 import futurist
@@ -18,6 +20,7 @@ from taskflow import engines
 from taskflow import task
 from taskflow.patterns import graph_flow
 
+from pumphouse.common import exception
 from pumphouse.db import migration_api
 from pumphouse.engine import resource as res
 
@@ -84,14 +87,13 @@ class ItemRunner:
                 created = False
             else:
                 existing = driver.find_destination(self.ctx, resource, attrs)
-                if existing is not None and not driver.compare(attrs,
-                                                               existing):
-                    destination_id, created = existing['id'], False
-                    self._event(item, 'adopted', f'found {existing["id"]} '
-                                'already in the destination; adopted it')
-                else:
+                if existing is None:
                     created_id = driver.create(self.ctx, resource, attrs)
                     destination_id, created = created_id, True
+                else:
+                    destination_id = self._adopt(item, driver, resource,
+                                                 attrs, existing)
+                    created = False
             # An adopted resource was made by an interrupted earlier attempt
             # of this very item: it is this migration's creation too.
             driver.after_create(self.ctx, resource, destination_id,
@@ -115,6 +117,28 @@ class ItemRunner:
             'adopted' if item.action == 'create' else 'reused')
         self._event(item, 'done', f'{verb} {destination_id}')
         return OK
+
+    def _adopt(self, item, driver, resource, attrs: dict,
+               existing: dict) -> str:
+        """Take over the destination resource ``existing`` (made by an
+        interrupted earlier attempt, or equal anyway), finishing it if it
+        is half made; never create a second one next to it."""
+        differences = driver.compare(attrs, existing)
+        if not differences:
+            self._event(item, 'adopted', f'found {existing["id"]} already '
+                        'in the destination; adopted it')
+            return existing['id']
+        completed = driver.complete(self.ctx, resource, attrs, existing,
+                                    differences)
+        if completed is None:
+            raise exception.DestinationChanged(
+                resource=f'{item.resource_type} '
+                         f'{item.source_name or item.source_id}',
+                destination_id=existing['id'],
+                attributes=', '.join(sorted(differences)))
+        self._event(item, 'adopted', f'found {completed} half made in the '
+                    'destination; completed and adopted it')
+        return completed
 
     def _revert(self, item, driver, created_id: str | None) -> None:
         if created_id is None:
@@ -144,7 +168,8 @@ class ItemRunner:
 
 def _expected(error: Exception) -> bool:
     from openstack import exceptions as sdk_exc  # noqa: PLC0415
-    return isinstance(error, sdk_exc.SDKException)
+    return isinstance(error, (sdk_exc.SDKException,
+                              exception.PumphouseException))
 
 
 def apply(ctx, drivers: dict, migration, workers: int,

@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from oslo_log import log
 
+from pumphouse.conf import CONF
 from pumphouse.db import mapping_api
 from pumphouse.engine import resource as res
+from pumphouse.engine import scoped
 
 LOG = log.getLogger(__name__)
 
@@ -55,8 +57,34 @@ class EngineContext:
         self._emit = emit
         self._lock = threading.Lock()
         self._ids: dict[res.Key, str] = {}
+        self._semaphores: dict[str, threading.BoundedSemaphore] = {}
         self._mappings = mapping_api.load_mappings(source_cloud_id,
                                                    destination_cloud_id)
+        self._projects = scoped.ProjectAccess(
+            destination, CONF.identity.destination_project_role)
+
+    def destination_in(self, project_id: str):
+        """A destination connection scoped to ``project_id``."""
+        return self._projects.connection(project_id)
+
+    def semaphore(self, name: str, size: int) -> threading.BoundedSemaphore:
+        """A semaphore shared by the whole run under ``name``: bounds work
+        such as data transfers or servers per source host."""
+        with self._lock:
+            found = self._semaphores.get(name)
+            if found is None:
+                found = self._semaphores[name] = threading.BoundedSemaphore(
+                    max(size, 1))
+            return found
+
+    def keep_grant(self, project_id: str, user_id: str,
+                   role_id: str) -> None:
+        """A role grant the migration made its own: never released."""
+        self._projects.keep(project_id, user_id, role_id)
+
+    def release(self) -> None:
+        """Give back what the run borrowed (temporary role grants)."""
+        self._projects.release()
 
     def lookup(self, key: res.Key) -> str | None:
         with self._lock:

@@ -19,6 +19,7 @@ from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.engine import apply as apply_mod
+from pumphouse.engine import checks as checks_mod
 from pumphouse.engine import context as context_mod
 from pumphouse.engine import discovery
 from pumphouse.engine import planner
@@ -115,6 +116,7 @@ def plan(migration_uuid: str, emit: Emit = None):
         selection.validate(drivers)
         graph = discovery.discover(ctx, selection, drivers)
         items = planner.plan(ctx, graph, drivers)
+        found = checks_mod.run(ctx, graph, items, drivers)
         migration_api.add_plan_items(migration.id, items)
     except Exception as e:
         LOG.warning('Planning migration %(uuid)s failed: %(err)s',
@@ -123,7 +125,7 @@ def plan(migration_uuid: str, emit: Emit = None):
         _fail(migration, e)
         raise
     return migration_api.update_migration(
-        migration_uuid, {'state': states.PLANNED},
+        migration_uuid, {'state': states.PLANNED, 'checks': found},
         expected_state=states.PLANNING)
 
 
@@ -132,8 +134,13 @@ def conflicts(migration) -> list:
             if i.action == 'conflict']
 
 
-def start(migration_uuid: str):
-    """Move a migration to running, refusing unresolved conflicts."""
+def start(migration_uuid: str, override_checks: list[str] | None = None):
+    """Move a migration to running.
+
+    Refuses unresolved conflicts and failed pre-checks that neither the
+    migration's ``override_checks`` option nor ``override_checks`` name;
+    the latter are added to the option.
+    """
     migration = migration_api.get_migration(migration_uuid)
     states.check(migration_uuid, migration.state, states.RUNNING)
     if not migration_api.list_plan_items(migration.id):
@@ -143,7 +150,14 @@ def start(migration_uuid: str):
         raise exception.PlanConflict(count=len(found), items=', '.join(
             f'{i.resource_type} {i.source_name or i.source_id}'
             for i in found[:10]))
+    options = dict(migration.options)
+    overrides = sorted(set(options.get('override_checks', [])) |
+                       set(override_checks or []))
+    checks_mod.refuse_unless_overridden(migration_uuid, migration.checks,
+                                        overrides)
     values = {'state': states.RUNNING, 'last_error': None}
+    if overrides != options.get('override_checks', []):
+        values['options'] = dict(options, override_checks=overrides)
     if migration.started_at is None:
         values['started_at'] = timeutils.utcnow()
     return migration_api.update_migration(migration_uuid, values,
@@ -161,6 +175,7 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
     migration = migration_api.get_migration(migration_uuid)
     if migration.state != states.RUNNING:
         migration = start(migration_uuid)
+    ctx = None
     try:
         ctx = _context(migration, emit)
         drivers = registry.load_drivers()
@@ -183,6 +198,9 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
                     exc_info=not isinstance(e, EXPECTED_ERRORS))
         _fail(migration, e)
         raise
+    finally:
+        if ctx is not None:
+            ctx.release()
     unfinished = {s: n for s, n in counts.items()
                   if s not in apply_mod.TERMINAL_STATES}
     if unfinished:

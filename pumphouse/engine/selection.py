@@ -3,11 +3,20 @@
 * ``project``: projects (by name or id, with their sub-projects) and
   everything in them, used or not;
 * ``domain``: domains and everything in them;
+* ``server``: servers (by name or id) and what they need;
+* ``host``: every server on the named source hypervisor hosts;
 * ``resources``: an explicit list of ``type=id`` resources.
+
+A ``project`` workload may also name ``hosts``: then only its servers on
+those hosts move (project + host), to limit the downtime and the
+destination capacity one maintenance window takes.
 
 Each resource type then follows a strategy: ``all``, ``tenant`` (what
 belongs to the workload's projects or domains), ``specific`` (the listed
-ids), ``public``, ``used``/``depend`` (only what the workload needs).
+ids), ``public``, ``user`` (what belongs to the workload's users),
+``depend`` (only what other resources of the workload refer to) and
+``used`` (what the workload's servers use; ``depend`` for types whose
+drivers do not look at servers themselves).
 Supplementary types follow ``depend`` unless ``supplementary = all``.
 """
 
@@ -15,7 +24,7 @@ import dataclasses
 
 from pumphouse.common import exception
 
-WORKLOAD_KINDS = ('project', 'domain', 'resources')
+WORKLOAD_KINDS = ('project', 'domain', 'server', 'host', 'resources')
 SUPPLEMENTARY_MODES = ('depend', 'all')
 
 WORKLOAD_SCHEMA = {
@@ -26,6 +35,9 @@ WORKLOAD_SCHEMA = {
                   'items': {'type': 'string', 'minLength': 1,
                             'maxLength': 255}},
         'domain': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'hosts': {'type': 'array', 'minItems': 1, 'maxItems': 1000,
+                  'items': {'type': 'string', 'minLength': 1,
+                            'maxLength': 255}},
     },
     'required': ['kind', 'names'],
     'additionalProperties': False,
@@ -35,7 +47,8 @@ STRATEGIES_SCHEMA = {
     'type': 'object',
     'propertyNames': {'pattern': r'^[a-z_]+\.[a-z_]+$'},
     'additionalProperties': {'type': 'string', 'enum': [
-        'all', 'tenant', 'specific', 'public', 'used', 'depend']},
+        'all', 'tenant', 'specific', 'public', 'used', 'depend', 'user',
+        'host']},
 }
 
 
@@ -44,17 +57,28 @@ class Workload:
     kind: str
     names: list[str]
     domain: str | None = None
+    #: Source hypervisor hosts a ``project`` workload is limited to.
+    hosts: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = {'kind': self.kind, 'names': list(self.names)}
         if self.domain:
             data['domain'] = self.domain
+        if self.hosts:
+            data['hosts'] = list(self.hosts)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> 'Workload':
         return cls(kind=data['kind'], names=list(data['names']),
-                   domain=data.get('domain'))
+                   domain=data.get('domain'),
+                   hosts=list(data.get('hosts', [])))
+
+    def on_hosts(self) -> set[str] | None:
+        """Source hosts whose servers the workload takes; None: any."""
+        if self.kind == 'host':
+            return set(self.names)
+        return set(self.hosts) or None
 
 
 @dataclasses.dataclass
@@ -82,7 +106,10 @@ class Selection:
         """The strategy ``driver``'s type follows in this selection."""
         chosen = self.strategies.get(driver.resource_type)
         if chosen:
-            return 'depend' if chosen == 'used' else chosen
+            # ``used`` is ``depend`` unless the driver finds use itself.
+            if chosen == 'used' and 'used' not in driver.strategies:
+                return 'depend'
+            return chosen
         if self.workload.kind == 'resources':
             return ('specific' if self.specific_ids(driver.resource_type)
                     else self._supplementary(driver))
@@ -99,6 +126,11 @@ class Selection:
         if self.workload.kind not in WORKLOAD_KINDS:
             raise exception.Invalid(
                 reason=f'unknown workload kind {self.workload.kind!r}')
+        if self.workload.hosts and self.workload.kind != 'project':
+            raise exception.Invalid(
+                reason='hosts limit a project workload to the servers on '
+                       'those hosts; use a host workload for all of a '
+                       "host's servers")
         if self.supplementary not in SUPPLEMENTARY_MODES:
             raise exception.Invalid(
                 reason=f'supplementary must be one of '

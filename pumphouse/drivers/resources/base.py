@@ -28,6 +28,10 @@ class ResourceDriver(abc.ABC):
     verify_ignore: tuple[str, ...] = ()
     #: Whether a conflict may be resolved by renaming (``name`` attribute).
     renamable: bool = True
+    #: The per-project quota one created resource takes, as
+    #: ``(service, quota name)`` with service ``compute``, ``volume`` or
+    #: ``network``; None when it takes none (see :meth:`demand`).
+    quota: tuple[str, str] | None = None
 
     @abc.abstractmethod
     def expand(self, ctx, selection, graph) -> Iterable[res.Resource]:
@@ -69,6 +73,20 @@ class ResourceDriver(abc.ABC):
     def delete(self, ctx, destination_id: str) -> None:
         """Undo :meth:`create`; a resource already gone is not an error."""
 
+    def complete(self, ctx, resource: res.Resource, attrs: dict,
+                 existing: dict, differences: dict) -> str | None:
+        """Finish a destination resource that is only half made.
+
+        Apply calls this instead of :meth:`create` when
+        :meth:`find_destination` finds the resource but it differs from
+        ``attrs`` (by ``differences``), typically because an interrupted
+        earlier attempt created it and stopped before what :meth:`create`
+        does afterwards (tags, extra specs). Bring it to ``attrs`` and
+        return its id, or return None when the differences are not of that
+        kind: apply then fails the item rather than create a second one.
+        """
+        return None
+
     def compare(self, expected: dict, actual: dict) -> dict:
         """Differences between translated source attrs and a destination."""
         actual = {k: v for k, v in actual.items() if k != 'id'}
@@ -77,6 +95,21 @@ class ResourceDriver(abc.ABC):
     def rename(self, attrs: dict, suffix: str) -> dict:
         """Attributes for a renamed copy (conflict resolution)."""
         return dict(attrs, name=f'{attrs["name"]}{suffix}')
+
+    def demand(self, ctx, resource: res.Resource, graph) -> dict[tuple, int]:
+        """What creating ``resource`` takes from the destination.
+
+        Keys are ``('quota', service, project_source_id, quota_name)`` and
+        ``('placement', resource_class)``; the pre-checks of the plan add
+        them up over the resources the plan creates and compare them with
+        the destination's quotas and free capacity. The default takes one
+        unit of :attr:`quota` in the resource's ``project``.
+        """
+        project = resource.attrs.get('project')
+        if self.quota is None or not res.is_ref(project):
+            return {}
+        service, name = self.quota
+        return {('quota', service, res.ref_key(project)[1], name): 1}
 
     def after_create(self, ctx, resource: res.Resource, destination_id: str,
                      created: bool) -> None:

@@ -45,9 +45,12 @@ def sdk_connection(name: str):
     import openstack  # noqa: PLC0415 - only some tests need the SDK
     from openstack import config as os_config  # noqa: PLC0415
 
+    # Retry a connection that fails or is dropped like a deployment would
+    # (the cloud region takes the setting; Connection ignores it next to
+    # ``config``).
     region = os_config.OpenStackConfig(
         config_files=[str(clouds_yaml_path())],
-        load_envvars=False).get_one(cloud=name)
+        load_envvars=False).get_one(cloud=name, connect_retries=3)
     return openstack.connection.Connection(config=region)
 
 

@@ -7,6 +7,7 @@ from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import migrations as schemas
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
+from pumphouse.engine import checks
 from pumphouse.engine import render
 
 
@@ -50,7 +51,16 @@ def detailed_view(migration) -> dict:
     view['passwords_available'] = migration_api.count_issued_passwords(
         migration.id)
     view['report_available'] = bool(migration.report)
+    view['checks'] = check_views(migration)
     return view
+
+
+def check_views(migration) -> list[dict]:
+    """The pre-checks of a migration; failed ones say if overridden."""
+    overrides = (migration.options or {}).get('override_checks', [])
+    return [dict(c, overridden=checks.overridden(c, overrides))
+            if c['status'] == checks.FAILED else c
+            for c in migration.checks or ()]
 
 
 def event_view(event) -> dict:
@@ -61,5 +71,6 @@ def event_view(event) -> dict:
 
 
 @validation.response_body(schemas.plan)
-def plan_json(items) -> dict:
-    return {'items': [render.item_view(i) for i in items]}
+def plan_json(migration, items) -> dict:
+    return {'items': [render.item_view(i) for i in items],
+            'checks': check_views(migration)}

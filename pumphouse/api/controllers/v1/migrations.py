@@ -75,7 +75,8 @@ def check_not_winding_down(migration) -> None:
                                       conductor=migration.conductor)
 
 
-def change_state(migration, target: str):
+def change_state(migration, target: str,
+                 override_checks: list[str] | None = None):
     """Start, resume, plan again or cancel a migration; 409 if it cannot."""
     uuid = migration.uuid
     if target == states.CANCELLED:
@@ -89,7 +90,7 @@ def change_state(migration, target: str):
     check_not_winding_down(migration)
     context = pecan.request.context
     if target == states.RUNNING:
-        migration = runner.start(uuid)
+        migration = runner.start(uuid, override_checks=override_checks)
         pecan.request.rpcapi.run_migration(context, uuid)
         return migration
     # Planning again: for a migration whose planning failed (no plan).
@@ -143,7 +144,7 @@ class MigrationController:
         migration = get_authorized(self.ident, 'plan')
         items = migration_api.list_plan_items(migration.id)
         if params.get('format') != 'dot':
-            return views.plan_json(items)
+            return views.plan_json(migration, items)
         return webob.Response(text=render.as_dot(items) + '\n',
                               content_type='text/vnd.graphviz',
                               charset='UTF-8')
@@ -160,7 +161,8 @@ class MigrationController:
         validation.validate(body, schemas.state_request)
         target = body['target']
         action = 'cancel' if target == states.CANCELLED else 'start'
-        migration = change_state(get_authorized(self.ident, action), target)
+        migration = change_state(get_authorized(self.ident, action), target,
+                                 body.get('override_checks'))
         user = pecan.request.context.user_id
         migration_api.add_event(migration.id, 'state',
                                 f'{target} requested by user {user}')

@@ -9,6 +9,12 @@ _STR = {'type': 'string', 'minLength': 1, 'maxLength': 255}
 _NULLABLE_STR = {'type': ['string', 'null']}
 _ID = {'type': 'string', 'pattern': '^[0-9]{1,18}$'}
 
+#: Names of pre-checks (``quota:demo:network.port``) or categories
+#: (``quota``) the operator overrides.
+CHECK_NAMES = {'type': 'array', 'maxItems': 100, 'uniqueItems': True,
+               'items': {'type': 'string', 'minLength': 1, 'maxLength': 512,
+                         'pattern': r'^\S+$'}}
+
 options = {
     'type': 'object',
     'properties': {
@@ -19,6 +25,13 @@ options = {
         'password_mode': {'type': 'string',
                           'enum': ['reset', 'copy_hash']},
         'apply_workers': {'type': 'integer', 'minimum': 1, 'maximum': 64},
+        'override_checks': CHECK_NAMES,
+        'server_stop_mode': {'type': 'string',
+                             'enum': ['suspend', 'stop']},
+        'server_data_mode': {'type': 'string',
+                             'enum': ['image', 'snapshot']},
+        'server_cutover': {'type': 'string',
+                           'enum': ['keep', 'stop', 'delete']},
     },
     'additionalProperties': False,
 }
@@ -45,6 +58,7 @@ state_request = {
         'target': {'type': 'string',
                    'enum': [states.RUNNING, states.PLANNING,
                             states.CANCELLED]},
+        'override_checks': CHECK_NAMES,
     },
     'required': ['target'],
     'additionalProperties': False,
@@ -67,6 +81,21 @@ events_query = {
 }
 
 _COUNTS = {'type': 'object', 'additionalProperties': {'type': 'integer'}}
+
+#: Pre-check results as a migration and its plan show them.
+checks = {'type': 'array', 'items': {
+    'type': 'object',
+    'properties': {
+        'name': {'type': 'string'},
+        'category': {'type': 'string'},
+        'status': {'type': 'string', 'enum': ['passed', 'warning', 'failed']},
+        'message': {'type': 'string'},
+        'needed': {'type': 'integer'},
+        'available': {'type': 'integer'},
+        'overridden': {'type': 'boolean'},
+    },
+    'required': ['name', 'category', 'status', 'message'],
+    'additionalProperties': False}}
 
 migration = {
     'type': 'object',
@@ -98,6 +127,7 @@ migration = {
         },
         'passwords_available': {'type': 'integer'},
         'report_available': {'type': 'boolean'},
+        'checks': checks,
         'links': common.LINKS,
     },
     'required': ['uuid', 'name', 'project_id', 'user_id', 'source',
@@ -134,8 +164,9 @@ plan_item = {
 
 plan = {
     'type': 'object',
-    'properties': {'items': {'type': 'array', 'items': plan_item}},
-    'required': ['items'],
+    'properties': {'items': {'type': 'array', 'items': plan_item},
+                   'checks': checks},
+    'required': ['items', 'checks'],
     'additionalProperties': False,
 }
 

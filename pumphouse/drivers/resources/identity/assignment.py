@@ -1,6 +1,7 @@
 """identity.role_assignment: grants of roles to users and groups on
 projects and domains, direct or inherited to sub-projects."""
 
+from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.identity import common
 from pumphouse.engine import resource as res
 
@@ -46,7 +47,7 @@ class RoleAssignmentDriver(common.IdentityDriver):
             f'{k}={v}' for k, v in sorted(params.items()))
 
         def load():
-            response = common.check(ctx.source.identity.get(
+            response = helpers.check(ctx.source.identity.get(
                 '/role_assignments', params=params))
             return response.json()['role_assignments']
         return ctx.cached(key, load)
@@ -120,7 +121,7 @@ class RoleAssignmentDriver(common.IdentityDriver):
 
     def get_destination(self, ctx, destination_id):
         fields = parse_id(destination_id)
-        if not common.exists(ctx.destination.identity.head(
+        if not helpers.exists(ctx.destination.identity.head(
                 grant_url(**fields))):
             return None
         attrs = {'id': destination_id, 'role': fields['role'],
@@ -141,9 +142,19 @@ class RoleAssignmentDriver(common.IdentityDriver):
 
     def create(self, ctx, resource, attrs) -> str:
         fields = self._fields(attrs)
-        common.check(ctx.destination.identity.put(grant_url(**fields)))
+        helpers.check(ctx.destination.identity.put(grant_url(**fields)))
         return assignment_id(**fields)
 
     def delete(self, ctx, destination_id) -> None:
-        common.exists(ctx.destination.identity.delete(
+        helpers.exists(ctx.destination.identity.delete(
             grant_url(**parse_id(destination_id))))
+
+    def after_create(self, ctx, resource, destination_id, created) -> None:
+        # The same grant may have been given to Pumphouse's own user for
+        # the run (see pumphouse.engine.scoped); as a migrated assignment
+        # it must outlive the run.
+        fields = parse_id(destination_id)
+        if (fields['actor_type'], fields['scope_type']) == ('user',
+                                                            'project') \
+                and not fields['inherited']:
+            ctx.keep_grant(fields['scope'], fields['actor'], fields['role'])

@@ -1,5 +1,6 @@
 """identity.domain: Keystone domains, created with the same id."""
 
+from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.identity import common
 from pumphouse.engine import resource as res
 
@@ -42,15 +43,15 @@ class DomainDriver(common.IdentityDriver):
         return dict(_attrs(domain), id=domain.id)
 
     def get_destination(self, ctx, destination_id):
-        domain = common.get_or_none(ctx.destination.identity.get_domain,
-                                    destination_id)
+        domain = helpers.get_or_none(ctx.destination.identity.get_domain,
+                                     destination_id)
         return self._describe(domain) if domain else None
 
     def find_destination(self, ctx, resource, attrs):
         found = self.get_destination(ctx, resource.id)
         if found is not None:
             return found
-        domain = common.one_or_none(
+        domain = helpers.one_or_none(
             ctx.destination.identity.domains(name=attrs['name']))
         return self._describe(domain) if domain else None
 
@@ -59,13 +60,13 @@ class DomainDriver(common.IdentityDriver):
                            'description': attrs['description'],
                            'enabled': attrs['enabled'],
                            'explicit_domain_id': resource.id}}
-        response = common.check(ctx.destination.identity.post(
+        response = helpers.check(ctx.destination.identity.post(
             '/domains', json=body))
         return response.json()['domain']['id']
 
     def delete(self, ctx, destination_id) -> None:
         identity = ctx.destination.identity
-        if common.get_or_none(identity.get_domain, destination_id):
+        if helpers.get_or_none(identity.get_domain, destination_id):
             # Keystone deletes only disabled domains.
             identity.update_domain(destination_id, is_enabled=False)
             identity.delete_domain(destination_id, ignore_missing=True)

@@ -1,5 +1,6 @@
 """identity.group and identity.group_membership."""
 
+from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.identity import common
 from pumphouse.engine import resource as res
 
@@ -32,14 +33,14 @@ class GroupDriver(common.IdentityDriver):
                 'domain': group.domain_id}
 
     def get_destination(self, ctx, destination_id):
-        group = common.get_or_none(ctx.destination.identity.get_group,
-                                   destination_id)
+        group = helpers.get_or_none(ctx.destination.identity.get_group,
+                                    destination_id)
         return self._describe(group) if group else None
 
     def find_destination(self, ctx, resource, attrs):
         if isinstance(attrs['domain'], res.Unresolved):
             return None
-        group = common.one_or_none(
+        group = helpers.one_or_none(
             g for g in ctx.destination.identity.groups(
                 name=attrs['name'], domain_id=attrs['domain'])
             if g.name == attrs['name'])

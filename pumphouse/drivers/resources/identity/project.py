@@ -1,8 +1,16 @@
 """identity.project: Keystone projects with their parent chain."""
 
 from pumphouse.common import exception
+from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.identity import common
 from pumphouse.engine import resource as res
+
+
+def source_projects(ctx) -> dict:
+    """Every source project (not domains) by id, listed once per run."""
+    return helpers.source_list(
+        ctx, 'projects',
+        lambda: ProjectDriver().list_source(ctx))
 
 
 def _parent(project) -> str | None:
@@ -26,6 +34,9 @@ class ProjectDriver(common.IdentityDriver):
     def list_source(self, ctx):
         return [p for p in ctx.source.identity.projects()
                 if not p.is_domain]
+
+    def all_source(self, ctx) -> dict:
+        return source_projects(ctx)
 
     def describe_source(self, project) -> res.Resource:
         attrs = {'name': project.name,
@@ -65,8 +76,8 @@ class ProjectDriver(common.IdentityDriver):
         wanted = selection.workload.domain
         if wanted is None:
             return None
-        domains = common.source_list(ctx, 'domains',
-                                     ctx.source.identity.domains)
+        domains = helpers.source_list(ctx, 'domains',
+                                      ctx.source.identity.domains)
         ids = {d.id for d in domains.values()
                if wanted in (d.id, d.name)}
         if not ids:
@@ -113,14 +124,14 @@ class ProjectDriver(common.IdentityDriver):
                 'domain': project.domain_id, 'parent': _parent(project)}
 
     def get_destination(self, ctx, destination_id):
-        project = common.get_or_none(ctx.destination.identity.get_project,
-                                     destination_id)
+        project = helpers.get_or_none(ctx.destination.identity.get_project,
+                                      destination_id)
         return self._describe(project) if project else None
 
     def find_destination(self, ctx, resource, attrs):
         if isinstance(attrs['domain'], res.Unresolved):
             return None
-        project = common.one_or_none(ctx.destination.identity.projects(
+        project = helpers.one_or_none(ctx.destination.identity.projects(
             name=attrs['name'], domain_id=attrs['domain']))
         return self._describe(project) if project else None
 

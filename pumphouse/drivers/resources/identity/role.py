@@ -1,5 +1,6 @@
 """identity.role and identity.role_inference: roles and implied roles."""
 
+from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.identity import common
 from pumphouse.engine import resource as res
 
@@ -14,8 +15,8 @@ class RoleDriver(common.IdentityDriver):
     def list_source(self, ctx):
         roles = list(ctx.source.identity.roles())
         # Domain-specific roles are listed per domain.
-        for domain_id in common.source_list(ctx, 'domains',
-                                            ctx.source.identity.domains):
+        for domain_id in helpers.source_list(ctx, 'domains',
+                                             ctx.source.identity.domains):
             roles += list(ctx.source.identity.roles(domain_id=domain_id))
         return roles
 
@@ -34,8 +35,8 @@ class RoleDriver(common.IdentityDriver):
                 'domain': role.domain_id}
 
     def get_destination(self, ctx, destination_id):
-        role = common.get_or_none(ctx.destination.identity.get_role,
-                                  destination_id)
+        role = helpers.get_or_none(ctx.destination.identity.get_role,
+                                   destination_id)
         return self._describe(role) if role else None
 
     def find_destination(self, ctx, resource, attrs):
@@ -48,7 +49,7 @@ class RoleDriver(common.IdentityDriver):
         roles = [r for r in ctx.destination.identity.roles(**query)
                  if r.name == attrs['name'] and (r.domain_id or None) ==
                  (domain or None)]
-        role = common.one_or_none(roles)
+        role = helpers.one_or_none(roles)
         return self._describe(role) if role else None
 
     def create(self, ctx, resource, attrs) -> str:
@@ -71,7 +72,7 @@ class RoleInferenceDriver(common.IdentityDriver):
     renamable = False
 
     def list_source(self, ctx):
-        response = common.check(ctx.source.identity.get('/role_inferences'))
+        response = helpers.check(ctx.source.identity.get('/role_inferences'))
         return [_Inference(rule['prior_role']['id'], implied['id'])
                 for rule in response.json()['role_inferences']
                 for implied in rule['implies']]
@@ -92,7 +93,7 @@ class RoleInferenceDriver(common.IdentityDriver):
 
     def get_destination(self, ctx, destination_id):
         prior, implied = destination_id.split(':')
-        if not common.exists(ctx.destination.identity.get(
+        if not helpers.exists(ctx.destination.identity.get(
                 self._url(prior, implied))):
             return None
         return {'id': destination_id, 'prior': prior, 'implied': implied}
@@ -104,14 +105,14 @@ class RoleInferenceDriver(common.IdentityDriver):
             ctx, f'{attrs["prior"]}:{attrs["implied"]}')
 
     def create(self, ctx, resource, attrs) -> str:
-        common.check(ctx.destination.identity.put(
+        helpers.check(ctx.destination.identity.put(
             self._url(attrs['prior'], attrs['implied'])))
         return f'{attrs["prior"]}:{attrs["implied"]}'
 
     def delete(self, ctx, destination_id) -> None:
         prior, implied = destination_id.split(':')
         response = ctx.destination.identity.delete(self._url(prior, implied))
-        common.exists(response)
+        helpers.exists(response)
 
 
 class _Inference:

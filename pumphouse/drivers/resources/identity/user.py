@@ -3,6 +3,7 @@
 from oslo_log import log
 
 from pumphouse.conf import CONF
+from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.identity import common
 from pumphouse.drivers.resources.identity import passwords
 from pumphouse.engine import resource as res
@@ -49,14 +50,14 @@ class UserDriver(common.IdentityDriver):
                 'options': dict(user.options or {})}
 
     def get_destination(self, ctx, destination_id):
-        user = common.get_or_none(ctx.destination.identity.get_user,
-                                  destination_id)
+        user = helpers.get_or_none(ctx.destination.identity.get_user,
+                                   destination_id)
         return self._describe(user) if user else None
 
     def find_destination(self, ctx, resource, attrs):
         if isinstance(attrs['domain'], res.Unresolved):
             return None
-        user = common.one_or_none(ctx.destination.identity.users(
+        user = helpers.one_or_none(ctx.destination.identity.users(
             name=attrs['name'], domain_id=attrs['domain']))
         return self._describe(user) if user else None
 
@@ -87,8 +88,8 @@ class UserDriver(common.IdentityDriver):
                 LOG.info('User %s has no password in the source; none was '
                          'copied', resource.name)
             return
-        domains = common.source_list(ctx, 'domains',
-                                     ctx.source.identity.domains)
+        domains = helpers.source_list(ctx, 'domains',
+                                      ctx.source.identity.domains)
         domain = domains.get(res.ref_key(resource.attrs['domain'])[1])
         passwords.issue_password(ctx, resource.id, destination_id,
                                  resource.name,

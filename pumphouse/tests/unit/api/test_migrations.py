@@ -86,7 +86,7 @@ class TestCreate(MigrationsTestCase):
         self._bad(create_body(colour='red'), "('colour' was unexpected)")
         self._bad({'source': 'src', 'destination': 'dst'},
                   "'workload' is a required property")
-        self._bad(create_body(workload={'kind': 'server', 'names': ['x']}),
+        self._bad(create_body(workload={'kind': 'stack', 'names': ['x']}),
                   'workload/kind')
         self._bad(create_body(workload={'kind': 'project', 'names': []}),
                   'workload/names')
@@ -232,6 +232,30 @@ class TestState(MigrationsTestCase):
         self.assertIn('identity.role auditor', error['message'])
         self.assertEqual(states.PLANNED,
                          migration_api.get_migration(migration.uuid).state)
+
+    def test_failed_checks_refuse_the_start_until_overridden(self):
+        migration = self.make(checks=[
+            {'name': 'quota:demo:network.port', 'category': 'quota',
+             'status': 'failed', 'message': 'needs 3, 2 free',
+             'needed': 3, 'available': 2}])
+        work.add_role_item(migration, state='skipped', action='skip')
+        error = self.put(migration, 'running', 409).json['error']
+        self.assertIn('quota:demo:network.port: needs 3, 2 free',
+                      error['message'])
+        shown = self.app.get(self.url(migration, '')).json
+        self.assertEqual([False], [c['overridden'] for c in shown['checks']])
+        plan = self.app.get(self.url(migration, '/plan')).json
+        self.assertEqual(shown['checks'], plan['checks'])
+        self.app.put_json(self.url(migration, '/state'),
+                          {'target': 'running', 'override_checks': ['q u']},
+                          status=400)
+        body = self.app.put_json(
+            self.url(migration, '/state'),
+            {'target': 'running', 'override_checks': ['quota']},
+            status=202).json
+        self.assertEqual(['quota'], body['options']['override_checks'])
+        self.assertEqual([True], [c['overridden'] for c in body['checks']])
+        work.wait_for_state(migration.uuid, states.COMPLETED)
 
     def test_illegal_transitions_are_409(self):
         for state, target in ((states.COMPLETED, 'running'),

@@ -146,3 +146,29 @@ class TestProgress(testtools.TestCase):
     def test_empty_plan(self):
         shown = progress.Progress([], io.StringIO(), interactive=True)
         self.assertTrue(shown.bar(80).startswith('[' + '#' * 26 + '] 0/0'))
+
+
+class TestCheckLines(testtools.TestCase):
+
+    CHECKS = [
+        {'name': 'quota:demo:network.port', 'category': 'quota',
+         'status': 'failed', 'message': 'needs 3, 2 free'},
+        {'name': 'capacity:VCPU', 'category': 'capacity',
+         'status': 'passed', 'message': 'needs 4, 100 free'},
+        {'name': 'addresses:public:203.0.113.5', 'category': 'addresses',
+         'status': 'warning', 'message': 'taken'}]
+
+    def test_summary_then_what_did_not_pass(self):
+        self.assertEqual([
+            'Pre-checks: 1 failed, 1 passed, 1 warning',
+            '  FAILED     quota:demo:network.port: needs 3, 2 free',
+            '  WARNING    addresses:public:203.0.113.5: taken'],
+            output.check_lines(self.CHECKS))
+
+    def test_overridden_failures_say_so(self):
+        lines = output.check_lines(self.CHECKS, ['quota'])
+        self.assertEqual('  OVERRIDDEN quota:demo:network.port: needs 3, '
+                         '2 free', lines[1])
+
+    def test_no_checks_no_lines(self):
+        self.assertEqual([], output.check_lines([]))

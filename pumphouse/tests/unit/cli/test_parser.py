@@ -69,8 +69,8 @@ class TestParsing(testtools.TestCase):
 
     def test_unknown_kind(self):
         stderr = self.assert_usage_error('plan', '--source', 'a',
-                                         '--destination', 'b', 'server', 'x')
-        self.assertIn("invalid choice: 'server'", stderr)
+                                         '--destination', 'b', 'stack', 'x')
+        self.assertIn("invalid choice: 'stack'", stderr)
 
     def test_clouds_are_required(self):
         stderr = self.assert_usage_error('plan', 'project', 'web')
@@ -132,6 +132,24 @@ class TestSelection(base.TestCase):
         self.assertEqual({'conflict_resolution': 'fail',
                           'password_mode': 'reset', 'rename_suffix': '-x'},
                          migrate.options_from_args(args))
+
+    def test_hosts_and_server_options(self):
+        args = parse('plan', *WORKLOAD, '--host', 'h1', '--host', 'h2',
+                     '--stop-mode', 'stop', '--cutover', 'delete',
+                     '--override-check', 'quota', '--data-mode', 'snapshot')
+        self.assertEqual(['h1', 'h2'],
+                         migrate.selection_from_args(args)['workload'][
+                             'hosts'])
+        options = migrate.options_from_args(args)
+        self.assertEqual(('stop', 'snapshot', 'delete', ['quota']),
+                         (options['server_stop_mode'],
+                          options['server_data_mode'],
+                          options['server_cutover'],
+                          options['override_checks']))
+        args = parse('plan', '--source', 'a', '--destination', 'b', '--host',
+                     'h1', 'host', 'h2')
+        self.assertRaises(errors.CommandError, migrate.selection_from_args,
+                          args)
 
     def test_unknown_type_and_strategy(self):
         for strategy, message in (

@@ -98,6 +98,37 @@ class TestApply(ApplyTestCase):
         self.assertEqual(3, self.destination.creates)
         self.assertEqual(2, self.items(migration)['red'].attempts)
 
+    def test_half_made_resource_is_completed_not_duplicated(self):
+        migration = self.migration('red')
+        # An interrupted create left 'red' without its colour.
+        half = self.destination.add('test.team', name='red', colour=None)
+        completed = []
+
+        def complete(ctx, resource, attrs, existing, differences):
+            completed.append(sorted(differences))
+            self.destination.data['test.team'][existing['id']].update(attrs)
+            return existing['id']
+
+        self.drivers['test.team'].complete = complete
+        _ctx, counts = self.apply(migration)
+        self.assertEqual({'done': 2}, counts)
+        self.assertEqual([['colour']], completed)
+        self.assertEqual(half, self.items(migration)['red'].destination_id)
+        self.assertEqual(['red'], self.dest_names('test.team'))
+
+    def test_different_resource_appearing_after_planning_fails_the_item(self):
+        migration = self.migration('red')
+        self.destination.add('test.team', name='red', colour='green')
+        self.destination.creates = 0
+        _ctx, counts = self.apply(migration)
+        items = self.items(migration)
+        self.assertEqual('failed', items['red'].state)
+        self.assertIn('DestinationChanged', items['red'].error)
+        self.assertIn('differs in colour', items['red'].error)
+        self.assertEqual('blocked', items['ann'].state)
+        self.assertEqual(0, self.destination.creates)
+        self.assertEqual(['red'], self.dest_names('test.team'))
+
     def test_second_apply_does_nothing(self):
         migration = self.migration('red')
         self.apply(migration)

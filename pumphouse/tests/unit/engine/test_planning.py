@@ -67,7 +67,8 @@ class TestSelection(EngineTestCase):
         bad = [project('red', strategies={'test.nothing': 'all'}),
                project('red', strategies={'test.team': 'public'}),
                project('red', supplementary='some'),
-               sel.Selection(sel.Workload('host', ['h1'])),
+               sel.Selection(sel.Workload('stack', ['h1'])),
+               sel.Selection(sel.Workload('server', ['s1'], hosts=['h1'])),
                sel.Selection(sel.Workload('resources', ['test.team'])),
                sel.Selection(sel.Workload('resources', ['test.x=1']))]
         for selection in bad:
@@ -75,6 +76,16 @@ class TestSelection(EngineTestCase):
                               self.drivers)
         project('red', strategies={'test.member': 'used'}).validate(
             self.drivers)
+
+    def test_hosts_of_host_and_project_workloads(self):
+        self.assertEqual({'h1', 'h2'}, sel.Workload(
+            'host', ['h1', 'h2']).on_hosts())
+        self.assertEqual({'h1'}, sel.Workload(
+            'project', ['demo'], hosts=['h1']).on_hosts())
+        self.assertIsNone(sel.Workload('project', ['demo']).on_hosts())
+        workload = sel.Workload.from_dict(
+            {'kind': 'project', 'names': ['demo'], 'hosts': ['h1']})
+        self.assertEqual(['h1'], workload.to_dict()['hosts'])
 
     def test_specific_ids_of_a_resources_workload(self):
         selection = sel.Selection(sel.Workload(

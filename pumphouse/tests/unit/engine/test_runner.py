@@ -65,3 +65,37 @@ class TestRunner(base.TestCase):
         self.assertIn('identity.role r', str(error))
         self.assertEqual('planned',
                          migration_api.get_migration(migration.uuid).state)
+
+    def _planned_with_failed_check(self, **options):
+        migration = self.create(**options)
+        migration_api.add_plan_items(migration.id, [{
+            'key': 'a', 'depends_on': [], 'resource_type': 'identity.role',
+            'source_id': 'r', 'source_name': 'r', 'action': 'create',
+            'state': 'pending', 'details': {}}])
+        return migration_api.update_migration(migration.uuid, {
+            'state': 'planned', 'checks': [
+                {'name': 'quota:demo:network.port', 'category': 'quota',
+                 'status': 'failed', 'message': 'needs 3, 2 free'},
+                {'name': 'addresses:public:203.0.113.5',
+                 'category': 'addresses', 'status': 'warning',
+                 'message': 'taken'}]})
+
+    def test_start_refuses_failed_checks(self):
+        migration = self._planned_with_failed_check()
+        error = self.assertRaises(exception.PreCheckFailed, runner.start,
+                                  migration.uuid)
+        self.assertIn('quota:demo:network.port: needs 3, 2 free',
+                      str(error))
+        self.assertEqual('planned',
+                         migration_api.get_migration(migration.uuid).state)
+
+    def test_failed_check_overridden_when_starting_is_recorded(self):
+        migration = self._planned_with_failed_check()
+        started = runner.start(migration.uuid, override_checks=['quota'])
+        self.assertEqual('running', started.state)
+        self.assertEqual(['quota'], started.options['override_checks'])
+
+    def test_failed_check_overridden_by_option(self):
+        migration = self._planned_with_failed_check(
+            override_checks=['quota:demo:network.port'])
+        self.assertEqual('running', runner.start(migration.uuid).state)

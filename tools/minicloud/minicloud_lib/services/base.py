@@ -223,6 +223,10 @@ class Service(abc.ABC):
             "--threads", str(threads),
             "--timeout", "120",
             "--graceful-timeout", "5",
+            # Gunicorn closes an idle kept-alive connection after 2 s by
+            # default, the very interval openstacksdk polls at: a poll
+            # then races the close and fails with RemoteDisconnected.
+            "--keep-alive", "75",
             # Its default path is shared by every gunicorn of the user.
             "--no-control-socket",
             "--access-logfile", "-",

@@ -1,0 +1,1 @@
+"""Hardware drivers: power (IPMI, Ironic, fake) and provisioning."""

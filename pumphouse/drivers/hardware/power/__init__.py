@@ -1,0 +1,1 @@
+"""Power drivers, loaded from the ``pumphouse.hardware.power`` namespace."""

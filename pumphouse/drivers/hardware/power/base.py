@@ -1,0 +1,59 @@
+"""The interface of power drivers.
+
+A power driver switches a machine on and off and chooses what it boots
+from, given the driver's ``info`` for that machine (for IPMI: the BMC's
+address, port and credentials). ``validate()`` checks the info when the
+operator registers it, so a missing address fails then, not half-way
+through a reassignment.
+"""
+
+import abc
+
+import jsonschema
+
+from pumphouse.common import exception
+
+ON = 'on'
+OFF = 'off'
+POWER_STATES = (ON, OFF)
+BOOT_DEVICES = ('pxe', 'disk', 'cdrom', 'bios')
+
+
+class PowerDriver(abc.ABC):
+    """Base class of power drivers."""
+
+    #: The driver's entry point name, e.g. ``ipmi``.
+    name: str = ''
+    #: JSON schema of the driver's info.
+    info_schema: dict = {'type': 'object'}
+    #: Keys of the info that are secret (never returned or logged).
+    secret_keys: tuple[str, ...] = ()
+
+    def validate(self, info: dict) -> None:
+        """Raise InvalidHardwareInfo (400) when ``info`` is unusable."""
+        try:
+            jsonschema.validate(info, self.info_schema)
+        except jsonschema.ValidationError as e:
+            where = '.'.join(str(p) for p in e.absolute_path) or 'info'
+            raise exception.InvalidHardwareInfo(
+                driver=self.name, reason=f'{where}: {e.message}') from None
+
+    @abc.abstractmethod
+    def get_power_state(self, info: dict) -> str:
+        """``on`` or ``off``."""
+
+    @abc.abstractmethod
+    def set_power_state(self, info: dict, state: str) -> None:
+        """Switch on or off and wait until the machine says so."""
+
+    @abc.abstractmethod
+    def set_boot_device(self, info: dict, device: str,
+                        persistent: bool = False) -> None:
+        """What the machine boots from next (``pxe``, ``disk``, ...)."""
+
+    def boot_from_network(self, info: dict) -> None:
+        """Set PXE and power-cycle: the machine boots its installer."""
+        self.set_boot_device(info, 'pxe')
+        if self.get_power_state(info) == ON:
+            self.set_power_state(info, OFF)
+        self.set_power_state(info, ON)

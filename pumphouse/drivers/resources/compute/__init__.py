@@ -1,0 +1,1 @@
+"""Nova resources: flavors, keypairs, server groups."""

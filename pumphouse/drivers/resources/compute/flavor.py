@@ -1,0 +1,139 @@
+"""compute.flavor: Nova flavors with extra specs and project access."""
+
+from pumphouse.drivers.resources import base
+from pumphouse.drivers.resources import common
+from pumphouse.drivers.resources.compute import common as compute
+from pumphouse.engine import resource as res
+
+
+def _access(conn, flavor) -> list[str]:
+    """Project ids with access to a private flavor (one request)."""
+    if flavor.is_public:
+        return []
+    return sorted(a['tenant_id']
+                  for a in conn.compute.get_flavor_access(flavor.id))
+
+
+def _fields(flavor) -> dict:
+    """Everything but access, the same for source and destination."""
+    return {'name': flavor.name,
+            'description': flavor.description or '',
+            'vcpus': int(flavor.vcpus or 0),
+            'ram': int(flavor.ram or 0),
+            'disk': int(flavor.disk or 0),
+            'ephemeral': int(flavor.ephemeral or 0),
+            'swap': int(flavor.swap or 0),
+            'rxtx_factor': float(flavor.rxtx_factor or 1.0),
+            'public': bool(flavor.is_public),
+            'extra_specs': dict(flavor.extra_specs or {})}
+
+
+class FlavorDriver(base.ResourceDriver):
+    """Flavors: sizes, RX/TX factor, description, extra specs, public or
+    private with the projects that have access.
+
+    A flavor is the destination flavor of the same name; different
+    content is a conflict. The source id is kept when the destination does
+    not use it, otherwise Nova picks one.
+    """
+
+    strategies = ('depend', 'all', 'public', 'used', 'specific')
+    workload_strategies = {'project': 'used', 'domain': 'used'}
+
+    def describe_source(self, ctx, flavor) -> res.Resource:
+        access = ctx.cached(f'source:flavor_access:{flavor.id}',
+                            lambda: _access(ctx.source, flavor))
+        if access:
+            # Access of deleted projects stays in Nova; it goes no further.
+            access = sorted(set(access) & compute.source_project_ids(ctx))
+        attrs = dict(_fields(flavor), access=[
+            res.ref('identity.project', p) for p in access])
+        return res.Resource(self.resource_type, flavor.id, flavor.name,
+                            attrs)
+
+    def _chosen(self, ctx, selection) -> set[str]:
+        strategy = selection.strategy(self)
+        flavors = compute.source_flavors(ctx)
+        if strategy == 'all':
+            return set(flavors)
+        if strategy == 'public':
+            return {i for i, f in flavors.items() if f.is_public}
+        if strategy == 'specific':
+            return selection.specific_ids(self.resource_type)
+        if strategy == 'used':
+            servers = compute.servers_of_projects(ctx,
+                                                  selection.scope_projects)
+            return {compute.server_flavor_id(s, flavors)
+                    for s in servers} - {None}
+        return set()
+
+    def expand(self, ctx, selection, graph):
+        chosen = {i for i in self._chosen(ctx, selection)
+                  if (self.resource_type, i) not in graph}
+        return self.fetch(ctx, chosen) if chosen else []
+
+    def fetch(self, ctx, ids):
+        flavors = compute.source_flavors(ctx)
+        return [self.describe_source(ctx, flavors[i]) for i in sorted(ids)
+                if i in flavors]
+
+    def _describe(self, ctx, flavor) -> dict:
+        return dict(_fields(flavor), id=flavor.id,
+                    access=_access(ctx.destination, flavor))
+
+    def get_destination(self, ctx, destination_id):
+        flavor = common.get_or_none(ctx.destination.compute.get_flavor,
+                                    destination_id)
+        return self._describe(ctx, flavor) if flavor else None
+
+    def find_destination(self, ctx, resource, attrs):
+        # Listed afresh every time: apply must see what it just created.
+        flavor = common.one_or_none(
+            f for f in ctx.destination.compute.flavors(is_public=None)
+            if f.name == attrs['name'])
+        return self._describe(ctx, flavor) if flavor else None
+
+    def create(self, ctx, resource, attrs) -> str:
+        compute_api = ctx.destination.compute
+        kwargs = {'name': attrs['name'], 'vcpus': attrs['vcpus'],
+                  'ram': attrs['ram'], 'disk': attrs['disk'],
+                  'ephemeral': attrs['ephemeral'], 'swap': attrs['swap'],
+                  'rxtx_factor': attrs['rxtx_factor'],
+                  'is_public': attrs['public']}
+        if attrs['description']:
+            kwargs['description'] = attrs['description']
+        if common.get_or_none(compute_api.get_flavor, resource.id) is None:
+            kwargs['id'] = resource.id
+        flavor = compute_api.create_flavor(**kwargs)
+        try:
+            if attrs['extra_specs']:
+                compute_api.create_flavor_extra_specs(flavor.id,
+                                                      attrs['extra_specs'])
+            if not attrs['public']:
+                for project_id in attrs['access']:
+                    compute_api.flavor_add_tenant_access(flavor.id,
+                                                         project_id)
+        except Exception:
+            # Half a flavor would block the next attempt by its name.
+            self.delete(ctx, flavor.id)
+            raise
+        return flavor.id
+
+    def complete(self, ctx, resource, attrs, existing, differences):
+        """Add the extra specs and access an interrupted create did not."""
+        if not set(differences) <= {'extra_specs', 'access'}:
+            return None
+        compute_api = ctx.destination.compute
+        missing = {k: v for k, v in attrs['extra_specs'].items()
+                   if existing['extra_specs'].get(k) != v}
+        if missing:
+            compute_api.create_flavor_extra_specs(existing['id'], missing)
+        if not attrs['public']:
+            for project_id in set(attrs['access']) - set(existing['access']):
+                compute_api.flavor_add_tenant_access(existing['id'],
+                                                     project_id)
+        return existing['id']
+
+    def delete(self, ctx, destination_id) -> None:
+        ctx.destination.compute.delete_flavor(destination_id,
+                                              ignore_missing=True)

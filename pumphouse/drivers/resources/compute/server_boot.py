@@ -1,0 +1,266 @@
+"""Booting the copy of a server in its destination project.
+
+Nova gives a new server to the project of the token that boots it, and
+takes as ``key_name`` only a keypair of the calling user. Pumphouse boots:
+
+* a server without a keypair through the destination connection scoped
+  to the server's project (:meth:`EngineContext.destination_in`, whose
+  user holds ``[identity] destination_project_role`` there for the run);
+* a server with a keypair as a temporary *boot user*: the destination
+  user ``pumphouse-boot-<source server id>``, given the ``member`` role on
+  the project and a copy of the owner's keypair (same name, same public
+  key), logs in with a random password and boots the server, which so
+  keeps its key name and injected key. Its keypair and the user are
+  deleted as soon as the server is up. The name is made from the source
+  server's id, so a resumed run finds and removes what an interrupted one
+  left, and servers migrated in parallel never share a keypair name.
+
+Either way Nova records the booting user as the server's user: the owner
+(the destination copy of the source server's user) is kept in the
+server's metadata, with the source server's id as the marker that finds
+the copy again.
+"""
+
+import re
+import secrets
+
+from openstack import exceptions as sdk_exc
+from oslo_log import log
+
+from pumphouse.conf import CONF
+from pumphouse.drivers.resources.compute import keypair as keypair_mod
+from pumphouse.drivers.resources.compute import server_state
+
+LOG = log.getLogger(__name__)
+
+BOOT_USER_PREFIX = 'pumphouse-boot-'
+#: The role the boot user gets on the destination project: booting with
+#: the project's ports, volumes, images and server group needs no more.
+BOOT_ROLE = 'member'
+#: Volume attachment updates (delete on termination) need 2.85; 2.79
+#: shows delete_on_termination in the attachment list.
+NOVA_UPDATE_ATTACHMENT = '2.85'
+NOVA_LIST_ATTACHMENTS = '2.79'
+#: Characters that cannot be put into Nova's name filter (a regular
+#: expression) portably; such names are matched on the client only.
+_REGEX_SAFE = re.compile(r'^[\w .,:@=+\-]*$')
+
+
+def boot_user_name(source_server_id: str) -> str:
+    return f'{BOOT_USER_PREFIX}{source_server_id}'
+
+
+def _boot_domain(ctx) -> str:
+    """Boot users live in the domain of Pumphouse's destination user
+    (an SQL domain: Pumphouse logs in there)."""
+    return ctx.cached('destination:boot-user-domain', lambda: (
+        ctx.destination.identity.get_user(
+            ctx.destination.current_user_id).domain_id))
+
+
+def _boot_role(ctx):
+    def load():
+        identity = ctx.destination.identity
+        return (identity.find_role(BOOT_ROLE, ignore_missing=True) or
+                identity.find_role(CONF.identity.destination_project_role,
+                                   ignore_missing=False))
+    return ctx.cached('destination:boot-user-role', load)
+
+
+def owner_keypair(ctx, keypair_destination_id: str) -> dict:
+    """Type and public key of the destination copy of a keypair."""
+    user_id, name = keypair_mod.parse_id(keypair_destination_id)
+    for keypair in ctx.destination.compute.keypairs(user_id=user_id):
+        if keypair.name == name:
+            return {'name': name, 'type': keypair.type or 'ssh',
+                    'public_key': keypair.public_key}
+    raise sdk_exc.NotFoundException(
+        f'keypair {name} of destination user {user_id} is missing')
+
+
+class BootUser:
+    """A temporary destination user holding a copy of a keypair, with a
+    connection as that user scoped to the server's project.
+
+    Use as a context manager: the user and its keypair are removed on
+    the way out, whatever happened.
+    """
+
+    def __init__(self, ctx, source_server_id: str, project_id: str,
+                 keypair: dict) -> None:
+        self.ctx = ctx
+        self.source_server_id = source_server_id
+        self.project_id = project_id
+        self.keypair = keypair
+        self.connection = None
+
+    def __enter__(self) -> 'BootUser':
+        try:
+            self._create()
+        except Exception:
+            remove_boot_user(self.ctx, self.source_server_id)
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        remove_boot_user(self.ctx, self.source_server_id)
+
+    def _create(self) -> None:
+        identity = self.ctx.destination.identity
+        domain_id = _boot_domain(self.ctx)
+        name = boot_user_name(self.source_server_id)
+        password = secrets.token_urlsafe(32)
+        options = {'ignore_change_password_upon_first_use': True,
+                   'ignore_password_expiry': True,
+                   'ignore_lockout_failure_attempts': True}
+        user = next(iter(identity.users(name=name, domain_id=domain_id)),
+                    None)
+        if user is None:
+            user = identity.create_user(
+                name=name, domain_id=domain_id, password=password,
+                description='Pumphouse: boots one migrated server, then '
+                            'is deleted', options=options)
+        else:
+            # Left by an interrupted run: take it over.
+            identity.update_user(user, password=password, options=options)
+        identity.assign_project_role_to_user(self.project_id, user,
+                                             _boot_role(self.ctx))
+        compute = self.ctx.destination.compute
+        name_of_key = self.keypair['name']
+        compute.delete_keypair(name_of_key, ignore_missing=True,
+                               user_id=user.id)
+        compute.create_keypair(name=name_of_key, user_id=user.id,
+                               type=self.keypair['type'],
+                               public_key=self.keypair['public_key'])
+        self.connection = self.ctx.destination.connect_as(
+            username=name, password=password, user_domain_id=domain_id,
+            project_id=self.project_id)
+
+
+def remove_boot_user(ctx, source_server_id: str) -> bool:
+    """Delete the boot user of a server and its keypairs (Nova keeps a
+    deleted user's keypairs); True if there was one."""
+    identity = ctx.destination.identity
+    found = False
+    for user in identity.users(name=boot_user_name(source_server_id),
+                               domain_id=_boot_domain(ctx)):
+        found = True
+        for keypair in ctx.destination.compute.keypairs(user_id=user.id):
+            ctx.destination.compute.delete_keypair(
+                keypair.name, ignore_missing=True, user_id=user.id)
+        identity.delete_user(user, ignore_missing=True)
+    return found
+
+
+def block_device_mapping(image_id: str | None,
+                         block_devices: list[dict]) -> list[dict]:
+    """``block_device_mapping_v2`` for a boot: the image as the local
+    root disk (when there are volumes too) and every volume.
+
+    Volumes are attached with ``delete_on_termination`` off, so that
+    deleting a half-built copy never takes the migrated volumes with it;
+    the source's value is set once the copy is complete.
+    """
+    mapping = []
+    if image_id and block_devices:
+        mapping.append({'boot_index': 0, 'uuid': image_id,
+                        'source_type': 'image',
+                        'destination_type': 'local',
+                        'delete_on_termination': True})
+    for device in block_devices:
+        entry = {'uuid': device['volume'], 'source_type': 'volume',
+                 'destination_type': 'volume',
+                 'delete_on_termination': False,
+                 'boot_index': (device['boot_index']
+                                if device['boot_index'] is not None
+                                else -1)}
+        if device.get('device'):
+            entry['device_name'] = device['device']
+        mapping.append(entry)
+    return mapping
+
+
+def boot_request(attrs: dict, image_id: str | None, markers: dict,
+                 availability_zone: str | None) -> dict:
+    """Keyword arguments of ``compute.create_server`` for the copy.
+
+    ``attrs`` are the server's attributes with references translated;
+    ``image_id`` the image to boot from (None for a volume), ``markers``
+    the metadata Pumphouse adds.
+    """
+    request = {
+        'name': attrs['name'],
+        'flavor_id': attrs['flavor'],
+        'networks': ([{'port': p} for p in attrs['ports']]
+                     if attrs['ports'] else 'none'),
+        'metadata': {**attrs['metadata'], **markers},
+    }
+    if image_id:
+        request['image_id'] = image_id
+    mapping = block_device_mapping(image_id, attrs['block_devices'])
+    if mapping:
+        request['block_device_mapping'] = mapping
+    optional = {'key_name': attrs['key_name'],
+                'description': attrs['description'] or None,
+                'user_data': attrs['user_data'],
+                'tags': attrs['tags'] or None,
+                'availability_zone': availability_zone,
+                'config_drive': attrs['config_drive'] or None}
+    request.update({k: v for k, v in optional.items() if v is not None})
+    if attrs['server_group']:
+        request['scheduler_hints'] = {'group': attrs['server_group']}
+    return request
+
+
+def name_filter(name: str) -> str | None:
+    """Nova's ``name`` filter (a regular expression) matching exactly
+    ``name``, or None when the name holds characters that database
+    regular expressions do not all read the same way."""
+    if not _REGEX_SAFE.match(name):
+        return None
+    return '^' + name.replace('.', '[.]').replace('+', '[+]') + '$'
+
+
+def marked_copies(conn, project_id: str, name: str,
+                  source_server_id: str) -> list:
+    """Destination servers of ``project_id`` named ``name`` that carry
+    the marker of ``source_server_id`` and are not being deleted (the
+    name is matched again here: Nova's filter is only a narrowing)."""
+    filters = {'all_projects': True, 'project_id': project_id}
+    pattern = name_filter(name)
+    if pattern is not None:
+        filters['name'] = pattern
+    return [s for s in conn.compute.servers(**filters)
+            if s.name == name and (s.metadata or {}).get(
+                server_state.SOURCE_ID_KEY) == source_server_id
+            and s.task_state != 'deleting'
+            and s.status not in ('DELETED', 'SOFT_DELETED')]
+
+
+def attachments(conn, server_id: str) -> list[dict]:
+    """The volume attachments of a server (device, volume, delete on
+    termination)."""
+    response = conn.compute.get(
+        f'/servers/{server_id}/os-volume_attachments',
+        microversion=NOVA_LIST_ATTACHMENTS)
+    sdk_exc.raise_from_response(response)
+    return response.json()['volumeAttachments']
+
+
+def set_delete_on_termination(conn, server_id: str, volume_id: str,
+                              value: bool) -> None:
+    response = conn.compute.put(
+        f'/servers/{server_id}/os-volume_attachments/{volume_id}',
+        json={'volumeAttachment': {'volumeId': volume_id,
+                                   'delete_on_termination': value}},
+        microversion=NOVA_UPDATE_ATTACHMENT)
+    sdk_exc.raise_from_response(response)
+
+
+def delete_copy(conn, server_id: str) -> None:
+    """Delete a destination server and wait until it is gone."""
+    try:
+        conn.compute.delete_server(server_id, ignore_missing=False)
+    except sdk_exc.NotFoundException:
+        return
+    server_state.wait_for_delete(conn, server_id)

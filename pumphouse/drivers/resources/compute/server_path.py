@@ -1,0 +1,337 @@
+"""The migration path of one server, from the quiesced source to the
+copy running in the destination and the cutover.
+
+``migrate`` (a plan item's create) and ``resume_copy`` (its completion
+when an interrupted attempt left a copy) run under the run's semaphore of
+the server's source host. Any failure on the way deletes every copy that
+carries the server's marker, the temporary images and the boot user, and
+brings the source back (resume or start) when Pumphouse quiesced it; the
+error then fails the item. ``after_create`` re-associates the floating
+IPs and cuts over; its failures are reported as events and never undo a
+copy that works.
+"""
+
+import contextlib
+
+from oslo_log import log
+
+from pumphouse.common import exception
+from pumphouse.conf import CONF
+from pumphouse.drivers.resources.compute import server_boot
+from pumphouse.drivers.resources.compute import server_snapshot
+from pumphouse.drivers.resources.compute import server_source
+from pumphouse.drivers.resources.compute import server_state
+from pumphouse.engine import resource as res
+
+LOG = log.getLogger(__name__)
+
+CUTOVERS = ('keep', 'stop', 'delete')
+
+
+class SourceNotReady(exception.PumphouseException):
+    _msg_fmt = 'source server %(server)s cannot be migrated now: %(reason)s'
+
+
+class CopyMismatch(exception.PumphouseException):
+    _msg_fmt = ('the copy %(copy)s of server %(server)s came up with '
+                '%(what)s %(actual)s instead of %(expected)s')
+
+
+class SourceGone(exception.PumphouseException):
+    _msg_fmt = ('refusing to delete %(copy)s: its source server '
+                '%(server)s is gone and it is the only copy left')
+
+
+def _event(ctx, resource, event_type: str, message: str,
+           level: str = 'INFO') -> None:
+    ctx.event(event_type, f'compute.server {resource.name or resource.id}: '
+              f'{message}', level=level)
+
+
+def host_semaphore(ctx, resource):
+    """Bounds how many servers of one source host move at once."""
+    host = resource.data.get('host') or ''
+    return ctx.semaphore(f'host:{host}',
+                         CONF.conductor.max_servers_per_host)
+
+
+def settled_key(resource) -> str:
+    return f'compute.server:settled:{resource.id}'
+
+
+# -- the source ---------------------------------------------------------
+
+def quiesce(ctx, resource) -> str:
+    """Quiesce the source if it runs; return its status before.
+
+    A source the plan saw ACTIVE and that is suspended or stopped now was
+    quiesced by an interrupted attempt: it counts as ACTIVE.
+    """
+    server = ctx.source.compute.get_server(resource.id)
+    if server.task_state:
+        raise SourceNotReady(server=resource.id,
+                             reason=f'task {server.task_state} running')
+    if server.status == 'ACTIVE':
+        mode = ctx.options.get('server_stop_mode', 'suspend')
+        reached = server_state.quiesce(ctx.source, resource.id, mode)
+        _event(ctx, resource, 'quiesced',
+               'suspended in the source' if reached == 'SUSPENDED'
+               else 'stopped in the source')
+        return 'ACTIVE'
+    if resource.data.get('status') == 'ACTIVE' and \
+            server.status in server_state.QUIESCED:
+        return 'ACTIVE'
+    if server.status in server_state.MIGRATABLE:
+        return server.status
+    raise SourceNotReady(server=resource.id,
+                         reason=f'status {server.status}')
+
+
+def bring_back(ctx, resource) -> None:
+    """Resume or start the source if Pumphouse quiesced it."""
+    if resource.data.get('status') != 'ACTIVE':
+        return
+    if server_state.bring_back(ctx.source, resource.id):
+        _event(ctx, resource, 'restored', 'running again in the source')
+
+
+# -- the copy -----------------------------------------------------------
+
+def _markers(resource, attrs: dict, original: str) -> dict:
+    markers = {server_state.SOURCE_ID_KEY: resource.id,
+               server_state.SOURCE_STATUS_KEY: original}
+    if attrs.get('user') and not isinstance(attrs['user'], res.Unresolved):
+        markers[server_state.OWNER_KEY] = attrs['user']
+    return markers
+
+
+def _availability_zone(ctx, resource, wanted: str | None) -> str | None:
+    """The source's AZ if the destination has it, else None (Nova's
+    default), with a warning."""
+    if not wanted:
+        return None
+    zones = ctx.cached('destination:availability-zones', lambda: {
+        z.name for z in ctx.destination.compute.availability_zones()
+        if (z.state or {}).get('available', True)})
+    if wanted in zones:
+        return wanted
+    _event(ctx, resource, 'availability_zone',
+           f'the destination has no availability zone {wanted}; booted '
+           'in its default zone', level='WARNING')
+    return None
+
+
+@contextlib.contextmanager
+def _boot_connection(ctx, resource, attrs: dict):
+    """The destination connection the copy is booted with."""
+    keypair_key = resource.data.get('keypair')
+    if not attrs['key_name'] or not keypair_key:
+        yield ctx.destination_in(attrs['project'])
+        return
+    keypair_id = ctx.lookup(('compute.keypair', keypair_key))
+    keypair = server_boot.owner_keypair(ctx, keypair_id)
+    with server_boot.BootUser(ctx, resource.id, attrs['project'],
+                              keypair) as user:
+        yield user.connection
+
+
+def _boot(ctx, resource, attrs: dict, original: str) -> str:
+    image_id = attrs['image']
+    if resource.data.get('boot') == server_source.BOOT_SNAPSHOT:
+        snapshot = server_snapshot.take(ctx, resource.id)
+        image_id = server_snapshot.copy(ctx, snapshot, resource.id,
+                                        attrs['project'])
+        _event(ctx, resource, 'snapshot',
+               f'disk copied as {snapshot.size} bytes')
+    request = server_boot.boot_request(
+        attrs, image_id, _markers(resource, attrs, original),
+        _availability_zone(ctx, resource, attrs['availability_zone']))
+    with _boot_connection(ctx, resource, attrs) as conn:
+        copy = conn.compute.create_server(**request)
+        # The boot user stays until the copy runs: Nova's compute host
+        # acts with its token while it builds the server.
+        server_state.wait_for_status(ctx.destination, copy.id, 'ACTIVE',
+                                     server_state.BOOT_TIMEOUT)
+    _event(ctx, resource, 'booted', f'{copy.id} is ACTIVE')
+    return copy.id
+
+
+def _finish(ctx, resource, attrs: dict, copy_id: str, original: str) -> None:
+    """Check a running copy and bring it to what the source was."""
+    server = ctx.destination.compute.get_server(copy_id)
+    actual = server_source.fixed_addresses(server.addresses)
+    if actual != attrs['addresses']:
+        raise CopyMismatch(copy=copy_id, server=resource.id,
+                           what='addresses', actual=actual,
+                           expected=attrs['addresses'])
+    wanted = {d['volume']: d['delete_on_termination']
+              for d in attrs['block_devices']}
+    if any(wanted.values()):
+        for attachment in server_boot.attachments(ctx.destination,
+                                                  copy_id):
+            volume_id = attachment['volumeId']
+            if wanted.get(volume_id) and not attachment.get(
+                    'delete_on_termination'):
+                server_boot.set_delete_on_termination(
+                    ctx.destination, copy_id, volume_id, True)
+    expected = server_state.expected_status(original)
+    if expected == 'SHUTOFF' and server.status != 'SHUTOFF':
+        server_state.shut_off(ctx.destination, copy_id)
+    elif expected == 'ACTIVE' and server.status == 'SHUTOFF':
+        ctx.destination.compute.start_server(copy_id)
+        server_state.wait_for_status(ctx.destination, copy_id, 'ACTIVE')
+    if resource.data.get('boot') == server_source.BOOT_SNAPSHOT:
+        server_snapshot.remove(ctx, resource.id)
+    ctx.cached(settled_key(resource), lambda: True)
+
+
+def _undo(ctx, resource, attrs: dict) -> None:
+    """Remove what was half built and bring the source back; each step
+    on its own, so that one failing does not stop the others."""
+    steps = [
+        ('delete the copy', lambda: [
+            server_boot.delete_copy(ctx.destination, s.id)
+            for s in server_boot.marked_copies(
+                ctx.destination, attrs['project'], attrs['name'],
+                resource.id)]),
+        ('remove the boot user',
+         lambda: server_boot.remove_boot_user(ctx, resource.id)),
+        ('remove the temporary images',
+         lambda: server_snapshot.remove(ctx, resource.id)),
+        ('bring the source back', lambda: bring_back(ctx, resource)),
+    ]
+    for what, step in steps:
+        try:
+            step()
+        except Exception as e:
+            LOG.warning('Could not %(what)s of server %(id)s: %(err)s',
+                        {'what': what, 'id': resource.id, 'err': e},
+                        exc_info=True)
+            _event(ctx, resource, 'revert_failed',
+                   f'could not {what}: {e}', level='ERROR')
+
+
+def migrate(ctx, resource, attrs: dict) -> str:
+    """Quiesce the source, boot the copy, check it; return its id."""
+    with host_semaphore(ctx, resource):
+        try:
+            original = quiesce(ctx, resource)
+            copy_id = _boot(ctx, resource, attrs, original)
+            _finish(ctx, resource, attrs, copy_id, original)
+        except Exception:
+            _undo(ctx, resource, attrs)
+            raise
+        return copy_id
+
+
+def resume_copy(ctx, resource, attrs: dict, existing: dict) -> str:
+    """Finish a copy an interrupted attempt booted; return its id.
+
+    A copy that is still building is waited for; one that failed is
+    deleted and the server migrated again.
+    """
+    with host_semaphore(ctx, resource):
+        try:
+            original = quiesce(ctx, resource)
+            try:
+                if existing['status'] not in ('ACTIVE', 'SHUTOFF'):
+                    server_state.wait_for_status(
+                        ctx.destination, existing['id'], 'ACTIVE',
+                        server_state.BOOT_TIMEOUT)
+            except server_state.ServerFailed as e:
+                _event(ctx, resource, 'rebuild',
+                       f'the copy left by an interrupted attempt failed '
+                       f'({e}); booting it again', level='WARNING')
+                server_boot.delete_copy(ctx.destination, existing['id'])
+                copy_id = _boot(ctx, resource, attrs, original)
+            else:
+                copy_id = existing['id']
+            _finish(ctx, resource, attrs, copy_id, original)
+            server_boot.remove_boot_user(ctx, resource.id)
+        except Exception:
+            _undo(ctx, resource, attrs)
+            raise
+        return copy_id
+
+
+# -- after the copy runs --------------------------------------------------
+
+def _floating_ips(ctx, resource) -> None:
+    """Point every floating IP of the source's ports at the copy's port
+    (network.floating_ip associates them when it creates them)."""
+    for fip_id, wanted in sorted(resource.data.get('floating_ips',
+                                                   {}).items()):
+        fip_copy = ctx.lookup(('network.floating_ip', fip_id))
+        port_copy = ctx.lookup(('network.port', wanted['port']))
+        if not fip_copy or not port_copy or any(
+                isinstance(v, res.Unresolved) for v in (fip_copy,
+                                                        port_copy)):
+            continue
+        fip = ctx.destination.network.get_ip(fip_copy)
+        if fip.port_id == port_copy:
+            continue
+        ctx.destination.network.update_ip(
+            fip, port_id=port_copy,
+            fixed_ip_address=wanted.get('fixed_ip_address'))
+        _event(ctx, resource, 'floating_ip',
+               f'{fip.floating_ip_address} associated with port '
+               f'{port_copy}')
+
+
+def cutover(ctx, resource) -> None:
+    """Leave the source as the ``server_cutover`` option says."""
+    mode = ctx.options.get('server_cutover', 'keep')
+    if mode == 'delete':
+        ctx.source.compute.delete_server(resource.id, ignore_missing=True)
+        _event(ctx, resource, 'cutover', 'deleted in the source')
+    elif mode == 'stop':
+        if server_state.shut_off(ctx.source, resource.id):
+            _event(ctx, resource, 'cutover', 'stopped in the source')
+    else:
+        bring_back(ctx, resource)
+
+
+def after_create(ctx, resource, copy_id: str) -> None:
+    """Clean up after a crash, floating IPs, then the cutover."""
+    steps = [('re-associate the floating IPs',
+              lambda: _floating_ips(ctx, resource)),
+             ('cut over', lambda: cutover(ctx, resource))]
+    if settled_key(resource) not in ctx.cache:
+        # Adopted from an interrupted attempt: remove what it left.
+        steps.insert(0, ('remove what an interrupted attempt left',
+                         lambda: (server_boot.remove_boot_user(
+                             ctx, resource.id),
+                             server_snapshot.remove(ctx, resource.id))))
+    for what, step in steps:
+        try:
+            step()
+        except Exception as e:
+            LOG.warning('Could not %(what)s for server %(id)s: %(err)s',
+                        {'what': what, 'id': resource.id, 'err': e},
+                        exc_info=True)
+            _event(ctx, resource, 'cutover_failed',
+                   f'{copy_id} runs in the destination, but Pumphouse '
+                   f'could not {what}: {e}', level='ERROR')
+
+
+def delete(ctx, copy_id: str) -> None:
+    """Undo a migrated server: delete the copy, bring the source back.
+
+    Refuses when the source is gone (cut over with ``delete``): the copy
+    is then the only one.
+    """
+    copy = server_state.get_or_none(ctx.destination, copy_id)
+    if copy is None:
+        return
+    metadata = copy.metadata or {}
+    source_id = metadata.get(server_state.SOURCE_ID_KEY)
+    if source_id and server_state.get_or_none(ctx.source,
+                                              source_id) is None:
+        raise SourceGone(copy=copy_id, server=source_id)
+    server_boot.delete_copy(ctx.destination, copy_id)
+    if not source_id:
+        return
+    server_boot.remove_boot_user(ctx, source_id)
+    server_snapshot.remove(ctx, source_id)
+    if metadata.get(server_state.SOURCE_STATUS_KEY) == 'ACTIVE':
+        server_state.bring_back(ctx.source, source_id)

@@ -1,0 +1,172 @@
+"""Power states of servers: waiting, quiescing and restoring the source.
+
+The source server is quiesced (suspended, or stopped by option) before
+its copy boots in the destination, and brought back afterwards according
+to the cutover option, or at once when the migration of the server
+fails. Whether Pumphouse quiesced it is told by the status the plan saw
+(``ACTIVE``): a resumed run finds the server still suspended by the
+interrupted attempt and treats it the same way.
+"""
+
+import time
+from collections.abc import Callable
+
+from openstack import exceptions as sdk_exc
+
+from pumphouse.common import exception
+
+#: Metadata keys Pumphouse adds to a destination server. The source
+#: server's id marks the copy, so that a resumed run finds it instead of
+#: booting a second one; the owner is the destination id of the user who
+#: owned the source server (the copy is booted by another user); the
+#: source status says what the source was before Pumphouse quiesced it.
+SOURCE_ID_KEY = 'pumphouse:source_server_id'
+OWNER_KEY = 'pumphouse:owner_user_id'
+SOURCE_STATUS_KEY = 'pumphouse:source_status'
+MARKER_KEYS = (SOURCE_ID_KEY, OWNER_KEY, SOURCE_STATUS_KEY)
+MARKER_PREFIX = 'pumphouse:'
+
+#: Source statuses a server can be migrated from, and the status its copy
+#: is left in: a running server runs in the destination, a server that
+#: was not running is left stopped there.
+MIGRATABLE = {'ACTIVE': 'ACTIVE', 'SHUTOFF': 'SHUTOFF',
+              'SUSPENDED': 'SHUTOFF', 'PAUSED': 'SHUTOFF'}
+#: Statuses of a source server that Pumphouse quiesced.
+QUIESCED = ('SUSPENDED', 'SHUTOFF')
+
+#: Seconds to wait for a power action (suspend, resume, stop, start).
+ACTION_TIMEOUT = 300
+#: Seconds to wait for a destination server to become ACTIVE.
+BOOT_TIMEOUT = 600
+#: Seconds to wait for a server to be gone after a delete.
+DELETE_TIMEOUT = 300
+#: First and longest pause between two polls, in seconds.
+POLL_FIRST, POLL_MAX = 0.5, 3.0
+
+
+class ServerFailed(exception.PumphouseException):
+    _msg_fmt = 'server %(server)s went to %(status)s: %(fault)s'
+
+
+class ServerTimeout(exception.PumphouseException):
+    _msg_fmt = ('server %(server)s did not reach %(wanted)s within '
+                '%(timeout)ss (status %(status)s)')
+
+
+def expected_status(source_status: str | None) -> str:
+    """The status the destination copy of a server should end in."""
+    return MIGRATABLE.get(source_status or '', 'ACTIVE')
+
+
+def poll(check: Callable[[], object], timeout: float,
+         on_timeout: Callable[[], Exception]):
+    """Call ``check`` with a growing pause until it returns something
+    true; raise ``on_timeout()`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    pause = POLL_FIRST
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise on_timeout()
+        time.sleep(min(pause, max(deadline - time.monotonic(), 0.05)))
+        pause = min(pause * 1.5, POLL_MAX)
+
+
+def fault_message(server) -> str:
+    fault = getattr(server, 'fault', None) or {}
+    return fault.get('message') or 'no fault recorded by Nova'
+
+
+def wait_for_status(conn, server_id: str, wanted: str,
+                    timeout: float = ACTION_TIMEOUT):
+    """The server once it is in ``wanted`` with no task running.
+
+    ERROR raises :class:`ServerFailed` with Nova's fault message; a
+    server that disappears raises the SDK's NotFoundException.
+    """
+    last = {}
+
+    def check():
+        server = conn.compute.get_server(server_id)
+        last['status'] = server.status
+        if server.status == 'ERROR' and wanted != 'ERROR':
+            raise ServerFailed(server=server_id, status='ERROR',
+                               fault=fault_message(server))
+        if server.status == wanted and not server.task_state:
+            return server
+        return None
+
+    return poll(check, timeout, lambda: ServerTimeout(
+        server=server_id, wanted=wanted, timeout=int(timeout),
+        status=last.get('status')))
+
+
+def wait_for_delete(conn, server_id: str,
+                    timeout: float = DELETE_TIMEOUT) -> None:
+    def gone():
+        try:
+            conn.compute.get_server(server_id)
+        except sdk_exc.NotFoundException:
+            return True
+        return False
+
+    poll(gone, timeout, lambda: ServerTimeout(
+        server=server_id, wanted='deleted', timeout=int(timeout),
+        status='still there'))
+
+
+def get_or_none(conn, server_id: str):
+    try:
+        return conn.compute.get_server(server_id)
+    except sdk_exc.NotFoundException:
+        return None
+
+
+def quiesce(conn, server_id: str, mode: str) -> str:
+    """Suspend (or stop, ``mode`` = ``stop``) an ACTIVE server and wait.
+
+    Falls back to stopping a server Nova refuses to suspend (e.g. one
+    with devices that cannot be suspended). Returns the status reached.
+    """
+    if mode != 'stop':
+        try:
+            conn.compute.suspend_server(server_id)
+        except (sdk_exc.ConflictException, sdk_exc.BadRequestException):
+            pass  # not suspendable: stop it instead
+        else:
+            wait_for_status(conn, server_id, 'SUSPENDED')
+            return 'SUSPENDED'
+    conn.compute.stop_server(server_id)
+    wait_for_status(conn, server_id, 'SHUTOFF')
+    return 'SHUTOFF'
+
+
+def bring_back(conn, server_id: str) -> bool:
+    """Resume or start a server Pumphouse quiesced; True if it did."""
+    server = get_or_none(conn, server_id)
+    if server is None or server.status not in QUIESCED:
+        return False
+    if server.status == 'SUSPENDED':
+        conn.compute.resume_server(server_id)
+    else:
+        conn.compute.start_server(server_id)
+    wait_for_status(conn, server_id, 'ACTIVE')
+    return True
+
+
+def shut_off(conn, server_id: str) -> bool:
+    """Leave a server SHUTOFF (resuming a suspended one first)."""
+    server = get_or_none(conn, server_id)
+    if server is None or server.status == 'SHUTOFF':
+        return False
+    if server.status == 'SUSPENDED':
+        conn.compute.resume_server(server_id)
+        wait_for_status(conn, server_id, 'ACTIVE')
+    elif server.status == 'PAUSED':
+        conn.compute.unpause_server(server_id)
+        wait_for_status(conn, server_id, 'ACTIVE')
+    conn.compute.stop_server(server_id)
+    wait_for_status(conn, server_id, 'SHUTOFF')
+    return True

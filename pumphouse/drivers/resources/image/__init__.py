@@ -1,0 +1,1 @@
+"""Glance resources: images, and the data path between two Glances."""

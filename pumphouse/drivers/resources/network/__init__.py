@@ -1,0 +1,2 @@
+"""Neutron resources: networks, subnets, routers, ports, floating IPs
+and security groups."""

@@ -1,0 +1,1 @@
+"""Cinder resources: volumes and volume types."""

@@ -1,0 +1,123 @@
+"""Pre-checks of a plan: can the destination hold what the plan creates?
+
+Each check compares what the plan will create with the destination:
+per-project quotas, hypervisor capacity in Placement, free addresses in
+subnets and floating IP pools, CIDR overlaps. A failed check stops the
+migration from starting unless the operator overrides it by name (the
+check's full name, e.g. ``quota:demo:network.port``, or its category,
+e.g. ``quota``). Warnings are shown and never stop anything.
+"""
+
+import dataclasses
+
+from oslo_log import log
+
+from pumphouse.common import exception
+
+LOG = log.getLogger(__name__)
+
+PASSED = 'passed'
+WARNING = 'warning'
+FAILED = 'failed'
+CATEGORIES = ('quota', 'capacity', 'addresses', 'cidr_overlap')
+
+
+@dataclasses.dataclass
+class Result:
+    """The outcome of one check."""
+
+    category: str
+    subject: str
+    status: str
+    message: str
+    needed: int | None = None
+    available: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f'{self.category}:{self.subject}'
+
+    def to_dict(self) -> dict:
+        data = {'name': self.name, 'category': self.category,
+                'status': self.status, 'message': self.message}
+        if self.needed is not None:
+            data['needed'] = self.needed
+            data['available'] = self.available
+        return data
+
+
+def overridden(check: dict, overrides) -> bool:
+    """Whether the operator overrode ``check`` by its name or category."""
+    return any(o in (check['name'], check['category']) or
+               check['name'].startswith(f'{o}:') for o in overrides or ())
+
+
+def blocking(checks, overrides) -> list[dict]:
+    """Failed checks that were not overridden."""
+    return [c for c in checks or ()
+            if c['status'] == FAILED and not overridden(c, overrides)]
+
+
+def run(ctx, graph, items: list[dict], drivers: dict) -> list[dict]:
+    """Every pre-check of a plan, as dicts stored with the migration."""
+    from pumphouse.engine.checks import capacity  # noqa: PLC0415
+    from pumphouse.engine.checks import network  # noqa: PLC0415
+    from pumphouse.engine.checks import quota  # noqa: PLC0415
+
+    plan = Plan(graph, items)
+    results: list[Result] = []
+    for check in (quota.check, capacity.check, network.check_addresses,
+                  network.check_cidrs):
+        results.extend(check(ctx, plan, drivers))
+    failed = [r for r in results if r.status == FAILED]
+    for result in results:
+        if result.status != PASSED:
+            ctx.event('check', f'{result.name}: {result.message}',
+                      level='ERROR' if result.status == FAILED
+                      else 'WARNING')
+    ctx.event('check', f'Pre-checks: {len(results)} run, {len(failed)} '
+                       'failed')
+    return [r.to_dict() for r in results]
+
+
+class Plan:
+    """The graph and the planned actions, as the checks read them."""
+
+    def __init__(self, graph, items: list[dict]) -> None:
+        self.graph = graph
+        self._items = {(i['resource_type'], i['source_id']): i
+                       for i in items}
+
+    def action(self, key) -> str | None:
+        item = self._items.get(tuple(key))
+        return item['action'] if item else None
+
+    def attrs(self, resource) -> dict:
+        """The attributes the plan creates from (renamed ones included)."""
+        item = self._items.get(resource.key)
+        if item is not None:
+            return item['details'].get('attrs', resource.attrs)
+        return resource.attrs
+
+    def created(self, resource_type: str | None = None) -> list:
+        """Resources the plan creates, of one type or all."""
+        return [r for r in self.graph
+                if (resource_type is None or r.type == resource_type)
+                and self.action(r.key) == 'create']
+
+    def name(self, key) -> str:
+        resource = self.graph.get(tuple(key))
+        if resource is not None and resource.name:
+            return resource.name
+        return key[1]
+
+
+def refuse_unless_overridden(migration_uuid: str, checks,
+                             overrides) -> None:
+    """Raise PreCheckFailed for failed checks not overridden."""
+    found = blocking(checks, overrides)
+    if found:
+        raise exception.PreCheckFailed(
+            migration=migration_uuid, count=len(found),
+            checks='; '.join(f'{c["name"]}: {c["message"]}'
+                             for c in found[:10]))

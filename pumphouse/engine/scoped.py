@@ -1,0 +1,83 @@
+"""Connections to the destination scoped to one of its projects.
+
+Some resources belong to the project of the token that creates them
+(server groups, servers): an admin token scoped to its own project cannot
+make them for another project. The cloud's user is given a role on the
+destination project for the duration of the run and a connection scoped to
+that project is used; grants Pumphouse added are removed by
+:meth:`ProjectAccess.release`.
+"""
+
+import threading
+
+from oslo_log import log
+
+from pumphouse.common import exception
+
+LOG = log.getLogger(__name__)
+
+
+class ProjectAccess:
+    """Project-scoped connections made from one admin connection."""
+
+    def __init__(self, connection, role_name: str) -> None:
+        self._conn = connection
+        self._role_name = role_name
+        self._lock = threading.Lock()
+        self._connections: dict[str, object] = {}
+        self._granted: list[tuple[str, str, str]] = []
+        self._kept: set[tuple[str, str, str]] = set()
+
+    def connection(self, project_id: str):
+        """A connection whose token is scoped to ``project_id``."""
+        with self._lock:
+            found = self._connections.get(project_id)
+            if found is not None:
+                return found
+            self._ensure_role(project_id)
+            try:
+                scoped = self._conn.connect_as(project_id=project_id)
+            except Exception as e:
+                raise exception.CloudConfigError(
+                    reason=f'cannot scope a destination connection to '
+                           f'project {project_id}: {e}') from e
+            self._connections[project_id] = scoped
+            return scoped
+
+    def _ensure_role(self, project_id: str) -> None:
+        identity = self._conn.identity
+        user_id = self._conn.current_user_id
+        role = identity.find_role(self._role_name, ignore_missing=True)
+        if role is None:
+            raise exception.CloudConfigError(
+                reason=f'the destination has no role {self._role_name!r} '
+                       '([identity] destination_project_role)')
+        held = list(identity.role_assignments(
+            user_id=user_id, scope_project_id=project_id, role_id=role.id))
+        if held:
+            return
+        identity.assign_project_role_to_user(project_id, user_id, role.id)
+        self._granted.append((project_id, user_id, role.id))
+        LOG.info('Gave the destination user role %(role)s on project '
+                 '%(project)s for this run',
+                 {'role': self._role_name, 'project': project_id})
+
+    def keep(self, project_id: str, user_id: str, role_id: str) -> None:
+        """Do not remove this grant: it is also a migrated assignment."""
+        with self._lock:
+            self._kept.add((project_id, user_id, role_id))
+
+    def release(self) -> None:
+        """Remove the role grants this object added and nobody kept."""
+        with self._lock:
+            granted = [g for g in self._granted if g not in self._kept]
+            self._granted = []
+            self._connections.clear()
+        for project_id, user_id, role_id in granted:
+            try:
+                self._conn.identity.unassign_project_role_from_user(
+                    project_id, user_id, role_id)
+            except Exception:
+                LOG.warning('Could not remove the temporary role of the '
+                            'destination user on project %s', project_id,
+                            exc_info=True)

@@ -1,0 +1,1 @@
+"""The OpenStackClient plugin: ``openstack migration ...`` commands."""

@@ -1,0 +1,66 @@
+"""``openstack migration mapping list|show``."""
+
+from osc_lib import exceptions
+from osc_lib.command import command
+
+from pumphouse.osc.v1 import common
+
+COLUMNS = ('resource_type', 'source_id', 'destination_id', 'migration',
+           'source_cloud', 'destination_cloud', 'updated_at')
+
+
+def _filters(parser) -> None:
+    parser.add_argument('--source', metavar='<cloud>',
+                        help='Source cloud (name or UUID).')
+    parser.add_argument('--destination', metavar='<cloud>',
+                        help='Destination cloud (name or UUID).')
+
+
+def _query(parsed_args, **extra) -> dict:
+    return {'source_cloud': parsed_args.source,
+            'destination_cloud': parsed_args.destination, **extra}
+
+
+class ListMapping(command.Lister):
+    """What source resources became in the destinations."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--type', dest='resource_type',
+                            metavar='<type>', help='e.g. identity.user')
+        parser.add_argument('--source-id', metavar='<id>')
+        _filters(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        found = common.client(self).list_all(
+            '/mappings', 'mappings', field='id', **_query(
+                parsed_args, type=parsed_args.resource_type,
+                source_id=parsed_args.source_id))
+        return COLUMNS, [[m.get(c) for c in COLUMNS] for m in found]
+
+
+class ShowMapping(command.ShowOne):
+    """The destination id of one source resource."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('resource_type', metavar='<type>')
+        parser.add_argument('source_id', metavar='<source-id>')
+        _filters(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        found = common.client(self).get('/mappings', **_query(
+            parsed_args, type=parsed_args.resource_type,
+            source_id=parsed_args.source_id))['mappings']
+        if not found:
+            raise exceptions.CommandError(
+                f'no mapping of {parsed_args.resource_type} '
+                f'{parsed_args.source_id}')
+        if len(found) > 1:
+            raise exceptions.CommandError(
+                f'{len(found)} mappings of {parsed_args.resource_type} '
+                f'{parsed_args.source_id} (one per pair of clouds); name '
+                '--source and --destination')
+        return common.show(found[0], list(COLUMNS))

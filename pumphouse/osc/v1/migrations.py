@@ -1,0 +1,195 @@
+"""``openstack migration create|list|show|start|cancel|resume|delete``."""
+
+from osc_lib import exceptions
+from osc_lib.command import command
+
+from pumphouse.osc.v1 import common
+
+KINDS = ('project', 'domain', 'server', 'host', 'resources')
+SHOW_FIELDS = ('uuid', 'name', 'state', 'source', 'destination', 'workload',
+               'strategies', 'supplementary', 'options', 'items', 'checks',
+               'last_error', 'conductor', 'project_id', 'user_id',
+               'created_at', 'started_at', 'finished_at',
+               'report_available', 'passwords_available')
+LIST_COLUMNS = ('uuid', 'name', 'state', 'source', 'destination',
+                'workload', 'created_at')
+DEFAULT_TIMEOUT = 3600
+
+
+def migration_fields(migration: dict) -> tuple:
+    return common.show(migration, [f for f in SHOW_FIELDS
+                                   if f in migration])
+
+
+def _add_wait(parser, what: str) -> None:
+    parser.add_argument('--wait', action='store_true',
+                        help=f'Wait until {what}, with a progress bar.')
+    parser.add_argument('--timeout', type=int, default=DEFAULT_TIMEOUT,
+                        metavar='<seconds>',
+                        help='How long --wait waits (default 3600).')
+
+
+def _add_overrides(parser) -> None:
+    parser.add_argument('--override-check', action='append', default=[],
+                        dest='override_checks', metavar='<name>',
+                        help='Start even though this pre-check failed (its '
+                             'name or category); repeatable.')
+
+
+class CreateMigration(command.ShowOne):
+    """Plan a migration: discover the workload and plan it (dry run)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--source', required=True, metavar='<cloud>')
+        parser.add_argument('--destination', required=True,
+                            metavar='<cloud>')
+        parser.add_argument('kind', choices=KINDS,
+                            help='What the names are.')
+        parser.add_argument('names', nargs='+', metavar='<name>',
+                            help='Names or ids (TYPE=ID for resources).')
+        parser.add_argument('--name', metavar='<name>',
+                            help='A name for the migration.')
+        parser.add_argument('--domain', metavar='<domain>')
+        parser.add_argument('--host', action='append', default=[],
+                            dest='hosts', metavar='<host>',
+                            help='Only the servers of the projects on this '
+                                 'source host; repeatable.')
+        parser.add_argument('--strategy', action='append', default=[],
+                            metavar='<type=strategy>')
+        parser.add_argument('--supplementary', choices=('depend', 'all'))
+        parser.add_argument('--on-conflict',
+                            choices=('fail', 'reuse', 'rename'))
+        parser.add_argument('--rename-suffix', metavar='<suffix>')
+        parser.add_argument('--password-mode',
+                            choices=('reset', 'copy_hash'))
+        parser.add_argument('--stop-mode', choices=('suspend', 'stop'))
+        parser.add_argument('--data-mode', choices=('image', 'snapshot'))
+        parser.add_argument('--cutover', choices=('keep', 'stop', 'delete'))
+        _add_overrides(parser)
+        _add_wait(parser, 'the plan is ready')
+        return parser
+
+    def take_action(self, parsed_args):
+        workload = {'kind': parsed_args.kind, 'names': parsed_args.names}
+        if parsed_args.domain:
+            workload['domain'] = parsed_args.domain
+        if parsed_args.hosts:
+            workload['hosts'] = parsed_args.hosts
+        options = {}
+        for key, option in (('on_conflict', 'conflict_resolution'),
+                            ('rename_suffix', 'rename_suffix'),
+                            ('password_mode', 'password_mode'),
+                            ('stop_mode', 'server_stop_mode'),
+                            ('data_mode', 'server_data_mode'),
+                            ('cutover', 'server_cutover')):
+            if getattr(parsed_args, key):
+                options[option] = getattr(parsed_args, key)
+        if parsed_args.override_checks:
+            options['override_checks'] = sorted(set(
+                parsed_args.override_checks))
+        body = {'source': parsed_args.source,
+                'destination': parsed_args.destination,
+                'workload': workload,
+                'strategies': common.pairs(parsed_args.strategy,
+                                           '--strategy'),
+                'options': options}
+        if parsed_args.name:
+            body['name'] = parsed_args.name
+        if parsed_args.supplementary:
+            body['supplementary'] = parsed_args.supplementary
+        api = common.client(self)
+        migration = api.post('/migrations', body)
+        if parsed_args.wait:
+            migration = common.wait_for(api, migration['uuid'],
+                                        common.SETTLED, parsed_args.timeout)
+        return migration_fields(migration)
+
+
+class ListMigration(command.Lister):
+    """List migrations (yours, or every one for an admin)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--state', metavar='<state>')
+        return parser
+
+    def take_action(self, parsed_args):
+        found = common.client(self).list_all(
+            '/migrations', 'migrations', state=parsed_args.state)
+        return LIST_COLUMNS, [[common.cell(m.get(c)) for c in LIST_COLUMNS]
+                              for m in found]
+
+
+class _OneMigration:
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('migration', metavar='<migration>',
+                            help='UUID of the migration.')
+        return parser
+
+
+class ShowMigration(_OneMigration, command.ShowOne):
+    """Show a migration: state, counts of items, pre-checks."""
+
+    def take_action(self, parsed_args):
+        return migration_fields(common.client(self).get(
+            f'/migrations/{parsed_args.migration}'))
+
+
+class StartMigration(_OneMigration, command.ShowOne):
+    """Apply a planned migration (then it is verified)."""
+
+    verb = 'start'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_overrides(parser)
+        _add_wait(parser, 'the migration is completed, failed or '
+                          'cancelled')
+        return parser
+
+    def take_action(self, parsed_args):
+        api = common.client(self)
+        body = {'target': 'running'}
+        if parsed_args.override_checks:
+            body['override_checks'] = sorted(set(
+                parsed_args.override_checks))
+        migration = api.put(f'/migrations/{parsed_args.migration}/state',
+                            body)
+        if parsed_args.wait:
+            migration = common.wait_for(api, migration['uuid'],
+                                        common.FINISHED, parsed_args.timeout)
+            if migration['state'] != 'completed':
+                raise exceptions.CommandError(
+                    f'migration {migration["uuid"]} is '
+                    f'{migration["state"]}: '
+                    f'{migration.get("last_error") or "see its events"}')
+        return migration_fields(migration)
+
+
+class ResumeMigration(StartMigration):
+    """Continue a failed, cancelled or interrupted migration."""
+
+
+class CancelMigration(_OneMigration, command.ShowOne):
+    """Stop a migration before its next resource (resume it later)."""
+
+    def take_action(self, parsed_args):
+        return migration_fields(common.client(self).put(
+            f'/migrations/{parsed_args.migration}/state',
+            {'target': 'cancelled'}))
+
+
+class DeleteMigration(command.Command):
+    """Delete migrations that are not being worked on."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('migrations', metavar='<migration>', nargs='+')
+        return parser
+
+    def take_action(self, parsed_args):
+        api = common.client(self)
+        for uuid in parsed_args.migrations:
+            api.delete(f'/migrations/{uuid}')

@@ -1,0 +1,39 @@
+"""``openstack migration plan show``: the items of a plan, also as a
+Graphviz DOT graph (``-f dot``)."""
+
+from osc_lib.command import command
+
+from pumphouse.osc.v1 import common
+
+COLUMNS = ('id', 'resource_type', 'source_name', 'source_id', 'action',
+           'state', 'destination_id', 'depends_on', 'error')
+DOT = 'dot'
+
+
+class ShowPlan(command.Lister):
+    """Show the plan of a migration and its pre-checks."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('migration', metavar='<migration>')
+        for action in parser._actions:
+            if action.dest == 'formatter':
+                action.choices = list(action.choices) + [DOT]
+                action.help = (action.help or '') + ' (dot: Graphviz)'
+        return parser
+
+    def run(self, parsed_args):
+        if parsed_args.formatter != DOT:
+            return super().run(parsed_args)
+        # Not a cliff formatter: the API renders the graph.
+        self.app.stdout.write(common.client(self).get_text(
+            f'/migrations/{parsed_args.migration}/plan', format=DOT))
+        return 0
+
+    def take_action(self, parsed_args):
+        plan = common.client(self).get(
+            f'/migrations/{parsed_args.migration}/plan')
+        columns = [c for c in COLUMNS
+                   if any(c in item for item in plan['items'])] or COLUMNS
+        return columns, [[common.cell(item.get(c)) for c in columns]
+                         for item in plan['items']]

@@ -1,0 +1,37 @@
+"""``openstack migration report show``."""
+
+from osc_lib.command import command
+
+from pumphouse.osc.v1 import common
+
+COLUMNS = ('resource_type', 'name', 'source_id', 'destination_id',
+           'problem', 'differences')
+
+
+class ShowReport(command.Lister):
+    """The verification report: what differs or was not migrated.
+
+    An empty list means every resource was found equal.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('migration', metavar='<migration>')
+        return parser
+
+    def take_action(self, parsed_args):
+        report = common.client(self).get(
+            f'/migrations/{parsed_args.migration}/report')
+        rows = []
+        for entry in report.get('not_migrated', []):
+            rows.append([entry.get('resource_type'), entry.get('name'),
+                         entry.get('source_id'), None,
+                         entry.get('state') or 'not migrated',
+                         common.cell(entry.get('error'))])
+        for entry in report.get('differences', []):
+            rows.append([entry.get('resource_type'), entry.get('name'),
+                         entry.get('source_id'),
+                         entry.get('destination_id'),
+                         'missing' if entry.get('missing') else 'differs',
+                         common.cell(entry.get('differences'))])
+        return COLUMNS, rows

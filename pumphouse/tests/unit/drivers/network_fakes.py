@@ -1,0 +1,163 @@
+"""A source Neutron made of plain objects, for the network driver tests.
+
+Objects carry the openstacksdk attribute names the drivers read; the
+fake proxy counts its list calls so that tests can hold discovery to one
+call per collection.
+"""
+
+import collections
+import types
+
+from pumphouse.drivers.resources import base
+from pumphouse.drivers.resources.network import floating_ip as fip_mod
+from pumphouse.drivers.resources.network import network as network_mod
+from pumphouse.drivers.resources.network import port as port_mod
+from pumphouse.drivers.resources.network import router as router_mod
+from pumphouse.drivers.resources.network import subnet as subnet_mod
+from pumphouse.engine import resource as res
+
+
+def network(id, project='p1', **kw):
+    values = dict(id=id, name=id, description='', is_admin_state_up=True,
+                  is_shared=False, is_router_external=False, mtu=1450,
+                  is_port_security_enabled=True,
+                  provider_network_type='vxlan',
+                  provider_physical_network=None,
+                  provider_segmentation_id=1234, availability_zone_hints=[],
+                  tags=[], project_id=project)
+    return types.SimpleNamespace(**dict(values, **kw))
+
+
+def subnet(id, network_id, cidr, project='p1', **kw):
+    values = dict(id=id, name=id, description='', network_id=network_id,
+                  cidr=cidr, ip_version=6 if ':' in cidr else 4,
+                  allocation_pools=[], gateway_ip=None,
+                  is_dhcp_enabled=True, dns_nameservers=[], host_routes=[],
+                  ipv6_ra_mode=None, ipv6_address_mode=None,
+                  service_types=[], tags=[], subnet_pool_id=None,
+                  project_id=project)
+    return types.SimpleNamespace(**dict(values, **kw))
+
+
+def port(id, network_id, fixed_ips=(), owner='', device='', project='p1',
+         **kw):
+    values = dict(id=id, name=id, description='', network_id=network_id,
+                  mac_address=f'fa:16:3e:00:00:{len(id):02x}',
+                  fixed_ips=[{'subnet_id': s, 'ip_address': a}
+                             for s, a in fixed_ips],
+                  device_owner=owner, device_id=device,
+                  allowed_address_pairs=[], is_port_security_enabled=True,
+                  is_admin_state_up=True, binding_vnic_type='normal',
+                  security_group_ids=[], tags=[], project_id=project)
+    return types.SimpleNamespace(**dict(values, **kw))
+
+
+def router(id, project='p1', gateway=None, routes=(), **kw):
+    values = dict(id=id, name=id, description='', is_admin_state_up=True,
+                  availability_zone_hints=[], external_gateway_info=gateway,
+                  is_distributed=False, is_ha=False, routes=list(routes),
+                  tags=[], project_id=project)
+    return types.SimpleNamespace(**dict(values, **kw))
+
+
+def floating_ip(id, network_id, address, port_id=None, fixed=None,
+                project='p1', **kw):
+    values = dict(id=id, floating_network_id=network_id,
+                  floating_ip_address=address, port_id=port_id,
+                  fixed_ip_address=fixed, description='', tags=[],
+                  project_id=project)
+    return types.SimpleNamespace(**dict(values, **kw))
+
+
+class FakeNetworkProxy:
+    """The list calls of ``conn.network``, counted."""
+
+    def __init__(self, **collections_) -> None:
+        self.data = {name: list(collections_.get(name, ()))
+                     for name in ('networks', 'subnets', 'subnet_pools',
+                                  'routers', 'ports', 'ips')}
+        self.calls: collections.Counter = collections.Counter()
+
+    def _list(self, name):
+        self.calls[name] += 1
+        return list(self.data[name])
+
+    def networks(self):
+        return self._list('networks')
+
+    def subnets(self):
+        return self._list('subnets')
+
+    def subnet_pools(self):
+        return self._list('subnet_pools')
+
+    def routers(self):
+        return self._list('routers')
+
+    def ports(self):
+        return self._list('ports')
+
+    def ips(self):
+        return self._list('ips')
+
+
+class FakeContext:
+    """What discovery and the drivers' source side use of a context."""
+
+    def __init__(self, proxy: FakeNetworkProxy) -> None:
+        self.source = types.SimpleNamespace(network=proxy)
+        self.cache: dict = {}
+        self.events: list = []
+        self.source_requests = types.SimpleNamespace(total=0)
+
+    def cached(self, name, load):
+        if name not in self.cache:
+            self.cache[name] = load()
+        return self.cache[name]
+
+    def event(self, event_type, message, level='INFO', item=None):
+        self.events.append((event_type, message, level))
+
+
+class StubDriver(base.ResourceDriver):
+    """Another engineer's type: fetches whatever is referred to."""
+
+    def expand(self, ctx, selection, graph):
+        return []
+
+    def fetch(self, ctx, ids):
+        return [res.Resource(self.resource_type, i, i, {}) for i in ids]
+
+    def find_destination(self, ctx, resource, attrs):
+        return None
+
+    def get_destination(self, ctx, destination_id):
+        return None
+
+    def create(self, ctx, resource, attrs):
+        raise NotImplementedError
+
+    def delete(self, ctx, destination_id):
+        return None
+
+
+def drivers() -> dict:
+    """The network drivers and stubs for the types they refer to."""
+    classes = {
+        'identity.project': StubDriver,
+        'network.security_group': StubDriver,
+        'network.network': network_mod.NetworkDriver,
+        'network.subnet_pool': subnet_mod.SubnetPoolDriver,
+        'network.subnet': subnet_mod.SubnetDriver,
+        'network.router': router_mod.RouterDriver,
+        'network.router_interface': router_mod.RouterInterfaceDriver,
+        'network.router_route': router_mod.RouterRouteDriver,
+        'network.port': port_mod.PortDriver,
+        'network.floating_ip': fip_mod.FloatingIPDriver,
+    }
+    found = {}
+    for name, cls in sorted(classes.items()):
+        driver = cls()
+        driver.resource_type = name
+        found[name] = driver
+    return found

@@ -1,0 +1,144 @@
+"""Hashing and checking of streamed image data."""
+
+import hashlib
+import threading
+import time
+import types
+import unittest
+
+from pumphouse.common import exception
+from pumphouse.drivers.resources.image import transfer
+
+DATA = [b'a' * 1000, b'', b'b' * 24, b'c']
+
+
+def image(**overrides):
+    whole = b''.join(DATA)
+    values = {'id': 'i1', 'size': len(whole),
+              'checksum': hashlib.md5(whole,
+                                        usedforsecurity=False).hexdigest(),
+              'hash_algo': 'sha512',
+              'hash_value': hashlib.sha512(whole).hexdigest()}
+    values.update(overrides)
+    return types.SimpleNamespace(**values)
+
+
+class TestHashingStream(unittest.TestCase):
+
+    def test_passes_chunks_through_and_hashes_them(self):
+        stream = transfer.HashingStream(iter(DATA))
+        self.assertEqual([DATA[0], DATA[2], DATA[3]], list(stream))
+        copied = stream.result()
+        expected = image()
+        self.assertEqual((expected.size, expected.checksum,
+                          expected.hash_value),
+                         (copied.size, copied.checksum, copied.hash_value))
+
+    def test_checks_expected_data_before_it_ends(self):
+        stream = iter(transfer.HashingStream(iter(DATA), expected=image()))
+        self.assertEqual([DATA[0], DATA[2], DATA[3]], list(stream))
+        wrong = transfer.HashingStream(iter(DATA),
+                                       expected=image(checksum='0' * 32),
+                                       what='image i1')
+        chunks = iter(wrong)
+        # Every chunk passes; the mismatch stops the stream where it
+        # would end, so an upload fed by it never completes.
+        self.assertEqual(DATA[0], next(chunks))
+        self.assertEqual(DATA[2], next(chunks))
+        self.assertEqual(DATA[3], next(chunks))
+        with self.assertRaises(exception.DataMismatch):
+            next(chunks)
+
+    def test_other_multihash_algorithm(self):
+        stream = transfer.HashingStream(iter(DATA), 'sha256')
+        list(stream)
+        self.assertEqual(hashlib.sha256(b''.join(DATA)).hexdigest(),
+                         stream.result().hash_value)
+
+
+class TestCheckAgainst(unittest.TestCase):
+
+    def copied(self):
+        stream = transfer.HashingStream(iter(DATA))
+        list(stream)
+        return stream.result()
+
+    def test_equal_data_passes(self):
+        transfer.check_against(self.copied(), image(), 'x')
+
+    def test_unknown_values_are_not_compared(self):
+        transfer.check_against(self.copied(), image(
+            checksum=None, hash_value=None, hash_algo=None, size=None), 'x')
+
+    def test_any_difference_is_named(self):
+        with self.assertRaises(exception.DataMismatch) as caught:
+            transfer.check_against(self.copied(), image(
+                size=1, checksum='0' * 32), 'image i1')
+        message = str(caught.exception)
+        self.assertIn('image i1', message)
+        self.assertIn('size, checksum differ', message)
+        self.assertIn('expected size=1', message)
+
+    def test_other_algorithm_is_a_mismatch(self):
+        with self.assertRaises(exception.DataMismatch):
+            transfer.check_against(self.copied(), image(hash_algo='sha256'),
+                                   'x')
+
+    def test_other_algorithm_may_be_allowed(self):
+        copied = self.copied()
+        transfer.check_against(copied, image(hash_algo='sha256',
+                                             hash_value='other'), 'x',
+                               other_algorithm_ok=True)
+        with self.assertRaises(exception.DataMismatch):
+            transfer.check_against(copied, image(hash_algo='sha256',
+                                                 checksum='0' * 32), 'x',
+                                   other_algorithm_ok=True)
+
+
+class TestPrefetch(unittest.TestCase):
+
+    def test_passes_everything_in_order(self):
+        chunks = [bytes([i]) * 10 for i in range(50)]
+        self.assertEqual(chunks, list(transfer.prefetch(iter(chunks), 3)))
+
+    def test_reader_error_reaches_the_consumer(self):
+        def failing():
+            yield b'a'
+            raise OSError('connection reset')
+
+        got = []
+        with self.assertRaisesRegex(OSError, 'connection reset'):
+            for chunk in transfer.prefetch(failing()):
+                got.append(chunk)
+        self.assertEqual([b'a'], got)
+
+    def test_reads_ahead_at_most_depth(self):
+        produced = []
+        release = threading.Event()
+
+        def source():
+            for i in range(100):
+                produced.append(i)
+                yield bytes([i])
+                if i == 10:
+                    release.wait(5)
+
+        stream = transfer.prefetch(source(), 2)
+        self.assertEqual(b'\x00', next(stream))
+        # The reader stays within the queue's bound (plus the chunk it
+        # holds while waiting to hand it over).
+        time.sleep(0.3)
+        self.assertLessEqual(len(produced), 1 + 2 + 1)
+        release.set()
+        self.assertEqual(99, len(list(stream)))
+
+    def test_closing_stops_the_reader(self):
+        def endless():
+            while True:
+                yield b'x'
+
+        stream = transfer.prefetch(endless(), 2)
+        next(stream)
+        before = threading.active_count()
+        stream.close()
+        self.assertLessEqual(threading.active_count(), before - 1)

@@ -1,0 +1,41 @@
+"""Neutron's passing 403 for a project Keystone just created."""
+
+import json
+import types
+import unittest
+
+import requests
+from openstack import exceptions as sdk_exc
+
+from pumphouse.drivers.resources import quota
+
+
+def response(status: int, body: dict) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code = status
+    answer._content = json.dumps(body).encode()
+    answer.headers['Content-Type'] = 'application/json'
+    answer.url = 'http://neutron/v2.0/quotas/p1'
+    answer.request = requests.Request('GET', answer.url).prepare()
+    return answer
+
+
+class TestNetworkQuotaRetry(unittest.TestCase):
+
+    def conn(self, *answers):
+        queue = list(answers)
+        return types.SimpleNamespace(network=types.SimpleNamespace(
+            get=lambda path: queue.pop(0)))
+
+    def test_forbidden_then_allowed_is_retried(self):
+        conn = self.conn(
+            response(403, {'NeutronError': {'message': 'disallowed'}}),
+            response(200, {'quota': {'network': 10, 'port': 50}}))
+        self.assertEqual({'network': 10, 'port': 50},
+                         quota.NetworkQuotaDriver()._limits(conn, 'p1'))
+
+    def test_other_errors_are_not_retried(self):
+        conn = self.conn(response(404, {'NeutronError': {}}),
+                         response(200, {'quota': {}}))
+        with self.assertRaises(sdk_exc.NotFoundException):
+            quota.NetworkQuotaDriver()._limits(conn, 'p1')

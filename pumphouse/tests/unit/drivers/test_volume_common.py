@@ -1,0 +1,84 @@
+"""Pure pieces of the Cinder drivers: names, marks, waits."""
+
+import types
+import unittest
+from unittest import mock
+
+from openstack import exceptions as sdk_exc
+
+from pumphouse.drivers.resources.volume import common
+
+
+class TestNames(unittest.TestCase):
+
+    def test_temporaries_are_named_after_the_source_volume(self):
+        self.assertEqual('pumphouse-tmp-v1', common.temp_name('v1'))
+        self.assertTrue(common.is_temporary(common.temp_name('v1')))
+        for name in (None, '', 'data', 'my-pumphouse-tmp-v1'):
+            self.assertFalse(common.is_temporary(name))
+
+    def test_user_metadata_drops_the_marks(self):
+        self.assertEqual({'a': 'b'}, common.user_metadata(
+            {'a': 'b', common.SOURCE_KEY: 'v1',
+             common.COPY_KEY: common.COPY_UNFINISHED}))
+        self.assertEqual({}, common.user_metadata(None))
+
+    def test_data_timeout_grows_with_the_size(self):
+        self.assertEqual(common.STATUS_TIMEOUT + common.SECONDS_PER_GIB,
+                         common.data_timeout(0))
+        self.assertEqual(
+            common.STATUS_TIMEOUT + 10 * common.SECONDS_PER_GIB,
+            common.data_timeout(10))
+
+
+class TestSourceTypeId(unittest.TestCase):
+
+    def setUp(self):
+        types_ = {'t1': types.SimpleNamespace(id='t1', name='fast'),
+                  't2': types.SimpleNamespace(id='t2', name='slow')}
+        self.ctx = types.SimpleNamespace(
+            cached=lambda name, load: types_)
+
+    def test_by_id_or_by_name(self):
+        self.assertEqual('t1', common.source_type_id(self.ctx, 't1'))
+        self.assertEqual('t2', common.source_type_id(self.ctx, 'slow'))
+        self.assertIsNone(common.source_type_id(self.ctx, 'gone'))
+        self.assertIsNone(common.source_type_id(self.ctx, None))
+
+
+class TestWaitFor(unittest.TestCase):
+
+    def setUp(self):
+        patcher = mock.patch.object(common.time, 'sleep')
+        self.sleep = patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def states(self, *statuses):
+        found = iter([types.SimpleNamespace(status=s) if s else None
+                      for s in statuses])
+        return lambda: next(found)
+
+    def wait(self, load, timeout=60):
+        return common.wait_for(load, lambda o: o.status == 'available',
+                               lambda o: o.status == 'error', timeout,
+                               'volume v1')
+
+    def test_polls_until_ready(self):
+        found = self.wait(self.states('creating', 'downloading',
+                                      'available'))
+        self.assertEqual('available', found.status)
+        self.assertEqual(2, self.sleep.call_count)
+
+    def test_failure_and_disappearance_raise(self):
+        with self.assertRaisesRegex(sdk_exc.ResourceFailure,
+                                    'volume v1 is error'):
+            self.wait(self.states('creating', 'error'))
+        with self.assertRaises(sdk_exc.ResourceNotFound):
+            self.wait(self.states('creating', None))
+
+    def test_times_out(self):
+        with mock.patch.object(common.time, 'monotonic',
+                               side_effect=[0, 10, 70]):
+            with self.assertRaisesRegex(sdk_exc.ResourceTimeout,
+                                        'still creating after 60 s'):
+                self.wait(lambda: types.SimpleNamespace(status='creating'))

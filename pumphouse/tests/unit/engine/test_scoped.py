@@ -1,0 +1,58 @@
+"""Temporary role grants for project-scoped destination connections."""
+
+import types
+import unittest
+from unittest import mock
+
+from pumphouse.common import exception
+from pumphouse.engine import scoped
+
+
+def connection(held=(), role='admin'):
+    identity = mock.Mock()
+    identity.find_role.return_value = (
+        types.SimpleNamespace(id='r1') if role else None)
+    identity.role_assignments.side_effect = lambda **kw: [
+        a for a in held if a == kw['scope_project_id']]
+    conn = mock.Mock(identity=identity, current_user_id='u1')
+    conn.connect_as.side_effect = lambda **kw: ('scoped', kw['project_id'])
+    return conn
+
+
+class TestProjectAccess(unittest.TestCase):
+
+    def test_grants_once_and_releases(self):
+        conn = connection()
+        access = scoped.ProjectAccess(conn, 'admin')
+        self.assertEqual(('scoped', 'p1'), access.connection('p1'))
+        self.assertEqual(('scoped', 'p1'), access.connection('p1'))
+        conn.identity.assign_project_role_to_user.assert_called_once_with(
+            'p1', 'u1', 'r1')
+        access.release()
+        conn.identity.unassign_project_role_from_user.assert_called_once_with(
+            'p1', 'u1', 'r1')
+        access.release()
+        self.assertEqual(
+            1, conn.identity.unassign_project_role_from_user.call_count)
+
+    def test_a_role_already_held_is_left_alone(self):
+        conn = connection(held=('p1',))
+        access = scoped.ProjectAccess(conn, 'admin')
+        access.connection('p1')
+        access.release()
+        conn.identity.assign_project_role_to_user.assert_not_called()
+        conn.identity.unassign_project_role_from_user.assert_not_called()
+
+    def test_a_kept_grant_outlives_the_run(self):
+        conn = connection()
+        access = scoped.ProjectAccess(conn, 'admin')
+        access.connection('p1')
+        access.keep('p1', 'u1', 'r1')
+        access.release()
+        conn.identity.unassign_project_role_from_user.assert_not_called()
+
+    def test_unknown_role_is_a_clear_error(self):
+        access = scoped.ProjectAccess(connection(role=None), 'nope')
+        with self.assertRaises(exception.CloudConfigError) as caught:
+            access.connection('p1')
+        self.assertIn("no role 'nope'", str(caught.exception))

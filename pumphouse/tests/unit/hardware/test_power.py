@@ -1,0 +1,68 @@
+"""Power drivers: info validation, the PXE boot sequence, loading."""
+
+import unittest
+
+from pumphouse.common import exception
+from pumphouse.drivers.hardware.power import fake
+from pumphouse.drivers.hardware.power import ipmi
+from pumphouse.drivers.hardware.power import loader
+
+
+class TestValidation(unittest.TestCase):
+
+    def test_missing_address_is_named(self):
+        with self.assertRaises(exception.InvalidHardwareInfo) as caught:
+            ipmi.IPMIPowerDriver().validate({'username': 'u',
+                                             'password': 'p'})
+        self.assertIn("'address' is a required property",
+                      str(caught.exception))
+        self.assertEqual(400, caught.exception.code)
+
+    def test_bad_port_is_named(self):
+        with self.assertRaises(exception.InvalidHardwareInfo) as caught:
+            ipmi.IPMIPowerDriver().validate({
+                'address': 'b', 'username': 'u', 'password': 'p',
+                'port': 70000})
+        self.assertIn('port:', str(caught.exception))
+
+    def test_good_info_passes(self):
+        ipmi.IPMIPowerDriver().validate({'address': '127.0.0.2',
+                                         'port': 623, 'username': 'admin',
+                                         'password': 'x'})
+
+
+class TestBootFromNetwork(unittest.TestCase):
+
+    def test_running_machine_is_cycled_into_pxe(self):
+        driver = fake.FakePowerDriver()
+        info = {'id': 'test-running'}
+        driver.set_power_state(info, 'on')
+        calls = []
+        original = driver.set_power_state
+
+        def record(info, state):
+            calls.append(state)
+            original(info, state)
+
+        driver.set_power_state = record
+        driver.boot_from_network(info)
+        self.assertEqual(['off', 'on'], calls)
+        self.assertEqual('pxe', driver.boot_device(info))
+        self.assertEqual('on', driver.get_power_state(info))
+
+
+class TestLoader(unittest.TestCase):
+
+    def test_known_and_unknown(self):
+        self.assertIsInstance(loader.get_driver('ipmi'),
+                              ipmi.IPMIPowerDriver)
+        with self.assertRaises(exception.Invalid) as caught:
+            loader.get_driver('telepathy')
+        self.assertIn("unknown power driver 'telepathy'",
+                      str(caught.exception))
+
+    def test_transient_errors(self):
+        from pyghmi import exceptions as ipmi_exc  # noqa: PLC0415
+        self.assertTrue(ipmi._transient(ipmi_exc.IpmiException('timeout')))
+        self.assertFalse(ipmi._transient(ipmi_exc.IpmiException(
+            'Incorrect password provided')))

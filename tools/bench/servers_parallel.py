@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Benchmark: migrating a project of tiny servers with 1 and 8 workers.
+
+Runs by hand against the two harness clouds (``tools/minicloud``)::
+
+    /work/venv/bin/python tools/bench/servers_parallel.py
+    /work/venv/bin/python tools/bench/servers_parallel.py --servers 8 \
+        --workers 4 1 --max-servers-per-host 4
+
+It makes a source project of its own (a member user with a keypair, a
+tiny flavor and raw image, a network; quotas raised for the servers),
+whose member boots ``--servers`` servers (default 24; the scheduler
+spreads them over the two source hosts). Then, for each ``--workers``
+value (default 8, then 1), it migrates the whole project with the
+engine in this process (as the functional tests do, on a temporary
+SQLite state: plan, then apply and verify with ``cutover keep``), prints
+the wall times, and removes the copy from the destination before the
+next run. At the end it prints the ratio of the apply times and removes
+the project from both clouds, also after a failure.
+
+Per server the path is: suspend, boot the copy as a temporary boot user
+with the keypair, wait for ACTIVE, check, resume the source. At most
+``[conductor] max_servers_per_host`` (``--max-servers-per-host``,
+default the option's default) servers of one source host move at once.
+
+While the image and volume drivers are placeholders the stand-ins of the
+functional tests copy the image (see
+``pumphouse/tests/functional/server_standins.py``).
+"""
+
+import argparse
+import collections
+import pathlib
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from pumphouse.conf import CONF  # noqa: E402
+from pumphouse.db import migration_api  # noqa: E402
+from pumphouse.engine import registry  # noqa: E402
+from pumphouse.engine import runner  # noqa: E402
+from pumphouse.tests.functional import engine_fixtures  # noqa: E402
+from pumphouse.tests.functional import server_standins  # noqa: E402
+from pumphouse.tests.functional import server_workspace  # noqa: E402
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--servers', type=int, default=24)
+    parser.add_argument('--workers', type=int, nargs='+', default=[8, 1])
+    parser.add_argument('--max-servers-per-host', type=int, default=None,
+                        help='[conductor] max_servers_per_host for the '
+                             'runs (default: the option\'s default)')
+    return parser.parse_args(argv)
+
+
+def boot_all(workspace, count: int) -> list:
+    """``count`` servers of the member user, all ACTIVE."""
+    started = time.monotonic()
+    servers = [workspace.boot(wait=False) for _ in range(count)]
+    servers = [workspace.wait(s) for s in servers]
+    hosts = collections.Counter(
+        workspace.source.compute.get_server(s.id).compute_host
+        for s in servers)
+    print(f'booted {count} servers in the source in '
+          f'{time.monotonic() - started:.1f}s: '
+          + ', '.join(f'{n} on {h}' for h, n in sorted(hosts.items())),
+          flush=True)
+    return servers
+
+
+def migrate_once(workspace, workers: int, per_host: int | None) -> dict:
+    """Plan, apply and verify the project's migration; wall times."""
+    with tempfile.TemporaryDirectory() as state, \
+            engine_fixtures.engine_state(pathlib.Path(state)) as conf:
+        if per_host is not None:
+            conf.config(max_servers_per_host=per_host, group='conductor')
+        limit = CONF.conductor.max_servers_per_host
+        selection = {'workload': {'kind': 'project',
+                                  'names': [workspace.project.name]}}
+        started = time.monotonic()
+        migration = runner.create('source', 'destination', selection, {},
+                                  project_id='admin')
+        migration = runner.plan(migration.uuid)
+        planned = time.monotonic()
+        migration = runner.run(migration.uuid, workers=workers)
+        done = time.monotonic()
+        items = migration_api.list_plan_items(migration.id)
+        if migration.state != 'completed' or \
+                migration.report['differences']:
+            raise SystemExit(f'workers={workers}: migration '
+                             f'{migration.state}: {migration.last_error} '
+                             f'{migration.report}')
+    servers = sum(1 for i in items if i.resource_type == 'compute.server')
+    return {'workers': workers, 'per_host': limit, 'items': len(items),
+            'servers': servers, 'plan': planned - started,
+            'apply': done - planned}
+
+
+def remove_copy(workspace) -> None:
+    """Remove the destination copy so the next run starts afresh."""
+    started = time.monotonic()
+    workspace.purge_destination()
+    print(f'removed the destination copy in '
+          f'{time.monotonic() - started:.1f}s', flush=True)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    registry.load_drivers = server_standins.with_standins(
+        registry.load_drivers)
+    count = args.servers
+    workspace = server_workspace.ServerWorkspace(
+        'bench', cidr='10.202.0.0/22',
+        quotas={'instances': count + 5, 'cores': count + 5,
+                'ram': (count + 5) * 64})
+    results = []
+    try:
+        boot_all(workspace, count)
+        for workers in args.workers:
+            result = migrate_once(workspace, workers,
+                                  args.max_servers_per_host)
+            results.append(result)
+            print(f'workers={workers:<2} max_servers_per_host='
+                  f'{result["per_host"]}: {result["items"]} items '
+                  f'({result["servers"]} servers), plan '
+                  f'{result["plan"]:.1f}s, apply+verify '
+                  f'{result["apply"]:.1f}s '
+                  f'({result["apply"] / max(result["servers"], 1):.2f}s '
+                  'per server)', flush=True)
+            remove_copy(workspace)
+    finally:
+        try:
+            workspace.purge()
+        except Exception as e:  # noqa: BLE001 - report, keep the figures
+            print(f'clean-up failed: {e}', file=sys.stderr)
+    if len(results) >= 2:
+        fast = min(results, key=lambda r: r['apply'])
+        slow = max(results, key=lambda r: r['apply'])
+        print(f'apply+verify: workers={slow["workers"]} '
+              f'{slow["apply"]:.1f}s / workers={fast["workers"]} '
+              f'{fast["apply"]:.1f}s = {slow["apply"] / fast["apply"]:.2f}x')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
