@@ -3,6 +3,7 @@
 History of the v1 microversions:
 
 * 1.0 - Initial version: clouds, migrations, mappings.
+* 1.1 - Hosts: ``/v1/hosts`` (register, state, operations).
 """
 
 import microversion_parse
@@ -12,7 +13,7 @@ from pumphouse.common import exception
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
 MIN_VERSION = (1, 0)
-MAX_VERSION = (1, 0)
+MAX_VERSION = (1, 1)
 
 
 def format_version(version: tuple[int, int]) -> str:

@@ -11,6 +11,7 @@ handed on to oslo.config by :func:`oslo_argv`. Commands that run a service
 import argparse
 
 from pumphouse import version
+from pumphouse.cli import hosts
 from pumphouse.cli import migrate
 from pumphouse.cli import passwords
 from pumphouse.cli import status
@@ -239,6 +240,8 @@ def _commands(sub, common) -> None:
     command.add_argument('--format', choices=passwords.FORMATS,
                          help='File format; by default yaml for *.yaml and '
                               '*.yml, csv otherwise.')
+
+    hosts.add_commands(sub, common)
 
 
 def build_parser(passthrough: dict[str, str] | None = None

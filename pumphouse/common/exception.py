@@ -82,8 +82,8 @@ class CloudAlreadyExists(Conflict):
 
 
 class CloudInUse(Conflict):
-    _msg_fmt = ('Cloud %(cloud)s is used by %(count)d migration(s) and '
-                'cannot be deleted.')
+    _msg_fmt = ('Cloud %(cloud)s is used by %(count)d migration(s) or '
+                'host(s) and cannot be deleted.')
 
 
 class ConductorAlreadyRegistered(Conflict):
@@ -149,6 +149,28 @@ class PowerError(PumphouseException):
     _msg_fmt = 'Could not %(action)s of %(address)s: %(reason)s.'
 
 
+class HostNotFound(NotFound):
+    _msg_fmt = 'Host %(host)s could not be found.'
+
+
+class HostAlreadyRegistered(Conflict):
+    _msg_fmt = 'Host %(host)s of cloud %(cloud)s is already registered.'
+
+
+class InvalidHostTransition(Conflict):
+    _msg_fmt = ('Host %(host)s is %(state)s; it cannot go to %(target)s '
+                'from there.')
+
+
+class HostBusy(Conflict):
+    _msg_fmt = ('Host %(host)s is being moved to %(target)s by conductor '
+                '%(conductor)s.')
+
+
+class HostStepFailed(PumphouseException):
+    _msg_fmt = 'Step %(step)s of host %(host)s failed: %(reason)s'
+
+
 class DataMismatch(PumphouseException):
     _msg_fmt = ('The data of %(what)s does not match: %(fields)s differ '
                 '(expected %(expected)s, got %(actual)s).')
@@ -181,3 +203,8 @@ class MigrationReportNotFound(NotFound):
 class MigrationHasNoPlan(Conflict):
     _msg_fmt = ('Migration %(migration)s has no plan (did planning fail?); '
                 'plan it again before starting it.')
+
+
+class ProvisionError(PumphouseException):
+    _msg_fmt = ('Could not provision host %(host)s with the %(driver)s '
+                'provision driver: %(reason)s.')

@@ -21,6 +21,7 @@ from oslo_utils import timeutils
 
 from pumphouse.common import exception
 from pumphouse.conductor import cloud_check
+from pumphouse.conductor import host_work
 from pumphouse.conductor import rpcapi
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
@@ -47,11 +48,13 @@ class ConductorManager:
         # Migrations this conductor works on -> their engine's future
         # (None while being reserved).
         self._working: dict[str, futures.Future | None] = {}
+        self.hosts = host_work.HostWork(host)
 
     def init_host(self) -> None:
         """Get ready for migration work (before the RPC server starts)."""
         self._executor = futurist.ThreadPoolExecutor(
             max_workers=CONF.conductor.workers)
+        self.hosts.start()
 
     def del_host(self) -> None:
         """Take no more work; wait a while for the migrations under way.
@@ -62,6 +65,7 @@ class ConductorManager:
         with self._lock:
             executor, self._executor = self._executor, None
             running = [f for f in self._working.values() if f is not None]
+        running += self.hosts.stop()
         if executor is None:
             return
         _done, left = futures.wait(
@@ -94,6 +98,13 @@ class ConductorManager:
     def run_migration(self, context, migration_uuid: str) -> None:
         """Apply and verify a migration in ``running`` (1.1)."""
         self.start_work(migration_uuid, (states.RUNNING,))
+
+    def reassign_host(self, context, host_uuid: str) -> None:
+        """Take a host to its target (1.2)."""
+        self.hosts.start_work(host_uuid)
+
+    def take_over_hosts(self) -> list[str]:
+        return self.hosts.take_over()
 
     def take_over_migrations(self) -> list[str]:
         """Resume the active migrations no live conductor works on.

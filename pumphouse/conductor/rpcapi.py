@@ -20,9 +20,10 @@ class ConductorAPI:
 
     | 1.0 - Initial version: validate_cloud.
     | 1.1 - Added plan_migration and run_migration (casts).
+    | 1.2 - Added reassign_host (cast).
     """
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self) -> None:
         target = messaging.Target(topic=TOPIC,
@@ -81,3 +82,16 @@ class ConductorAPI:
     def run_migration(self, context, migration_uuid: str) -> None:
         """Apply and verify a migration in ``running`` (cast)."""
         self._cast_migration(context, 'run_migration', migration_uuid)
+
+    def reassign_host(self, context, host_uuid: str) -> None:
+        """Take a host to its target (cast; never raises: a host nobody
+        took is found by every conductor's take-over)."""
+        try:
+            cctxt = self._prepare(version='1.2')
+            cctxt.cast(context, 'reassign_host', host_uuid=host_uuid)
+        except (exception.NoConductorAvailable,
+                messaging.MessagingException) as e:
+            LOG.warning('reassign_host of host %(uuid)s reached no '
+                        'conductor (%(err)s); the first conductor to run '
+                        'its take-over will do it',
+                        {'uuid': host_uuid, 'err': e})

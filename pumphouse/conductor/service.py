@@ -71,6 +71,7 @@ class ConductorService:
         while not self._stop.is_set():
             try:
                 self.manager.take_over_migrations()
+                self.manager.take_over_hosts()
             except Exception:
                 LOG.exception('Take-over of conductor %s failed', self.host)
             self._stop.wait(CONF.conductor.takeover_interval)

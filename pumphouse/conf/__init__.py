@@ -8,7 +8,10 @@ from pumphouse.conf import conductor
 from pumphouse.conf import credentials
 from pumphouse.conf import database
 from pumphouse.conf import default
+from pumphouse.conf import hardware
+from pumphouse.conf import hosts
 from pumphouse.conf import identity
+from pumphouse.conf import timeouts
 
 CONF = cfg.CONF
 
@@ -19,3 +22,6 @@ conductor.register_opts(CONF)
 credentials.register_opts(CONF)
 database.register_opts(CONF)
 identity.register_opts(CONF)
+hardware.register_opts(CONF)
+timeouts.register_opts(CONF)
+hosts.register_opts(CONF)

@@ -37,6 +37,21 @@ opts = [
              'servers). The grant is removed when the migration run ends, '
              'unless the user already had it. Needs a password (not an '
              'application credential) for the destination cloud.'),
+    cfg.StrOpt(
+        'boot_user_domain',
+        help='Domain (ID or name) of the temporary users that boot the '
+             'copies of servers with a keypair (pumphouse-boot-<server '
+             'id>, deleted once the copy runs). They log in with a '
+             'password, so the domain must be SQL-backed. By default the '
+             'domain of the destination cloud\'s user.'),
+    cfg.StrOpt(
+        'boot_user_role',
+        default='member',
+        help='Role the temporary boot user gets on the destination '
+             'project of the server it boots; it needs no more than what '
+             'booting with the project\'s ports, volumes, images and '
+             'server group takes. When the destination has no such role, '
+             'destination_project_role is given instead.'),
 ]
 
 

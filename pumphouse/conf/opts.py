@@ -9,7 +9,10 @@ from pumphouse.conf import conductor
 from pumphouse.conf import credentials
 from pumphouse.conf import database
 from pumphouse.conf import default
+from pumphouse.conf import hardware
+from pumphouse.conf import hosts
 from pumphouse.conf import identity
+from pumphouse.conf import timeouts
 
 
 def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
@@ -27,7 +30,10 @@ def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
         (conductor.opt_group.name, conductor.opts),
         (credentials.opt_group.name, credentials.opts),
         ('database', database.list_opts()),
+        (hardware.opt_group.name, hardware.opts),
         (identity.opt_group.name, identity.opts),
+        (timeouts.opt_group.name, timeouts.opts),
+        (hosts.opt_group.name, hosts.opts),
     ]
 
 

@@ -158,6 +158,9 @@ def delete_cloud(ident: str) -> None:
         used = session.query(models.Migration).filter(
             sa.or_(models.Migration.source_cloud_id == cloud.id,
                    models.Migration.destination_cloud_id == cloud.id)).count()
+        used += session.query(models.Host).filter(
+            sa.or_(models.Host.source_cloud_id == cloud.id,
+                   models.Host.destination_cloud_id == cloud.id)).count()
         if used:
             raise exception.CloudInUse(cloud=ident, count=used)
         session.delete(cloud)

@@ -204,3 +204,63 @@ class IssuedPassword(Base):
     user_name = schema.Column(types.String(255), nullable=False)
     domain_name = schema.Column(types.String(255), nullable=True)
     secret = schema.Column(LongText, nullable=False)
+
+
+class Host(Base):
+    """A source hypervisor Pumphouse frees and hands to the destination.
+
+    Joins what the operator registers (power and provision drivers with
+    their info, encrypted with the credential key like cloud credentials;
+    the NICs' MACs) with where the host is on its way: ``state`` is the
+    last state reached (:mod:`pumphouse.hosts.states`), ``target`` where
+    the operation under way goes, ``failed_step`` the step that failed.
+    """
+
+    __tablename__ = 'hosts'
+    __table_args__ = (
+        schema.UniqueConstraint('uuid', name='uniq_hosts0uuid'),
+        schema.UniqueConstraint('source_cloud_id', 'name',
+                                name='uniq_hosts0source_cloud_name'),
+        schema.Index('hosts_state_idx', 'state'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    uuid = schema.Column(types.String(36), nullable=False)
+    name = schema.Column(types.String(255), nullable=False)
+    source_cloud_id = schema.Column(
+        types.Integer, schema.ForeignKey('clouds.id'), nullable=False)
+    destination_cloud_id = schema.Column(
+        types.Integer, schema.ForeignKey('clouds.id'), nullable=True)
+    state = schema.Column(types.String(32), nullable=False)
+    target = schema.Column(types.String(32), nullable=True)
+    failed_step = schema.Column(types.String(32), nullable=True)
+    options = schema.Column(JsonDict, nullable=False)
+    power_driver = schema.Column(types.String(64), nullable=True)
+    power_info = schema.Column(LongText, nullable=True)
+    provision_driver = schema.Column(types.String(64), nullable=True)
+    provision_info = schema.Column(LongText, nullable=True)
+    macs = schema.Column(JsonList, nullable=False)
+    conductor = schema.Column(types.String(255), nullable=True)
+    last_error = schema.Column(LongText, nullable=True)
+
+
+class HostOperation(Base):
+    """One step of a host's way, as it ran: the host's progress log."""
+
+    __tablename__ = 'host_operations'
+    __table_args__ = (
+        schema.Index('host_operations_host_id_idx', 'host_id', 'id'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    host_id = schema.Column(
+        types.Integer, schema.ForeignKey('hosts.id', ondelete='CASCADE'),
+        nullable=False)
+    step = schema.Column(types.String(32), nullable=False)
+    #: ``running``, ``done``, ``failed`` or ``info`` (a progress line).
+    state = schema.Column(types.String(16), nullable=False)
+    level = schema.Column(types.String(16), nullable=False)
+    message = schema.Column(LongText, nullable=True)
+    conductor = schema.Column(types.String(255), nullable=True)

@@ -72,7 +72,9 @@ class ItemRunner:
             # Cancelled: leave it for a resume.
             migration_api.update_plan_item(item.id, {'state': 'pending'})
             return NOT_OK
+        self.ctx.item_started((item.resource_type, item.source_id))
         if blocked_by:
+            self._abandon(item)
             return self._block(item, 'a resource it needs was not migrated')
         if item.action == 'conflict':
             return self._block(item, 'unresolved conflict')
@@ -153,6 +155,22 @@ class ItemRunner:
             self._event(item, 'revert_failed',
                         f'could not delete {created_id}: {e}', level='ERROR')
 
+    def _abandon(self, item) -> None:
+        """Let the driver of a blocked item give back what was taken on
+        its behalf (see :meth:`ResourceDriver.abandon`); a failure there
+        is reported, the item is blocked all the same."""
+        if item.action != 'create':
+            return
+        try:
+            self.drivers[item.resource_type].abandon(
+                self.ctx, res.Resource.from_item(item))
+        except Exception as e:
+            LOG.warning('Could not abandon %(type)s %(id)s: %(err)s',
+                        {'type': item.resource_type, 'id': item.source_id,
+                         'err': e}, exc_info=not _expected(e))
+            self._event(item, 'abandon_failed', f'{type(e).__name__}: {e}',
+                        level='ERROR')
+
     def _block(self, item, reason: str) -> str:
         migration_api.update_plan_item(item.id, {'state': 'blocked',
                                                  'error': reason})
@@ -182,6 +200,7 @@ def apply(ctx, drivers: dict, migration, workers: int,
                        item.destination_id)
     todo = [i for i in items if i.state not in TERMINAL_STATES]
     todo_ids = {i.id for i in todo}
+    ctx.remember_plan(todo)
     runner = ItemRunner(ctx, drivers, migration, should_stop)
     flow = graph_flow.Flow(f'migration-{migration.uuid}')
     for item in todo:

@@ -3,6 +3,7 @@
 import collections
 import threading
 from collections.abc import Callable
+from collections.abc import Iterable
 
 from oslo_log import log
 
@@ -58,6 +59,7 @@ class EngineContext:
         self._lock = threading.Lock()
         self._ids: dict[res.Key, str] = {}
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+        self._to_create: dict[res.Key, object] = {}
         self._mappings = mapping_api.load_mappings(source_cloud_id,
                                                    destination_cloud_id)
         self._projects = scoped.ProjectAccess(
@@ -85,6 +87,28 @@ class EngineContext:
     def release(self) -> None:
         """Give back what the run borrowed (temporary role grants)."""
         self._projects.release()
+
+    def remember_plan(self, items: Iterable) -> None:
+        """The plan items this run applies (not done yet): see
+        :meth:`planned`."""
+        with self._lock:
+            self._to_create = {(i.resource_type, i.source_id): i
+                               for i in items if i.action == 'create'}
+
+    def planned(self, key: res.Key) -> res.Resource | None:
+        """The resource this run is to create under ``key`` and whose item
+        has not started yet, or None: lets a driver act for a resource
+        whose own item comes later (a server quiesced before its volumes
+        are copied)."""
+        with self._lock:
+            item = self._to_create.get(tuple(key))
+        return res.Resource.from_item(item) if item is not None else None
+
+    def item_started(self, key: res.Key) -> None:
+        """The item of ``key`` runs (or is blocked) now: from here on, it
+        alone acts for its resource (see :meth:`planned`)."""
+        with self._lock:
+            self._to_create.pop(tuple(key), None)
 
     def lookup(self, key: res.Key) -> str | None:
         with self._lock:

@@ -3,7 +3,9 @@
 The endpoint comes from the catalog (service type ``migration``) or an
 override; the microversion is negotiated once with the server's version
 document: ``latest`` takes the highest version both sides know, an
-explicit version must be one the server supports.
+explicit version must be one the server supports. Commands that need a
+newer microversion (the host commands: 1.1) check it with
+:meth:`Client.require` before sending anything.
 """
 
 import typing
@@ -13,8 +15,8 @@ from osc_lib import exceptions
 
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
-#: The highest microversion this client knows.
-CLIENT_MAX_VERSION = (1, 0)
+#: The highest microversion this client knows (1.1: /v1/hosts).
+CLIENT_MAX_VERSION = (1, 1)
 LATEST = 'latest'
 
 
@@ -55,6 +57,7 @@ class Client:
             interface=interface, endpoint_override=endpoint_override)
         self._requested = api_version
         self._version: tuple[int, int] | None = None
+        self._server: tuple[tuple[int, int], tuple[int, int]] | None = None
 
     @property
     def api_version(self) -> str:
@@ -72,6 +75,7 @@ class Client:
                 'the migration endpoint offers no v1 API')
         low = parse_version(v1['min_version'])
         high = parse_version(v1['version'])
+        self._server = (low, high)
         if self._requested in (LATEST, '1'):
             chosen = min(high, CLIENT_MAX_VERSION)
             if chosen < low:
@@ -86,6 +90,24 @@ class Client:
                 f'API version {self._requested} is not supported by the '
                 f'server ({format_version(low)} to {format_version(high)})')
         return wanted
+
+    def require(self, version: tuple[int, int], what: str) -> None:
+        """Raise a clear CommandError, before any request of ``what``,
+        unless the negotiated microversion is at least ``version``."""
+        current = parse_version(self.api_version)
+        if current >= version:
+            return
+        needed = format_version(version)
+        low, high = self._server or (current, current)
+        if high < version:
+            raise exceptions.CommandError(
+                f'{what} need migration API {needed}, but the server only '
+                f'supports {format_version(low)} to {format_version(high)} '
+                '(upgrade Pumphouse)')
+        raise exceptions.CommandError(
+            f'{what} need migration API {needed}, but '
+            f'{format_version(current)} was asked for (use '
+            f'--os-migration-api-version {needed} or 1 for the latest)')
 
     def _call(self, method: str, path: str, versioned: bool = True,
               raw: bool = False, **kwargs) -> typing.Any:

@@ -118,3 +118,11 @@ class ResourceDriver(abc.ABC):
         Most drivers have none.
         """
         return None
+
+    def abandon(self, ctx, resource: res.Resource) -> None:
+        """The item to create ``resource`` is blocked (something it needs
+        was not migrated): give back what was taken in the source on its
+        behalf before its item ran (a server quiesced while its volumes
+        were copied). Idempotent; most drivers have nothing to give back.
+        """
+        return None

@@ -55,6 +55,9 @@ rpc_timeout = 60
 [clouds]
 clouds_yaml = {fixtures.clouds_yaml_path()}
 
+[hosts]
+poll_interval = 1
+
 [database]
 connection = {self.db_url}
 

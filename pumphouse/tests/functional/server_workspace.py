@@ -10,6 +10,7 @@ temporary images).
 """
 
 import base64
+import pathlib
 import secrets
 import uuid
 
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from pumphouse.drivers.resources.compute import server_boot
 from pumphouse.drivers.resources.compute import server_snapshot
+from pumphouse.drivers.resources.volume import common as volume_common
 from pumphouse.tests.functional import fixtures
 
 SERVER_TIMEOUT = 180
@@ -43,6 +45,7 @@ class ServerWorkspace:
         self.destination = fixtures.sdk_connection('destination')
         self.prefix = f'{prefix}-{uuid.uuid4().hex[:6]}'
         self.server_ids: list[str] = []
+        self.volume_ids: list[str] = []
         self.flavor_names: list[str] = []
         source = self.source
         self.project = source.identity.create_project(
@@ -130,6 +133,34 @@ class ServerWorkspace:
             server, status='ACTIVE', failures=['ERROR'],
             wait=SERVER_TIMEOUT)
 
+    def data_volume(self, data: bytes, size: int = 1):
+        """A volume of the member user holding ``data`` at its start
+        (written into the harness's backing file)."""
+        storage = self.member.block_storage
+        volume = storage.create_volume(size=size, name=self.name('data'))
+        self.volume_ids.append(volume.id)
+        volume = storage.wait_for_status(volume, status='available',
+                                         failures=['error'], wait=120)
+        with open(volume_file('source', volume.id), 'r+b') as f:
+            f.write(data)
+        return volume
+
+    def attach(self, server, volume):
+        """Attach ``volume`` to ``server``; the volume once in-use."""
+        self.member.compute.create_volume_attachment(server,
+                                                     volume_id=volume.id)
+        return self.member.block_storage.wait_for_status(
+            volume, status='in-use', failures=['error'], wait=120)
+
+    def actions(self, server_id: str) -> list[str]:
+        """The actions Nova recorded on a source server, oldest first."""
+        response = self.source.compute.get(
+            f'/servers/{server_id}/os-instance-actions')
+        assert response.status_code == 200, response.text
+        return [a['action'] for a in sorted(
+            response.json()['instanceActions'],
+            key=lambda a: a['start_time'])]
+
     def copies(self) -> list:
         """The destination servers of the workspace's project."""
         project = self.destination_project()
@@ -157,6 +188,11 @@ class ServerWorkspace:
                                     for s in self.server_ids}]
             if images:
                 found[f'{name} temporary images'] = images
+            volume_tmp = [f'{kind} {o.id}' for volume_id in self.volume_ids
+                          for kind, o in _volume_temporaries(conn,
+                                                             volume_id)]
+            if volume_tmp:
+                found[f'{name} volume temporaries'] = volume_tmp
         return found
 
     # -- clean-up --------------------------------------------------------
@@ -187,6 +223,16 @@ class ServerWorkspace:
             for image in conn.image.images(
                     name=server_snapshot.tmp_name(server_id)):
                 conn.image.delete_image(image)
+        for volume_id in self.volume_ids:
+            for kind, found in _volume_temporaries(conn, volume_id):
+                if kind == 'image':
+                    conn.image.delete_image(found, ignore_missing=True)
+                    continue
+                if found.status not in ('available', 'error'):
+                    conn.block_storage.wait_for_status(
+                        found, status='available', failures=['error'],
+                        wait=120)
+                conn.block_storage.delete_volume(found, ignore_missing=True)
         if project is not None:
             _purge_project(conn, project.id)
         for image in conn.image.images(name=self.image.name):
@@ -200,6 +246,19 @@ class ServerWorkspace:
         for flavor in conn.compute.flavors(is_public=None):
             if flavor.name in self.flavor_names:
                 conn.compute.delete_flavor(flavor)
+
+
+def _volume_temporaries(conn, volume_id: str) -> list[tuple[str, object]]:
+    """The temporary images and clones of a volume's copy in a cloud."""
+    name = volume_common.temp_name(volume_id)
+    return [('image', i) for i in volume_common.named_images(conn, name)] + \
+        [('clone', v) for v in volume_common.named_volumes(conn, name)]
+
+
+def volume_file(cloud: str, volume_id: str) -> pathlib.Path:
+    """The backing file of a volume of the harness's Cinder."""
+    return (fixtures.REPO / '.minicloud' / cloud / 'cinder' / 'volumes' /
+            f'volume-{volume_id}')
 
 
 def _purge_project(conn, project_id: str) -> None:

@@ -6,9 +6,12 @@ tools/register_service.py; the real ``openstack`` command finds it there.
 The admin registers the clouds; alice (member of ``demo``) plans, starts
 and watches the migration of ``demo`` and reads its report; a reader of
 ``demo`` can list but not start; a member of another project sees none of
-it. Bad input gives one clear line and a non-zero exit.
+it. Bad input gives one clear line and a non-zero exit. The admin
+registers, lists, shows and deletes a host (microversion 1.1) without its
+BMC password ever showing; members are refused hosts.
 """
 
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -178,3 +181,134 @@ def test_bad_input_is_one_clear_line(personas):
         done = osc(admin, *args, check=False)
         assert done.returncode != 0, args
         assert message in done.stderr, (args, done.stderr)
+
+
+def ensure_clouds(admin: dict) -> None:
+    """The source and destination clouds registered (by the test above,
+    or here when this test runs alone)."""
+    known = {c['name'] for c in as_json(admin, 'migration', 'cloud', 'list')}
+    for name in ('source', 'destination'):
+        if name not in known:
+            as_json(admin, 'migration', 'cloud', 'create', name, '--cloud',
+                    name)
+
+
+def has_command(name: str) -> bool:
+    """Whether the installed plugin has an entry point (delete and enable
+    come with a newer setup.cfg)."""
+    return any(e.name == name for e in importlib.metadata.entry_points(
+        group='openstack.migration.v1'))
+
+
+def test_admin_registers_a_host_whose_password_stays_hidden(
+        service, personas, tmp_path):
+    admin, alice = personas['admin'], personas['alice']
+    ensure_clouds(admin)
+    name = f'osc-host-{uuid.uuid4().hex[:8]}'
+    password = f'bmc-{uuid.uuid4().hex}'
+    info_file = tmp_path / 'bmc.yaml'
+    info_file.write_text(f'username: root\npassword: {password}\n')
+    info_file.chmod(0o600)
+    outputs = []
+
+    def run(env, *args, check=True):
+        done = osc(env, *args, check=check)
+        outputs.append(done.stdout + done.stderr)
+        return done
+
+    registered = json.loads(run(
+        admin, 'migration', 'host', 'register', name, '--source', 'source',
+        '--destination', 'destination', '--power-driver', 'ipmi',
+        '--power-info-file', str(info_file),
+        '--power-info', 'address=192.0.2.10', '--power-info', 'port=6230',
+        '--power-info', 'username=admin', '--mac', '52:54:00:AA:BB:CC',
+        '--aggregate', 'osc-agg', '-f', 'json').stdout)
+    host = registered['uuid']
+    try:
+        assert registered['name'] == name
+        assert registered['state'] == 'in_source'
+        assert registered['power.driver'] == 'ipmi'
+        assert registered['power.info.port'] == 6230
+        assert registered['power.info.username'] == 'admin'  # arg wins
+        assert 'power.info.password' not in registered
+        assert json.loads(registered['macs']) == ['52:54:00:aa:bb:cc']
+        assert json.loads(registered['options']) == {'aggregate': 'osc-agg'}
+
+        listed = json.loads(run(admin, 'migration', 'host', 'list',
+                                '--source', 'source', '-f', 'json').stdout)
+        assert {'uuid': host, 'name': name, 'source': 'source',
+                'destination': 'destination', 'state': 'in_source',
+                'target': None} in listed
+        long = json.loads(run(admin, 'migration', 'host', 'list', '--long',
+                              '-f', 'json').stdout)
+        mine = next(h for h in long if h['uuid'] == host)
+        assert mine['power_driver'] == 'ipmi'
+        assert mine['provision_driver'] is None
+        shown = json.loads(run(admin, 'migration', 'host', 'show', name,
+                               '-f', 'json').stdout)
+        assert shown['uuid'] == host
+        assert shown['power.info.address'] == '192.0.2.10'
+        table = run(admin, 'migration', 'host', 'show', host).stdout
+        assert 'power.info.username' in table and name in table
+
+        # Hosts are the administrator's: a member of demo is refused.
+        for args in (('list',), ('show', host),
+                     ('register', f'{name}-2', '--source', 'source'),
+                     ('evacuate', host)):
+            refused = run(alice, 'migration', 'host', *args, check=False)
+            assert refused.returncode != 0, args
+            assert '(HTTP 403)' in refused.stderr, (args, refused.stderr)
+
+        # The host commands need 1.1; asking for 1.0 says so.
+        old = run(admin, '--os-migration-api-version', '1.0', 'migration',
+                  'host', 'list', check=False)
+        assert old.returncode != 0
+        assert 'need migration API 1.1' in old.stderr, old.stderr
+    finally:
+        if has_command('migration_host_delete'):
+            run(admin, 'migration', 'host', 'delete', host)
+        else:
+            response = service.client().request(
+                'DELETE', f'/v1/hosts/{host}',
+                headers={'OpenStack-API-Version': 'migration 1.1'})
+            assert response.status_code == 204, response.text
+    gone = run(admin, 'migration', 'host', 'show', host, check=False)
+    assert gone.returncode != 0 and '(HTTP 404)' in gone.stderr
+    for output in outputs:
+        assert password not in output
+    assert password not in service.logs()
+    assert password not in service.dump_database()
+
+
+def test_a_failing_evacuation_is_a_clear_error(service, personas):
+    """--wait follows the operations of a host the source has no
+    nova-compute for: it fails at its first step, with the reason."""
+    admin = personas['admin']
+    ensure_clouds(admin)
+    name = f'osc-ghost-{uuid.uuid4().hex[:8]}'
+    as_json(admin, 'migration', 'host', 'register', name, '--source',
+            'source')
+    try:
+        done = osc(admin, 'migration', 'host', 'evacuate', name, '--wait',
+                   '--timeout', '300', check=False)
+        assert done.returncode != 0, done.stdout + done.stderr
+        assert f'host {name} failed at step disable: ' in done.stderr, (
+            done.stderr)
+        assert 'no nova-compute service' in done.stderr
+        assert 'disable: started' in done.stderr  # an operation line
+        shown = as_json(admin, 'migration', 'host', 'show', name)
+        assert (shown['state'], shown['failed_step'], shown['target']) == (
+            'failed', 'disable', None)
+    finally:
+        # The conductor lets go of the host just after recording the
+        # failure; deleting before that is refused (409).
+        fixtures.wait_until(lambda: as_json(
+            admin, 'migration', 'host', 'show', name)['conductor'] is None,
+            timeout=60, interval=1)
+        if has_command('migration_host_delete'):
+            osc(admin, 'migration', 'host', 'delete', name)
+        else:
+            response = service.client().request(
+                'DELETE', f'/v1/hosts/{name}',
+                headers={'OpenStack-API-Version': 'migration 1.1'})
+            assert response.status_code == 204, response.text

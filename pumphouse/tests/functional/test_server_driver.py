@@ -25,6 +25,8 @@ from pumphouse.drivers.resources.compute import server_path
 from pumphouse.drivers.resources.compute import server_snapshot
 from pumphouse.drivers.resources.compute import server_source
 from pumphouse.drivers.resources.compute import server_state
+from pumphouse.drivers.resources.volume import common as vol_common
+from pumphouse.drivers.resources.volume import datapath
 from pumphouse.engine import context as context_mod
 from pumphouse.engine import graph as graph_mod
 from pumphouse.engine import registry
@@ -380,9 +382,9 @@ def _crash_at(patch, point: str) -> None:
     elif point == 'while_building':
         wait = server_state.wait_for_status
 
-        def wait_unless_booting(conn, server_id, wanted,
-                                timeout=server_state.ACTION_TIMEOUT):
-            if timeout == server_state.BOOT_TIMEOUT:
+        def wait_unless_booting(conn, server_id, wanted, timeout=None):
+            # Only the wait for a copy to boot gives its timeout.
+            if timeout == server_state.boot_timeout():
                 die()
             return wait(conn, server_id, wanted, timeout)
 
@@ -470,3 +472,168 @@ def test_killed_process_resumes_without_a_second_boot(workspace,
     assert copies[0].status == 'ACTIVE'
     assert status(ws.source, server.id) == 'ACTIVE'
     assert ws.leftovers() == {}
+
+
+# -- volumes attached to a migrating server ------------------------------
+
+def _server_with_data_volume(ws, tag: str):
+    """A running server of the workspace with a volume of known bytes
+    attached to it."""
+    server = ws.boot()
+    volume = ws.data_volume(harness_content().pattern(f'{ws.prefix}-{tag}',
+                                                      64 * 1024))
+    ws.attach(server, volume)
+    return server, volume
+
+
+def _spy_on_reads(monkeypatch, ws, server_id: str) -> list:
+    """The source server's status each time the copy of a volume reads
+    its data (an in-use volume is cloned, then the clone uploaded)."""
+    seen = []
+    for name in ('clone', 'upload'):
+        original = getattr(datapath, name)
+
+        def spy(*args, _original=original, _name=name, **kwargs):
+            seen.append((_name, status(ws.source, server_id)))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(datapath, name, spy)
+    return seen
+
+
+def _index(messages: list[str], *parts: str) -> int:
+    found = [n for n, m in enumerate(messages) if all(p in m for p in parts)]
+    assert len(found) == 1, (parts, messages)
+    return found[0]
+
+
+def test_attached_volume_is_copied_once_its_server_is_quiesced(
+        engine, workspace, monkeypatch):
+    ws = workspace
+    server, volume = _server_with_data_volume(ws, 'consistent')
+    seen = _spy_on_reads(monkeypatch, ws, server.id)
+
+    migration = migrate(servers_named(server.name))
+    assert_clean(migration)
+    # The data was read only while the source server was suspended.
+    assert seen == [('clone', 'SUSPENDED'), ('upload', 'SUSPENDED')]
+    messages = events(migration)
+    quiesced = _index(messages, server.name, 'suspended in the source')
+    cloned = _index(messages, f'volume {volume.id} is in use: cloning')
+    booted = _index(messages, server.name, 'is ACTIVE')
+    assert quiesced < cloned < booted
+    assert not any('crash-consistent' in m for m in messages)
+    # Nova suspended it once (the server's item did not do it again) and
+    # resumed it at the cutover (keep).
+    assert ws.actions(server.id)[-2:] == ['suspend', 'resume']
+    assert ws.actions(server.id).count('suspend') == 1
+    assert status(ws.source, server.id) == 'ACTIVE'
+
+    items = items_by_key(migration)
+    copied = items[('volume.volume', volume.id)].destination_id
+    assert server_workspace.volume_file('destination', copied).read_bytes() \
+        == server_workspace.volume_file('source', volume.id).read_bytes()
+    copy = the_copy(ws, server.name)
+    assert [a['volumeId'] for a in server_boot.attachments(
+        ws.destination, copy.id)] == [copied]
+    assert fixtures.wait_until(lambda: not ws.leftovers(), timeout=60), \
+        ws.leftovers()
+
+
+def test_failed_volume_copy_brings_the_quiesced_server_back(
+        engine, workspace, monkeypatch):
+    ws = workspace
+    server, volume = _server_with_data_volume(ws, 'failing')
+    seen = []
+
+    def broken(conn, volume_id, name):
+        seen.append(status(ws.source, server.id))
+        raise RuntimeError('injected after the server was quiesced')
+
+    monkeypatch.setattr(datapath, 'upload', broken)
+    migration = migrate(servers_named(server.name))
+    assert migration.state == 'failed'
+    assert seen == ['SUSPENDED']
+    items = items_by_key(migration)
+    assert items[('volume.volume', volume.id)].state == 'failed'
+    assert 'injected' in items[('volume.volume', volume.id)].error
+    assert items[('compute.server', server.id)].state == 'blocked'
+    assert status(ws.source, server.id) == 'ACTIVE'
+    assert ws.actions(server.id)[-2:] == ['suspend', 'resume']
+    messages = events(migration)
+    assert _index(messages, server.name, 'suspended in the source') < \
+        _index(messages, server.name, 'running again in the source')
+    assert ws.copies() == []
+    assert ws.source.block_storage.get_volume(volume.id).status == 'in-use'
+    # The clone is being deleted by then.
+    assert fixtures.wait_until(lambda: not ws.leftovers(), timeout=60), \
+        ws.leftovers()
+
+
+def test_second_migration_reuses_without_cutting_over_again(
+        engine, workspace):
+    """A server an earlier migration moved (and stopped at its cutover),
+    started again by its owner: a new migration of it reuses the copy and
+    its volume, quiesces nothing, stops nothing, creates nothing."""
+    ws = workspace
+    server, volume = _server_with_data_volume(ws, 'reused')
+    first = migrate(servers_named(server.name), server_cutover='stop')
+    assert_clean(first)
+    assert status(ws.source, server.id) == 'SHUTOFF'
+    copy = the_copy(ws, server.name)
+    copied = vol_common.marked_volumes(ws.destination, volume.id)
+    assert len(copied) == 1
+    ws.member.compute.start_server(server.id)
+    ws.wait(server)
+    before = ws.actions(server.id)
+
+    second = migrate(servers_named(server.name), server_cutover='stop')
+    assert_clean(second)
+    actions = {k: i.action for k, i in items_by_key(second).items()}
+    assert set(actions.values()) == {'reuse'}, actions
+    assert ws.actions(server.id) == before
+    assert status(ws.source, server.id) == 'ACTIVE'
+    assert [c.id for c in ws.copies()] == [copy.id]
+    assert [v.id for v in vol_common.marked_volumes(
+        ws.destination, volume.id)] == [copied[0].id]
+    messages = events(second)
+    assert not any('in the source' in m for m in messages), messages
+    assert not any(word in m for m in messages
+                   for word in ('cloning', 'uploading', 'streamed')), messages
+    assert ws.leftovers() == {}
+
+
+def test_boot_user_gets_the_configured_domain_and_role(engine, workspace,
+                                                       monkeypatch):
+    ws = workspace
+    destination = ws.destination
+    identity = destination.identity
+    role = identity.create_role(name=ws.name('booter'))
+    member = identity.find_role('member', ignore_missing=False)
+    try:
+        # A role of its own that implies member, as an operator might
+        # give boot users.
+        response = identity.put(f'/roles/{role.id}/implies/{member.id}')
+        assert response.status_code in (200, 201), response.text
+        engine.config(boot_user_role=role.name, boot_user_domain='Default',
+                      group='identity')
+        server = ws.boot()
+        granted = []
+        create = server_boot.BootUser._create
+
+        def spy(self):
+            create(self)
+            [user] = identity.users(
+                name=server_boot.boot_user_name(server.id))
+            granted.append((user.domain_id, sorted(
+                a.role['id'] for a in identity.role_assignments(
+                    user_id=user.id, scope_project_id=self.project_id))))
+
+        monkeypatch.setattr(server_boot.BootUser, '_create', spy)
+        migration = migrate(servers_named(server.name))
+        assert_clean(migration)
+        assert granted == [('default', [role.id])]
+        assert the_copy(ws, server.name).key_name == ws.keypair.name
+        assert ws.leftovers() == {}
+    finally:
+        identity.delete_role(role, ignore_missing=True)

@@ -10,6 +10,9 @@ the harness's Cinder (``.minicloud/<cloud>/cinder/volumes``).
 
 import pathlib
 import runpy
+import signal
+import sqlite3
+import subprocess
 import types
 import uuid
 from unittest import mock
@@ -469,3 +472,105 @@ def test_copy_killed_while_streaming_leaves_nothing_behind(engine, space):
                 if f'volume {volume.id}: uploading' in m]) == 1, messages
     assert source.block_storage.get_volume(volume.id).status == 'available'
 
+
+
+#: Size of the volume the kill test copies: with the harness's 1 MiB of
+#: backing file per GiB, enough bytes that the copy takes a moment.
+KILLED_COPY_GB = 256
+#: Seconds the kill test waits for the copy to be under way.
+KILL_WAIT = 300
+
+
+def _pumphouse(conf, *argv) -> list[str]:
+    return [str(fixtures.BIN / 'pumphouse'), '--config-file', str(conf),
+            *argv]
+
+
+def _sqlite_one(database, query: str, *args):
+    try:
+        with sqlite3.connect(database, timeout=5) as db:
+            return db.execute(query, args).fetchone()
+    except sqlite3.OperationalError:
+        return None  # not made yet, or locked by the writer
+
+
+def _copy_under_way(space, volume_id: str, database) -> str | None:
+    """What shows the data of the volume is on its way, while its plan
+    item runs: the temporary destination image being written (the
+    stream), or the destination volume being made from it; None until
+    then."""
+    item = _sqlite_one(
+        database, "SELECT state FROM plan_items WHERE resource_type = "
+                  "'volume.volume' AND source_id = ?", volume_id)
+    if not item or item[0] != 'running':
+        return None
+    found = [f'destination image {i.status}' for i in vol_common.named_images(
+        space.destination, vol_common.temp_name(volume_id))
+        if i.status == 'saving']
+    found += [f'destination volume {v.status}'
+              for v in copies(space.destination, volume_id)]
+    return ', '.join(found) or None
+
+
+def test_cli_killed_while_a_volume_is_copied_resumes_to_one_copy(
+        space, tmp_path):
+    """SIGKILL ``pumphouse migrate`` while a volume's data is being
+    copied; ``pumphouse resume`` ends with one destination volume holding
+    the same bytes and no temporary left in either cloud."""
+    source, destination = space.source, space.destination
+    volume = space.volume('big', size=KILLED_COPY_GB,
+                          metadata={'stage': 'killed'})
+    nominal = KILLED_COPY_GB * MIB_PER_GIB
+    chunk = mc.content.pattern(f'{space.tag}-big', 4 * 1024 * 1024)
+    with open(backing_file('source', volume.id), 'r+b') as f:
+        for offset in (0, nominal // 2, nominal - len(chunk)):
+            f.seek(offset)
+            f.write(chunk)
+    conf = tmp_path / 'pumphouse.conf'
+    conf.write_text(f'[DEFAULT]\nstate_path = {tmp_path}/state\n'
+                    f'[clouds]\nclouds_yaml = {fixtures.clouds_yaml_path()}\n')
+    database = tmp_path / 'state' / 'pumphouse.sqlite'
+    log = tmp_path / 'cli.log'
+
+    with open(log, 'ab') as out:
+        process = subprocess.Popen(
+            _pumphouse(conf, 'migrate', '--source', 'source',
+                       '--destination', 'destination', '--yes',
+                       'project', space.project.name),
+            stdout=out, stderr=subprocess.STDOUT)
+        try:
+            under_way = fixtures.wait_until(
+                lambda: process.poll() is not None or _copy_under_way(
+                    space, volume.id, database),
+                timeout=KILL_WAIT, interval=0.05)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(30)
+    output = log.read_text(errors='replace')[-3000:]
+    assert isinstance(under_way, str), ('the copy was not caught under '
+                                        'way', under_way, output)
+    assert process.returncode == -signal.SIGKILL, output
+    # Killed in the middle: no copy, or one not finished.
+    left = copies(destination, volume.id)
+    assert len(left) <= 1 and all(
+        vol_common.COPY_KEY in (v.metadata or {}) for v in left), (
+        under_way, left, temporaries(source, destination, volume.id))
+
+    [uuid] = _sqlite_one(database, 'SELECT uuid FROM migrations')
+    result = subprocess.run(_pumphouse(conf, 'resume', uuid, '--yes'),
+                            capture_output=True, text=True, timeout=900,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, (under_way, result.stdout[-3000:],
+                                    result.stderr[-3000:])
+    assert f'Migration {uuid}: completed' in result.stdout, result.stdout
+
+    [made] = copies(destination, volume.id)
+    project = destination.identity.find_project(
+        space.project.name, domain_id='default', ignore_missing=False)
+    assert_copied(space, volume, wait_volume(destination, made.id),
+                  project)
+    assert temporaries(source, destination, volume.id) == []
+    assert list(source.block_storage.snapshots(
+        details=False, all_projects=True, volume_id=volume.id)) == []
+    assert source.block_storage.get_volume(volume.id).status == \
+        'available'

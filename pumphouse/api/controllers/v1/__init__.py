@@ -5,6 +5,7 @@ import pecan
 from pumphouse.api import method
 from pumphouse.api import versions
 from pumphouse.api.controllers.v1 import clouds
+from pumphouse.api.controllers.v1 import hosts
 from pumphouse.api.controllers.v1 import mappings
 from pumphouse.api.controllers.v1 import migrations
 
@@ -26,6 +27,7 @@ class Controller:
     clouds = clouds.CloudsController()
     migrations = migrations.MigrationsController()
     mappings = mappings.MappingsController()
+    hosts = hosts.HostsController()
 
     @pecan.expose(generic=True)
     def index(self):
@@ -41,5 +43,5 @@ class Controller:
                                      'migration.v1+json'}],
             **{resource: [{'href': method.link('v1', resource),
                            'rel': 'self'}]
-               for resource in ('clouds', 'migrations', 'mappings')},
+               for resource in ('clouds', 'migrations', 'mappings', 'hosts')},
         }

@@ -9,9 +9,7 @@ through a reassignment.
 
 import abc
 
-import jsonschema
-
-from pumphouse.common import exception
+from pumphouse.drivers.hardware import common
 
 ON = 'on'
 OFF = 'off'
@@ -31,12 +29,8 @@ class PowerDriver(abc.ABC):
 
     def validate(self, info: dict) -> None:
         """Raise InvalidHardwareInfo (400) when ``info`` is unusable."""
-        try:
-            jsonschema.validate(info, self.info_schema)
-        except jsonschema.ValidationError as e:
-            where = '.'.join(str(p) for p in e.absolute_path) or 'info'
-            raise exception.InvalidHardwareInfo(
-                driver=self.name, reason=f'{where}: {e.message}') from None
+        common.validate_info(self.name, self.info_schema, self.secret_keys,
+                             info)
 
     @abc.abstractmethod
     def get_power_state(self, info: dict) -> str:

@@ -216,7 +216,7 @@ class ServerDriver(base.ResourceDriver):
         """Finish the copy an interrupted attempt booted: wait for it,
         boot it again if it failed, set what comes after the boot."""
         if not _completable(attrs, existing, differences):
-            server_path.bring_back(ctx, resource)
+            server_path.give_back(ctx, resource)
             return None
         return server_path.resume_copy(ctx, resource, attrs, existing)
 
@@ -225,6 +225,11 @@ class ServerDriver(base.ResourceDriver):
         (a reused one, moved by an earlier migration, is left alone)."""
         if created and resource.attrs:
             server_path.after_create(ctx, resource, destination_id)
+
+    def abandon(self, ctx, resource) -> None:
+        """A server whose item is blocked runs again in the source if
+        Pumphouse quiesced it (ahead of the item, for its volumes)."""
+        server_path.give_back(ctx, resource)
 
     def delete(self, ctx, destination_id) -> None:
         server_path.delete(ctx, destination_id)

@@ -7,8 +7,10 @@ takes as ``key_name`` only a keypair of the calling user. Pumphouse boots:
   to the server's project (:meth:`EngineContext.destination_in`, whose
   user holds ``[identity] destination_project_role`` there for the run);
 * a server with a keypair as a temporary *boot user*: the destination
-  user ``pumphouse-boot-<source server id>``, given the ``member`` role on
-  the project and a copy of the owner's keypair (same name, same public
+  user ``pumphouse-boot-<source server id>`` (in ``[identity]
+  boot_user_domain``, by default the domain of Pumphouse's destination
+  user), given ``[identity] boot_user_role`` (``member``) on the
+  project and a copy of the owner's keypair (same name, same public
   key), logs in with a random password and boots the server, which so
   keeps its key name and injected key. Its keypair and the user are
   deleted as soon as the server is up. The name is made from the source
@@ -34,9 +36,6 @@ from pumphouse.drivers.resources.compute import server_state
 LOG = log.getLogger(__name__)
 
 BOOT_USER_PREFIX = 'pumphouse-boot-'
-#: The role the boot user gets on the destination project: booting with
-#: the project's ports, volumes, images and server group needs no more.
-BOOT_ROLE = 'member'
 #: Volume attachment updates (delete on termination) need 2.85; 2.79
 #: shows delete_on_termination in the attachment list.
 NOVA_UPDATE_ATTACHMENT = '2.85'
@@ -50,20 +49,36 @@ def boot_user_name(source_server_id: str) -> str:
     return f'{BOOT_USER_PREFIX}{source_server_id}'
 
 
-def _boot_domain(ctx) -> str:
-    """Boot users live in the domain of Pumphouse's destination user
-    (an SQL domain: Pumphouse logs in there)."""
-    return ctx.cached('destination:boot-user-domain', lambda: (
-        ctx.destination.identity.get_user(
-            ctx.destination.current_user_id).domain_id))
-
-
-def _boot_role(ctx):
+def boot_domain(ctx) -> str:
+    """The id of the domain boot users live in: ``[identity]
+    boot_user_domain`` (an ID or a name), by default the domain of
+    Pumphouse's destination user (an SQL domain: Pumphouse logs in
+    there)."""
     def load():
         identity = ctx.destination.identity
-        return (identity.find_role(BOOT_ROLE, ignore_missing=True) or
-                identity.find_role(CONF.identity.destination_project_role,
-                                   ignore_missing=False))
+        wanted = CONF.identity.boot_user_domain
+        if wanted:
+            return identity.find_domain(wanted, ignore_missing=False).id
+        return identity.get_user(ctx.destination.current_user_id).domain_id
+    return ctx.cached('destination:boot-user-domain', load)
+
+
+def boot_role(ctx):
+    """The role a boot user gets on its project: ``[identity]
+    boot_user_role``, or ``destination_project_role`` when the
+    destination has no such role."""
+    def load():
+        identity = ctx.destination.identity
+        role = identity.find_role(CONF.identity.boot_user_role,
+                                  ignore_missing=True)
+        if role is None:
+            LOG.warning('The destination has no role %(role)s for boot '
+                        'users; giving them %(other)s',
+                        {'role': CONF.identity.boot_user_role,
+                         'other': CONF.identity.destination_project_role})
+            role = identity.find_role(
+                CONF.identity.destination_project_role, ignore_missing=False)
+        return role
     return ctx.cached('destination:boot-user-role', load)
 
 
@@ -107,7 +122,7 @@ class BootUser:
 
     def _create(self) -> None:
         identity = self.ctx.destination.identity
-        domain_id = _boot_domain(self.ctx)
+        domain_id = boot_domain(self.ctx)
         name = boot_user_name(self.source_server_id)
         password = secrets.token_urlsafe(32)
         options = {'ignore_change_password_upon_first_use': True,
@@ -124,7 +139,7 @@ class BootUser:
             # Left by an interrupted run: take it over.
             identity.update_user(user, password=password, options=options)
         identity.assign_project_role_to_user(self.project_id, user,
-                                             _boot_role(self.ctx))
+                                             boot_role(self.ctx))
         compute = self.ctx.destination.compute
         name_of_key = self.keypair['name']
         compute.delete_keypair(name_of_key, ignore_missing=True,
@@ -143,7 +158,7 @@ def remove_boot_user(ctx, source_server_id: str) -> bool:
     identity = ctx.destination.identity
     found = False
     for user in identity.users(name=boot_user_name(source_server_id),
-                               domain_id=_boot_domain(ctx)):
+                               domain_id=boot_domain(ctx)):
         found = True
         for keypair in ctx.destination.compute.keypairs(user_id=user.id):
             ctx.destination.compute.delete_keypair(

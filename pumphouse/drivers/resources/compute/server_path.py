@@ -9,6 +9,15 @@ brings the source back (resume or start) when Pumphouse quiesced it; the
 error then fails the item. ``after_create`` re-associates the floating
 IPs and cuts over; its failures are reported as events and never undo a
 copy that works.
+
+The volumes of a server are plan items of their own, which the server's
+item needs: their copies are made first. So that they hold what the
+server last wrote, the volume driver quiesces the server before it reads
+an attached volume (:func:`quiesce_ahead`), the same way the server's
+item would. The server's item then finds it quiesced and counts it as
+quiesced by Pumphouse; should the item fail, or be blocked because one of
+its volumes (or anything else it needs) was not migrated, the source is
+brought back (:func:`give_back`).
 """
 
 import contextlib
@@ -65,8 +74,15 @@ def quiesce(ctx, resource) -> str:
     """Quiesce the source if it runs; return its status before.
 
     A source the plan saw ACTIVE and that is suspended or stopped now was
-    quiesced by an interrupted attempt: it counts as ACTIVE.
+    quiesced by Pumphouse (ahead of its item, for its volumes, or by an
+    interrupted attempt): it counts as ACTIVE. One server is quiesced by
+    one thread at a time (its volumes are copied in parallel).
     """
+    with ctx.semaphore(f'quiesce:{resource.id}', 1):
+        return _quiesce(ctx, resource)
+
+
+def _quiesce(ctx, resource) -> str:
     server = ctx.source.compute.get_server(resource.id)
     if server.task_state:
         raise SourceNotReady(server=resource.id,
@@ -87,12 +103,57 @@ def quiesce(ctx, resource) -> str:
                          reason=f'status {server.status}')
 
 
-def bring_back(ctx, resource) -> None:
-    """Resume or start the source if Pumphouse quiesced it."""
+def quiesce_ahead(ctx, server_id: str) -> bool:
+    """Quiesce a source server before data it writes is read (one of its
+    volumes); True if it no longer runs, False if it runs on.
+
+    A server is quiesced only when this run migrates it (an item to
+    create, not done yet) and its plan saw it ACTIVE: its own item then
+    recognises it as quiesced by Pumphouse (:func:`quiesce`) and brings
+    it back on failure or when it is blocked. Any other server (not in
+    the migration, reused, or started since it was planned) is left
+    running.
+    """
+    resource = ctx.planned(('compute.server', server_id))
+    if resource is not None and resource.data.get('status') == 'ACTIVE':
+        quiesce(ctx, resource)
+        return True
+    server = server_state.get_or_none(ctx.source, server_id)
+    return server is None or server.status != 'ACTIVE'
+
+
+def bring_back(ctx, resource) -> bool:
+    """Resume or start the source if Pumphouse quiesced it; True if it
+    did."""
     if resource.data.get('status') != 'ACTIVE':
-        return
+        return False
     if server_state.bring_back(ctx.source, resource.id):
         _event(ctx, resource, 'restored', 'running again in the source')
+        return True
+    return False
+
+
+def give_back(ctx, resource) -> None:
+    """The server's item failed or is blocked: bring the source back if
+    Pumphouse quiesced it (by the item, or ahead of it for its volumes).
+
+    The destination copies of its volumes do not hold what it writes
+    from now on: a warning names them, as the item of each is done and a
+    resumed run would boot the server with them.
+    """
+    if not bring_back(ctx, resource):
+        return
+    copied = sorted(
+        found for found in (ctx.lookup(res.ref_key(d['volume']))
+                            for d in resource.attrs.get('block_devices', [])
+                            if res.is_ref(d.get('volume')))
+        if found)
+    if copied:
+        _event(ctx, resource, 'stale_volumes',
+               'the destination copies of its volumes '
+               f'({", ".join(copied)}) do not hold what it writes from now '
+               'on: delete them and migrate the server with a new '
+               'migration rather than resume this one', level='WARNING')
 
 
 # -- the copy -----------------------------------------------------------
@@ -151,7 +212,7 @@ def _boot(ctx, resource, attrs: dict, original: str) -> str:
         # The boot user stays until the copy runs: Nova's compute host
         # acts with its token while it builds the server.
         server_state.wait_for_status(ctx.destination, copy.id, 'ACTIVE',
-                                     server_state.BOOT_TIMEOUT)
+                                     server_state.boot_timeout())
     _event(ctx, resource, 'booted', f'{copy.id} is ACTIVE')
     return copy.id
 
@@ -198,7 +259,7 @@ def _undo(ctx, resource, attrs: dict) -> None:
          lambda: server_boot.remove_boot_user(ctx, resource.id)),
         ('remove the temporary images',
          lambda: server_snapshot.remove(ctx, resource.id)),
-        ('bring the source back', lambda: bring_back(ctx, resource)),
+        ('bring the source back', lambda: give_back(ctx, resource)),
     ]
     for what, step in steps:
         try:
@@ -237,7 +298,7 @@ def resume_copy(ctx, resource, attrs: dict, existing: dict) -> str:
                 if existing['status'] not in ('ACTIVE', 'SHUTOFF'):
                     server_state.wait_for_status(
                         ctx.destination, existing['id'], 'ACTIVE',
-                        server_state.BOOT_TIMEOUT)
+                        server_state.boot_timeout())
             except server_state.ServerFailed as e:
                 _event(ctx, resource, 'rebuild',
                        f'the copy left by an interrupted attempt failed '

@@ -17,8 +17,6 @@ from pumphouse.drivers.resources.compute import server_state
 from pumphouse.drivers.resources.image import transfer
 
 TMP_PREFIX = 'pumphouse-tmp-'
-#: Seconds a snapshot may take to upload in the source.
-SNAPSHOT_TIMEOUT = 1800
 #: Nova's createImage answers with the image id from 2.45.
 NOVA_CREATE_IMAGE = '2.45'
 #: Image properties that describe the guest and go with its disk.
@@ -51,6 +49,9 @@ def guest_properties(raw: dict) -> dict:
 
 
 def _wait_active(conn, image_id: str, server_id: str):
+    """The snapshot once active, within ``[timeouts] server_snapshot``."""
+    timeout = CONF.timeouts.server_snapshot
+
     def check():
         image = conn.image.get_image(image_id)
         if image.status in ('killed', 'deleted', 'deactivated'):
@@ -58,9 +59,9 @@ def _wait_active(conn, image_id: str, server_id: str):
                                  status=image.status)
         return image if image.status == 'active' else None
 
-    return server_state.poll(check, SNAPSHOT_TIMEOUT, lambda: SnapshotFailed(
+    return server_state.poll(check, timeout, lambda: SnapshotFailed(
         image=image_id, server=server_id,
-        status=f'not active after {SNAPSHOT_TIMEOUT}s'))
+        status=f'not active after {timeout}s'))
 
 
 def take(ctx, server_id: str):

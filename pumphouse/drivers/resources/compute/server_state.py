@@ -5,7 +5,8 @@ its copy boots in the destination, and brought back afterwards according
 to the cutover option, or at once when the migration of the server
 fails. Whether Pumphouse quiesced it is told by the status the plan saw
 (``ACTIVE``): a resumed run finds the server still suspended by the
-interrupted attempt and treats it the same way.
+interrupted attempt and treats it the same way, and so does the server's
+item when the copy of one of its volumes quiesced it first.
 """
 
 import time
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from openstack import exceptions as sdk_exc
 
 from pumphouse.common import exception
+from pumphouse.conf import CONF
 
 #: Metadata keys Pumphouse adds to a destination server. The source
 #: server's id marks the copy, so that a resumed run finds it instead of
@@ -34,12 +36,9 @@ MIGRATABLE = {'ACTIVE': 'ACTIVE', 'SHUTOFF': 'SHUTOFF',
 #: Statuses of a source server that Pumphouse quiesced.
 QUIESCED = ('SUSPENDED', 'SHUTOFF')
 
-#: Seconds to wait for a power action (suspend, resume, stop, start).
-ACTION_TIMEOUT = 300
-#: Seconds to wait for a destination server to become ACTIVE.
-BOOT_TIMEOUT = 600
-#: Seconds to wait for a server to be gone after a delete.
-DELETE_TIMEOUT = 300
+# How long the waits may take is configured in [timeouts]
+# (server_action, server_boot, server_delete).
+
 #: First and longest pause between two polls, in seconds.
 POLL_FIRST, POLL_MAX = 0.5, 3.0
 
@@ -79,13 +78,22 @@ def fault_message(server) -> str:
     return fault.get('message') or 'no fault recorded by Nova'
 
 
+def boot_timeout() -> float:
+    """Seconds a copy may take to become ACTIVE (``[timeouts]
+    server_boot``)."""
+    return CONF.timeouts.server_boot
+
+
 def wait_for_status(conn, server_id: str, wanted: str,
-                    timeout: float = ACTION_TIMEOUT):
+                    timeout: float | None = None):
     """The server once it is in ``wanted`` with no task running.
 
-    ERROR raises :class:`ServerFailed` with Nova's fault message; a
-    server that disappears raises the SDK's NotFoundException.
+    ``timeout`` defaults to ``[timeouts] server_action``. ERROR raises
+    :class:`ServerFailed` with Nova's fault message; a server that
+    disappears raises the SDK's NotFoundException.
     """
+    if timeout is None:
+        timeout = CONF.timeouts.server_action
     last = {}
 
     def check():
@@ -104,7 +112,12 @@ def wait_for_status(conn, server_id: str, wanted: str,
 
 
 def wait_for_delete(conn, server_id: str,
-                    timeout: float = DELETE_TIMEOUT) -> None:
+                    timeout: float | None = None) -> None:
+    """Wait until a server is gone (``timeout`` defaults to
+    ``[timeouts] server_delete``)."""
+    if timeout is None:
+        timeout = CONF.timeouts.server_delete
+
     def gone():
         try:
             conn.compute.get_server(server_id)

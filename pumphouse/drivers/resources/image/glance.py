@@ -11,10 +11,8 @@ from collections.abc import Iterator
 
 from openstack import exceptions as sdk_exc
 
+from pumphouse.conf import CONF
 from pumphouse.drivers.resources import common
-
-#: Seconds Glance is given to notice an upload that was cut off.
-SETTLE_TIMEOUT = 30
 
 #: The largest page Glance serves by default (``api_limit_max``).
 PAGE_SIZE = 1000
@@ -48,14 +46,17 @@ def get_image(conn, image_id: str) -> dict | None:
     return response.json() if common.exists(response) else None
 
 
-def wait_while_saving(conn, image_id: str, timeout: float = SETTLE_TIMEOUT,
+def wait_while_saving(conn, image_id: str, timeout: float | None = None,
                       interval: float = 1.0) -> dict | None:
     """The image once it is no longer ``saving``, or as it is then.
 
     Glance puts an image whose upload was cut off (its uploader killed)
     back to ``queued`` when it notices, which may take a moment; one
-    still ``saving`` after ``timeout`` has lost its Glance process.
+    still ``saving`` after ``timeout`` (default ``[timeouts]
+    image_settle``) has lost its Glance process.
     """
+    if timeout is None:
+        timeout = CONF.timeouts.image_settle
     deadline = time.monotonic() + timeout
     image = get_image(conn, image_id)
     while image is not None and image.get('status') == 'saving' and \

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from openstack import exceptions as sdk_exc
 from openstack.block_storage.v3 import type as type_mod
 
+from pumphouse.conf import CONF
 from pumphouse.drivers.resources import common
 
 #: Name of every temporary object of one volume's copy (source clone,
@@ -41,12 +42,6 @@ ERROR_STATUSES = frozenset({
 #: Glance statuses of an image that will never become active by waiting.
 IMAGE_DEAD = frozenset({'killed', 'deleted', 'pending_delete'})
 
-#: Seconds a status change that moves no data may take (a volume being
-#: attached or detached, a clone on a copy-on-write backend).
-STATUS_TIMEOUT = 600
-#: Seconds per GiB added to :data:`STATUS_TIMEOUT` where data moves
-#: (clone, upload to an image, volume from an image).
-SECONDS_PER_GIB = 60
 #: Seconds between two polls of a status (the first poll waits less).
 POLL_INTERVAL = 2.0
 
@@ -67,9 +62,19 @@ def user_metadata(metadata: dict | None) -> dict:
             if k not in MARKER_KEYS}
 
 
+def status_timeout() -> float:
+    """Seconds a status change that moves no data may take (a volume
+    being attached or detached, a clone on a copy-on-write backend, an
+    image becoming active): ``[timeouts] volume_status``."""
+    return CONF.timeouts.volume_status
+
+
 def data_timeout(size_gb: int) -> float:
-    """How long a data move of ``size_gb`` GiB may take."""
-    return STATUS_TIMEOUT + SECONDS_PER_GIB * max(int(size_gb or 0), 1)
+    """How long a data move of ``size_gb`` GiB may take (clone, upload to
+    an image, volume from an image): :func:`status_timeout` plus
+    ``[timeouts] volume_seconds_per_gib`` per GiB."""
+    return status_timeout() + CONF.timeouts.volume_seconds_per_gib * max(
+        int(size_gb or 0), 1)
 
 
 # Source lists -------------------------------------------------------------

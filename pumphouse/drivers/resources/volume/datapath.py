@@ -6,9 +6,13 @@ Every temporary object of the copy of source volume ``S`` is called
 1. **Source image.** An ``available`` volume is uploaded to a Glance
    image directly (``os-volume_upload_image``, ``raw``). Cinder refuses to
    upload an ``in-use`` volume (``force`` is ignored unless the cloud sets
-   ``enable_force_upload``), so an attached volume is first cloned (a
-   crash-consistent copy, owned by the source admin's project) and the
-   clone is uploaded. The image is owned by the source admin's project.
+   ``enable_force_upload``), so an attached volume is first cloned (owned
+   by the source admin's project) and the clone is uploaded. The image is
+   owned by the source admin's project. Before its data is read, the
+   servers the volume is attached to that this run migrates are quiesced
+   (:func:`quiesce_servers`), so that the copy holds what they last
+   wrote; the copy of a volume of a server that keeps running is only
+   crash-consistent, which a warning says.
 2. **Destination image.** The source image is streamed into a new
    private destination image owned by the *destination project* (so that
    Cinder, called with that project's token, may read it), its MD5 and
@@ -38,6 +42,7 @@ from oslo_utils import excutils
 
 from pumphouse.conf import CONF
 from pumphouse.drivers.resources import common as helpers
+from pumphouse.drivers.resources.compute import server_path
 from pumphouse.drivers.resources.image import transfer
 from pumphouse.drivers.resources.volume import common
 
@@ -111,6 +116,7 @@ def prepare_source_image(ctx, source_volume_id: str):
     found = settled_source_image(ctx, volume)
     if found is not None:
         return found
+    quiesce_servers(ctx, volume)
     uploader = uploadable(ctx, volume)
     name = common.temp_name(source_volume_id)
     ctx.event('volume_copy', f'volume {source_volume_id}: uploading '
@@ -122,6 +128,23 @@ def prepare_source_image(ctx, source_volume_id: str):
                        f'source volume {uploader.id} (upload to an image)')
     return common.wait_image_active(source, image_id, timeout,
                                     f'source image {image_id} ({name})')
+
+
+def quiesce_servers(ctx, volume) -> None:
+    """Quiesce the source servers ``volume`` is attached to that this
+    run migrates (suspended or stopped as ``server_stop_mode`` says, as
+    their own items would; see :func:`server_path.quiesce_ahead`); warn
+    about those that keep running."""
+    servers = sorted({a.get('server_id')
+                      for a in getattr(volume, 'attachments', None) or ()
+                      if a.get('server_id')})
+    for server_id in servers:
+        if not server_path.quiesce_ahead(ctx, server_id):
+            ctx.event('volume_copy', f'volume {volume.id}: attached to '
+                      f'server {server_id}, which this migration does not '
+                      'quiesce now (not migrated by this run, or started '
+                      'since it was planned): the copy of its data is '
+                      'crash-consistent only', level='WARNING')
 
 
 def settled_source_image(ctx, volume):
@@ -162,7 +185,7 @@ def uploadable(ctx, volume):
     if volume.status not in common.COPYABLE:
         # Attaching, detaching, backing up, someone else's upload...
         volume = common.wait_volume(
-            source, volume.id, common.COPYABLE, common.STATUS_TIMEOUT,
+            source, volume.id, common.COPYABLE, common.status_timeout(),
             f'source volume {volume.id} (to be copied)')
     if volume.status == 'available':
         return volume
@@ -253,7 +276,7 @@ def stream_to_destination(ctx, source_volume_id: str, source_image,
                                        destination, image_id,
                                        transfer.DEFAULT_CHUNK_SIZE)
         image = common.wait_image_active(destination, image_id,
-                                         common.STATUS_TIMEOUT,
+                                         common.status_timeout(),
                                          f'destination image {image_id}')
     except Exception:
         with excutils.save_and_reraise_exception():

@@ -15,7 +15,8 @@ from pumphouse.db import migration
 from pumphouse.db import models
 
 EXPECTED_TABLES = {'clouds', 'migrations', 'plan_items', 'mappings',
-                   'events', 'conductors', 'issued_passwords'}
+                   'events', 'conductors', 'issued_passwords', 'hosts',
+                   'host_operations'}
 
 
 def _schema_diff(metadata: sa.MetaData) -> list:

@@ -5,11 +5,14 @@ import unittest
 from unittest import mock
 
 from openstack import exceptions as sdk_exc
+from oslo_config import fixture as config_fixture
+from oslotest import base
 
+from pumphouse.conf import CONF
 from pumphouse.drivers.resources.volume import common
 
 
-class TestNames(unittest.TestCase):
+class TestNames(base.BaseTestCase):
 
     def test_temporaries_are_named_after_the_source_volume(self):
         self.assertEqual('pumphouse-tmp-v1', common.temp_name('v1'))
@@ -24,11 +27,16 @@ class TestNames(unittest.TestCase):
         self.assertEqual({}, common.user_metadata(None))
 
     def test_data_timeout_grows_with_the_size(self):
-        self.assertEqual(common.STATUS_TIMEOUT + common.SECONDS_PER_GIB,
-                         common.data_timeout(0))
-        self.assertEqual(
-            common.STATUS_TIMEOUT + 10 * common.SECONDS_PER_GIB,
-            common.data_timeout(10))
+        self.assertEqual(600, common.status_timeout())
+        self.assertEqual(600 + 60, common.data_timeout(0))
+        self.assertEqual(600 + 10 * 60, common.data_timeout(10))
+
+    def test_timeouts_are_configured(self):
+        conf = self.useFixture(config_fixture.Config(CONF))
+        conf.config(volume_status=100, volume_seconds_per_gib=5,
+                    group='timeouts')
+        self.assertEqual(100, common.status_timeout())
+        self.assertEqual(100 + 3 * 5, common.data_timeout(3))
 
 
 class TestSourceTypeId(unittest.TestCase):

@@ -129,6 +129,42 @@ class TestApply(ApplyTestCase):
         self.assertEqual(0, self.destination.creates)
         self.assertEqual(['red'], self.dest_names('test.team'))
 
+    def test_drivers_see_what_the_run_is_to_create(self):
+        migration = self.migration('red')
+        seen = []
+        create = self.drivers['test.team'].create
+
+        def spy(ctx, resource, attrs):
+            planned = ctx.planned(('test.member', self.ann))
+            seen.append((planned.name, planned.attrs['team']))
+            # Not in the migration; started (the team itself).
+            seen.append(ctx.planned(('test.member', self.cy)))
+            seen.append(ctx.planned(('test.team', self.red)))
+            return create(ctx, resource, attrs)
+
+        self.drivers['test.team'].create = spy
+        ctx, _counts = self.apply(migration)
+        self.assertEqual(
+            [('ann', {'$ref': ['test.team', self.red]}), None, None], seen)
+        self.assertIsNone(ctx.planned(('test.member', self.ann)))
+
+    def test_blocked_items_to_create_are_abandoned(self):
+        self.destination.fail_create.add('red')
+        migration = self.migration('red', 'green')
+        abandoned = []
+
+        def abandon(ctx, resource):
+            abandoned.append(resource.name)
+            raise RuntimeError('cannot give it back')
+
+        self.drivers['test.member'].abandon = abandon
+        _ctx, counts = self.apply(migration)
+        self.assertEqual(['ann'], abandoned)
+        self.assertEqual('blocked', self.items(migration)['ann'].state)
+        self.assertIn(('abandon_failed',
+                       'test.member ann: RuntimeError: cannot give it back'),
+                      self.events)
+
     def test_second_apply_does_nothing(self):
         migration = self.migration('red')
         self.apply(migration)

@@ -66,3 +66,18 @@ class TestLoader(unittest.TestCase):
         self.assertTrue(ipmi._transient(ipmi_exc.IpmiException('timeout')))
         self.assertFalse(ipmi._transient(ipmi_exc.IpmiException(
             'Incorrect password provided')))
+
+
+
+class TestSecretsInErrors(unittest.TestCase):
+    """jsonschema quotes offending values: never a password's."""
+
+    def test_invalid_password_is_not_quoted(self):
+        secret = 'x' * 300 + '-secret'
+        info = {'address': '127.0.0.1', 'username': 'admin',
+                'password': secret}
+        for bad in (secret, 123456):
+            with self.assertRaises(exception.InvalidHardwareInfo) as caught:
+                ipmi.IPMIPowerDriver().validate(dict(info, password=bad))
+            self.assertNotIn(str(bad), str(caught.exception))
+            self.assertIn('password', str(caught.exception))

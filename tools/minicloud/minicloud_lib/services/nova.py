@@ -3,7 +3,10 @@
 The compute hosts run the harness's ``SnapshotFakeDriver`` (see
 ``tools/minicloud/drivers``): snapshots upload real bytes and a host can
 restart without losing its servers. Hosts are ``<cloud>-compute-1`` and
-``<cloud>-compute-2``, each with its own state dir (node UUID).
+``<cloud>-compute-2``, each with its own state dir (node UUID). The
+source cloud has a third, spare host, ``source-compute-3``, whose service
+is disabled once it is up: nothing is scheduled there unless a test
+enables it (the host tests evacuate and reassign it).
 """
 
 from minicloud_lib import paths
@@ -16,6 +19,8 @@ COMPUTE_DRIVER = "minicloud.SnapshotFakeDriver"
 COMPUTE_LAUNCHER = [str(paths.VENV_PYTHON), "-m",
                     "minicloud_drivers.nova_compute"]
 COMPUTE_COUNT = 2
+#: Clouds with a spare compute host (started disabled) after the others.
+SPARE_HOST_CLOUDS = ("source",)
 #: Compute API microversion used for the readiness checks.
 _MICROVERSION = {"OpenStack-API-Version": "compute 2.53"}
 
@@ -35,8 +40,15 @@ class Nova(OpenStackService):
 
     def compute_hosts(self) -> list[str]:
         """Names of the compute hosts of this cloud."""
+        count = COMPUTE_COUNT + (self.cloud.name in SPARE_HOST_CLOUDS)
         return [f"{self.cloud.name}-compute-{i}"
-                for i in range(1, COMPUTE_COUNT + 1)]
+                for i in range(1, count + 1)]
+
+    def spare_host(self) -> str | None:
+        """The host whose service starts disabled, if this cloud has one."""
+        if self.cloud.name not in SPARE_HOST_CLOUDS:
+            return None
+        return self.compute_hosts()[-1]
 
     def units(self) -> list[Unit]:
         """nova-api, conductor, scheduler, then the compute hosts."""
@@ -117,7 +129,8 @@ class Nova(OpenStackService):
         self.run_tool([*manage, "db", "sync"])
 
     def wait_ready(self) -> None:
-        """Both compute hosts report up; map them to cell1."""
+        """The compute hosts report up; map them to cell1; disable the
+        spare host."""
         api = self.admin_api()
         wanted = set(self.compute_hosts())
 
@@ -144,3 +157,18 @@ class Nova(OpenStackService):
         # Hypervisors are listed once their hosts are mapped to a cell.
         wait_for(discovered, 60, "compute hosts were not mapped to cell1",
                  interval=2)
+        spare = self.spare_host()
+        if spare is not None:
+            # Services register enabled (the conductor creates them, with
+            # its own enable_new_services): disable the spare's.
+            services = api.call(
+                "GET", self.url("/v2.1/os-services?binary=nova-compute"
+                                f"&host={spare}"),
+                headers=_MICROVERSION)["services"]
+            for service in services:
+                if service["status"] == "enabled":
+                    api.call("PUT", self.url(
+                        f"/v2.1/os-services/{service['id']}"),
+                        {"status": "disabled",
+                         "disabled_reason": "harness spare host"},
+                        headers=_MICROVERSION)

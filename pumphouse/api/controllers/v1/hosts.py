@@ -1,0 +1,147 @@
+"""``/v1/hosts``: source hypervisors and their way to the destination
+(microversion 1.1)."""
+
+import pecan
+from oslo_log import log
+
+from pumphouse.api import method
+from pumphouse.api import paging
+from pumphouse.api import validation
+from pumphouse.api.schemas.v1 import hosts as schemas
+from pumphouse.common import exception
+from pumphouse.common import policy
+from pumphouse.db import api as db_api
+from pumphouse.db import host_api
+from pumphouse.hosts import flow
+from pumphouse.hosts import inventory
+
+LOG = log.getLogger(__name__)
+MIN_VERSION = (1, 1)
+
+
+def _authorize(action: str) -> None:
+    if pecan.request.version < MIN_VERSION:
+        raise exception.NotFound(
+            '/v1/hosts needs microversion 1.1 (header '
+            'OpenStack-API-Version: migration 1.1)')
+    policy.authorize(f'pumphouse:host:{action}', {}, pecan.request.context)
+
+
+def host_view(host, clouds: dict | None = None) -> dict:
+    view = inventory.view(host, clouds)
+    view['links'] = [{'href': method.link('v1', 'hosts', host.uuid),
+                      'rel': 'self'}]
+    return view
+
+
+class HostController:
+    """``/v1/hosts/{ident}``, by UUID or name."""
+
+    def __init__(self, ident: str) -> None:
+        self.ident = ident
+
+    @pecan.expose(generic=True)
+    def index(self):
+        method.not_allowed()
+
+    @index.when(method='GET', template='json')
+    @validation.response_body(schemas.host)
+    @method.expose()
+    def get(self) -> dict:
+        _authorize('get')
+        return host_view(host_api.get_host(self.ident))
+
+    @index.when(method='DELETE')
+    @method.expose(status_code=204)
+    def delete(self) -> None:
+        _authorize('delete')
+        host = host_api.get_host(self.ident)
+        host_api.delete_host(host.uuid, db_api.list_live_conductors())
+        LOG.info('Host %(name)s (%(uuid)s) forgotten',
+                 {'name': host.name, 'uuid': host.uuid})
+
+    @pecan.expose(generic=True)
+    def state(self):
+        method.not_allowed()
+
+    @state.when(method='PUT', template='json')
+    @validation.response_body(schemas.host)
+    @method.expose(status_code=202)
+    def put_state(self) -> dict:
+        _authorize('set_state')
+        body = validation.json_body()
+        validation.validate(body, schemas.state_request)
+        host = host_api.get_host(self.ident)
+        values = {}
+        if 'to_destination' in body:
+            values['options'] = dict(host.options or {},
+                                     to_destination=body['to_destination'])
+        host = flow.request(host.uuid, body['target'],
+                            db_api.list_live_conductors(), values)
+        LOG.info('Host %(name)s (%(uuid)s) goes to %(target)s',
+                 {'name': host.name, 'uuid': host.uuid,
+                  'target': body['target']})
+        pecan.request.rpcapi.reassign_host(pecan.request.context, host.uuid)
+        return host_view(host)
+
+    @pecan.expose(generic=True)
+    def operations(self):
+        method.not_allowed()
+
+    @operations.when(method='GET', template='json')
+    @validation.response_body(schemas.operation_list)
+    @method.expose()
+    def get_operations(self) -> dict:
+        _authorize('get')
+        params = validation.query_params(schemas.operations_query)
+        host = host_api.get_host(self.ident)
+        rows = host_api.list_operations(
+            host.id, after_id=int(params['after']) if 'after' in params
+            else None, limit=paging.limit(params))
+        return {'operations': [inventory.operation_view(r) for r in rows]}
+
+
+class HostsController:
+    """``/v1/hosts``: list and register."""
+
+    @pecan.expose(generic=True)
+    def index(self):
+        method.not_allowed()
+
+    @index.when(method='GET', template='json')
+    @validation.response_body(schemas.host_list)
+    @method.expose()
+    def get_all(self) -> dict:
+        _authorize('get')
+        params = validation.query_params(schemas.list_query)
+        limit = paging.limit(params)
+        source = (db_api.get_cloud(params['source']).id
+                  if 'source' in params else None)
+        hosts = host_api.list_hosts(source_cloud_id=source, limit=limit,
+                                    marker=params.get('marker'),
+                                    sort_key=params.get('sort_key', 'id'),
+                                    sort_dir=params.get('sort_dir', 'asc'))
+        clouds = {c.id: c.name for c in db_api.list_clouds()}
+        result = {'hosts': [host_view(h, clouds) for h in hosts]}
+        if len(hosts) == limit:
+            result['next'] = paging.next_link('hosts', params, limit=limit,
+                                              marker=hosts[-1].uuid)
+        return result
+
+    @index.when(method='POST', template='json')
+    @validation.response_body(schemas.host)
+    @method.expose(status_code=201)
+    def create(self) -> dict:
+        _authorize('create')
+        body = validation.json_body()
+        validation.validate(body, schemas.register_request)
+        host = inventory.register(body)
+        LOG.info('Host %(name)s (%(uuid)s) registered',
+                 {'name': host.name, 'uuid': host.uuid})
+        pecan.response.headers['Location'] = method.link('v1', 'hosts',
+                                                         host.uuid)
+        return host_view(host)
+
+    @pecan.expose()
+    def _lookup(self, ident: str, *remainder):
+        return HostController(ident), remainder

@@ -1,0 +1,64 @@
+"""Options of the [timeouts] group: how long Pumphouse waits for a cloud.
+
+Each wait polls the cloud until the resource reaches the status wanted
+and fails the plan item (undoing what it started) when it takes longer.
+Raise them for slow clouds or large disks.
+"""
+
+from oslo_config import cfg
+
+opt_group = cfg.OptGroup(name='timeouts', title='Waits on the clouds')
+
+opts = [
+    cfg.IntOpt(
+        'server_action',
+        default=300,
+        min=1,
+        help='Seconds a power action of a server may take: suspend, '
+             'resume, stop, start (source and destination).'),
+    cfg.IntOpt(
+        'server_boot',
+        default=600,
+        min=1,
+        help='Seconds the copy of a server may take to become ACTIVE in '
+             'the destination.'),
+    cfg.IntOpt(
+        'server_delete',
+        default=300,
+        min=1,
+        help='Seconds a deleted server may take to disappear (a '
+             'half-built copy being removed).'),
+    cfg.IntOpt(
+        'server_snapshot',
+        default=1800,
+        min=1,
+        help='Seconds the snapshot of a source server\'s disk may take to '
+             'become an active image (server_data_mode = snapshot).'),
+    cfg.IntOpt(
+        'volume_status',
+        default=600,
+        min=1,
+        help='Seconds a volume or image status change that moves no data '
+             'may take (a volume being attached or detached, a clone on a '
+             'copy-on-write backend, an image becoming active). Where data '
+             'moves, volume_seconds_per_gib is added per GiB.'),
+    cfg.IntOpt(
+        'volume_seconds_per_gib',
+        default=60,
+        min=0,
+        help='Seconds per GiB of volume size added to volume_status where '
+             'a volume\'s data moves (clone, upload to an image, volume '
+             'created from an image).'),
+    cfg.IntOpt(
+        'image_settle',
+        default=30,
+        min=1,
+        help='Seconds Glance is given to notice an image upload that was '
+             'cut off (its uploader killed) before a resumed run deletes '
+             'the image and uploads it again.'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(opt_group)
+    conf.register_opts(opts, group=opt_group)

@@ -1,0 +1,172 @@
+"""Database API of hosts and their operations log."""
+
+from collections.abc import Iterable
+
+from oslo_db import exception as db_exc
+from oslo_utils import uuidutils
+
+from pumphouse.common import exception
+from pumphouse.db import api as db_api
+from pumphouse.db import models
+
+
+def create_host(values: dict) -> models.Host:
+    """Register a host; HostAlreadyRegistered when its name is taken in
+    its source cloud."""
+    host = models.Host(uuid=uuidutils.generate_uuid(), **values)
+    try:
+        with db_api._writer() as session:
+            session.add(host)
+            session.flush()
+    except db_exc.DBDuplicateEntry as e:
+        raise exception.HostAlreadyRegistered(
+            host=values['name'], cloud=values['source_cloud_id']) from e
+    return host
+
+
+def _host_query(session, ident: str, source_cloud_id: int | None = None):
+    query = session.query(models.Host)
+    if uuidutils.is_uuid_like(ident):
+        return query.filter_by(uuid=ident)
+    query = query.filter_by(name=ident)
+    if source_cloud_id is not None:
+        query = query.filter_by(source_cloud_id=source_cloud_id)
+    return query
+
+
+def _one(query, ident: str) -> models.Host:
+    rows = query.limit(2).all()
+    if not rows:
+        raise exception.HostNotFound(host=ident)
+    if len(rows) > 1:
+        raise exception.Invalid(
+            reason=f'host name {ident} is registered in several source '
+                   'clouds; name the source cloud or use its UUID')
+    return rows[0]
+
+
+def get_host(ident: str, source_cloud_id: int | None = None) -> models.Host:
+    """A host by UUID, or by name (in ``source_cloud_id`` if given)."""
+    with db_api._reader() as session:
+        return _one(_host_query(session, ident, source_cloud_id), ident)
+
+
+def find_host(name: str, source_cloud_id: int) -> models.Host | None:
+    with db_api._reader() as session:
+        return session.query(models.Host).filter_by(
+            name=name, source_cloud_id=source_cloud_id).one_or_none()
+
+
+def list_hosts(source_cloud_id: int | None = None,
+               limit: int | None = None, marker: str | None = None,
+               sort_key: str = 'id', sort_dir: str = 'asc',
+               pending: bool = False) -> list[models.Host]:
+    """Hosts, optionally of one source cloud; ``pending``: only those with
+    an operation under way (a target not reached, not failed)."""
+    with db_api._reader() as session:
+        query = session.query(models.Host)
+        if source_cloud_id is not None:
+            query = query.filter_by(source_cloud_id=source_cloud_id)
+        if pending:
+            query = query.filter(models.Host.target.isnot(None),
+                                 models.Host.state != 'failed')
+        marker_obj = None
+        if marker is not None:
+            marker_obj = _host_query(session, marker).one_or_none()
+            if marker_obj is None:
+                raise exception.InvalidParameterValue(
+                    reason=f'Marker host {marker} could not be found.')
+        return db_api._paginate(query, models.Host, limit, marker_obj,
+                                sort_key, sort_dir)
+
+
+@db_api.retry_on_deadlock
+def update_host(ident: str, values: dict,
+                expected_state: str | None = None) -> models.Host:
+    """Update a host; with ``expected_state`` only if it still is."""
+    with db_api._writer() as session:
+        host = _one(_host_query(session, ident).with_for_update(), ident)
+        if expected_state is not None and host.state != expected_state:
+            raise exception.InvalidHostTransition(
+                host=host.name, state=host.state,
+                target=values.get('state') or values.get('target') or '?')
+        host.update(values)
+    return host
+
+
+@db_api.retry_on_deadlock
+def set_target(ident: str, target: str, check, live_hosts: Iterable[str],
+               values: dict | None = None) -> models.Host:
+    """Give a host a new target, under lock.
+
+    ``check(host)`` raises when the target cannot be reached from where
+    the host is; a host whose operation a live conductor works on is
+    HostBusy.
+    """
+    live = set(live_hosts)
+    with db_api._writer() as session:
+        host = _one(_host_query(session, ident).with_for_update(), ident)
+        if host.conductor and host.conductor in live:
+            raise exception.HostBusy(host=host.name, target=host.target,
+                                     conductor=host.conductor)
+        check(host)
+        host.update(dict(values or {}, target=target, last_error=None))
+    return host
+
+
+@db_api.retry_on_deadlock
+def reserve_host(ident: str, conductor: str,
+                 live_hosts: Iterable[str]) -> models.Host:
+    """Make ``conductor`` the owner unless a live conductor owns it."""
+    live = set(live_hosts) - {conductor}
+    with db_api._writer() as session:
+        host = _one(_host_query(session, ident).with_for_update(), ident)
+        if host.conductor and host.conductor in live:
+            raise exception.HostBusy(host=host.name, target=host.target,
+                                     conductor=host.conductor)
+        host.conductor = conductor
+    return host
+
+
+@db_api.retry_on_deadlock
+def release_host(ident: str, conductor: str) -> None:
+    with db_api._writer() as session:
+        session.query(models.Host).filter_by(
+            uuid=ident, conductor=conductor).update({'conductor': None})
+
+
+@db_api.retry_on_deadlock
+def delete_host(ident: str, live_hosts: Iterable[str]) -> None:
+    """Forget a host no live conductor works on."""
+    live = set(live_hosts)
+    with db_api._writer() as session:
+        host = _one(_host_query(session, ident).with_for_update(), ident)
+        if host.conductor and host.conductor in live:
+            raise exception.HostBusy(host=host.name, target=host.target,
+                                     conductor=host.conductor)
+        session.delete(host)
+
+
+# The operations log
+
+@db_api.retry_on_deadlock
+def add_operation(host_id: int, step: str, state: str, message: str,
+                  level: str = 'INFO',
+                  conductor: str | None = None) -> None:
+    with db_api._writer() as session:
+        session.add(models.HostOperation(
+            host_id=host_id, step=step, state=state, level=level,
+            message=message, conductor=conductor))
+
+
+def list_operations(host_id: int, after_id: int | None = None,
+                    limit: int | None = None) -> list[models.HostOperation]:
+    with db_api._reader() as session:
+        query = session.query(models.HostOperation).filter_by(
+            host_id=host_id)
+        if after_id is not None:
+            query = query.filter(models.HostOperation.id > after_id)
+        query = query.order_by(models.HostOperation.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return query.all()

@@ -1,0 +1,1 @@
+"""Handing freed source hypervisors to the destination cloud."""

@@ -1,0 +1,119 @@
+"""Takes a host step by step to its target, recording each step.
+
+The host row is the checkpoint: ``state`` is only advanced once a step
+finished, so whoever runs the flow next (the same conductor restarted,
+another one taking over, the command line again) re-runs the step that was
+under way, and the steps are idempotent. A failing step leaves the host
+``failed`` with the step recorded and no target; asking for the target
+again resumes at that step.
+"""
+
+from collections.abc import Callable
+
+from oslo_log import log
+
+from pumphouse.common import exception
+from pumphouse.db import host_api
+from pumphouse.hosts import context as context_mod
+from pumphouse.hosts import states
+from pumphouse.hosts import steps as steps_mod
+
+LOG = log.getLogger(__name__)
+
+_STEPS: dict[str, Callable] = steps_mod.STEPS
+
+
+def request(host_ident: str, target: str, live_conductors: list[str],
+            values: dict | None = None):
+    """Give a host a target after checking it can get there (409 if not,
+    or while a live conductor works on it)."""
+    def check(host):
+        states.check_target(host.name, host.state, target, host.failed_step)
+        if target == states.IN_DESTINATION:
+            missing = [what for what, driver in (
+                ('power', host.power_driver),
+                ('provision', host.provision_driver)) if not driver]
+            if host.destination_cloud_id is None:
+                missing.append('destination cloud')
+            if missing:
+                raise exception.Invalid(
+                    reason=f'host {host.name} has no {" or ".join(missing)}'
+                           ' registered; register it first')
+        options = dict(host.options or {}, **(values or {}).get(
+            'options', {}))
+        if options.get('to_destination') and \
+                host.destination_cloud_id is None:
+            raise exception.Invalid(
+                reason=f'host {host.name} has no destination cloud to move '
+                       'its servers to')
+    return host_api.set_target(host_ident, target, check, live_conductors,
+                               values)
+
+
+def run(host_uuid: str, conductor: str | None = None,
+        emit: context_mod.Emit = None,
+        should_stop: Callable[[], bool] | None = None):
+    """Run the steps that lead the host to its target; returns the host.
+
+    Raises HostStepFailed (after recording it) when a step fails.
+    """
+    while True:
+        host = host_api.get_host(host_uuid)
+        if host.target is None:
+            return host
+        step = states.next_step(host.state, host.target, host.failed_step)
+        if step is None:
+            host_api.add_operation(host.id, 'done', 'done',
+                                   f'{host.name} is {host.target}',
+                                   conductor=conductor)
+            return host_api.update_host(host_uuid, {'target': None})
+        if should_stop is not None and should_stop():
+            return host
+        if host.state == states.FAILED and step != states.ENABLE:
+            resume = states.starts_from(step)
+            host_api.update_host(host_uuid, {'state': resume,
+                                             'failed_step': None},
+                                 expected_state=states.FAILED)
+            host_api.add_operation(host.id, step, 'info',
+                                   f'resuming at step {step}',
+                                   conductor=conductor)
+            continue
+        _run_step(host, step, conductor, emit)
+
+
+def _run_step(host, step: str, conductor: str | None,
+              emit: context_mod.Emit) -> None:
+    ctx = context_mod.HostContext(host, step, conductor=conductor,
+                                  emit=emit)
+    host_api.add_operation(host.id, step, 'running', f'{step}: started',
+                           conductor=conductor)
+    if emit is not None:
+        emit(step, 'started', 'INFO')
+    try:
+        _STEPS[step](ctx)
+    except Exception as e:
+        message = (str(e) or type(e).__name__)[:4000]
+        LOG.warning('Host %(host)s: step %(step)s failed: %(err)s',
+                    {'host': host.name, 'step': step, 'err': message},
+                    exc_info=not isinstance(e, exception.PumphouseException))
+        # A failed revert leaves the host where it was.
+        failed = ({'target': None} if step == states.ENABLE else
+                  {'state': states.FAILED, 'failed_step': step,
+                   'target': None})
+        host_api.update_host(host.uuid, dict(failed, last_error=message))
+        host_api.add_operation(host.id, step, 'failed', message,
+                               level='ERROR', conductor=conductor)
+        if emit is not None:
+            emit(step, f'failed: {message}', 'ERROR')
+        if isinstance(e, exception.HostStepFailed):
+            raise
+        raise exception.HostStepFailed(step=step, host=host.name,
+                                       reason=message) from e
+    reached = states.leads_to(step)
+    host_api.update_host(host.uuid, {'state': reached, 'failed_step': None,
+                                     'last_error': None},
+                         expected_state=host.state)
+    host_api.add_operation(host.id, step, 'done', f'{step}: done, host is '
+                           f'{reached}', conductor=conductor)
+    if emit is not None:
+        emit(step, f'done: {reached}', 'INFO')

@@ -1,0 +1,386 @@
+"""``openstack migration host list|show|register|evacuate|reassign|enable|
+delete``: source hypervisors and their way to the destination cloud
+(migration API 1.1).
+
+A conductor of the service takes a host step by step to its target; with
+``--wait`` the command follows the host's operations log on stderr until
+the target is reached or the host failed (stdout keeps the host, so
+``-f json`` stays parsable).
+"""
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+
+import yaml
+from osc_lib import exceptions
+from osc_lib.command import command
+
+from pumphouse.osc.v1 import common
+
+LOG = logging.getLogger(__name__)
+
+#: The microversion that brought /v1/hosts.
+MIN_VERSION = (1, 1)
+LIST_COLUMNS = ('uuid', 'name', 'source', 'destination', 'state', 'target')
+LONG_COLUMNS = LIST_COLUMNS + ('failed_step', 'power_driver',
+                               'provision_driver')
+SHOW_FIELDS = ('uuid', 'name', 'source', 'destination', 'state', 'target',
+               'failed_step', 'last_error', 'conductor', 'macs', 'options',
+               'created_at', 'updated_at')
+DRIVERS = ('power', 'provision')
+EVACUATED = 'evacuated'
+IN_DESTINATION = 'in_destination'
+IN_SOURCE = 'in_source'
+FAILED = 'failed'
+DEFAULT_TIMEOUT = 3600
+#: Seconds between two polls of ``--wait``.
+POLL_INTERVAL = 2.0
+#: Info keys never shown even if a server returned them (the API already
+#: leaves out the secret keys of each driver) and never read as JSON.
+_SECRET_WORDS = ('password', 'secret', 'token')
+_HIDDEN = '******'
+
+
+def _client(cmd):
+    """The migration client, once the server is known to serve hosts."""
+    api = common.client(cmd)
+    api.require(MIN_VERSION, 'the migration host commands')
+    return api
+
+
+def _secret(key: str) -> bool:
+    return any(word in key.lower() for word in _SECRET_WORDS)
+
+
+def host_fields(host: dict) -> tuple:
+    """``(columns, values)`` of a host: the driver info flattened as
+    ``power.info.<key>``, like a cloud's ``auth.<key>``."""
+    data = {f: host.get(f) for f in SHOW_FIELDS}
+    for what in DRIVERS:
+        driver = host.get(what) or {}
+        data[f'{what}.driver'] = driver.get('driver')
+        for key, value in (driver.get('info') or {}).items():
+            data[f'{what}.info.{key}'] = _HIDDEN if _secret(key) else value
+    names = list(SHOW_FIELDS[:9]) + sorted(
+        n for n in data if n.startswith(DRIVERS)) + list(SHOW_FIELDS[9:])
+    return common.show(data, names)
+
+
+def _row(host: dict, columns: tuple) -> list:
+    row = []
+    for column in columns:
+        if column.endswith('_driver'):
+            driver = host.get(column[:-len('_driver')]) or {}
+            row.append(driver.get('driver'))
+        else:
+            row.append(common.cell(host.get(column)))
+    return row
+
+
+def _value(key: str, text: str):
+    """A KEY=VALUE value: JSON when it parses (``port=623`` is a number);
+    a secret such as a password always stays the string given."""
+    if _secret(key):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def read_info(pairs: list[str], path: str | None, what: str) -> dict:
+    """A driver's info from a YAML/JSON file and ``KEY=VALUE`` arguments
+    (which win); a clear error for an unreadable file or a bad pair."""
+    info: dict = {}
+    if path:
+        try:
+            with open(path) as f:
+                loaded = yaml.safe_load(f)
+        except OSError as e:
+            raise exceptions.CommandError(
+                f'cannot read --{what}-info-file {path}: '
+                f'{e.strerror or e}') from None
+        except yaml.YAMLError as e:
+            # The parser's message may quote the file: never show it.
+            mark = getattr(e, 'problem_mark', None)
+            where = f', line {mark.line + 1}' if mark else ''
+            problem = getattr(e, 'problem', None) or 'not YAML or JSON'
+            raise exceptions.CommandError(
+                f'--{what}-info-file {path}{where}: {problem}') from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise exceptions.CommandError(
+                f'--{what}-info-file {path} must hold a mapping')
+        info.update(loaded)
+    for pair in pairs or ():
+        key, sep, value = pair.partition('=')
+        if not sep or not key:
+            # The item may be a mistyped secret: never echo it.
+            raise exceptions.CommandError(
+                f'--{what}-info is given as KEY=VALUE (an item has no '
+                + ('key' if sep else '=') + ')')
+        info[key] = _value(key, value)
+    return info
+
+
+def operations(api, path: str,
+               after: int | None = None) -> Iterator[dict]:
+    """The operations of a host after the one with id ``after``, page by
+    page (the API gives no ``next`` link: an empty page is the end)."""
+    while True:
+        page = api.get(f'{path}/operations', after=after)['operations']
+        if not page:
+            return
+        yield from page
+        after = page[-1]['id']
+
+
+class ListHost(command.Lister):
+    """List the registered hosts."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--source', metavar='<cloud>',
+                            help='Only the hosts of this source cloud '
+                                 '(name or UUID).')
+        parser.add_argument('--long', action='store_true',
+                            help='Also the failed step and the power and '
+                                 'provision drivers.')
+        return parser
+
+    def take_action(self, parsed_args):
+        columns = LONG_COLUMNS if parsed_args.long else LIST_COLUMNS
+        found = _client(self).list_all('/hosts', 'hosts',
+                                       source=parsed_args.source)
+        return columns, [_row(h, columns) for h in found]
+
+
+class ShowHost(command.ShowOne):
+    """Show a registered host (never the secrets of its drivers)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('host', metavar='<host>', help='Name or UUID.')
+        return parser
+
+    def take_action(self, parsed_args):
+        return host_fields(_client(self).get(f'/hosts/{parsed_args.host}'))
+
+
+class RegisterHost(command.ShowOne):
+    """Register a source host's hardware: power and provision drivers with
+    their info, NIC MACs, and how it goes to the destination.
+
+    Driver info is stored encrypted; its secrets (the BMC password) are
+    never shown again. Give them with --power-info-file to keep them off
+    the command line.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('name', metavar='<name>',
+                            help='Hypervisor host name, as nova-compute '
+                                 'reports it.')
+        parser.add_argument('--source', required=True, metavar='<cloud>',
+                            help='The source cloud (name or UUID).')
+        parser.add_argument('--destination', metavar='<cloud>',
+                            help='The cloud the host goes to.')
+        for what in DRIVERS:
+            parser.add_argument(f'--{what}-driver', metavar='<driver>',
+                                help=f'The {what} driver (e.g. '
+                                     + ('ipmi' if what == 'power'
+                                        else 'ironic') + ').')
+            parser.add_argument(f'--{what}-info', action='append',
+                                default=[], metavar='<key=value>',
+                                help=f'An item of the {what} driver info; '
+                                     'repeatable. VALUE is read as JSON '
+                                     'when it parses (secrets such as a '
+                                     'password always as a string).')
+            parser.add_argument(f'--{what}-info-file', metavar='<file>',
+                                help=f'The {what} driver info as a YAML or '
+                                     'JSON mapping (keeps passwords off '
+                                     f'the command line); --{what}-info '
+                                     'items win over it.')
+        parser.add_argument('--mac', dest='macs', action='append',
+                            default=[], metavar='<mac>',
+                            help='MAC address of a NIC of the host (for '
+                                 'provisioning); repeatable.')
+        parser.add_argument('--aggregate', metavar='<aggregate>',
+                            help='Destination host aggregate to join.')
+        parser.add_argument('--to-destination', action='store_true',
+                            help='Evacuate by migrating the servers to the '
+                                 'destination cloud instead of other '
+                                 'source hosts.')
+        parser.add_argument('--no-cold-fallback', action='store_true',
+                            help='Fail a server that cannot be '
+                                 'live-migrated instead of cold-migrating '
+                                 'it (which reboots it).')
+        return parser
+
+    def take_action(self, parsed_args):
+        body: dict = {'name': parsed_args.name,
+                      'source': parsed_args.source}
+        if parsed_args.destination:
+            body['destination'] = parsed_args.destination
+        for what in DRIVERS:
+            driver = getattr(parsed_args, f'{what}_driver')
+            info = read_info(getattr(parsed_args, f'{what}_info'),
+                             getattr(parsed_args, f'{what}_info_file'), what)
+            if info and not driver:
+                raise exceptions.CommandError(
+                    f'--{what}-info needs --{what}-driver')
+            if driver:
+                body[what] = {'driver': driver, 'info': info}
+        if parsed_args.macs:
+            body['macs'] = parsed_args.macs
+        options: dict = {}
+        if parsed_args.aggregate:
+            options['aggregate'] = parsed_args.aggregate
+        if parsed_args.to_destination:
+            options['to_destination'] = True
+        if parsed_args.no_cold_fallback:
+            options['cold_fallback'] = False
+        if options:
+            body['options'] = options
+        return host_fields(_client(self).post('/hosts', body))
+
+
+class _ToTarget(command.ShowOne):
+    """Give a host a target; with --wait, follow it there."""
+
+    target = ''
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('host', metavar='<host>', help='Name or UUID.')
+        self.add_options(parser)
+        parser.add_argument('--wait', action='store_true',
+                            help='Print the host\'s operations (on stderr) '
+                                 f'until it is {self.target}; fail if a '
+                                 'step fails.')
+        parser.add_argument('--timeout', type=int, default=DEFAULT_TIMEOUT,
+                            metavar='<seconds>',
+                            help='How long --wait waits (default 3600; the '
+                                 'host goes on after that).')
+        return parser
+
+    def add_options(self, parser) -> None:
+        """Options of the target besides the host."""
+
+    def body(self, parsed_args) -> dict:
+        return {'target': self.target}
+
+    def take_action(self, parsed_args):
+        api = _client(self)
+        path = f'/hosts/{parsed_args.host}'
+        after = None
+        if parsed_args.wait:
+            # Only what happens from now on is printed.
+            for operation in operations(api, path):
+                after = operation['id']
+        host = api.put(f'{path}/state', self.body(parsed_args))
+        if parsed_args.wait:
+            host = self.follow(api, host, after, parsed_args.timeout)
+        return host_fields(host)
+
+    def follow(self, api, host: dict, after: int | None,
+               timeout: float) -> dict:
+        """Print new operations until the host has no target any more;
+        the host when it reached ours, a CommandError otherwise."""
+        path = f'/hosts/{host["uuid"]}'
+        out = self.app.stderr
+        deadline = time.monotonic() + timeout
+        while True:
+            # The host first: every operation before it settled is then
+            # among those read next.
+            host = api.get(path)
+            for operation in operations(api, path, after):
+                out.write(f'{operation["created_at"]} '
+                          f'{operation["level"]:<7} {operation["step"]}: '
+                          f'{operation["message"]}\n')
+                after = operation['id']
+            out.flush()
+            if host.get('target') is None:
+                return self.settled(host)
+            if time.monotonic() >= deadline:
+                raise exceptions.CommandError(
+                    f'host {host["name"]} is still {host["state"]} on its '
+                    f'way to {host["target"]} after {timeout:.0f}s; it goes '
+                    'on: watch it with "openstack migration host show '
+                    f'{host["name"]}"')
+            time.sleep(POLL_INTERVAL)
+
+    def settled(self, host: dict) -> dict:
+        if host['state'] == self.target:
+            return host
+        if host['state'] == FAILED:
+            raise exceptions.CommandError(
+                f'host {host["name"]} failed at step '
+                f'{host.get("failed_step") or "?"}: '
+                f'{host.get("last_error") or "see its operations"}; run the '
+                'same command again to resume at that step')
+        raise exceptions.CommandError(
+            f'host {host["name"]} is {host["state"]}, not {self.target}: '
+            f'{host.get("last_error") or "see its operations"}')
+
+
+class _ServersMove(_ToTarget):
+
+    def add_options(self, parser) -> None:
+        parser.add_argument('--to-destination', action='store_true',
+                            help='Move the servers to the destination '
+                                 'cloud instead of other source hosts.')
+
+    def body(self, parsed_args) -> dict:
+        body = super().body(parsed_args)
+        if parsed_args.to_destination:
+            body['to_destination'] = True
+        return body
+
+
+class EvacuateHost(_ServersMove):
+    """Disable a source host and move its servers off it.
+
+    A conductor does it; --wait follows its operations. A failed host
+    resumes at the failed step when asked again.
+    """
+
+    target = EVACUATED
+
+
+class ReassignHost(_ServersMove):
+    """Hand a source host to the destination cloud: evacuate, remove it
+    from the source, power and provision it, and wait for it in the
+    destination.
+
+    The host needs power and provision drivers and a destination cloud.
+    A conductor does it; --wait follows its operations. A failed host
+    resumes at the failed step when asked again.
+    """
+
+    target = IN_DESTINATION
+
+
+class EnableHost(_ToTarget):
+    """Put a disabled or evacuated host back into the source's scheduling
+    (its servers stay where they went)."""
+
+    target = IN_SOURCE
+
+
+class DeleteHost(command.Command):
+    """Forget registered hosts (refused while a conductor works on one)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('hosts', metavar='<host>', nargs='+',
+                            help='Names or UUIDs.')
+        return parser
+
+    def take_action(self, parsed_args):
+        api = _client(self)
+        for host in parsed_args.hosts:
+            api.delete(f'/hosts/{host}')

@@ -1,0 +1,44 @@
+"""Policies of /v1/hosts: hypervisor hosts are the administrator's."""
+
+from oslo_policy import policy
+
+from pumphouse.policies import base
+
+PREFIX = 'pumphouse:host:%s'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'create',
+        check_str=base.RULE_ADMIN,
+        scope_types=['project'],
+        description='Register the hardware facts of a source host.',
+        operations=[{'path': '/v1/hosts', 'method': 'POST'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'get',
+        check_str=base.RULE_ADMIN,
+        scope_types=['project'],
+        description='List registered hosts, show one and its operations.',
+        operations=[{'path': '/v1/hosts', 'method': 'GET'},
+                    {'path': '/v1/hosts/{host_ident}', 'method': 'GET'},
+                    {'path': '/v1/hosts/{host_ident}/operations',
+                     'method': 'GET'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'set_state',
+        check_str=base.RULE_ADMIN,
+        scope_types=['project'],
+        description='Evacuate a host, hand it to the destination cloud, or '
+                    'put it back into the source\'s scheduling.',
+        operations=[{'path': '/v1/hosts/{host_ident}/state',
+                     'method': 'PUT'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'delete',
+        check_str=base.RULE_ADMIN,
+        scope_types=['project'],
+        description='Forget a registered host.',
+        operations=[{'path': '/v1/hosts/{host_ident}',
+                     'method': 'DELETE'}]),
+]
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return rules

@@ -1,0 +1,107 @@
+"""A host reassigned through the deployed service, its conductor killed
+while the host waits to join the destination: the other conductor takes
+the host over and goes on at the recorded step.
+
+Uses the source's spare host (see :mod:`test_hosts`), the BMC emulator
+for power, the ``fake`` provision driver, and a stand-in destination
+nova-compute named like the host.
+"""
+
+import signal
+
+import pytest
+
+from pumphouse.hosts import nova
+from pumphouse.tests.functional import deployment as deployment_mod
+from pumphouse.tests.functional import fixtures
+from pumphouse.tests.functional import test_hosts
+from pumphouse.tests.functional import test_service_migrations as service
+
+SPARE = test_hosts.SPARE
+V11 = {'OpenStack-API-Version': 'migration 1.1'}
+
+
+def host(admin, ident: str) -> dict:
+    response = admin.request('GET', f'/v1/hosts/{ident}', headers=V11)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def operations(admin, ident: str) -> list[dict]:
+    response = admin.request('GET', f'/v1/hosts/{ident}/operations',
+                             headers=V11)
+    assert response.status_code == 200, response.text
+    return response.json()['operations']
+
+
+@pytest.mark.parametrize('deployment', ['mysql'], indirect=True)
+def test_killed_conductor_hands_the_host_over(deployment, admin, tmp_path):
+    source = fixtures.sdk_connection('source')
+    destination = fixtures.sdk_connection('destination')
+    for name in ('source', 'destination'):
+        response = admin.request('POST', '/v1/clouds',
+                                 json={'name': name, 'cloud': name})
+        assert response.status_code in (201, 409), response.text
+    info = test_hosts.bmc_info()
+    response = admin.request('POST', '/v1/hosts', headers=V11, json={
+        'name': SPARE, 'source': 'source', 'destination': 'destination',
+        'power': {'driver': 'ipmi', 'info': info},
+        'provision': {'driver': 'fake', 'info': {}}})
+    assert response.status_code == 201, response.text
+    uuid = response.json()['uuid']
+    assert info['password'] not in response.text
+    standin = None
+    try:
+        # The spare runs no server; its machine goes down for reinstall.
+        test_hosts.stop_spare()
+        assert fixtures.wait_until(
+            lambda: test_hosts.spare_service(source)['state'] == 'down',
+            timeout=180, interval=2)
+        response = admin.request('PUT', f'/v1/hosts/{uuid}/state',
+                                 headers=V11,
+                                 json={'target': 'in_destination'})
+        assert response.status_code == 202, response.text
+
+        def joining():
+            shown = host(admin, uuid)
+            running = [o for o in operations(admin, uuid)
+                       if o['step'] == 'join' and o['state'] == 'running']
+            return shown if running and shown['conductor'] else None
+
+        shown = fixtures.wait_until(joining, timeout=600, interval=1)
+        assert shown, (host(admin, uuid), operations(admin, uuid))
+        owner = shown['conductor']
+        other = next(c for c in deployment_mod.CONDUCTORS if c != owner)
+        deployment.processes[owner].stop(signal.SIGKILL)
+        try:
+            assert fixtures.wait_until(
+                lambda: host(admin, uuid)['conductor'] == other,
+                timeout=120, interval=1), host(admin, uuid)
+            standin = test_hosts.StandIn(tmp_path)
+            assert fixtures.wait_until(
+                lambda: (nova.compute_service(destination, SPARE) or {}).get(
+                    'state') == 'up', timeout=180, interval=2)
+            done = fixtures.wait_until(
+                lambda: (lambda h: h if h['target'] is None else None)(
+                    host(admin, uuid)), timeout=600, interval=2)
+            assert done and done['state'] == 'in_destination', (
+                done, operations(admin, uuid)[-10:],
+                deployment.logs()[-4000:])
+        finally:
+            deployment.start_conductor(owner)
+            assert fixtures.wait_until(
+                lambda: deployment.live_conductors() == [
+                    *deployment_mod.CONDUCTORS], 60)
+        steps = [(o['step'], o['conductor']) for o in
+                 operations(admin, uuid) if o['state'] == 'running']
+        assert steps == [('disable', owner), ('evacuate', owner),
+                         ('remove', owner), ('power', owner),
+                         ('provision', owner), ('join', owner),
+                         ('join', other)], steps
+        assert nova.compute_service(source, SPARE) is None
+    finally:
+        if standin is not None:
+            standin.stop(destination)
+        if (nova.compute_service(source, SPARE) or {}).get('state') != 'up':
+            test_hosts.restart_spare(source)
+        service.wait_for_clouds()

@@ -1,0 +1,71 @@
+"""Host work in conductors: casts, and the take-over of a dead
+conductor's host at the step it had reached (steps replaced by
+recorders; the real ones are exercised by the functional tests)."""
+
+from unittest import mock
+
+from pumphouse.common import context
+from pumphouse.conductor import rpcapi
+from pumphouse.db import host_api
+from pumphouse.hosts import flow
+from pumphouse.hosts import inventory
+from pumphouse.hosts import states
+from pumphouse.tests.unit.conductor import test_migrations as work
+from pumphouse.tests.unit.hosts import test_flow
+
+
+class HostWorkTestCase(work.MigrationWorkTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.recorder = test_flow.Recorder()
+        patcher = mock.patch.dict(flow._STEPS, self.recorder.steps())
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.host = inventory.register({
+            'name': 'compute-1', 'source': 'src', 'destination': 'dst',
+            'power': {'driver': 'fake', 'info': {'id': 'm1'}},
+            'provision': {'driver': 'fake', 'info': {}}})
+
+    def wait_for_state(self, state):
+        return work.wait_for(lambda: (h := host_api.get_host(
+            self.host.uuid)).state == state and h.conductor is None and h)
+
+
+class TestHostWork(HostWorkTestCase):
+
+    def test_cast_runs_the_flow_on_a_conductor(self):
+        self.start_conductor('conductor-a')
+        flow.request(self.host.uuid, states.EVACUATED, ['conductor-a'])
+        rpcapi.ConductorAPI().reassign_host(context.get_admin_context(),
+                                            self.host.uuid)
+        host = self.wait_for_state(states.EVACUATED)
+        self.assertTrue(host, host_api.get_host(self.host.uuid))
+        self.assertEqual(['disable', 'evacuate'], self.recorder.calls)
+        self.assertEqual({'conductor-a'}, {
+            o.conductor for o in host_api.list_operations(self.host.id)})
+
+    def test_dead_conductors_host_resumes_at_its_step(self):
+        conductor_a = self.start_conductor('conductor-a')
+        conductor_b = self.start_conductor('conductor-b')
+        self.crash(conductor_a)
+        # A died in the power step: the host had been removed.
+        flow.request(self.host.uuid, states.IN_DESTINATION, [])
+        host_api.update_host(self.host.uuid, {'state': states.REMOVED})
+        host_api.reserve_host(self.host.uuid, 'conductor-a', [])
+        # Its heartbeat is still fresh: nobody may take it yet.
+        self.assertEqual([], conductor_b.manager.take_over_hosts())
+        host = self.wait_for_state(states.IN_DESTINATION)
+        self.assertTrue(host, host_api.get_host(self.host.uuid))
+        self.assertEqual(['power', 'provision', 'join'],
+                         self.recorder.calls)
+        self.assertEqual({'conductor-b'}, {
+            o.conductor for o in host_api.list_operations(self.host.id)
+            if o.step == 'power'})
+
+    def test_failed_and_finished_hosts_are_left_alone(self):
+        conductor = self.start_conductor('conductor-a')
+        host_api.update_host(self.host.uuid, {'state': states.FAILED,
+                                              'failed_step': 'power'})
+        self.assertEqual([], conductor.manager.take_over_hosts())
+        self.assertEqual([], self.recorder.calls)

@@ -1,0 +1,233 @@
+"""Quiescing a source server for its volumes, bringing it back when its
+item is blocked, and the boot user's domain and role, on a fake Nova and
+Keystone."""
+
+import threading
+import types
+from unittest import mock
+
+from openstack import exceptions as sdk_exc
+from oslo_config import fixture as config_fixture
+from oslotest import base
+
+from pumphouse.conf import CONF
+from pumphouse.drivers.resources.compute import server as server_mod
+from pumphouse.drivers.resources.compute import server_boot
+from pumphouse.drivers.resources.compute import server_path
+from pumphouse.drivers.resources.volume import datapath
+from pumphouse.engine import resource as res
+
+
+class FakeNova:
+    """Servers by id; suspend, stop, resume and start change the status
+    at once and are counted."""
+
+    def __init__(self, **statuses) -> None:
+        self.statuses = dict(statuses)
+        self.actions: list[tuple[str, str]] = []
+
+    def get_server(self, server_id):
+        if server_id not in self.statuses:
+            raise sdk_exc.NotFoundException(server_id)
+        return types.SimpleNamespace(id=server_id,
+                                     status=self.statuses[server_id],
+                                     task_state=None)
+
+    def _act(self, action, server_id, status):
+        self.actions.append((action, server_id))
+        self.statuses[server_id] = status
+
+    def suspend_server(self, server_id):
+        self._act('suspend', server_id, 'SUSPENDED')
+
+    def stop_server(self, server_id):
+        self._act('stop', server_id, 'SHUTOFF')
+
+    def resume_server(self, server_id):
+        self._act('resume', server_id, 'ACTIVE')
+
+    def start_server(self, server_id):
+        self._act('start', server_id, 'ACTIVE')
+
+
+class FakeCtx:
+
+    def __init__(self, nova, planned=(), copied=None, **options) -> None:
+        self.source = types.SimpleNamespace(compute=nova)
+        self.options = options
+        self.events: list[tuple[str, str, str]] = []
+        self._planned = {r.key: r for r in planned}
+        self._copied = copied or {}
+        self._semaphores: dict = {}
+
+    def lookup(self, key):
+        return self._copied.get(tuple(key))
+
+    def planned(self, key):
+        return self._planned.get(tuple(key))
+
+    def semaphore(self, name, size):
+        return self._semaphores.setdefault(name,
+                                           threading.BoundedSemaphore(size))
+
+    def event(self, event_type, message, level='INFO', item=None):
+        self.events.append((level, event_type, message))
+
+
+def server(server_id='s1', status='ACTIVE', volumes=()):
+    devices = [{'volume': res.ref('volume.volume', v), 'boot_index': None,
+                'device': None, 'delete_on_termination': False}
+               for v in volumes]
+    return res.Resource('compute.server', server_id, f'web-{server_id}',
+                        {'block_devices': devices},
+                        data={'status': status})
+
+
+class TestQuiesceAhead(base.BaseTestCase):
+
+    def test_a_server_this_run_migrates_is_quiesced_once(self):
+        nova = FakeNova(s1='ACTIVE')
+        ctx = FakeCtx(nova, [server()])
+        self.assertTrue(server_path.quiesce_ahead(ctx, 's1'))
+        # A second volume of the server, then the server's own item.
+        self.assertTrue(server_path.quiesce_ahead(ctx, 's1'))
+        self.assertEqual('ACTIVE', server_path.quiesce(ctx, server()))
+        self.assertEqual([('suspend', 's1')], nova.actions)
+        self.assertEqual([('INFO', 'quiesced',
+                           'compute.server web-s1: suspended in the '
+                           'source')], ctx.events)
+
+    def test_stop_mode(self):
+        nova = FakeNova(s1='ACTIVE')
+        ctx = FakeCtx(nova, [server()], server_stop_mode='stop')
+        self.assertTrue(server_path.quiesce_ahead(ctx, 's1'))
+        self.assertEqual([('stop', 's1')], nova.actions)
+
+    def test_a_server_not_migrated_now_keeps_running(self):
+        nova = FakeNova(s1='ACTIVE', s2='SHUTOFF')
+        ctx = FakeCtx(nova)
+        self.assertFalse(server_path.quiesce_ahead(ctx, 's1'))
+        self.assertTrue(server_path.quiesce_ahead(ctx, 's2'))
+        self.assertTrue(server_path.quiesce_ahead(ctx, 'gone'))
+        self.assertEqual([], nova.actions)
+
+    def test_a_server_started_since_it_was_planned_keeps_running(self):
+        # Its item would not count it as quiesced by Pumphouse.
+        nova = FakeNova(s1='ACTIVE')
+        ctx = FakeCtx(nova, [server(status='SHUTOFF')])
+        self.assertFalse(server_path.quiesce_ahead(ctx, 's1'))
+        self.assertEqual([], nova.actions)
+
+
+class TestVolumeCopyQuiesces(base.BaseTestCase):
+
+    def test_attached_servers_are_quiesced_or_warned_about(self):
+        nova = FakeNova(s1='ACTIVE', s2='ACTIVE')
+        ctx = FakeCtx(nova, [server('s1')])
+        volume = types.SimpleNamespace(id='v1', attachments=[
+            {'server_id': 's1'}, {'server_id': 's2'}])
+        datapath.quiesce_servers(ctx, volume)
+        self.assertEqual([('suspend', 's1')], nova.actions)
+        [warning] = [e for e in ctx.events if e[0] == 'WARNING']
+        self.assertIn('server s2', warning[2])
+        self.assertIn('crash-consistent', warning[2])
+
+    def test_detached_volume_quiesces_nothing(self):
+        ctx = FakeCtx(FakeNova())
+        datapath.quiesce_servers(ctx, types.SimpleNamespace(
+            id='v1', attachments=[]))
+        self.assertEqual([], ctx.events)
+
+
+class TestAbandon(base.BaseTestCase):
+
+    def test_a_blocked_server_quiesced_for_its_volumes_runs_again(self):
+        nova = FakeNova(s1='ACTIVE')
+        ctx = FakeCtx(nova, [server()])
+        server_path.quiesce_ahead(ctx, 's1')
+        server_mod.ServerDriver().abandon(ctx, server())
+        self.assertEqual('ACTIVE', nova.statuses['s1'])
+        self.assertEqual([('suspend', 's1'), ('resume', 's1')],
+                         nova.actions)
+        self.assertEqual('restored', ctx.events[-1][1])
+
+    def test_copies_of_its_volumes_are_named_as_stale(self):
+        nova = FakeNova(s1='SUSPENDED')
+        ctx = FakeCtx(nova, copied={('volume.volume', 'v1'): 'd1'})
+        server_mod.ServerDriver().abandon(
+            ctx, server(volumes=('v1', 'v2')))
+        self.assertEqual('ACTIVE', nova.statuses['s1'])
+        level, event_type, message = ctx.events[-1]
+        self.assertEqual(('WARNING', 'stale_volumes'), (level, event_type))
+        self.assertIn('(d1) do not hold what it writes', message)
+
+    def test_a_server_that_was_not_running_is_left_alone(self):
+        nova = FakeNova(s1='SHUTOFF')
+        ctx = FakeCtx(nova)
+        server_mod.ServerDriver().abandon(ctx, server(status='SHUTOFF'))
+        self.assertEqual([], nova.actions)
+
+
+class TestBootUser(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.conf = self.useFixture(config_fixture.Config(CONF))
+        self.identity = mock.Mock()
+        self.identity.get_user.return_value = types.SimpleNamespace(
+            domain_id='admin-domain')
+        self.identity.find_domain.return_value = types.SimpleNamespace(
+            id='boot-domain')
+        self.roles = {'member': 'r-member', 'admin': 'r-admin',
+                      'booter': 'r-booter'}
+        self.identity.find_role.side_effect = \
+            lambda name, ignore_missing: self.roles.get(name)
+        self.identity.users.return_value = []
+        self.identity.create_user.return_value = types.SimpleNamespace(
+            id='u1')
+        destination = mock.Mock(identity=self.identity,
+                                current_user_id='pumphouse')
+        cache: dict = {}
+
+        def cached(name, load):
+            if name not in cache:
+                cache[name] = load()
+            return cache[name]
+
+        self.ctx = types.SimpleNamespace(destination=destination,
+                                         cached=cached)
+
+    def create(self):
+        user = server_boot.BootUser(self.ctx, 's1', 'p1', {
+            'name': 'key', 'type': 'ssh', 'public_key': 'ssh-ed25519 AAA'})
+        user._create()
+        return user
+
+    def test_defaults_member_in_the_domain_of_pumphouse_user(self):
+        self.create()
+        self.assertEqual('admin-domain',
+                         self.identity.create_user.call_args.kwargs[
+                             'domain_id'])
+        self.identity.get_user.assert_called_once_with('pumphouse')
+        self.identity.assign_project_role_to_user.assert_called_once_with(
+            'p1', self.identity.create_user.return_value, 'r-member')
+        self.assertEqual('admin-domain', self.ctx.destination.connect_as
+                         .call_args.kwargs['user_domain_id'])
+
+    def test_configured_domain_and_role(self):
+        self.conf.config(boot_user_domain='boot', boot_user_role='booter',
+                         group='identity')
+        self.create()
+        self.identity.find_domain.assert_called_once_with(
+            'boot', ignore_missing=False)
+        self.assertEqual('boot-domain',
+                         self.identity.create_user.call_args.kwargs[
+                             'domain_id'])
+        self.identity.assign_project_role_to_user.assert_called_once_with(
+            'p1', self.identity.create_user.return_value, 'r-booter')
+        self.identity.users.assert_called_with(
+            name=server_boot.boot_user_name('s1'), domain_id='boot-domain')
+
+    def test_missing_role_falls_back_to_the_project_role(self):
+        self.conf.config(boot_user_role='nobody', group='identity')
+        self.assertEqual('r-admin', server_boot.boot_role(self.ctx))

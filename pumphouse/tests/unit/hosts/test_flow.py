@@ -1,0 +1,165 @@
+"""The host flow: checkpoints, failures, resume and revert, with the
+steps replaced by recorders (the real steps talk to clouds; they are
+exercised by the functional tests)."""
+
+from unittest import mock
+
+from pumphouse.common import exception
+from pumphouse.db import host_api
+from pumphouse.hosts import flow
+from pumphouse.hosts import inventory
+from pumphouse.hosts import states
+from pumphouse.tests import base
+from pumphouse.tests.unit.conductor import test_migrations as work
+
+
+class Recorder:
+    """Steps that record their calls and fail where told."""
+
+    def __init__(self, fail_at=()):
+        self.calls = []
+        self.fail_at = list(fail_at)
+
+    def step(self, name):
+        def run(ctx):
+            self.calls.append(name)
+            assert ctx.step == name
+            if name in self.fail_at:
+                self.fail_at.remove(name)
+                raise ctx.fail('the BMC does not answer')
+        return run
+
+    def steps(self):
+        return {name: self.step(name) for name in flow._STEPS}
+
+
+class FlowTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        work.register_cloud('src')
+        work.register_cloud('dst')
+        self.host = inventory.register({
+            'name': 'compute-1', 'source': 'src', 'destination': 'dst',
+            'power': {'driver': 'fake', 'info': {'id': 'm1'}},
+            'provision': {'driver': 'fake', 'info': {}}})
+
+    def run_flow(self, recorder, target):
+        flow.request(self.host.uuid, target, [])
+        with mock.patch.dict(flow._STEPS, recorder.steps()):
+            return flow.run(self.host.uuid, conductor='c1')
+
+    def log(self):
+        return [(o.step, o.state) for o in
+                host_api.list_operations(self.host.id) if o.state != 'info']
+
+
+class TestFlow(FlowTestCase):
+
+    def test_evacuate_runs_two_steps_and_clears_the_target(self):
+        recorder = Recorder()
+        host = self.run_flow(recorder, states.EVACUATED)
+        self.assertEqual(['disable', 'evacuate'], recorder.calls)
+        self.assertEqual((states.EVACUATED, None),
+                         (host.state, host.target))
+        self.assertEqual([('disable', 'running'), ('disable', 'done'),
+                          ('evacuate', 'running'), ('evacuate', 'done'),
+                          ('done', 'done')], self.log())
+
+    def test_reassign_goes_on_from_evacuated(self):
+        self.run_flow(Recorder(), states.EVACUATED)
+        recorder = Recorder()
+        host = self.run_flow(recorder, states.IN_DESTINATION)
+        self.assertEqual(['remove', 'power', 'provision', 'join'],
+                         recorder.calls)
+        self.assertEqual(states.IN_DESTINATION, host.state)
+
+    def test_failure_records_the_step_and_a_retry_resumes_there(self):
+        recorder = Recorder(fail_at=['power'])
+        with self.assertRaises(exception.HostStepFailed):
+            self.run_flow(recorder, states.IN_DESTINATION)
+        host = host_api.get_host(self.host.uuid)
+        self.assertEqual((states.FAILED, 'power', None),
+                         (host.state, host.failed_step, host.target))
+        self.assertIn('the BMC does not answer', host.last_error)
+        recorder.calls.clear()
+        host = self.run_flow(recorder, states.IN_DESTINATION)
+        self.assertEqual(['power', 'provision', 'join'], recorder.calls)
+        self.assertEqual(states.IN_DESTINATION, host.state)
+        self.assertIsNone(host.last_error)
+
+    def test_crash_midway_reruns_the_step_under_way(self):
+        """A process that died in evacuate left the host disabled with
+        its target: the next run starts with evacuate again."""
+        flow.request(self.host.uuid, states.IN_DESTINATION, [])
+        host_api.update_host(self.host.uuid, {'state': states.DISABLED,
+                                              'conductor': 'dead'})
+        recorder = Recorder()
+        with mock.patch.dict(flow._STEPS, recorder.steps()):
+            flow.run(self.host.uuid, conductor='c2')
+        self.assertEqual(['evacuate', 'remove', 'power', 'provision',
+                          'join'], recorder.calls)
+
+    def test_enable_reverts_a_failed_evacuation(self):
+        with self.assertRaises(exception.HostStepFailed):
+            self.run_flow(Recorder(fail_at=['evacuate']), states.EVACUATED)
+        recorder = Recorder()
+        host = self.run_flow(recorder, states.IN_SOURCE)
+        self.assertEqual(['enable'], recorder.calls)
+        self.assertEqual(states.IN_SOURCE, host.state)
+
+    def test_failed_enable_leaves_the_host_where_it_was(self):
+        self.run_flow(Recorder(), states.EVACUATED)
+        with self.assertRaises(exception.HostStepFailed):
+            self.run_flow(Recorder(fail_at=['enable']), states.IN_SOURCE)
+        host = host_api.get_host(self.host.uuid)
+        self.assertEqual((states.EVACUATED, None), (host.state, host.target))
+
+    def test_busy_host_refuses_a_new_target(self):
+        host_api.update_host(self.host.uuid, {'conductor': 'c9',
+                                              'target': states.EVACUATED})
+        with self.assertRaises(exception.HostBusy):
+            flow.request(self.host.uuid, states.IN_DESTINATION, ['c9'])
+
+    def test_reassign_needs_the_drivers(self):
+        bare = inventory.register({'name': 'compute-2', 'source': 'src'})
+        with self.assertRaises(exception.Invalid) as caught:
+            flow.request(bare.uuid, states.IN_DESTINATION, [])
+        message = str(caught.exception)
+        for what in ('power', 'provision', 'destination cloud'):
+            self.assertIn(what, message)
+        self.assertIsNone(host_api.get_host(bare.uuid).target)
+
+
+class TestInventory(FlowTestCase):
+
+    def test_secrets_are_encrypted_and_never_shown(self):
+        host = inventory.register({
+            'name': 'compute-3', 'source': 'src',
+            'power': {'driver': 'ipmi', 'info': {
+                'address': '127.0.0.1', 'port': 623, 'username': 'admin',
+                'password': 'bmc-secret-0123'}},
+            'macs': ['52:54:00:AA:BB:CC']})
+        self.assertNotIn('bmc-secret-0123', host.power_info)
+        view = inventory.view(host)
+        self.assertNotIn('bmc-secret-0123', repr(view))
+        self.assertEqual({'driver': 'ipmi', 'info': {
+            'address': '127.0.0.1', 'port': 623, 'username': 'admin'}},
+            view['power'])
+        self.assertEqual(['52:54:00:aa:bb:cc'], view['macs'])
+
+    def test_bad_driver_info_is_refused_and_nothing_stored(self):
+        with self.assertRaises(exception.InvalidHardwareInfo):
+            inventory.register({'name': 'compute-4', 'source': 'src',
+                                'power': {'driver': 'ipmi', 'info': {}}})
+        with self.assertRaises(exception.HostNotFound):
+            host_api.get_host('compute-4')
+
+    def test_unknown_driver_is_400(self):
+        with self.assertRaises(exception.Invalid):
+            inventory.register({'name': 'compute-5', 'source': 'src',
+                                'power': {'driver': 'nope'}})
+
+    def test_name_is_unique_per_source(self):
+        with self.assertRaises(exception.HostAlreadyRegistered):
+            inventory.register({'name': 'compute-1', 'source': 'src'})
