@@ -221,23 +221,23 @@ def discover_hosts(cloud: str = 'destination') -> None:
     nova_manage(cloud, 'cell_v2', 'discover_hosts')
 
 
-def spare_pid_files():
-    return list((MINICLOUD / 'source' / 'nova').glob('nova-compute-3.pid'))
+def minicloud(*args: str) -> None:
+    done = subprocess.run(
+        [str(fixtures.REPO / 'tools' / 'minicloud' / 'minicloud'), *args],
+        capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def stop_spare() -> None:
     """The source nova-compute of the spare host goes down, as it does
     when its machine is taken for reinstalling."""
-    for pid_file in spare_pid_files():
-        try:
-            os.kill(int(pid_file.read_text().strip()), signal.SIGKILL)
-        except (ProcessLookupError, ValueError):
-            pass
+    minicloud('stop-unit', 'source', 'nova-compute-3')
 
 
 def restart_spare(source) -> None:
     """The spare host's source nova-compute started again: its service
-    registers anew (disabled)."""
+    registers anew, is mapped to the cell and disabled, as the harness
+    leaves it."""
     stop_spare()
     # Nova joins an instance to its host's services, deleted ones too: a
     # live migration off a host whose service was deleted and registered
@@ -245,12 +245,13 @@ def restart_spare(source) -> None:
     # archived.
     nova_manage('source', 'db', 'archive_deleted_rows', '--until-complete',
                 '--all-cells', ok_codes=(0, 1))  # 1: rows were archived
-    subprocess.run([str(fixtures.REPO / 'tools' / 'minicloud' / 'minicloud'),
-                    'up'], check=True, capture_output=True, timeout=600)
+    minicloud('start-unit', 'source', 'nova-compute-3')
     assert fixtures.wait_until(
         lambda: (nova.compute_service(source, SPARE) or {}).get('state')
         == 'up', timeout=120)
     discover_hosts('source')
+    nova.set_service_status(source, spare_service(source)['id'], False,
+                            'harness spare host')
 
 
 @pytest.fixture
@@ -299,6 +300,13 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
     assert registered.returncode == 0, registered.stderr
     shown = cli('host', 'show', SPARE, '--format', 'json')
     assert info['password'] not in shown.stdout + registered.stdout
+    listed = cli('host', 'list', '--source', 'source')
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split('|')[0].strip(): line for line in
+            listed.stdout.splitlines() if 'source-compute-' in line}
+    assert set(rows) >= OTHERS | {SPARE}, listed.stdout
+    assert 'in_source' in rows[SPARE] and 'disabled' in rows[SPARE]
+    assert 'not registered' in rows['source-compute-1']
     standin = None
     try:
         evacuated = cli('host', 'evacuate', SPARE, timeout=900)

@@ -347,6 +347,12 @@ def test_project_volumes_migrate_with_their_data(engine, space):
                for m in messages), messages
     assert not any(f'volume {detached.id} is in use' in m
                    for m in messages)
+    # Its server is not migrated (nor quiesced): the copy says it is only
+    # crash-consistent.
+    assert any(f'volume {attached.id}: attached to server '
+               f'{space.server.id}' in m and 'crash-consistent' in m
+               for m in messages), messages
+    assert source.compute.get_server(space.server.id).status == 'ACTIVE'
     assert source.block_storage.get_volume(attached.id).status == 'in-use'
     assert source.block_storage.get_volume(detached.id).status == \
         'available'

@@ -22,6 +22,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "clouds.yaml (idempotent)")
     sub.add_parser("down", help="stop the processes named by our PID files")
     sub.add_parser("status", help="one line per service: up/down and URL")
+    for name, text in (("stop-unit", "stop one process of a cloud"),
+                       ("start-unit", "start one stopped process of a "
+                        "cloud, without configuring anything again")):
+        unit = sub.add_parser(name, help=text)
+        unit.add_argument("cloud", choices=("source", "destination"))
+        unit.add_argument("unit", help="e.g. nova-compute-3")
     seed = sub.add_parser(
         "seed", help="create a workload in the source cloud from a "
         "declarative YAML file (idempotent)")
@@ -32,6 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "seed":
             return commands.seed(args.profile, args.file)
+        if args.command == "stop-unit":
+            return commands.stop_unit(args.cloud, args.unit)
+        if args.command == "start-unit":
+            return commands.start_unit(args.cloud, args.unit)
         return {"up": commands.up, "down": commands.down,
                 "status": commands.status}[args.command]()
     except SetupError as exc:  # e.g. the lock stayed busy

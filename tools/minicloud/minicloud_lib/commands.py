@@ -261,3 +261,40 @@ def seed(profile: str, file: str | None = None) -> int:
     except (SetupError, subprocess.TimeoutExpired) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1
+
+
+def _unit(cloud_name: str, unit_name: str) -> Unit:
+    for cloud in CLOUDS:
+        if cloud.name != cloud_name:
+            continue
+        for service in services.for_cloud(cloud):
+            for unit in service.units():
+                if unit.name == unit_name:
+                    return unit
+    raise SetupError(f"{cloud_name} has no unit {unit_name}")
+
+
+def stop_unit(cloud_name: str, unit_name: str) -> int:
+    """Stop one unit (SIGTERM, then SIGKILL), leaving the rest as is."""
+    unit = _unit(cloud_name, unit_name)
+    stopped = unit.stop()
+    print(f"{cloud_name:<11} {unit_name:<18} "
+          f"{'stopped' if stopped else 'was not running'}")
+    return 0
+
+
+def start_unit(cloud_name: str, unit_name: str) -> int:
+    """Start one unit that is down, with its current configuration.
+
+    Unlike ``up`` nothing is configured again (``up`` re-registers the
+    service users, which revokes the tokens the running services hold).
+    """
+    unit = _unit(cloud_name, unit_name)
+    if unit.pid() is None:
+        unit.start()
+    problem = _wait_started(unit, START_TIMEOUT)
+    if problem:
+        raise SetupError(f"{cloud_name}/{unit_name} {problem}; last lines "
+                         f"of {unit.log_file}:\n" + unit.log_tail(40))
+    print(f"{cloud_name:<11} {unit_name:<18} up (pid {unit.pid()})")
+    return 0
