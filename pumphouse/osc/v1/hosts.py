@@ -34,6 +34,9 @@ EVACUATED = 'evacuated'
 IN_DESTINATION = 'in_destination'
 IN_SOURCE = 'in_source'
 FAILED = 'failed'
+#: The states of a host's way, in order (for the --wait progress bar).
+ORDER = (IN_SOURCE, 'disabled', EVACUATED, 'removed', 'powered',
+         'provisioning', IN_DESTINATION)
 DEFAULT_TIMEOUT = 3600
 #: Seconds between two polls of ``--wait``.
 POLL_INTERVAL = 2.0
@@ -248,6 +251,24 @@ class RegisterHost(command.ShowOne):
         return host_fields(_client(self).post('/hosts', body))
 
 
+class StepBar:
+    """A progress bar over the steps from where a host was to its target;
+    a line only when the host reached a new state on the way."""
+
+    def __init__(self, start: str, target: str) -> None:
+        self.start = ORDER.index(start) if start in ORDER else 0
+        self.total = (ORDER.index(target) - self.start
+                      if target in ORDER[self.start + 1:] else 0)
+        self.shown = start
+
+    def update(self, state: str) -> str | None:
+        if state == self.shown or state not in ORDER or not self.total:
+            return None
+        self.shown = state
+        done = min(max(ORDER.index(state) - self.start, 0), self.total)
+        return common.progress_bar(done, self.total, state)
+
+
 class _ToTarget(command.ShowOne):
     """Give a host a target; with --wait, follow it there."""
 
@@ -293,6 +314,7 @@ class _ToTarget(command.ShowOne):
         path = f'/hosts/{host["uuid"]}'
         out = self.app.stderr
         deadline = time.monotonic() + timeout
+        bar = StepBar(host['state'], self.target)
         while True:
             # The host first: every operation before it settled is then
             # among those read next.
@@ -302,6 +324,9 @@ class _ToTarget(command.ShowOne):
                           f'{operation["level"]:<7} {operation["step"]}: '
                           f'{operation["message"]}\n')
                 after = operation['id']
+            line = bar.update(host['state'])
+            if line:
+                out.write(line + '\n')
             out.flush()
             if host.get('target') is None:
                 return self.settled(host)

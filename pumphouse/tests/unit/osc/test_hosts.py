@@ -364,13 +364,16 @@ class TestTargets(HostTestCase):
                          next(r.json() for r in self.host_requests()
                               if r.method == 'PUT'))
         lines = self.app.stderr.getvalue().splitlines()
+        bar = '[' + '#' * 5 + '.' * 25 + '] 1/6 disabled'
         self.assertEqual([
             't4 INFO    disable: disable: started',
             't5 INFO    disable: disable: done, host is disabled',
+            bar,
             't6 INFO    evacuate: evacuate: started',
             't7 INFO    evacuate: live-migrating vm1 (a1b2)',
             't8 INFO    join: join: done, host is in_destination',
-            't9 INFO    done: compute-1 is in_destination'], lines)
+            't9 INFO    done: compute-1 is in_destination',
+            '[' + '#' * 30 + '] 6/6 in_destination'], lines)
         # The history was read (in pages) before the state was set.
         methods = [r.method for r in self.host_requests()]
         self.assertEqual(['GET', 'GET', 'GET', 'PUT'], methods[:4])
