@@ -17,6 +17,7 @@ from pumphouse.db import api as db_api
 from pumphouse.db import host_api
 from pumphouse.hosts import flow
 from pumphouse.hosts import inventory
+from pumphouse.hosts import owner
 from pumphouse.hosts import states
 
 
@@ -74,8 +75,19 @@ def register_command(args: argparse.Namespace) -> int:
         body['options']['aggregate'] = args.aggregate
     if args.to_destination:
         body['options']['to_destination'] = True
-    host = inventory.register(body)
-    print(f'Registered host {host.name} ({host.uuid}).')
+    existing = host_api.find_host(
+        args.host, migrate.ensure_cloud(args.source).id)
+    if existing is None:
+        host = inventory.register(body)
+        print(f'Registered host {host.name} ({host.uuid}).')
+        return errors.OK
+    changes = {k: v for k, v in body.items()
+               if k in ('destination', 'power', 'provision', 'options')}
+    if args.macs:
+        changes['macs'] = args.macs
+    host = inventory.update(existing.uuid, changes,
+                            db_api.list_live_conductors())
+    print(f'Updated host {host.name} ({host.uuid}).')
     return errors.OK
 
 
@@ -97,23 +109,29 @@ def _go(args: argparse.Namespace, target: str) -> int:
             body['destination'] = migrate.ensure_cloud(args.destination).name
         host = inventory.register(body)
     values = {}
+    if getattr(args, 'destination', None):
+        values['destination_cloud_id'] = migrate.ensure_cloud(
+            args.destination).id
     if getattr(args, 'to_destination', False):
-        if getattr(args, 'destination', None) and \
-                host.destination_cloud_id is None:
-            values['destination_cloud_id'] = migrate.ensure_cloud(
-                args.destination).id
         values['options'] = dict(host.options or {}, to_destination=True)
-    host = flow.request(host.uuid, target, db_api.list_live_conductors(),
-                        values)
-    print(f'Host {host.name}: {host.state} -> {target}', flush=True)
-    try:
-        host = flow.run(host.uuid, emit=_progress)
-    except exception.HostStepFailed as e:
-        print(f'Error: {e}', file=sys.stderr)
-        print(f'Fix the cause and run the same command again: it resumes '
-              f'at step {host_api.get_host(host.uuid).failed_step}.',
-              file=sys.stderr)
-        return errors.FAILED
+    with owner.heartbeating() as me:
+        # The target and this process as its owner in one go: no
+        # conductor's take-over runs the host meanwhile.
+        host = flow.request(host.uuid, target,
+                            db_api.list_live_conductors(),
+                            dict(values, conductor=me))
+        print(f'Host {host.name}: {host.state} -> {target}', flush=True)
+        try:
+            host = flow.run(host.uuid, conductor=me, emit=_progress)
+        except exception.HostStepFailed as e:
+            print(f'Error: {e}', file=sys.stderr)
+            print('Fix the cause and run the same command again: it '
+                  'resumes at step '
+                  f'{host_api.get_host(host.uuid).failed_step}.',
+                  file=sys.stderr)
+            return errors.FAILED
+        finally:
+            host_api.release_host(host.uuid, me)
     print(f'Host {host.name} is {host.state}.')
     return errors.OK
 
@@ -179,7 +197,8 @@ def show_command(args: argparse.Namespace) -> int:
 
 def forget_command(args: argparse.Namespace) -> int:
     host = _find(args)
-    host_api.delete_host(host.uuid, db_api.list_live_conductors())
+    inventory.forget(host.uuid, db_api.list_live_conductors(),
+                     force=args.force)
     print(f'Forgot host {host.name}.')
     return errors.OK
 
@@ -218,7 +237,8 @@ def add_commands(sub, common) -> None:
 
     command = add('register', register_command,
                   'Register a host\'s hardware: power and provision '
-                  'drivers with their info, NIC MACs.')
+                  'drivers with their info, NIC MACs (again: update '
+                  'what is given).')
     name_and_source(command, source_required=True)
     command.add_argument('--destination', metavar='CLOUD')
     for what in ('power', 'provision'):
@@ -256,3 +276,6 @@ def add_commands(sub, common) -> None:
 
     command = add('forget', forget_command, 'Forget a registered host.')
     name_and_source(command)
+    command.add_argument('--force', action='store_true',
+                         help='Forget a host half-way (its recorded step '
+                              'is lost).')

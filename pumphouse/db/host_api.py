@@ -72,7 +72,10 @@ def list_hosts(source_cloud_id: int | None = None,
                                  models.Host.state != 'failed')
         marker_obj = None
         if marker is not None:
-            marker_obj = _host_query(session, marker).one_or_none()
+            # Markers are UUIDs (names repeat across source clouds).
+            marker_obj = (session.query(models.Host).filter_by(
+                uuid=marker).one_or_none()
+                if uuidutils.is_uuid_like(marker) else None)
             if marker_obj is None:
                 raise exception.InvalidParameterValue(
                     reason=f'Marker host {marker} could not be found.')

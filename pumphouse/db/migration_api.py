@@ -202,6 +202,36 @@ def complete_plan_item(item: models.PlanItem, destination_id: str,
         # An unchanged mapping keeps naming the migration that made it.
 
 
+@db_api.retry_on_deadlock
+def reopen_plan_item(item_id: int, destination_id: str,
+                     source_cloud_id: int, destination_cloud_id: int,
+                     reason: str) -> bool:
+    """Put a done item back to pending once what it created is gone from
+    the destination (removed because another item failed), and forget
+    its mapping, in one transaction.
+
+    Only an item that still is done with ``destination_id`` is reopened,
+    and only a mapping to ``destination_id`` is removed. ``reason`` is
+    kept as the item's error until it runs again. True if it was
+    reopened.
+    """
+    with db_api._writer() as session:
+        item = session.query(models.PlanItem).filter_by(
+            id=item_id).with_for_update().one_or_none()
+        if item is None or item.state != 'done' or \
+                item.destination_id != destination_id:
+            return False
+        item.state = 'pending'
+        item.destination_id = None
+        item.error = reason[:4000]
+        session.query(models.Mapping).filter_by(
+            source_cloud_id=source_cloud_id,
+            destination_cloud_id=destination_cloud_id,
+            resource_type=item.resource_type, source_id=item.source_id,
+            destination_id=destination_id).delete()
+    return True
+
+
 # Events
 
 @db_api.retry_on_deadlock

@@ -5,7 +5,12 @@ and, on success, the mapping in the same transaction as the item's
 completion. A failing item deletes what it created and marks itself
 failed; its dependants see that and mark themselves blocked, while
 independent branches go on. Tasks never raise into taskflow, so taskflow
-never reverts other items' work.
+never reverts other items' work. A done item may be put back to
+pending by a driver when what it created is a half-built part of a
+failed item's move (the copy of a volume of a server that runs again in
+the source, see :meth:`EngineContext.reopen`): its dependants that have
+not started are then blocked, the run ends with it pending, and a resume
+creates it again.
 
 Before creating, a task always looks for the destination resource and
 adopts it, finishing it first if an interrupted attempt left it half made:
@@ -73,7 +78,9 @@ class ItemRunner:
             migration_api.update_plan_item(item.id, {'state': 'pending'})
             return NOT_OK
         self.ctx.item_started((item.resource_type, item.source_id))
-        if blocked_by:
+        # A need done before may have been removed again since (the copy
+        # of a volume whose server failed): taskflow still says it is OK.
+        if blocked_by or self.ctx.reopened(item.depends_on or ()):
             self._abandon(item)
             return self._block(item, 'a resource it needs was not migrated')
         if item.action == 'conflict':
@@ -201,6 +208,7 @@ def apply(ctx, drivers: dict, migration, workers: int,
     todo = [i for i in items if i.state not in TERMINAL_STATES]
     todo_ids = {i.id for i in todo}
     ctx.remember_plan(todo)
+    ctx.remember_items(items)
     runner = ItemRunner(ctx, drivers, migration, should_stop)
     flow = graph_flow.Flow(f'migration-{migration.uuid}')
     for item in todo:

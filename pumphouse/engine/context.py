@@ -9,6 +9,7 @@ from oslo_log import log
 
 from pumphouse.conf import CONF
 from pumphouse.db import mapping_api
+from pumphouse.db import migration_api
 from pumphouse.engine import resource as res
 from pumphouse.engine import scoped
 
@@ -60,6 +61,8 @@ class EngineContext:
         self._ids: dict[res.Key, str] = {}
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
         self._to_create: dict[res.Key, object] = {}
+        self._items: dict[res.Key, int] = {}
+        self._reopened: set[int] = set()
         self._mappings = mapping_api.load_mappings(source_cloud_id,
                                                    destination_cloud_id)
         self._projects = scoped.ProjectAccess(
@@ -109,6 +112,57 @@ class EngineContext:
         alone acts for its resource (see :meth:`planned`)."""
         with self._lock:
             self._to_create.pop(tuple(key), None)
+
+    def remember_items(self, items: Iterable) -> None:
+        """Every plan item of the run's migration, whatever its state:
+        see :meth:`created` and :meth:`reopen`."""
+        with self._lock:
+            self._items = {(i.resource_type, i.source_id): i.id
+                           for i in items}
+
+    def created(self, key: res.Key) -> str | None:
+        """The destination id of what this migration's item of ``key``
+        created (an item to create, done, in this run or an earlier run
+        of the migration), or None: never what the migration reuses
+        (made by an earlier migration, or there before)."""
+        with self._lock:
+            item_id = self._items.get(tuple(key))
+        if item_id is None:
+            return None
+        item = migration_api.get_plan_item(item_id)
+        if item.action == 'create' and item.state == 'done':
+            return item.destination_id or None
+        return None
+
+    def reopen(self, key: res.Key, destination_id: str,
+               reason: str) -> bool:
+        """What this migration's item of ``key`` created
+        (``destination_id``, see :meth:`created`) was removed from the
+        destination: the item is pending again with ``reason`` (a
+        resumed run creates it anew) and its mapping is forgotten, in the
+        database and here. Items of this run that need it and have not
+        started yet are blocked (see :meth:`reopened`). True if the item
+        was reopened, False if it was not done with that id."""
+        key = tuple(key)
+        with self._lock:
+            item_id = self._items.get(key)
+        if item_id is None or not migration_api.reopen_plan_item(
+                item_id, destination_id, self.source_cloud_id,
+                self.destination_cloud_id, reason):
+            return False
+        with self._lock:
+            if self._ids.get(key) == destination_id:
+                del self._ids[key]
+            if self._mappings.get(key) == destination_id:
+                del self._mappings[key]
+            self._reopened.add(item_id)
+        return True
+
+    def reopened(self, item_ids: Iterable[int]) -> list[int]:
+        """Those of ``item_ids`` whose items this run put back to pending
+        (:meth:`reopen`) after they were done."""
+        with self._lock:
+            return [i for i in item_ids if i in self._reopened]
 
     def lookup(self, key: res.Key) -> str | None:
         with self._lock:

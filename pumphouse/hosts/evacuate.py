@@ -16,6 +16,8 @@ servers.
 
 from concurrent import futures
 
+from openstack import exceptions as sdk_exc
+
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
@@ -98,12 +100,20 @@ def _move(ctx, server: dict) -> None:
 
 def _live_or_cold(ctx, server: dict) -> None:
     ctx.event(f'{_label(server)}: live-migrating')
-    nova.live_migrate(ctx.source, server['id'])
-    moved = _settled(ctx, server['id'])
-    if nova.server_host(moved) != ctx.name:
-        ctx.event(f'{_label(server)}: now on {nova.server_host(moved)}')
-        return
-    reason = _migration_error(ctx, server['id'])
+    try:
+        nova.live_migrate(ctx.source, server['id'])
+    except sdk_exc.HttpException as e:
+        if e.status_code not in (400, 409):
+            raise
+        # Refused up front (a device or feature that cannot move live).
+        reason = str(e.details or e)
+        moved = _settled(ctx, server['id'])
+    else:
+        moved = _settled(ctx, server['id'])
+        if nova.server_host(moved) != ctx.name:
+            ctx.event(f'{_label(server)}: now on {nova.server_host(moved)}')
+            return
+        reason = _migration_error(ctx, server['id'])
     if moved['status'] != 'ACTIVE' or not ctx.options.get(
             'cold_fallback', True):
         raise ctx.fail(f'{_label(server)} could not be live-migrated: '
@@ -160,9 +170,19 @@ def _migration_error(ctx, server_id: str) -> str:
 
 def _to_destination(ctx) -> None:
     """Move the host's servers to the destination cloud and delete them
-    in the source (the cutover that empties the host)."""
-    uuid = ctx.options.get('evacuation_migration')
+    in the source (the cutover that empties the host).
+
+    One migration does it, found again by its name after a crash; it is
+    reserved by whoever runs the host (a conductor, the command line), so
+    no conductor's take-over runs it at the same time.
+    """
+    name = f'evacuation of host {ctx.name} ({ctx.host.uuid})'
+    uuid = ctx.options.get('evacuation_migration') or next(
+        (m.uuid for m in migration_api.list_migrations()
+         if m.name == name and m.state != migration_states.COMPLETED), None)
     if uuid is None:
+        if not nova.servers_on(ctx.source, ctx.name):
+            return
         if ctx.host.destination_cloud_id is None:
             raise ctx.fail('the host has no destination cloud to move its '
                            'servers to')
@@ -174,13 +194,21 @@ def _to_destination(ctx) -> None:
             clouds[ctx.host.destination_cloud_id],
             {'workload': {'kind': 'host', 'names': [ctx.name]},
              'strategies': {}, 'supplementary': 'depend'},
-            options, project_id=PROJECT_ID,
-            name=f'evacuation of host {ctx.name}')
-        ctx.set_option('evacuation_migration', migration.uuid)
+            options, project_id=PROJECT_ID, name=name)
         uuid = migration.uuid
         ctx.event(f'moving the servers to the destination cloud with '
                   f'migration {uuid}')
-    _drive(ctx, uuid)
+    ctx.set_option('evacuation_migration', uuid)
+    if ctx.conductor:
+        migration_api.reserve_migration(uuid, ctx.conductor,
+                                        db_api.list_live_conductors())
+    try:
+        _drive(ctx, uuid)
+    finally:
+        if ctx.conductor:
+            migration_api.release_migration(uuid, ctx.conductor)
+    # Done: a later evacuation of the host makes a migration of its own.
+    ctx.set_option('evacuation_migration', None)
 
 
 def _drive(ctx, uuid: str) -> None:
@@ -195,7 +223,7 @@ def _drive(ctx, uuid: str) -> None:
                            migration_states.FAILED,
                            migration_states.CANCELLED,
                            migration_states.RUNNING):
-        migration = runner.run(uuid, owner=None)
+        migration = runner.run(uuid, owner=ctx.conductor)
     elif migration.state == migration_states.VERIFYING:
         migration = runner.verify(uuid)
     if migration.state != migration_states.COMPLETED:

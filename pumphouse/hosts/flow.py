@@ -35,6 +35,9 @@ def request(host_ident: str, target: str, live_conductors: list[str],
                 ('provision', host.provision_driver)) if not driver]
             if host.destination_cloud_id is None:
                 missing.append('destination cloud')
+            if host.provision_driver == 'fuel' and not host.macs:
+                missing.append('MAC address (Fuel finds the machine by '
+                               'it)')
             if missing:
                 raise exception.Invalid(
                     reason=f'host {host.name} has no {" or ".join(missing)}'

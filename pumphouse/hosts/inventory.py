@@ -56,6 +56,48 @@ def register(body: dict):
     })
 
 
+def update(ident: str, body: dict, live_conductors: list[str]):
+    """Change a registered host's hardware facts (``body``: destination,
+    power, provision, macs, options, as in :func:`register`); refused
+    while a live conductor or command works on the host."""
+    host = host_api.get_host(ident)
+    if host.conductor and host.conductor in live_conductors:
+        raise exception.HostBusy(host=host.name, target=host.target,
+                                 conductor=host.conductor)
+    values: dict = {}
+    if 'destination' in body:
+        destination = db_api.get_cloud(body['destination'])
+        if destination.id == host.source_cloud_id:
+            raise exception.Invalid(reason='the source and the destination '
+                                           'are the same cloud')
+        values['destination_cloud_id'] = destination.id
+    for kind in ('power', 'provision'):
+        if kind in body:
+            driver, info = _driver_info(kind, body[kind])
+            values[f'{kind}_driver'], values[f'{kind}_info'] = driver, info
+    if 'macs' in body:
+        values['macs'] = [m.lower() for m in body['macs']]
+    if 'options' in body:
+        values['options'] = dict(host.options or {}, **body['options'])
+    return host_api.update_host(host.uuid, values)
+
+
+#: States a host may be forgotten in without ``force``: not half-way.
+FORGETTABLE = (states.IN_SOURCE, states.IN_DESTINATION, states.FAILED)
+
+
+def forget(ident: str, live_conductors: list[str],
+           force: bool = False) -> None:
+    """Forget a host; refused half-way (its checkpoint would be lost)
+    unless ``force``."""
+    host = host_api.get_host(ident)
+    if not force and host.state not in FORGETTABLE:
+        raise exception.InvalidHostTransition(
+            host=host.name, state=host.state, target='forgotten (give '
+            'force to forget a host half-way)')
+    host_api.delete_host(host.uuid, live_conductors)
+
+
 def _public_info(kind: str, driver_name: str | None,
                  token: str | None) -> dict | None:
     if not driver_name:

@@ -19,8 +19,11 @@ def disable(ctx) -> None:
     ctx.set_option('nodes', nova.hypervisor_names(ctx.source, ctx.name)
                    or ctx.options.get('nodes') or [ctx.name])
     if service['status'] == 'disabled':
-        if 'disabled_by_pumphouse' not in ctx.options:
-            ctx.set_option('disabled_by_pumphouse', False)
+        # Disabled with Pumphouse's reason: by an attempt that died before
+        # it could write so down.
+        ours = service.get('disabled_reason') == CONF.hosts.disabled_reason
+        if 'disabled_by_pumphouse' not in ctx.options or ours:
+            ctx.set_option('disabled_by_pumphouse', ours)
         ctx.event('nova-compute is disabled already ('
                   f'{service.get("disabled_reason") or "no reason"})')
         return
@@ -40,6 +43,7 @@ def enable(ctx) -> None:
         return
     if service['status'] != 'enabled':
         nova.set_service_status(ctx.source, service['id'], True)
+    ctx.set_option('evacuation_migration', None)
     ctx.event('enabled nova-compute in the source')
 
 
@@ -77,18 +81,19 @@ def _remove_from_source(ctx) -> None:
 
 
 def power(ctx) -> None:
-    """Boot the machine from the network: PXE, off, on.
+    """Boot the machine from the network: off, PXE, on.
 
     While it is off, what its nova-compute may have re-registered in the
     source since ``remove`` is removed again.
     """
     driver, info = _power(ctx)
-    driver.set_boot_device(info, 'pxe')
-    ctx.event('next boot from the network (PXE)')
     if driver.get_power_state(info) == power_base.ON:
         driver.set_power_state(info, power_base.OFF)
         ctx.event('powered off')
     _remove_from_source(ctx)
+    # Right before power-on: BMCs drop a one-time boot flag after a while.
+    driver.set_boot_device(info, 'pxe')
+    ctx.event('next boot from the network (PXE)')
     driver.set_power_state(info, power_base.ON)
     ctx.event('powered on: the machine boots its installer')
 

@@ -11,8 +11,10 @@ rules = [
         name=PREFIX % 'create',
         check_str=base.RULE_ADMIN,
         scope_types=['project'],
-        description='Register the hardware facts of a source host.',
-        operations=[{'path': '/v1/hosts', 'method': 'POST'}]),
+        description='Register the hardware facts of a source host, or '
+                    'change them.',
+        operations=[{'path': '/v1/hosts', 'method': 'POST'},
+                     {'path': '/v1/hosts/{host_ident}', 'method': 'PATCH'}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'get',
         check_str=base.RULE_ADMIN,

@@ -58,6 +58,9 @@ clouds_yaml = {fixtures.clouds_yaml_path()}
 [hosts]
 poll_interval = 1
 
+[hardware]
+provision_poll_interval = 1
+
 [database]
 connection = {self.db_url}
 

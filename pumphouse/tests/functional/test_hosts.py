@@ -393,10 +393,14 @@ def test_evacuate_to_the_destination_cloud(engine, source, destination,
         [copy] = [s for s in destination.compute.servers(all_projects=True)
                   if s.name == server.name]
         assert copy.status == 'ACTIVE'
-        migration_uuid = host.options['evacuation_migration']
-        migration = migration_api.get_migration(migration_uuid)
-        assert (migration.state, migration.workload['workload']) == (
-            'completed', {'kind': 'host', 'names': [SPARE]})
+        # Done with: a later evacuation would make a migration of its own.
+        assert host.options['evacuation_migration'] is None
+        [migration] = [m for m in migration_api.list_migrations()
+                       if m.name == f'evacuation of host {SPARE} '
+                                    f'({host.uuid})']
+        assert (migration.state, migration.workload['workload'],
+                migration.conductor) == (
+            'completed', {'kind': 'host', 'names': [SPARE]}, None)
     finally:
         for copy in destination.compute.servers(all_projects=True):
             if copy.name == server.name:

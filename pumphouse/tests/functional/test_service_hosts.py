@@ -3,18 +3,22 @@ while the host waits to join the destination: the other conductor takes
 the host over and goes on at the recorded step.
 
 Uses the source's spare host (see :mod:`test_hosts`), the BMC emulator
-for power, the ``fake`` provision driver, and a stand-in destination
-nova-compute named like the host.
+for power, the ``ironic`` provision driver with the destination's real
+Ironic (a ``fake-hardware`` node named like the host goes from enroll to
+active), and a stand-in destination nova-compute named like the host.
 """
 
 import signal
 
 import pytest
+from ironicclient import exc as ironic_exc
 
+from pumphouse.drivers.hardware.power import ironic as ironic_power
 from pumphouse.hosts import nova
 from pumphouse.tests.functional import deployment as deployment_mod
 from pumphouse.tests.functional import fixtures
 from pumphouse.tests.functional import test_hosts
+from pumphouse.tests.functional import test_provision_ironic
 from pumphouse.tests.functional import test_service_migrations as service
 
 SPARE = test_hosts.SPARE
@@ -42,11 +46,14 @@ def test_killed_conductor_hands_the_host_over(deployment, admin, tmp_path):
         response = admin.request('POST', '/v1/clouds',
                                  json={'name': name, 'cloud': name})
         assert response.status_code in (201, 409), response.text
+    delete_node(destination)  # a failed run's
     info = test_hosts.bmc_info()
     response = admin.request('POST', '/v1/hosts', headers=V11, json={
         'name': SPARE, 'source': 'source', 'destination': 'destination',
         'power': {'driver': 'ipmi', 'info': info},
-        'provision': {'driver': 'fake', 'info': {}}})
+        'provision': {'driver': 'ironic',
+                      'info': test_provision_ironic.FAKE},
+        'macs': test_provision_ironic.random_macs(1)})
     assert response.status_code == 201, response.text
     uuid = response.json()['uuid']
     assert info['password'] not in response.text
@@ -99,9 +106,25 @@ def test_killed_conductor_hands_the_host_over(deployment, admin, tmp_path):
                          ('provision', owner), ('join', owner),
                          ('join', other)], steps
         assert nova.compute_service(source, SPARE) is None
+        node = ironic_power.ironic_client(destination).node.get(SPARE)
+        assert node.provision_state == 'active'
+        assert any('active' in o['message'] for o in operations(admin, uuid)
+                   if o['step'] == 'provision')
     finally:
+        delete_node(destination)
         if standin is not None:
             standin.stop(destination)
         if (nova.compute_service(source, SPARE) or {}).get('state') != 'up':
             test_hosts.restart_spare(source)
         service.wait_for_clouds()
+
+
+def delete_node(destination) -> None:
+    """The test's Ironic node, deleted without tearing it down."""
+    api = ironic_power.ironic_client(destination)
+    try:
+        node = api.node.get(SPARE)
+    except ironic_exc.NotFound:
+        return
+    api.node.set_maintenance(node.uuid, True, maint_reason='pumphouse test')
+    api.node.delete(node.uuid)

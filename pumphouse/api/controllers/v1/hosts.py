@@ -51,12 +51,27 @@ class HostController:
         _authorize('get')
         return host_view(host_api.get_host(self.ident))
 
+    @index.when(method='PATCH', template='json')
+    @validation.response_body(schemas.host)
+    @method.expose()
+    def patch(self) -> dict:
+        _authorize('create')
+        body = validation.json_body()
+        validation.validate(body, schemas.update_request)
+        host = inventory.update(self.ident, body,
+                                db_api.list_live_conductors())
+        LOG.info('Host %(name)s (%(uuid)s) updated',
+                 {'name': host.name, 'uuid': host.uuid})
+        return host_view(host)
+
     @index.when(method='DELETE')
     @method.expose(status_code=204)
     def delete(self) -> None:
         _authorize('delete')
+        params = validation.query_params(schemas.delete_query)
         host = host_api.get_host(self.ident)
-        host_api.delete_host(host.uuid, db_api.list_live_conductors())
+        inventory.forget(host.uuid, db_api.list_live_conductors(),
+                         force=params.get('force') == 'true')
         LOG.info('Host %(name)s (%(uuid)s) forgotten',
                  {'name': host.name, 'uuid': host.uuid})
 

@@ -43,6 +43,21 @@ register_request = {
     'additionalProperties': False,
 }
 
+update_request = {
+    'type': 'object',
+    'properties': {k: register_request['properties'][k]
+                   for k in ('destination', 'power', 'provision', 'macs',
+                             'options')},
+    'minProperties': 1,
+    'additionalProperties': False,
+}
+
+delete_query = {
+    'type': 'object',
+    'properties': {'force': {'type': 'string', 'enum': ['true', 'false']}},
+    'additionalProperties': False,
+}
+
 state_request = {
     'type': 'object',
     'properties': {

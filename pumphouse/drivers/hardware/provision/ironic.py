@@ -66,6 +66,10 @@ class IronicProvisionDriver(base.ProvisionDriver):
             'properties': {'type': 'object'},
             'image_source': {'type': 'string', 'minLength': 1},
             'root_gb': {'type': 'integer', 'minimum': 1},
+            # More of the node's instance_info: image_checksum or
+            # image_os_hash_algo/_value (what a real deploy of an HTTP
+            # image needs), kernel and ramdisk of partition images, ...
+            'instance_info': {'type': 'object'},
             'configdrive': {'type': ['object', 'string']},
             'inspect': {'type': 'boolean'},
             'driver_info': {'type': 'object'},
@@ -201,7 +205,8 @@ class _Deployment:
         if action == 'active':
             self._set_instance_info()
             self.ironic.node.set_provision_state(
-                self.node.uuid, 'active', configdrive=_configdrive(self.info))
+                self.node.uuid, 'active',
+                configdrive=_configdrive(self.info, self.machine.name))
         else:
             self.ironic.node.set_provision_state(self.node.uuid, action)
 
@@ -235,11 +240,12 @@ class _Deployment:
             return None
 
     def _set_instance_info(self) -> None:
-        patch = [{'op': 'add', 'path': '/instance_info/image_source',
-                  'value': self.info['image_source']}]
+        values = dict(self.info.get('instance_info') or {},
+                      image_source=self.info['image_source'])
         if 'root_gb' in self.info:
-            patch.append({'op': 'add', 'path': '/instance_info/root_gb',
-                          'value': self.info['root_gb']})
+            values['root_gb'] = self.info['root_gb']
+        patch = [{'op': 'add', 'path': f'/instance_info/{key}',
+                  'value': value} for key, value in sorted(values.items())]
         self.ironic.node.update(self.node.uuid, patch)
 
     def _report_wait(self) -> None:
@@ -284,11 +290,16 @@ def _driver_info(info: dict, machine: base.Machine) -> dict:
     return driver_info
 
 
-def _configdrive(info: dict) -> dict | bytes | None:
-    """The config drive for ironicclient: a mapping as it is, a string
-    (gzipped base64 or a URL) as bytes, which ironicclient sends as it is
-    rather than reading a file by that name."""
+def _configdrive(info: dict, hostname: str) -> dict | bytes:
+    """The config drive for ironicclient: a string (gzipped base64 or a
+    URL) as bytes, which ironicclient sends as it is rather than reading a
+    file by that name; a mapping with the machine's name as the
+    ``hostname`` of its meta data unless it names one (the installed
+    nova-compute reports under it, and the join step waits for that)."""
     configdrive = info.get('configdrive')
     if isinstance(configdrive, str):
         return configdrive.encode()
-    return configdrive or None
+    configdrive = dict(configdrive or {})
+    configdrive['meta_data'] = dict({'hostname': hostname},
+                                    **configdrive.get('meta_data', {}))
+    return configdrive

@@ -17,7 +17,10 @@ an attached volume (:func:`quiesce_ahead`), the same way the server's
 item would. The server's item then finds it quiesced and counts it as
 quiesced by Pumphouse; should the item fail, or be blocked because one of
 its volumes (or anything else it needs) was not migrated, the source is
-brought back (:func:`give_back`).
+brought back (:func:`give_back`) and the copies of its volumes this
+migration made are removed, their items pending again: they would miss
+what the server writes once it runs again, and a resumed run copies
+them again after quiescing it again.
 """
 
 import contextlib
@@ -135,25 +138,73 @@ def bring_back(ctx, resource) -> bool:
 
 def give_back(ctx, resource) -> None:
     """The server's item failed or is blocked: bring the source back if
-    Pumphouse quiesced it (by the item, or ahead of it for its volumes).
-
-    The destination copies of its volumes do not hold what it writes
-    from now on: a warning names them, as the item of each is done and a
-    resumed run would boot the server with them.
-    """
+    Pumphouse quiesced it (by the item, or ahead of it for its volumes),
+    then remove the destination copies of its volumes that this
+    migration made (:func:`remove_volume_copies`)."""
     if not bring_back(ctx, resource):
         return
-    copied = sorted(
-        found for found in (ctx.lookup(res.ref_key(d['volume']))
-                            for d in resource.attrs.get('block_devices', [])
-                            if res.is_ref(d.get('volume')))
-        if found)
-    if copied:
+    remove_volume_copies(ctx, resource)
+
+
+def _volume_keys(resource) -> list:
+    keys = []
+    for device in resource.attrs.get('block_devices', []):
+        volume = device.get('volume')
+        if res.is_ref(volume) and res.ref_key(volume) not in keys:
+            keys.append(res.ref_key(volume))
+    return keys
+
+
+def remove_volume_copies(ctx, resource) -> None:
+    """The source runs again and writes to its volumes: the destination
+    copies this migration made of them (their items are done) are
+    half-built parts of the server's move that no longer hold what it
+    writes. Each is deleted once detached (the server's own copy is gone
+    by then) with what is left of its temporaries, its mapping forgotten
+    and its item made pending again: a resumed run copies it again after
+    quiescing the server again. Copies reused from an earlier migration,
+    or found in the destination when the migration was planned, are left
+    alone. A copy that cannot be removed is named in a warning.
+    """
+    # datapath imports this module (it quiesces servers ahead).
+    from pumphouse.drivers.resources.volume import datapath  # noqa: PLC0415
+
+    removed, left = [], []
+    for key in _volume_keys(resource):
+        copy_id = ctx.created(key)
+        if copy_id is None:
+            continue
+        step = 'could not delete it'
+        try:
+            datapath.remove_copy(ctx, key[1], copy_id)
+            step = 'deleted it, but could not reopen its item'
+            ctx.reopen(key, copy_id, (
+                f'its copy {copy_id} was removed: server '
+                f'{resource.name or resource.id}, which it is attached '
+                'to, failed to migrate and runs again in the source; '
+                'resuming the migration copies it again'))
+        except Exception as e:
+            LOG.warning('Could not remove the copy %(copy)s of volume '
+                        '%(volume)s of server %(id)s: %(err)s',
+                        {'copy': copy_id, 'volume': key[1],
+                         'id': resource.id, 'err': e}, exc_info=True)
+            left.append(f'{copy_id} ({step}: {e})')
+        else:
+            removed.append(f'{copy_id} (of volume {key[1]})')
+    if removed:
+        _event(ctx, resource, 'volume_copies_removed',
+               'removed the destination copies of its volumes '
+               f'({", ".join(removed)}): it runs again in the source, so '
+               'they would miss what it writes from now on; resuming the '
+               'migration copies them again once it is quiesced again')
+    if left:
         _event(ctx, resource, 'stale_volumes',
                'the destination copies of its volumes '
-               f'({", ".join(copied)}) do not hold what it writes from now '
-               'on: delete them and migrate the server with a new '
-               'migration rather than resume this one', level='WARNING')
+               f'({", ".join(left)}) are still done in this migration and '
+               'do not hold what it writes from now on: delete them and '
+               'migrate the server with a new migration rather than '
+               'resume this one',
+               level='WARNING')
 
 
 # -- the copy -----------------------------------------------------------

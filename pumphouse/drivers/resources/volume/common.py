@@ -174,6 +174,18 @@ def wait_volume(conn, volume_id: str, statuses: Iterable[str],
         lambda v: v.status in ERROR_STATUSES, timeout, what)
 
 
+def wait_volume_gone(conn, volume_id: str, timeout: float,
+                     what: str) -> None:
+    """Wait until a volume is deleted; ``error_deleting`` fails."""
+    gone = object()
+    wait_for(
+        lambda: common.get_or_none(conn.block_storage.get_volume,
+                                   volume_id) or gone,
+        lambda v: v is gone,
+        lambda v: getattr(v, 'status', None) == 'error_deleting',
+        timeout, what)
+
+
 def wait_image_active(conn, image_id: str, timeout: float, what: str):
     """Wait until an image is active; killed or deleted fails."""
     return wait_for(

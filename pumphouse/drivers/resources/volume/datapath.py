@@ -38,13 +38,25 @@ records, an available clone) or removes it (a half-written image, a
 clone in error). A source upload still running in Cinder is waited for.
 """
 
+from openstack import exceptions as sdk_exc
 from oslo_utils import excutils
 
+from pumphouse.common import exception
 from pumphouse.conf import CONF
 from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.compute import server_path
+from pumphouse.drivers.resources.compute import server_state
 from pumphouse.drivers.resources.image import transfer
 from pumphouse.drivers.resources.volume import common
+
+#: Statuses in which a destination volume can be deleted (detached).
+DELETABLE = ('available', 'error')
+
+
+class CopyInUse(exception.PumphouseException):
+    _msg_fmt = ('destination volume %(volume)s is attached to server(s) '
+                '%(servers)s')
+
 
 #: Destination image properties: what the source image held.
 EXPECTED_CHECKSUM = 'pumphouse_checksum'
@@ -101,6 +113,54 @@ def after_failure(ctx, source_volume_id: str,
     except Exception as e:  # noqa: BLE001 - the first error is the one
         ctx.event('volume_copy', f'volume {source_volume_id}: could not '
                   f'clean up after a failed copy: {e}', level='WARNING')
+
+
+def remove_copy(ctx, source_volume_id: str, volume_id: str) -> None:
+    """Delete the destination volume ``volume_id`` made from
+    ``source_volume_id``, wait until it is gone, then remove what is
+    left of the temporaries of its copy.
+
+    A detach under way is waited for (the server the copy was attached
+    to has just been deleted); a copy attached to a destination server
+    that still exists is not deleted (:class:`CopyInUse`). A volume
+    already gone is not an error.
+    """
+    conn = ctx.destination
+    try:
+        volume = common.wait_for(
+            lambda: _unless_in_use(conn, volume_id),
+            lambda v: v.status in DELETABLE or v.status == 'deleting',
+            lambda v: v.status in common.ERROR_STATUSES,
+            common.status_timeout(),
+            f'destination volume {volume_id} (to be detached)')
+    except sdk_exc.ResourceNotFound:
+        volume = None
+    if volume is not None:
+        if volume.status != 'deleting':
+            conn.block_storage.delete_volume(volume, ignore_missing=True)
+        common.wait_volume_gone(conn, volume_id, common.status_timeout(),
+                                f'destination volume {volume_id} (deleted)')
+    remove_temporaries(ctx, source_volume_id, best_effort=True)
+
+
+def _unless_in_use(conn, volume_id: str):
+    """A destination volume, or None if it is gone; raises CopyInUse if a
+    server that is not being deleted has it attached."""
+    volume = helpers.get_or_none(conn.block_storage.get_volume, volume_id)
+    if volume is None:
+        return None
+    servers = sorted({a.get('server_id') for a in volume.attachments or ()
+                      if a.get('server_id')})
+    live = [s for s in servers if _server_stays(conn, s)]
+    if live:
+        raise CopyInUse(volume=volume_id, servers=', '.join(live))
+    return volume
+
+
+def _server_stays(conn, server_id: str) -> bool:
+    server = server_state.get_or_none(conn, server_id)
+    return server is not None and server.task_state != 'deleting' and \
+        server.status not in ('DELETED', 'SOFT_DELETED')
 
 
 # 1. Source image ---------------------------------------------------------

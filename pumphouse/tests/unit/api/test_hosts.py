@@ -144,10 +144,62 @@ class TestState(HostsTestCase):
             headers=V11).json['operations']
         self.assertEqual(operations[1:], later)
 
+    def test_delete_refused_half_way_unless_forced(self):
+        uuid = self.post(register_body()).json['uuid']
+        host_api.update_host(uuid, {'state': states.REMOVED})
+        error = self.app.delete(f'/v1/hosts/{uuid}', headers=V11,
+                                status=409).json['error']
+        self.assertIn('force', error['message'])
+        self.app.delete(f'/v1/hosts/{uuid}?force=maybe', headers=V11,
+                        status=400)
+        self.app.delete(f'/v1/hosts/{uuid}?force=true', headers=V11,
+                        status=204)
+        self.app.get(f'/v1/hosts/{uuid}', headers=V11, status=404)
+
     def test_delete(self):
         uuid = self.post(register_body()).json['uuid']
         self.app.delete(f'/v1/hosts/{uuid}', headers=V11, status=204)
         self.app.get(f'/v1/hosts/{uuid}', headers=V11, status=404)
+
+
+class TestUpdate(HostsTestCase):
+
+    def test_patch_changes_only_what_is_given(self):
+        body = register_body()
+        del body['power'], body['destination']
+        uuid = self.post(body).json['uuid']
+        patched = self.app.patch_json(f'/v1/hosts/{uuid}', {
+            'destination': 'dst',
+            'power': register_body()['power'],
+            'options': {'to_destination': True}}, headers=V11).json
+        self.assertNotIn(BMC_PASSWORD, repr(patched))
+        self.assertEqual(('dst', 'ipmi', 'fake', ['52:54:00:00:00:01']),
+                         (patched['destination'],
+                          patched['power']['driver'],
+                          patched['provision']['driver'], patched['macs']))
+        self.assertEqual({'aggregate': 'reassigned',
+                          'to_destination': True}, patched['options'])
+
+    def test_bad_patch_is_400_and_changes_nothing(self):
+        uuid = self.post(register_body()).json['uuid']
+        before = host_api.get_host(uuid)
+        for body in ({}, {'name': 'renamed'},
+                     {'power': {'driver': 'ipmi', 'info': {}}},
+                     {'destination': 'src'}):
+            self.app.patch_json(f'/v1/hosts/{uuid}', body, headers=V11,
+                                status=400)
+        self.app.patch_json(f'/v1/hosts/{uuid}', {'destination': 'nowhere'},
+                            headers=V11, status=404)
+        after = host_api.get_host(uuid)
+        self.assertEqual((before.power_info, before.destination_cloud_id),
+                         (after.power_info, after.destination_cloud_id))
+
+    def test_patch_of_a_busy_host_is_409(self):
+        uuid = self.post(register_body()).json['uuid']
+        work.fake_conductor('elsewhere')
+        host_api.update_host(uuid, {'conductor': 'elsewhere'})
+        self.app.patch_json(f'/v1/hosts/{uuid}', {'macs': []}, headers=V11,
+                            status=409)
 
 
 class TestHostPolicies(base.RPCTestCase):

@@ -3,9 +3,12 @@ state (the steps themselves need clouds: functional tests)."""
 
 import json
 import os
+from unittest import mock
 
 from pumphouse.cli import errors
+from pumphouse.db import api as db_api
 from pumphouse.db import host_api
+from pumphouse.hosts import flow
 from pumphouse.hosts import states
 from pumphouse.tests.unit.cli import test_commands
 from pumphouse.tests.unit.conductor import test_migrations as work
@@ -71,10 +74,17 @@ class TestRegister(HostCommandTestCase):
                           '/nonexistent/bmc.yaml')
         self.assertEqual([], host_api.list_hosts())
 
-    def test_registering_twice_is_refused(self):
+    def test_registering_again_updates_what_is_given(self):
+        self.assertEqual(errors.OK, self.run_command(
+            'host', 'register', 'compute-7', '--source', 'old'))
         self.assertEqual(errors.OK, self.register())
-        self.assert_fails(errors.FAILED, 'already registered', 'host',
-                          'register', 'compute-7', '--source', 'old')
+        self.assertIn('Updated host compute-7', self.stdout)
+        host = host_api.get_host('compute-7')
+        self.assertEqual(('ipmi', 'fake', ['52:54:00:ab:cd:ef']),
+                         (host.power_driver, host.provision_driver,
+                          host.macs))
+        self.assertEqual({'aggregate': 'reassigned'}, host.options)
+        self.assertEqual(1, len(host_api.list_hosts()))
 
 
 class TestRefusals(HostCommandTestCase):
@@ -95,3 +105,34 @@ class TestRefusals(HostCommandTestCase):
         self.assertEqual(errors.OK, self.run_command('host', 'forget',
                                                      'compute-7'))
         self.assertEqual([], host_api.list_hosts())
+
+    def test_forget_half_way_needs_force(self):
+        self.assertEqual(errors.OK, self.register())
+        host_api.update_host('compute-7', {'state': states.POWERED})
+        self.assert_fails(errors.FAILED, 'give force', 'host', 'forget',
+                          'compute-7')
+        self.assertEqual(errors.OK, self.run_command(
+            'host', 'forget', 'compute-7', '--force'))
+        self.assertEqual([], host_api.list_hosts())
+
+    def test_the_command_owns_the_host_while_it_runs(self):
+        """A conductor's take-over sees a live owner and leaves the host
+        alone; the owner is gone when the command ends."""
+        self.assertEqual(errors.OK, self.register())
+        seen = []
+
+        def run(uuid, conductor=None, emit=None):
+            host = host_api.get_host(uuid)
+            seen.append((host.conductor, conductor,
+                         conductor in db_api.list_live_conductors()))
+            return host_api.update_host(uuid, {'target': None,
+                                               'state': states.EVACUATED})
+
+        with mock.patch.object(flow, 'run', run):
+            self.assertEqual(errors.OK, self.run_command(
+                'host', 'evacuate', 'compute-7'))
+        [(owner, conductor, live)] = seen
+        self.assertEqual((owner, True), (conductor, live))
+        self.assertTrue(owner.startswith('cli-'))
+        self.assertIsNone(host_api.get_host('compute-7').conductor)
+        self.assertNotIn(owner, db_api.list_live_conductors())

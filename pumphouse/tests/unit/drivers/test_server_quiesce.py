@@ -57,11 +57,17 @@ class FakeCtx:
         self.options = options
         self.events: list[tuple[str, str, str]] = []
         self._planned = {r.key: r for r in planned}
-        self._copied = copied or {}
+        self._copied = dict(copied or {})
         self._semaphores: dict = {}
+        self.reopened: list[tuple] = []
 
-    def lookup(self, key):
+    def created(self, key):
         return self._copied.get(tuple(key))
+
+    def reopen(self, key, destination_id, reason):
+        self.reopened.append((tuple(key), destination_id, reason))
+        self._copied.pop(tuple(key), None)
+        return True
 
     def planned(self, key):
         return self._planned.get(tuple(key))
@@ -151,15 +157,68 @@ class TestAbandon(base.BaseTestCase):
                          nova.actions)
         self.assertEqual('restored', ctx.events[-1][1])
 
-    def test_copies_of_its_volumes_are_named_as_stale(self):
+    def test_copies_this_migration_made_are_removed_and_reopened(self):
+        nova = FakeNova(s1='SUSPENDED')
+        # v2 is not a copy this migration made (reused, or not copied).
+        ctx = FakeCtx(nova, copied={('volume.volume', 'v1'): 'd1',
+                                    ('volume.volume', 'v3'): 'd3'})
+        with mock.patch.object(datapath, 'remove_copy') as remove:
+            server_mod.ServerDriver().abandon(
+                ctx, server(volumes=('v1', 'v2', 'v3')))
+        self.assertEqual('ACTIVE', nova.statuses['s1'])
+        self.assertEqual([mock.call(ctx, 'v1', 'd1'),
+                          mock.call(ctx, 'v3', 'd3')],
+                         remove.call_args_list)
+        self.assertEqual([(('volume.volume', 'v1'), 'd1'),
+                          (('volume.volume', 'v3'), 'd3')],
+                         [r[:2] for r in ctx.reopened])
+        self.assertIn('copies it again', ctx.reopened[0][2])
+        level, event_type, message = ctx.events[-1]
+        self.assertEqual(('INFO', 'volume_copies_removed'),
+                         (level, event_type))
+        self.assertIn('d1 (of volume v1), d3 (of volume v3)', message)
+        self.assertIn('runs again in the source', message)
+        self.assertFalse(any(e[0] == 'WARNING' for e in ctx.events))
+        # Idempotent: nothing left to remove the second time.
+        with mock.patch.object(datapath, 'remove_copy') as remove:
+            server_mod.ServerDriver().abandon(
+                ctx, server(volumes=('v1', 'v2', 'v3')))
+        remove.assert_not_called()
+
+    def test_a_copy_that_cannot_be_removed_is_named_as_stale(self):
+        nova = FakeNova(s1='SUSPENDED')
+        ctx = FakeCtx(nova, copied={('volume.volume', 'v1'): 'd1',
+                                    ('volume.volume', 'v2'): 'd2'})
+
+        def remove(ctx, source_volume_id, volume_id):
+            if volume_id == 'd1':
+                raise datapath.CopyInUse(volume='d1', servers='c1')
+
+        with mock.patch.object(datapath, 'remove_copy',
+                               side_effect=remove):
+            server_mod.ServerDriver().abandon(
+                ctx, server(volumes=('v1', 'v2')))
+        self.assertEqual('ACTIVE', nova.statuses['s1'])
+        self.assertEqual([(('volume.volume', 'v2'), 'd2')],
+                         [r[:2] for r in ctx.reopened])
+        info, warning = ctx.events[-2:]
+        self.assertEqual(('INFO', 'volume_copies_removed'), info[:2])
+        self.assertIn('(d2 (of volume v2))', info[2])
+        self.assertEqual(('WARNING', 'stale_volumes'), warning[:2])
+        self.assertIn('d1 (could not delete it: destination volume d1 is '
+                      'attached to server(s) c1)', warning[2])
+        self.assertNotIn('d2', warning[2])
+
+    def test_copies_stay_when_the_source_was_not_brought_back(self):
+        # Still quiesced (not by this item): the copies hold its data.
         nova = FakeNova(s1='SUSPENDED')
         ctx = FakeCtx(nova, copied={('volume.volume', 'v1'): 'd1'})
-        server_mod.ServerDriver().abandon(
-            ctx, server(volumes=('v1', 'v2')))
-        self.assertEqual('ACTIVE', nova.statuses['s1'])
-        level, event_type, message = ctx.events[-1]
-        self.assertEqual(('WARNING', 'stale_volumes'), (level, event_type))
-        self.assertIn('(d1) do not hold what it writes', message)
+        with mock.patch.object(datapath, 'remove_copy') as remove:
+            server_mod.ServerDriver().abandon(
+                ctx, server(status='SUSPENDED', volumes=('v1',)))
+        remove.assert_not_called()
+        self.assertEqual([], ctx.reopened)
+        self.assertEqual([], nova.actions)
 
     def test_a_server_that_was_not_running_is_left_alone(self):
         nova = FakeNova(s1='SHUTOFF')

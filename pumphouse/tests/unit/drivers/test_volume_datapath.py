@@ -7,6 +7,8 @@ import types
 import unittest
 from unittest import mock
 
+from openstack import exceptions as sdk_exc
+
 from pumphouse.drivers.resources.volume import common
 from pumphouse.drivers.resources.volume import datapath
 
@@ -308,3 +310,73 @@ class TestCopyVolume(unittest.TestCase):
         src.assert_not_called()
         self.assertEqual('ready', create.call_args.args[3])
         finish.assert_called_once_with(ctx, 'd1', 's1', {'project': 'p1'})
+
+
+class TestRemoveCopy(unittest.TestCase):
+    """The copy of a volume of a server that runs again in the source."""
+
+    def setUp(self):
+        self.ctx = FakeCtx()
+        self.ctx.destination.images = [image('i1')]
+        patcher = mock.patch.object(common.time, 'sleep')
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def states(self, *found):
+        """``get_volume`` answers ``found`` in turn (None: gone)."""
+        answers = iter(found)
+
+        def get_volume(volume_id):
+            answer = next(answers)
+            if answer is None:
+                raise sdk_exc.NotFoundException(volume_id)
+            return answer
+
+        self.ctx.destination.block_storage.get_volume.side_effect = \
+            get_volume
+
+    def servers(self, **found):
+        def get_server(server_id):
+            if server_id not in found:
+                raise sdk_exc.NotFoundException(server_id)
+            return obj(id=server_id, status=found[server_id],
+                       task_state=None)
+
+        self.ctx.destination.compute = mock.Mock()
+        self.ctx.destination.compute.get_server.side_effect = get_server
+
+    def test_waits_for_the_detach_deletes_and_waits_until_gone(self):
+        # Its server copy was just deleted: Nova detaches the volume.
+        self.servers()
+        self.states(volume('d1', status='detaching',
+                           attachments=[{'server_id': 'c1'}]),
+                    volume('d1', status='available', attachments=[]),
+                    volume('d1', status='deleting', attachments=[]),
+                    None)
+        datapath.remove_copy(self.ctx, 's1', 'd1')
+        self.assertEqual(['d1'], self.ctx.destination.deleted_volumes())
+        # Then the temporaries of its copy.
+        self.assertEqual(['i1'], self.ctx.destination.deleted_images())
+
+    def test_a_copy_attached_to_a_server_that_stays_is_kept(self):
+        self.servers(c1='ACTIVE')
+        self.states(volume('d1', status='in-use',
+                           attachments=[{'server_id': 'c1'}]))
+        with self.assertRaises(datapath.CopyInUse) as raised:
+            datapath.remove_copy(self.ctx, 's1', 'd1')
+        self.assertIn('attached to server(s) c1', str(raised.exception))
+        self.assertEqual([], self.ctx.destination.deleted_volumes())
+        self.assertEqual([], self.ctx.destination.deleted_images())
+
+    def test_a_copy_already_gone_is_not_an_error(self):
+        self.states(None)
+        datapath.remove_copy(self.ctx, 's1', 'd1')
+        self.assertEqual([], self.ctx.destination.deleted_volumes())
+        self.assertEqual(['i1'], self.ctx.destination.deleted_images())
+
+    def test_a_delete_cinder_fails_is_raised(self):
+        self.states(volume('d1', attachments=[]),
+                    volume('d1', status='error_deleting', attachments=[]))
+        with self.assertRaises(sdk_exc.ResourceFailure):
+            datapath.remove_copy(self.ctx, 's1', 'd1')
+        self.assertEqual(['d1'], self.ctx.destination.deleted_volumes())

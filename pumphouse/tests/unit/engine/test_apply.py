@@ -1,10 +1,14 @@
 """Apply, resume and verify on in-memory clouds, with real plan items."""
 
+from unittest import mock
+
 from pumphouse.db import mapping_api
 from pumphouse.db import migration_api
 from pumphouse.engine import apply as apply_mod
 from pumphouse.engine import discovery
 from pumphouse.engine import planner
+from pumphouse.engine import registry
+from pumphouse.engine import runner
 from pumphouse.engine import verify as verify_mod
 from pumphouse.tests.unit.engine import test_planning
 
@@ -194,6 +198,112 @@ class TestApply(ApplyTestCase):
         _ctx, counts = self.apply(migration)
         self.assertEqual({'blocked': 2}, counts)
         self.assertEqual(['red'], self.dest_names('test.team'))
+
+
+class TestReopen(ApplyTestCase):
+    """A member's item fails after the team it needs was made and
+    removes that team as a half-built part of its move (as a server
+    removes the copies of its volumes): the team's item is pending
+    again, the run fails, a resume makes the team again."""
+
+    def setUp(self):
+        super().setUp()
+        self.dee = self.source.add('test.member', name='dee', team=self.red)
+        self.reopened = []
+        self.give_back = True
+        create = self.drivers['test.member'].create
+
+        def create_or_give_back(ctx, resource, attrs):
+            key = ('test.team', self.red)
+            made = ctx.created(key)
+            if made is None or not self.give_back:
+                return create(ctx, resource, attrs)
+            self.destination.data['test.team'].pop(made)
+            self.reopened.append(ctx.reopen(key, made, 'removed again'))
+            raise RuntimeError(f'{resource.name} failed')
+
+        self.drivers['test.member'].create = create_or_give_back
+        self.addCleanup(setattr, self.drivers['test.member'], 'create',
+                        create)
+
+    def run_migration(self, migration):
+        # The runner on the memory clouds; one worker, so that the member
+        # that fails comes before the other.
+        def context(migration, emit):
+            ctx = self.ctx()
+            ctx.migration_id = migration.id
+            return ctx
+
+        with mock.patch.object(runner, '_context', side_effect=context), \
+                mock.patch.object(registry, 'load_drivers',
+                                  return_value=self.drivers):
+            return runner.run(migration.uuid, workers=1)
+
+    def test_the_run_fails_with_it_pending_and_a_resume_makes_it(self):
+        migration = self.migration('red')
+        first = self.run_migration(migration)
+        self.assertEqual([True], self.reopened)
+        self.assertEqual('failed', first.state)
+        self.assertIn('1 blocked, 1 failed, 1 pending', first.last_error)
+        items = self.items(migration)
+        red = items['red']
+        self.assertEqual(('pending', None, 'removed again', 1),
+                         (red.state, red.destination_id, red.error,
+                          red.attempts))
+        # The member that came second needed what was removed: blocked,
+        # not created with a team that is gone.
+        self.assertEqual(['blocked', 'failed'], sorted(
+            items[n].state for n in ('ann', 'dee')))
+        self.assertEqual([], self.dest_names('test.team'))
+        self.assertEqual([], self.dest_names('test.member'))
+        ctx = self.ctx()
+        self.assertIsNone(ctx.lookup(('test.team', self.red)))
+        self.assertNotIn(('test.team', self.red), mapping_api.load_mappings(
+            ctx.source_cloud_id, ctx.destination_cloud_id))
+
+        self.give_back = False
+        resumed = self.run_migration(migration)
+        self.assertEqual('completed', resumed.state)
+        self.assertEqual([], resumed.report['not_migrated'])
+        self.assertEqual([], resumed.report['differences'])
+        items = self.items(migration)
+        self.assertEqual((2, None), (items['red'].attempts,
+                                     items['red'].error))
+        [red_copy] = self.destination.data['test.team']
+        self.assertEqual(red_copy, items['red'].destination_id)
+        for name in ('ann', 'dee'):
+            self.assertEqual(red_copy, self.destination.data[
+                'test.member'][items[name].destination_id]['team'])
+
+    def test_only_what_this_migration_created_is_reopened(self):
+        # red is reused from an earlier migration: nothing to give back.
+        self.give_back = False
+        self.apply(self.migration('red'))
+        migration = self.migration('red')
+        self.assertEqual('reuse', self.items(migration)['red'].action)
+        ctx = self.ctx()
+        ctx.remember_items(migration_api.list_plan_items(migration.id))
+        self.assertIsNone(ctx.created(('test.team', self.red)))
+        self.assertFalse(ctx.reopen(('test.team', self.red),
+                                    self.items(migration)['red']
+                                    .destination_id, 'no'))
+        self.assertEqual([], ctx.reopened(
+            [i.id for i in self.items(migration).values()]))
+
+    def test_reopen_needs_the_item_done_with_that_destination(self):
+        self.give_back = False
+        migration = self.migration('red')
+        ctx, _counts = self.apply(migration)
+        ctx.remember_items(migration_api.list_plan_items(migration.id))
+        key = ('test.team', self.red)
+        red = self.items(migration)['red']
+        self.assertEqual(red.destination_id, ctx.created(key))
+        self.assertFalse(ctx.reopen(key, 'another', 'no'))
+        self.assertEqual('done', self.items(migration)['red'].state)
+        self.assertTrue(ctx.reopen(key, red.destination_id, 'gone'))
+        self.assertFalse(ctx.reopen(key, red.destination_id, 'gone'))
+        self.assertIsNone(ctx.created(key))
+        self.assertEqual([red.id], ctx.reopened([red.id]))
 
 
 class TestVerify(ApplyTestCase):

@@ -242,8 +242,15 @@ class IronicProvisionTestCase(test_base.BaseTestCase):
 
     def test_configdrive_string_is_sent_as_it_is(self):
         self.assertEqual(b'H4sICDw0AAAA',
-                         ironic._configdrive({'configdrive': 'H4sICDw0AAAA'}))
-        self.assertIsNone(ironic._configdrive({}))
+                         ironic._configdrive({'configdrive': 'H4sICDw0AAAA'},
+                                             'compute-1'))
+        self.assertEqual({'meta_data': {'hostname': 'compute-1'}},
+                         ironic._configdrive({}, 'compute-1'))
+        self.assertEqual(
+            {'meta_data': {'hostname': 'other', 'x': 1}, 'user_data': 'u'},
+            ironic._configdrive({'configdrive': {
+                'meta_data': {'hostname': 'other', 'x': 1},
+                'user_data': 'u'}}, 'compute-1'))
 
     def test_node_created_meanwhile_is_used(self):
         self.ironic.node.get.side_effect = [
