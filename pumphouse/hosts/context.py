@@ -1,5 +1,6 @@
 """What a host step works with: the host, its clouds and its log."""
 
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -30,6 +31,7 @@ class HostContext:
         self.conductor = conductor
         self._emit = emit
         self._connections: dict[int, object] = {}
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -69,9 +71,16 @@ class HostContext:
 
     def set_option(self, key: str, value) -> None:
         """Remember something for later steps and for a resume."""
-        options = dict(self.host.options or {}, **{key: value})
-        self.host = host_api.update_host(self.host.uuid,
-                                         {'options': options})
+        self.update_option(key, lambda _old: value)
+
+    def update_option(self, key: str, change: Callable) -> None:
+        """Set option ``key`` to ``change(its value or None)``; safe from
+        the threads of one step."""
+        with self._lock:
+            current = host_api.get_host(self.host.uuid).options or {}
+            options = dict(current, **{key: change(current.get(key))})
+            self.host = host_api.update_host(self.host.uuid,
+                                             {'options': options})
 
     def event(self, message: str, level: str = 'INFO') -> None:
         """A line of the host's log (never pass a secret)."""

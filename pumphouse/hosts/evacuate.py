@@ -28,6 +28,8 @@ from pumphouse.hosts import nova
 #: The CLI's owner of migrations made on the command line.
 PROJECT_ID = 'local'
 _MOVING = ('MIGRATING', 'RESIZE', 'REBUILD')
+#: Host option: suspended servers the evacuation resumed to move them.
+RESUMED = 'resumed_servers'
 _FAILED_MIGRATION = ('error', 'failed', 'cancelled')
 
 
@@ -49,6 +51,11 @@ def _within_source(ctx) -> None:
         ctx.event(f'server {server_id}: confirming the cold migration an '
                   'earlier attempt started')
         _confirm(ctx, server_id)
+    for server_id in list(ctx.options.get(RESUMED) or []):
+        server = nova.get_server(conn, server_id)
+        if server is not None and nova.server_host(server) != ctx.name:
+            # Moved by an attempt that died before suspending it again.
+            _suspend_again(ctx, server)
     servers = nova.servers_on(conn, ctx.name)
     ctx.event(f'{len(servers)} server(s) to move to other source hosts')
     with futures.ThreadPoolExecutor(CONF.hosts.evacuate_workers) as pool:
@@ -81,21 +88,35 @@ def _move(ctx, server: dict) -> None:
         return
     if status in ('ACTIVE', 'PAUSED'):
         _live_or_cold(ctx, server)
+        if server['id'] in (ctx.options.get(RESUMED) or []):
+            _suspend_again(ctx, server)  # resumed by an earlier attempt
     elif status == 'SHUTOFF':
         _cold(ctx, server)
     elif status == 'SUSPENDED':
         ctx.event(f'{_label(server)} is suspended: resuming it to '
                   'live-migrate it, then suspending it again')
+        # Written down first: a crash leaves it to be suspended again.
+        ctx.update_option(RESUMED, lambda ids: sorted(
+            set(ids or []) | {server['id']}))
         nova.server_action(ctx.source, server['id'], {'resume': None})
         _settled(ctx, server['id'])
         _live_or_cold(ctx, server)
-        nova.server_action(ctx.source, server['id'], {'suspend': None})
-        _settled(ctx, server['id'])
+        _suspend_again(ctx, server)
     elif status == 'VERIFY_RESIZE':
         _confirm(ctx, server['id'])
     else:
         raise ctx.fail(f'{_label(server)} is {status} and cannot be '
                        'moved; repair or delete it and retry')
+
+
+def _suspend_again(ctx, server: dict) -> None:
+    current = nova.get_server(ctx.source, server['id'])
+    if current is not None and current['status'] == 'ACTIVE':
+        nova.server_action(ctx.source, server['id'], {'suspend': None})
+        _settled(ctx, server['id'])
+        ctx.event(f'{_label(server)}: suspended again')
+    ctx.update_option(RESUMED, lambda ids: sorted(
+        set(ids or []) - {server['id']}))
 
 
 def _live_or_cold(ctx, server: dict) -> None:

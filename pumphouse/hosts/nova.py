@@ -126,6 +126,21 @@ def resource_provider(conn, name: str) -> dict | None:
     return providers[0] if providers else None
 
 
+def provider_tree(conn, root_uuid: str) -> list[dict]:
+    """The providers of a tree, leaves first (the order to delete them)."""
+    providers = _json(conn.placement.get(
+        '/resource_providers', params={'in_tree': root_uuid},
+        microversion=PLACEMENT_MV)).get('resource_providers', [])
+    parents = {p['uuid']: p.get('parent_provider_uuid') for p in providers}
+
+    def depth(uuid: str) -> int:
+        count = 0
+        while parents.get(uuid):
+            uuid, count = parents[uuid], count + 1
+        return count
+    return sorted(providers, key=lambda p: depth(p['uuid']), reverse=True)
+
+
 def inventories(conn, provider_uuid: str) -> dict:
     return _json(conn.placement.get(
         f'/resource_providers/{provider_uuid}/inventories',

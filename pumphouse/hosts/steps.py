@@ -68,16 +68,22 @@ def _remove_from_source(ctx) -> None:
         nova.delete_service(conn, service['id'])
         ctx.event('deleted the nova-compute service from the source')
     for node in ctx.options.get('nodes') or [ctx.name]:
-        provider = nova.resource_provider(conn, node)
-        if provider is None:
+        root = nova.resource_provider(conn, node)
+        if root is None:
             continue
-        used = {k: v for k, v in nova.usages(conn, provider['uuid']).items()
-                if v}
-        if used:
-            raise ctx.fail(f'the resource provider {node} still has '
-                           f'allocations: {used}')
-        nova.delete_resource_provider(conn, provider['uuid'])
-        ctx.event(f'deleted the resource provider {node} from the source')
+        # Children (bandwidth, vGPU, PCI devices) go before their parent.
+        tree = nova.provider_tree(conn, root['uuid'])
+        for provider in tree:
+            used = {k: v for k, v in
+                    nova.usages(conn, provider['uuid']).items() if v}
+            if used:
+                raise ctx.fail(f'the resource provider {provider["name"]} '
+                               f'still has allocations: {used}')
+        for provider in tree:
+            nova.delete_resource_provider(conn, provider['uuid'])
+        ctx.event(f'deleted the resource provider {node} from the source'
+                  + (f' with {len(tree) - 1} child provider(s)'
+                     if len(tree) > 1 else ''))
 
 
 def power(ctx) -> None:

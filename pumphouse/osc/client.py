@@ -138,6 +138,9 @@ class Client:
     def put(self, path: str, body: dict) -> typing.Any:
         return self._call('PUT', path, json=body)
 
+    def patch(self, path: str, body: dict) -> typing.Any:
+        return self._call('PATCH', path, json=body)
+
     def delete(self, path: str) -> None:
         self._call('DELETE', path)
 

@@ -173,6 +173,70 @@ class ShowHost(command.ShowOne):
         return host_fields(_client(self).get(f'/hosts/{parsed_args.host}'))
 
 
+def add_fact_options(parser) -> None:
+    """The options of a host's hardware facts (register and set)."""
+    parser.add_argument('--destination', metavar='<cloud>',
+                        help='The cloud the host goes to.')
+    for what in DRIVERS:
+        parser.add_argument(f'--{what}-driver', metavar='<driver>',
+                            help=f'The {what} driver (e.g. '
+                                 + ('ipmi' if what == 'power'
+                                    else 'ironic') + ').')
+        parser.add_argument(f'--{what}-info', action='append',
+                            default=[], metavar='<key=value>',
+                            help=f'An item of the {what} driver info; '
+                                 'repeatable. VALUE is read as JSON '
+                                 'when it parses (secrets such as a '
+                                 'password always as a string).')
+        parser.add_argument(f'--{what}-info-file', metavar='<file>',
+                            help=f'The {what} driver info as a YAML or '
+                                 'JSON mapping (keeps passwords off '
+                                 f'the command line); --{what}-info '
+                                 'items win over it.')
+    parser.add_argument('--mac', dest='macs', action='append',
+                        default=[], metavar='<mac>',
+                        help='MAC address of a NIC of the host (for '
+                             'provisioning); repeatable.')
+    parser.add_argument('--aggregate', metavar='<aggregate>',
+                        help='Destination host aggregate to join.')
+    parser.add_argument('--to-destination', action='store_true',
+                        help='Evacuate by migrating the servers to the '
+                             'destination cloud instead of other '
+                             'source hosts.')
+    parser.add_argument('--no-cold-fallback', action='store_true',
+                        help='Fail a server that cannot be '
+                             'live-migrated instead of cold-migrating '
+                             'it (which reboots it).')
+
+
+def facts_body(parsed_args) -> dict:
+    """The request body part the fact options give."""
+    body: dict = {}
+    if parsed_args.destination:
+        body['destination'] = parsed_args.destination
+    for what in DRIVERS:
+        driver = getattr(parsed_args, f'{what}_driver')
+        info = read_info(getattr(parsed_args, f'{what}_info'),
+                         getattr(parsed_args, f'{what}_info_file'), what)
+        if info and not driver:
+            raise exceptions.CommandError(
+                f'--{what}-info needs --{what}-driver')
+        if driver:
+            body[what] = {'driver': driver, 'info': info}
+    if parsed_args.macs:
+        body['macs'] = parsed_args.macs
+    options: dict = {}
+    if parsed_args.aggregate:
+        options['aggregate'] = parsed_args.aggregate
+    if parsed_args.to_destination:
+        options['to_destination'] = True
+    if parsed_args.no_cold_fallback:
+        options['cold_fallback'] = False
+    if options:
+        body['options'] = options
+    return body
+
+
 class RegisterHost(command.ShowOne):
     """Register a source host's hardware: power and provision drivers with
     their info, NIC MACs, and how it goes to the destination.
@@ -189,66 +253,32 @@ class RegisterHost(command.ShowOne):
                                  'reports it.')
         parser.add_argument('--source', required=True, metavar='<cloud>',
                             help='The source cloud (name or UUID).')
-        parser.add_argument('--destination', metavar='<cloud>',
-                            help='The cloud the host goes to.')
-        for what in DRIVERS:
-            parser.add_argument(f'--{what}-driver', metavar='<driver>',
-                                help=f'The {what} driver (e.g. '
-                                     + ('ipmi' if what == 'power'
-                                        else 'ironic') + ').')
-            parser.add_argument(f'--{what}-info', action='append',
-                                default=[], metavar='<key=value>',
-                                help=f'An item of the {what} driver info; '
-                                     'repeatable. VALUE is read as JSON '
-                                     'when it parses (secrets such as a '
-                                     'password always as a string).')
-            parser.add_argument(f'--{what}-info-file', metavar='<file>',
-                                help=f'The {what} driver info as a YAML or '
-                                     'JSON mapping (keeps passwords off '
-                                     f'the command line); --{what}-info '
-                                     'items win over it.')
-        parser.add_argument('--mac', dest='macs', action='append',
-                            default=[], metavar='<mac>',
-                            help='MAC address of a NIC of the host (for '
-                                 'provisioning); repeatable.')
-        parser.add_argument('--aggregate', metavar='<aggregate>',
-                            help='Destination host aggregate to join.')
-        parser.add_argument('--to-destination', action='store_true',
-                            help='Evacuate by migrating the servers to the '
-                                 'destination cloud instead of other '
-                                 'source hosts.')
-        parser.add_argument('--no-cold-fallback', action='store_true',
-                            help='Fail a server that cannot be '
-                                 'live-migrated instead of cold-migrating '
-                                 'it (which reboots it).')
+        add_fact_options(parser)
         return parser
 
     def take_action(self, parsed_args):
-        body: dict = {'name': parsed_args.name,
-                      'source': parsed_args.source}
-        if parsed_args.destination:
-            body['destination'] = parsed_args.destination
-        for what in DRIVERS:
-            driver = getattr(parsed_args, f'{what}_driver')
-            info = read_info(getattr(parsed_args, f'{what}_info'),
-                             getattr(parsed_args, f'{what}_info_file'), what)
-            if info and not driver:
-                raise exceptions.CommandError(
-                    f'--{what}-info needs --{what}-driver')
-            if driver:
-                body[what] = {'driver': driver, 'info': info}
-        if parsed_args.macs:
-            body['macs'] = parsed_args.macs
-        options: dict = {}
-        if parsed_args.aggregate:
-            options['aggregate'] = parsed_args.aggregate
-        if parsed_args.to_destination:
-            options['to_destination'] = True
-        if parsed_args.no_cold_fallback:
-            options['cold_fallback'] = False
-        if options:
-            body['options'] = options
+        body = {'name': parsed_args.name, 'source': parsed_args.source,
+                **facts_body(parsed_args)}
         return host_fields(_client(self).post('/hosts', body))
+
+
+class SetHost(command.ShowOne):
+    """Change a registered host's hardware facts (what is given only);
+    refused while the host is being worked on."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('host', metavar='<host>', help='Name or UUID.')
+        add_fact_options(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        body = facts_body(parsed_args)
+        if not body:
+            raise exceptions.CommandError('nothing to change: give at '
+                                          'least one option')
+        return host_fields(_client(self).patch(
+            f'/hosts/{parsed_args.host}', body))
 
 
 class StepBar:

@@ -116,6 +116,10 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
                                                         spare):
     active = spare()
     stopped = spare(stopped=True)
+    suspended = spare()
+    source.compute.suspend_server(suspended)
+    source.compute.wait_for_server(suspended, status='SUSPENDED',
+                                   wait=SERVER_TIMEOUT)
     host = inventory.register({'name': SPARE, 'source': 'source'})
     spare.set_enabled(True)  # as a host in use is
     lines = []
@@ -134,6 +138,10 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
     assert moved_stopped.compute_host in OTHERS
     assert (moved_active.status, moved_stopped.status) == ('ACTIVE',
                                                            'SHUTOFF')
+    moved_suspended = source.compute.get_server(suspended.id)
+    assert (moved_suspended.compute_host in OTHERS,
+            moved_suspended.status) == (True, 'SUSPENDED')
+    assert host.options['resumed_servers'] == []
     messages = [m for _step, m, _level in lines]
     assert any(f'{active.id}): live-migrating' in m for m in messages)
     assert any(f'{stopped.id}): cold-migrating' in m for m in messages)

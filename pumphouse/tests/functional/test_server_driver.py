@@ -19,6 +19,7 @@ import pytest
 
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
+from pumphouse.db import mapping_api
 from pumphouse.db import migration_api
 from pumphouse.drivers.resources.compute import server_boot
 from pumphouse.drivers.resources.compute import server_path
@@ -566,6 +567,96 @@ def test_failed_volume_copy_brings_the_quiesced_server_back(
     assert ws.copies() == []
     assert ws.source.block_storage.get_volume(volume.id).status == 'in-use'
     # The clone is being deleted by then.
+    assert fixtures.wait_until(lambda: not ws.leftovers(), timeout=60), \
+        ws.leftovers()
+
+
+def _inject_server_failure(patch, failure: str) -> None:
+    """Make the server's item fail once its volume is copied: before its
+    copy boots, or once the copy runs with the volume attached."""
+    if failure == 'before_boot':
+        def broken(*args, **kwargs):
+            raise RuntimeError('injected before the copy booted')
+
+        patch.setattr(server_boot, 'boot_request', broken)
+    else:
+        def broken(ctx, resource, attrs, copy_id, original):
+            raise RuntimeError('injected after the copy was ACTIVE')
+
+        patch.setattr(server_path, '_finish', broken)
+
+
+@pytest.mark.parametrize('failure', ['before_boot', 'after_active'])
+def test_failed_server_removes_its_volume_copy_and_resume_copies_it_again(
+        engine, workspace, monkeypatch, failure):
+    """The server's item fails after its volume was copied: the source
+    runs again, the copy of its volume is removed and its item pending;
+    the server writes on; the resumed migration copies what it holds
+    then."""
+    ws = workspace
+    server, volume = _server_with_data_volume(ws, f'recopied-{failure}')
+    key = ('volume.volume', volume.id)
+    with monkeypatch.context() as patch:
+        _inject_server_failure(patch, failure)
+        first = migrate(servers_named(server.name))
+    assert first.state == 'failed'
+    assert 'Not every item was migrated' in first.last_error
+    assert '1 pending' in first.last_error, first.last_error
+    items = items_by_key(first)
+    server_item, volume_item = items[('compute.server', server.id)], \
+        items[key]
+    assert server_item.state == 'failed'
+    assert 'injected' in server_item.error
+    assert (volume_item.state, volume_item.destination_id) == \
+        ('pending', None)
+    assert 'resuming the migration copies it again' in volume_item.error
+    assert key not in mapping_api.load_mappings(
+        db_api.get_cloud('source').id, db_api.get_cloud('destination').id)
+    assert status(ws.source, server.id) == 'ACTIVE'
+    assert ws.copies() == []
+    assert vol_common.marked_volumes(ws.destination, volume.id) == []
+    found = migration_api.list_events(first.id)
+    messages = [e.message for e in found]
+    assert _index(messages, server.name, 'running again in the source') < \
+        _index(messages, server.name,
+               'removed the destination copies of its volumes')
+    assert not [e.message for e in found
+                if e.event_type == 'stale_volumes'], messages
+    assert fixtures.wait_until(lambda: not ws.leftovers(), timeout=60), \
+        ws.leftovers()
+
+    # The source server writes on once it runs again.
+    newer = harness_content().pattern(f'{ws.prefix}-{failure}-newer',
+                                      64 * 1024)
+    source_file = server_workspace.volume_file('source', volume.id)
+    assert not source_file.read_bytes().startswith(newer)
+    with open(source_file, 'r+b') as f:
+        f.write(newer)
+
+    resumed = runner.run(first.uuid, workers=4)
+    assert_clean(resumed)
+    items = items_by_key(resumed)
+    assert items[key].state == 'done'
+    assert items[key].attempts == 2
+    copied = items[key].destination_id
+    data = server_workspace.volume_file('destination', copied).read_bytes()
+    assert data.startswith(newer)
+    assert data == source_file.read_bytes()
+    assert [v.id for v in vol_common.marked_volumes(
+        ws.destination, volume.id)] == [copied]
+    copy = the_copy(ws, server.name)
+    assert copy.status == 'ACTIVE'
+    assert [a['volumeId'] for a in server_boot.attachments(
+        ws.destination, copy.id)] == [copied]
+    # The resume quiesced the server again before it read the volume.
+    messages = events(resumed)
+    quiesced = [n for n, m in enumerate(messages)
+                if server.name in m and 'suspended in the source' in m]
+    cloned = [n for n, m in enumerate(messages)
+              if f'volume {volume.id} is in use: cloning' in m]
+    assert len(quiesced) == len(cloned) == 2, messages
+    assert quiesced[1] < cloned[1]
+    assert status(ws.source, server.id) == 'ACTIVE'
     assert fixtures.wait_until(lambda: not ws.leftovers(), timeout=60), \
         ws.leftovers()
 

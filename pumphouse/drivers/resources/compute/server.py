@@ -228,7 +228,9 @@ class ServerDriver(base.ResourceDriver):
 
     def abandon(self, ctx, resource) -> None:
         """A server whose item is blocked runs again in the source if
-        Pumphouse quiesced it (ahead of the item, for its volumes)."""
+        Pumphouse quiesced it (ahead of the item, for its volumes); the
+        copies this migration made of its volumes are removed, their
+        items pending again (see :func:`server_path.give_back`)."""
         server_path.give_back(ctx, resource)
 
     def delete(self, ctx, destination_id) -> None:

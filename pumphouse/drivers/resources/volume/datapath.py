@@ -36,6 +36,11 @@ attempt left under the deterministic name and reuses it when complete
 (an active source image, a destination image whose checksum is the one it
 records, an available clone) or removes it (a half-written image, a
 clone in error). A source upload still running in Cinder is waited for.
+
+A finished copy is removed again (:func:`remove_copy`) when the item of
+the server it is attached to fails or is blocked and the server runs
+again in the source: its item is then pending again, and a resumed run
+copies the volume anew (see :func:`server_path.give_back`).
 """
 
 from openstack import exceptions as sdk_exc

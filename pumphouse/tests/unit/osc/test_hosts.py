@@ -435,3 +435,24 @@ class TestDelete(HostTestCase):
         self.run_command(hosts.DeleteHost, ['compute-1', 'compute-2'])
         self.assertEqual(['/v1/hosts/compute-1', '/v1/hosts/compute-2'],
                          [r.path for r in self.host_requests()])
+
+
+class TestSet(HostTestCase):
+
+    def test_only_what_is_given_is_sent_with_patch(self):
+        self.http.patch(f'{URL}/v1/hosts/compute-1', json=HOST)
+        self.run_command(hosts.SetHost, [
+            'compute-1', '--destination', 'new', '--power-driver', 'ipmi',
+            '--power-info', 'address=10.0.0.5', '--power-info',
+            'password=123456'])
+        [request] = self.host_requests()
+        self.assertEqual('PATCH', request.method)
+        self.assertEqual({'destination': 'new', 'power': {
+            'driver': 'ipmi', 'info': {'address': '10.0.0.5',
+                                       'password': '123456'}}},
+                         request.json())
+
+    def test_nothing_to_change_is_an_error_and_sends_nothing(self):
+        self.assertRaises(exceptions.CommandError, self.run_command,
+                          hosts.SetHost, ['compute-1'])
+        self.assertEqual([], self.host_requests())
