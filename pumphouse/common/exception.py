@@ -163,8 +163,10 @@ class InvalidHostTransition(Conflict):
 
 
 class HostBusy(Conflict):
-    _msg_fmt = ('Host %(host)s is being moved to %(target)s by conductor '
-                '%(conductor)s.')
+    _msg_fmt = ('Host %(host)s is being moved to %(target)s by '
+                '%(conductor)s. If that process died, it counts as gone '
+                'once its heartbeat is older than [conductor] '
+                'heartbeat_timeout; try again then.')
 
 
 class HostStepFailed(PumphouseException):

@@ -161,16 +161,19 @@ def _confirm(ctx, server_id: str) -> None:
     server = nova.get_server(ctx.source, server_id)
     if server is not None and server['status'] == 'VERIFY_RESIZE':
         nova.server_action(ctx.source, server_id, {'confirmResize': None})
-        _settled(ctx, server_id)
+        # The confirmation runs with no task state: wait for the status.
+        _settled(ctx, server_id, also_wait=('VERIFY_RESIZE',))
 
 
-def _settled(ctx, server_id: str) -> dict:
-    """The server once no migration or state change is under way."""
+def _settled(ctx, server_id: str, also_wait: tuple = ()) -> dict:
+    """The server once no migration or state change is under way (nor a
+    status in ``also_wait``)."""
     def poll():
         server = nova.get_server(ctx.source, server_id)
         if server is None:
             raise ctx.fail(f'server {server_id} disappeared')
-        if server['status'] in _MOVING or server.get('OS-EXT-STS:task_state'):
+        if server['status'] in _MOVING + also_wait or \
+                server.get('OS-EXT-STS:task_state'):
             return None
         if server['status'] == 'ERROR':
             raise ctx.fail(f'{_label(server)} went to ERROR: '

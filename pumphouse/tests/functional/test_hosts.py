@@ -18,6 +18,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -267,7 +268,9 @@ def cli(tmp_path):
     conf = tmp_path / 'pumphouse.conf'
     conf.write_text(f'[DEFAULT]\nstate_path = {tmp_path}/state\n'
                     f'[clouds]\nclouds_yaml = {fixtures.clouds_yaml_path()}\n'
-                    '[hosts]\npoll_interval = 1\n')
+                    '[hosts]\npoll_interval = 1\n'
+                    '[conductor]\nheartbeat_interval = 1\n'
+                    'heartbeat_timeout = 5\n')
     env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'xdg')}
     env.pop('OS_CLIENT_CONFIG_FILE', None)
     argv = [str(fixtures.BIN / 'pumphouse')]
@@ -347,7 +350,13 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
             lambda: (nova.compute_service(destination, SPARE) or {}).get(
                 'state') == 'up', timeout=180, interval=2)
         discover_hosts()
-        second = cli('host', 'reassign', SPARE, timeout=900)
+        # The killed command owned the host: it is seen gone once its
+        # heartbeat is older than heartbeat_timeout (5 s here).
+        for _attempt in range(10):
+            second = cli('host', 'reassign', SPARE, timeout=900)
+            if 'try again' not in second.stderr:
+                break
+            time.sleep(2)
         assert second.returncode == 0, second.stdout + second.stderr
         assert '[remove]' not in second.stdout  # resumed, not restarted
         assert '[join] done: in_destination' in second.stdout

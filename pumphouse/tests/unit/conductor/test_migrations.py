@@ -276,7 +276,9 @@ class TestTakeOver(MigrationWorkTestCase):
 class TestWorkers(MigrationWorkTestCase):
 
     def test_busy_conductor_leaves_work_for_the_take_over(self):
-        self.config(workers=1, group='conductor')
+        # Its own periodic take-over (run once at start, before the
+        # migration exists) must not race the one called here.
+        self.config(workers=1, takeover_interval=3600, group='conductor')
         manager = self.start_conductor('conductor-a').manager
         migration = make_migration()
         with manager._lock:
