@@ -7,11 +7,10 @@ import argparse
 import json
 import sys
 
-import yaml
-
 from pumphouse.cli import errors
 from pumphouse.cli import migrate
 from pumphouse.cli import output
+from pumphouse.common import driver_info
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
@@ -27,32 +26,17 @@ def _find(args: argparse.Namespace):
     return host_api.get_host(args.host, source_cloud_id=source)
 
 
-def _value(text: str):
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def _info(pairs: list[str], path: str | None, what: str) -> dict:
-    info: dict = {}
-    if path:
-        try:
-            with open(path) as f:
-                loaded = yaml.safe_load(f)
-        except (OSError, yaml.YAMLError) as e:
-            raise errors.CommandError(f'Cannot read {what} info file '
-                                      f'{path}: {e}', errors.USAGE) from e
-        if not isinstance(loaded, dict):
-            raise errors.CommandError(f'{what} info file {path} must hold '
-                                      'a mapping', errors.USAGE)
-        info.update(loaded)
-    for pair in pairs:
-        key, sep, value = pair.partition('=')
-        if not sep or not key:
-            raise errors.CommandError(f'--{what}-info takes KEY=VALUE, not '
-                                      f'{pair!r}', errors.USAGE)
-        info[key] = _value(value)
+    try:
+        info = driver_info.load_file(path, what) if path else {}
+    except driver_info.InfoError as e:
+        raise errors.CommandError(f'Cannot read {what} info file: {e}',
+                                  errors.USAGE) from None
+    try:
+        info.update(driver_info.parse_pairs(pairs, what))
+    except driver_info.InfoError as e:
+        raise errors.CommandError(f'--{what}-info takes KEY=VALUE: {e}',
+                                  errors.USAGE) from None
     return info
 
 

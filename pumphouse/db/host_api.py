@@ -83,12 +83,23 @@ def list_hosts(source_cloud_id: int | None = None,
                                 sort_key, sort_dir)
 
 
+def _refuse_busy(host: models.Host, live: Iterable[str]) -> None:
+    """HostBusy when a live conductor (or command) owns the host."""
+    if host.conductor and host.conductor in live:
+        raise exception.HostBusy(host=host.name, target=host.target,
+                                 conductor=host.conductor)
+
+
 @db_api.retry_on_deadlock
 def update_host(ident: str, values: dict,
-                expected_state: str | None = None) -> models.Host:
-    """Update a host; with ``expected_state`` only if it still is."""
+                expected_state: str | None = None,
+                live_hosts: Iterable[str] | None = None) -> models.Host:
+    """Update a host; with ``expected_state`` only if it still is; with
+    ``live_hosts`` only if none of them owns it."""
     with db_api._writer() as session:
         host = _one(_host_query(session, ident).with_for_update(), ident)
+        if live_hosts is not None:
+            _refuse_busy(host, set(live_hosts))
         if expected_state is not None and host.state != expected_state:
             raise exception.InvalidHostTransition(
                 host=host.name, state=host.state,
@@ -109,9 +120,7 @@ def set_target(ident: str, target: str, check, live_hosts: Iterable[str],
     live = set(live_hosts)
     with db_api._writer() as session:
         host = _one(_host_query(session, ident).with_for_update(), ident)
-        if host.conductor and host.conductor in live:
-            raise exception.HostBusy(host=host.name, target=host.target,
-                                     conductor=host.conductor)
+        _refuse_busy(host, live)
         check(host)
         host.update(dict(values or {}, target=target, last_error=None))
     return host
@@ -124,9 +133,7 @@ def reserve_host(ident: str, conductor: str,
     live = set(live_hosts) - {conductor}
     with db_api._writer() as session:
         host = _one(_host_query(session, ident).with_for_update(), ident)
-        if host.conductor and host.conductor in live:
-            raise exception.HostBusy(host=host.name, target=host.target,
-                                     conductor=host.conductor)
+        _refuse_busy(host, live)
         host.conductor = conductor
     return host
 
@@ -144,9 +151,7 @@ def delete_host(ident: str, live_hosts: Iterable[str]) -> None:
     live = set(live_hosts)
     with db_api._writer() as session:
         host = _one(_host_query(session, ident).with_for_update(), ident)
-        if host.conductor and host.conductor in live:
-            raise exception.HostBusy(host=host.name, target=host.target,
-                                     conductor=host.conductor)
+        _refuse_busy(host, live)
         session.delete(host)
 
 

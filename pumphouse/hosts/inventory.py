@@ -61,9 +61,6 @@ def update(ident: str, body: dict, live_conductors: list[str]):
     power, provision, macs, options, as in :func:`register`); refused
     while a live conductor or command works on the host."""
     host = host_api.get_host(ident)
-    if host.conductor and host.conductor in live_conductors:
-        raise exception.HostBusy(host=host.name, target=host.target,
-                                 conductor=host.conductor)
     values: dict = {}
     if 'destination' in body:
         destination = db_api.get_cloud(body['destination'])
@@ -79,7 +76,8 @@ def update(ident: str, body: dict, live_conductors: list[str]):
         values['macs'] = [m.lower() for m in body['macs']]
     if 'options' in body:
         values['options'] = dict(host.options or {}, **body['options'])
-    return host_api.update_host(host.uuid, values)
+    return host_api.update_host(host.uuid, values,
+                                live_hosts=live_conductors)
 
 
 #: States a host may be forgotten in without ``force``: not half-way.

@@ -8,15 +8,14 @@ the target is reached or the host failed (stdout keeps the host, so
 ``-f json`` stays parsable).
 """
 
-import json
 import logging
 import time
 from collections.abc import Iterator
 
-import yaml
 from osc_lib import exceptions
 from osc_lib.command import command
 
+from pumphouse.common import driver_info
 from pumphouse.osc.v1 import common
 
 LOG = logging.getLogger(__name__)
@@ -42,7 +41,6 @@ DEFAULT_TIMEOUT = 3600
 POLL_INTERVAL = 2.0
 #: Info keys never shown even if a server returned them (the API already
 #: leaves out the secret keys of each driver) and never read as JSON.
-_SECRET_WORDS = ('password', 'secret', 'token')
 _HIDDEN = '******'
 
 
@@ -53,10 +51,6 @@ def _client(cmd):
     return api
 
 
-def _secret(key: str) -> bool:
-    return any(word in key.lower() for word in _SECRET_WORDS)
-
-
 def host_fields(host: dict) -> tuple:
     """``(columns, values)`` of a host: the driver info flattened as
     ``power.info.<key>``, like a cloud's ``auth.<key>``."""
@@ -65,7 +59,8 @@ def host_fields(host: dict) -> tuple:
         driver = host.get(what) or {}
         data[f'{what}.driver'] = driver.get('driver')
         for key, value in (driver.get('info') or {}).items():
-            data[f'{what}.info.{key}'] = _HIDDEN if _secret(key) else value
+            data[f'{what}.info.{key}'] = (
+                _HIDDEN if driver_info.is_secret(key) else value)
     names = list(SHOW_FIELDS[:9]) + sorted(
         n for n in data if n.startswith(DRIVERS)) + list(SHOW_FIELDS[9:])
     return common.show(data, names)
@@ -82,50 +77,14 @@ def _row(host: dict, columns: tuple) -> list:
     return row
 
 
-def _value(key: str, text: str):
-    """A KEY=VALUE value: JSON when it parses (``port=623`` is a number);
-    a secret such as a password always stays the string given."""
-    if _secret(key):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def read_info(pairs: list[str], path: str | None, what: str) -> dict:
     """A driver's info from a YAML/JSON file and ``KEY=VALUE`` arguments
     (which win); a clear error for an unreadable file or a bad pair."""
-    info: dict = {}
-    if path:
-        try:
-            with open(path) as f:
-                loaded = yaml.safe_load(f)
-        except OSError as e:
-            raise exceptions.CommandError(
-                f'cannot read --{what}-info-file {path}: '
-                f'{e.strerror or e}') from None
-        except yaml.YAMLError as e:
-            # The parser's message may quote the file: never show it.
-            mark = getattr(e, 'problem_mark', None)
-            where = f', line {mark.line + 1}' if mark else ''
-            problem = getattr(e, 'problem', None) or 'not YAML or JSON'
-            raise exceptions.CommandError(
-                f'--{what}-info-file {path}{where}: {problem}') from None
-        if loaded is None:
-            loaded = {}
-        if not isinstance(loaded, dict):
-            raise exceptions.CommandError(
-                f'--{what}-info-file {path} must hold a mapping')
-        info.update(loaded)
-    for pair in pairs or ():
-        key, sep, value = pair.partition('=')
-        if not sep or not key:
-            # The item may be a mistyped secret: never echo it.
-            raise exceptions.CommandError(
-                f'--{what}-info is given as KEY=VALUE (an item has no '
-                + ('key' if sep else '=') + ')')
-        info[key] = _value(key, value)
+    try:
+        info = driver_info.load_file(path, what) if path else {}
+        info.update(driver_info.parse_pairs(pairs, what))
+    except driver_info.InfoError as e:
+        raise exceptions.CommandError(str(e)) from None
     return info
 
 

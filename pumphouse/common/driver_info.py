@@ -1,0 +1,64 @@
+"""Reading a hardware driver's info on a command line (``pumphouse host``
+and ``openstack migration host``): a YAML/JSON file and ``KEY=VALUE``
+items, without ever echoing what may be a secret."""
+
+import json
+
+import yaml
+
+#: Info keys holding secrets: never shown, always kept as given.
+SECRET_WORDS = ('password', 'secret', 'token')
+
+
+class InfoError(ValueError):
+    """Unusable info; the message never quotes the input."""
+
+
+def is_secret(key: str) -> bool:
+    return any(word in key.lower() for word in SECRET_WORDS)
+
+
+def value(key: str, text: str):
+    """A KEY=VALUE value: JSON when it parses (``port=623`` is a number);
+    a secret such as a password always stays the string given."""
+    if is_secret(key):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def load_file(path: str, what: str) -> dict:
+    """The mapping a YAML or JSON info file holds."""
+    try:
+        with open(path) as f:
+            loaded = yaml.safe_load(f)
+    except OSError as e:
+        raise InfoError(f'cannot read --{what}-info-file {path}: '
+                        f'{e.strerror or e}') from None
+    except yaml.YAMLError as e:
+        # The parser's message may quote the file: never show it.
+        mark = getattr(e, 'problem_mark', None)
+        where = f', line {mark.line + 1}' if mark else ''
+        problem = getattr(e, 'problem', None) or 'not YAML or JSON'
+        raise InfoError(f'--{what}-info-file {path}{where}: '
+                        f'{problem}') from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise InfoError(f'--{what}-info-file {path} must hold a mapping')
+    return loaded
+
+
+def parse_pairs(pairs: list[str], what: str) -> dict:
+    """``KEY=VALUE`` items as a mapping."""
+    info = {}
+    for pair in pairs or ():
+        key, sep, text = pair.partition('=')
+        if not sep or not key:
+            # The item may be a mistyped secret: never echo it.
+            raise InfoError(f'--{what}-info is given as KEY=VALUE (an item '
+                            'has no ' + ('key' if sep else '=') + ')')
+        info[key] = value(key, text)
+    return info
