@@ -1,4 +1,12 @@
-"""Database API: every query Pumphouse makes goes through here.
+"""Database API: the engine facade and what every query module shares.
+
+Here are the transactions (``_writer``, ``_reader``), the retry on
+deadlock and pagination that the ``*_api`` modules beside this one use,
+and the queries of the records without a module of their own (registered
+clouds among them). Migrations, plan items, events and issued passwords
+are queried in :mod:`.migration_api` (which also records a mapping with
+the completion of its item), id mappings in :mod:`.mapping_api`, hosts and
+their operations in :mod:`.host_api`.
 
 Functions take and return model objects (detached, fully loaded); each one
 is a transaction of its own through oslo.db's enginefacade.

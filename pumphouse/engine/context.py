@@ -2,6 +2,7 @@
 
 import collections
 import threading
+import time
 from collections.abc import Callable
 from collections.abc import Iterable
 
@@ -14,6 +15,16 @@ from pumphouse.engine import resource as res
 from pumphouse.engine import scoped
 
 LOG = log.getLogger(__name__)
+
+#: The progress of a data transfer is written to its plan item at most
+#: once per :data:`PROGRESS_INTERVAL` seconds *and* per
+#: :data:`PROGRESS_BYTES` bytes (whichever comes later), plus when it
+#: starts and when it ends (see :meth:`EngineContext.progress`).
+PROGRESS_INTERVAL = 1.0
+PROGRESS_BYTES = 64 * 1024 * 1024
+
+#: The clock of the progress throttle (tests replace it).
+_now = time.monotonic
 
 
 class RequestCounter:
@@ -63,6 +74,7 @@ class EngineContext:
         self._to_create: dict[res.Key, object] = {}
         self._items: dict[res.Key, int] = {}
         self._reopened: set[int] = set()
+        self._progress: dict[int, tuple[float, int, int | None]] = {}
         self._mappings = mapping_api.load_mappings(source_cloud_id,
                                                    destination_cloud_id)
         self._projects = scoped.ProjectAccess(
@@ -163,6 +175,46 @@ class EngineContext:
         (:meth:`reopen`) after they were done."""
         with self._lock:
             return [i for i in item_ids if i in self._reopened]
+
+    def progress(self, key: res.Key, done: int, total: int | None = None,
+                 final: bool = False) -> None:
+        """A data transfer for the item of ``key`` has moved ``done``
+        bytes of ``total`` (None: not known).
+
+        Written to the item's ``bytes_done`` and ``bytes_total`` on the
+        first report of this run for the item, when ``done`` goes back (a
+        transfer that starts over: the count restarts from what is really
+        copied), when ``total`` changes, at the end (``final``, or
+        ``done`` reaching ``total``) and otherwise when both
+        :data:`PROGRESS_INTERVAL` and :data:`PROGRESS_BYTES` have passed
+        since the last write. An item the run does not know (see
+        :meth:`remember_items`) is ignored; a failed write is logged, not
+        raised: the transfer goes on.
+        """
+        now = _now()
+        with self._lock:
+            item_id = self._items.get(tuple(key))
+            if item_id is None:
+                return
+            last = self._progress.get(item_id)
+            if last is not None:
+                when, written, written_total = last
+                end = final or (total is not None and done >= total)
+                due = (now - when >= PROGRESS_INTERVAL
+                       and done - written >= PROGRESS_BYTES)
+                if (done, total) == (written, written_total) or not (
+                        due or end or done < written
+                        or total != written_total):
+                    return
+            self._progress[item_id] = (now, done, total)
+        values = {'bytes_done': done}
+        if total is not None:
+            values['bytes_total'] = total
+        try:
+            migration_api.update_plan_item(item_id, values)
+        except Exception as e:  # noqa: BLE001 - progress only informs
+            LOG.warning('Could not record the progress of plan item '
+                        '%(item)s: %(err)s', {'item': item_id, 'err': e})
 
     def lookup(self, key: res.Key) -> str | None:
         with self._lock:

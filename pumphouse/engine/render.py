@@ -19,6 +19,8 @@ def item_view(item) -> dict:
         'depends_on': list(item.depends_on),
         'attempts': item.attempts,
         'error': item.error,
+        'bytes_done': item.bytes_done,
+        'bytes_total': item.bytes_total,
     }
     for extra in ('differences', 'note', 'renamed_from'):
         if extra in details:

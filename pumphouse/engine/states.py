@@ -66,7 +66,3 @@ def check(migration_uuid: str, current: str, target: str) -> None:
     except (automaton_exc.NotFound, automaton_exc.InvalidState) as e:
         raise exception.InvalidStateTransition(
             migration=migration_uuid, state=current, target=target) from e
-
-
-def allowed_targets(current: str) -> tuple[str, ...]:
-    return _TRANSITIONS.get(current, ())

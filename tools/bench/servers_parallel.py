@@ -22,10 +22,6 @@ Per server the path is: suspend, boot the copy as a temporary boot user
 with the keypair, wait for ACTIVE, check, resume the source. At most
 ``[conductor] max_servers_per_host`` (``--max-servers-per-host``,
 default the option's default) servers of one source host move at once.
-
-While the image and volume drivers are placeholders the stand-ins of the
-functional tests copy the image (see
-``pumphouse/tests/functional/server_standins.py``).
 """
 
 import argparse
@@ -40,10 +36,8 @@ sys.path.insert(0, str(REPO))
 
 from pumphouse.conf import CONF  # noqa: E402
 from pumphouse.db import migration_api  # noqa: E402
-from pumphouse.engine import registry  # noqa: E402
 from pumphouse.engine import runner  # noqa: E402
 from pumphouse.tests.functional import engine_fixtures  # noqa: E402
-from pumphouse.tests.functional import server_standins  # noqa: E402
 from pumphouse.tests.functional import server_workspace  # noqa: E402
 
 
@@ -110,8 +104,6 @@ def remove_copy(workspace) -> None:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    registry.load_drivers = server_standins.with_standins(
-        registry.load_drivers)
     count = args.servers
     workspace = server_workspace.ServerWorkspace(
         'bench', cidr='10.202.0.0/22',

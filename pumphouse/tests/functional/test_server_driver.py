@@ -3,9 +3,8 @@
 Each test builds a source project of its own (a member user with a
 keypair, a flavor, a tiny raw image, a network) whose member boots the
 servers, migrates them with the engine in this process and removes what
-it made from both clouds at the end (see :mod:`.server_workspace`). While
-the image and volume drivers are placeholders, minimal stand-ins copy
-the images and volumes the servers use (:mod:`.server_standins`).
+it made from both clouds at the end (see :mod:`.server_workspace`). The
+images and volumes the servers use are migrated by their real drivers.
 """
 
 import hashlib
@@ -35,7 +34,6 @@ from pumphouse.engine import runner
 from pumphouse.engine import selection as selection_mod
 from pumphouse.tests.functional import engine_fixtures
 from pumphouse.tests.functional import fixtures
-from pumphouse.tests.functional import server_standins
 from pumphouse.tests.functional import server_workspace
 
 CONTENT = fixtures.REPO / 'tools' / 'minicloud' / 'drivers' / \
@@ -51,8 +49,7 @@ def harness_content():
 
 
 @pytest.fixture
-def engine(tmp_path, monkeypatch):
-    server_standins.patch(monkeypatch)
+def engine(tmp_path):
     with engine_fixtures.engine_state(tmp_path) as conf:
         yield conf
 
@@ -425,9 +422,6 @@ def test_interrupted_attempt_is_finished_not_repeated(engine, workspace,
 
 KILL_SCRIPT = '''
 import sys
-from pumphouse.engine import registry
-from pumphouse.tests.functional import server_standins
-registry.load_drivers = server_standins.with_standins(registry.load_drivers)
 from pumphouse.cmd import pumphouse
 sys.exit(pumphouse.main())
 '''

@@ -152,13 +152,15 @@ plan_item = {
         'depends_on': {'type': 'array', 'items': {'type': 'integer'}},
         'attempts': {'type': 'integer'},
         'error': _NULLABLE_STR,
+        'bytes_done': {'type': 'integer', 'minimum': 0},
+        'bytes_total': {'type': ['integer', 'null'], 'minimum': 0},
         'differences': {'type': 'object'},
         'note': {'type': 'string'},
         'renamed_from': _NULLABLE_STR,
     },
     'required': ['id', 'resource_type', 'source_id', 'source_name',
                  'action', 'state', 'destination_id', 'depends_on',
-                 'attempts', 'error'],
+                 'attempts', 'error', 'bytes_done', 'bytes_total'],
     'additionalProperties': False,
 }
 

@@ -1,1 +1,1 @@
-"""Nova resources: flavors, keypairs, server groups."""
+"""Nova resources: flavors, keypairs, server groups and servers."""

@@ -37,8 +37,6 @@ from pumphouse.engine import resource as res
 
 LOG = log.getLogger(__name__)
 
-CUTOVERS = ('keep', 'stop', 'delete')
-
 
 class SourceNotReady(exception.PumphouseException):
     _msg_fmt = 'source server %(server)s cannot be migrated now: %(reason)s'

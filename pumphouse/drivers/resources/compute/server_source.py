@@ -61,17 +61,6 @@ def user_metadata(metadata: dict | None) -> dict:
             if not k.startswith(server_state.MARKER_PREFIX)}
 
 
-def attachment_devices(server_id: str, volumes: Iterable) -> dict:
-    """``{volume id: device}`` of a server's volumes, from Cinder's
-    attachments."""
-    devices = {}
-    for volume in volumes:
-        for attachment in volume.attachments or ():
-            if attachment.get('server_id') == server_id:
-                devices[volume.id] = attachment.get('device')
-    return devices
-
-
 def block_devices(server, devices: dict, volume_ref) -> list[dict]:
     """The volumes of a server: boot index (0 for the root volume of a
     server booted from a volume), device and delete on termination.

@@ -208,9 +208,10 @@ class ImageDriver(base.ResourceDriver):
                          '(%(size)s bytes)', {'src': resource.id,
                                               'dst': image_id,
                                               'size': attrs['size']})
-                transfer.stream_image(ctx.source,
-                                      fields.data_of(attrs, resource.id),
-                                      conn, image_id)
+                transfer.stream_image(
+                    ctx.source, fields.data_of(attrs, resource.id), conn,
+                    image_id, progress=lambda done, final: ctx.progress(
+                        resource.key, done, attrs['size'], final))
         add, update, _extra = fields.member_changes(attrs['members'],
                                                     members)
         for member in add:

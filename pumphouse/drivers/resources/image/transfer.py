@@ -13,12 +13,17 @@ source's ``os_hash_algo``). They are checked against the source image
 short, and the destination Glance puts the image back to ``queued``
 instead of making it ``active`` with wrong data. Then what the
 destination Glance computed is checked too.
+
+The bytes passed on are counted and reported to an optional ``progress``
+callback (the driver writes them to its plan item, throttled: see
+:meth:`pumphouse.engine.context.EngineContext.progress`).
 """
 
 import dataclasses
 import hashlib
 import queue
 import threading
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 
@@ -48,13 +53,16 @@ class HashingStream:
     With ``expected`` (an image: ``size``, ``checksum``, ``hash_algo``,
     ``hash_value``), the end of the iteration raises
     :class:`~pumphouse.common.exception.DataMismatch` instead of ending
-    when the bytes do not match it.
+    when the bytes do not match it. ``progress`` is called with the count
+    of bytes passed on so far after each chunk has been taken.
     """
 
     def __init__(self, chunks: Iterable[bytes],
                  hash_algo: str = 'sha512', expected=None,
-                 what: str = 'image data') -> None:
+                 what: str = 'image data',
+                 progress: Callable[[int], None] | None = None) -> None:
         self._chunks = chunks
+        self._progress = progress
         self.hash_algo = hash_algo
         self._md5 = hashlib.md5(usedforsecurity=False)
         self._multihash = hashlib.new(hash_algo)
@@ -70,6 +78,8 @@ class HashingStream:
             self._multihash.update(chunk)
             self.size += len(chunk)
             yield chunk
+            if self._progress is not None:
+                self._progress(self.size)
         if self._expected is not None:
             check_against(self.result(), self._expected, self._what)
 
@@ -161,8 +171,13 @@ def check_against(copied: Copied, image, what: str,
                              if k in actual))
 
 
+#: ``progress(done, final)`` of :func:`stream_image`.
+Progress = Callable[[int, bool], None]
+
+
 def stream_image(source, source_image, destination, destination_image_id:
-                 str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Copied:
+                 str, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                 progress: Progress | None = None) -> Copied:
     """Copy the data of ``source_image`` into the destination image.
 
     ``source`` and ``destination`` are openstacksdk connections;
@@ -171,14 +186,22 @@ def stream_image(source, source_image, destination, destination_image_id:
     ``Image``); the destination image must exist and be ``queued``. The
     data is checked against the source image's size and hashes before
     the upload is finished, then against what the destination recorded.
+
+    ``progress(done, final)`` is told the bytes sent: 0 before the first,
+    then after each chunk, and once more with ``final`` when the
+    destination has taken them all.
     """
     what = f'image {source_image.id} as read from the source'
     response = common.check(source.image.get(
         f'/images/{source_image.id}/file', stream=True))
     chunks = prefetch(response.iter_content(chunk_size))
+    sent = None if progress is None else (lambda n: progress(n, False))
     try:
         stream = HashingStream(chunks, source_image.hash_algo or 'sha512',
-                               expected=source_image, what=what)
+                               expected=source_image, what=what,
+                               progress=sent)
+        if progress is not None:
+            progress(0, False)
         common.check(destination.image.put(
             f'/images/{destination_image_id}/file', data=iter(stream),
             headers={'Content-Type': 'application/octet-stream'}))
@@ -186,6 +209,8 @@ def stream_image(source, source_image, destination, destination_image_id:
         chunks.close()
         response.close()
     copied = stream.result()
+    if progress is not None:
+        progress(copied.size, True)
     check_against(copied, destination.image.get_image(destination_image_id),
                   f'image {destination_image_id} as stored by the '
                   'destination', other_algorithm_ok=True)

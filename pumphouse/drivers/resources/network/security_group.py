@@ -28,10 +28,6 @@ PROTOCOL_NUMBERS = {
     'ipv6-opts': 60, 'ipv6-route': 43, 'ospf': 89, 'pgm': 113, 'rsvp': 46,
     'sctp': 132, 'tcp': 6, 'udp': 17, 'udplite': 136, 'vrrp': 112}
 
-#: Rule attributes, in the order of a rule's identity (description aside).
-RULE_FIELDS = ('direction', 'ethertype', 'protocol', 'port_range_min',
-               'port_range_max', 'remote_ip_prefix', 'remote_group')
-
 
 def normal_protocol(protocol, ethertype: str | None) -> str | None:
     """A protocol as Neutron compares it: a number, None for any."""

@@ -19,7 +19,9 @@ Every temporary object of the copy of source volume ``S`` is called
    multihash checked on the way (:func:`image.transfer.stream_image`).
    The source image's checksum and hash are recorded in the destination
    image's properties, so a later run can tell a complete image from a
-   half-streamed one. The source temporaries are then removed.
+   half-streamed one. The source temporaries are then removed. The bytes
+   streamed are the volume item's progress (``bytes_done`` of
+   ``bytes_total``, the source image's size; :func:`progress`).
 3. **Destination volume.** Created from that image by a token scoped to
    the destination project, with the source's size, name, description,
    metadata, type and availability zone; its metadata also carries
@@ -70,6 +72,8 @@ EXPECTED_HASH = 'pumphouse_hash'
 UPLOAD_MICROVERSION = '3.1'
 DISK_FORMAT = 'raw'
 CONTAINER_FORMAT = 'bare'
+#: The type of the plan items whose data this module copies.
+VOLUME = 'volume.volume'
 
 
 def copy_volume(ctx, source_volume_id: str, attrs: dict) -> str:
@@ -83,7 +87,11 @@ def copy_volume(ctx, source_volume_id: str, attrs: dict) -> str:
         try:
             image = reusable_destination_image(ctx, source_volume_id,
                                                attrs['project'])
-            if image is None:
+            if image is not None:
+                # Streamed whole by an earlier attempt.
+                ctx.progress((VOLUME, source_volume_id), image.size,
+                             image.size, final=True)
+            else:
                 source_image = prepare_source_image(ctx, source_volume_id)
                 image = stream_to_destination(ctx, source_volume_id,
                                               source_image, attrs['project'])
@@ -337,9 +345,10 @@ def stream_to_destination(ctx, source_volume_id: str, source_image,
     image_id = helpers.check(destination.image.post(
         '/images', json=body)).json()['id']
     try:
-        copied = transfer.stream_image(ctx.source, source_image,
-                                       destination, image_id,
-                                       transfer.DEFAULT_CHUNK_SIZE)
+        copied = transfer.stream_image(
+            ctx.source, source_image, destination, image_id,
+            transfer.DEFAULT_CHUNK_SIZE,
+            progress(ctx, source_volume_id, source_image.size))
         image = common.wait_image_active(destination, image_id,
                                          common.status_timeout(),
                                          f'destination image {image_id}')
@@ -350,6 +359,16 @@ def stream_to_destination(ctx, source_volume_id: str, source_image,
               f'{copied.size} bytes (md5 {copied.checksum}) into '
               f'destination image {image_id}')
     return image
+
+
+def progress(ctx, source_volume_id: str,
+             total: int | None) -> transfer.Progress:
+    """The ``progress`` of :func:`transfer.stream_image` for the copy of
+    ``source_volume_id``: written to its plan item (throttled by
+    :meth:`EngineContext.progress`)."""
+    def report(done: int, final: bool) -> None:
+        ctx.progress((VOLUME, source_volume_id), done, total, final)
+    return report
 
 
 # 3. and 4. Destination volume ------------------------------------------

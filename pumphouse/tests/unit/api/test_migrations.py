@@ -309,6 +309,17 @@ class TestPlanEventsReportPasswords(MigrationsTestCase):
         self.assertIn('identity.role\\nauditor\\ncreate / pending', dot.text)
         self.app.get(self.url(migration, '/plan?format=svg'), status=400)
 
+    def test_plan_items_show_the_bytes_moved(self):
+        migration = self.make()
+        work.add_role_item(migration)
+        item = self.app.get(self.url(migration, '/plan')).json['items'][0]
+        self.assertEqual((0, None), (item['bytes_done'], item['bytes_total']))
+        migration_api.update_plan_item(item['id'], {'bytes_done': 512,
+                                                    'bytes_total': 2048})
+        item = self.app.get(self.url(migration, '/plan')).json['items'][0]
+        self.assertEqual((512, 2048), (item['bytes_done'],
+                                       item['bytes_total']))
+
     def test_events_after_and_limit(self):
         migration = self.make()
         for n in range(5):

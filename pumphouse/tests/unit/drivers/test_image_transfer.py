@@ -5,6 +5,7 @@ import threading
 import time
 import types
 import unittest
+from unittest import mock
 
 from pumphouse.common import exception
 from pumphouse.drivers.resources.image import transfer
@@ -142,3 +143,67 @@ class TestPrefetch(unittest.TestCase):
         before = threading.active_count()
         stream.close()
         self.assertLessEqual(threading.active_count(), before - 1)
+
+
+class FakeResponse:
+    """A streamed ``GET .../file``: the chunks, whatever size is asked."""
+
+    status_code = 200
+
+    def __init__(self, chunks) -> None:
+        self.chunks = chunks
+        self.closed = False
+
+    def iter_content(self, chunk_size):
+        return iter(self.chunks)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def connections(chunks=DATA, stored=None):
+    """Source and destination connections for :func:`stream_image`: the
+    destination takes the body and records it as an image like
+    ``stored`` (by default, what was sent)."""
+    source = types.SimpleNamespace(image=mock.Mock())
+    source.image.get.return_value = FakeResponse(chunks)
+    destination = types.SimpleNamespace(image=mock.Mock(),
+                                        received=[])
+
+    def put(path, data, headers):
+        destination.received.extend(data)
+        return types.SimpleNamespace(status_code=204)
+
+    destination.image.put.side_effect = put
+    destination.image.get_image.side_effect = lambda image_id: \
+        stored or image()
+    return source, destination
+
+
+class TestStreamImage(unittest.TestCase):
+
+    def test_progress_is_reported_per_chunk_then_final(self):
+        source, destination = connections()
+        reports = []
+        copied = transfer.stream_image(
+            source, image(), destination, 'd1',
+            progress=lambda done, final: reports.append((done, final)))
+        self.assertEqual(b''.join(DATA), b''.join(destination.received))
+        self.assertEqual(1025, copied.size)
+        # The empty chunk is not passed on, so not reported.
+        self.assertEqual([(0, False), (1000, False), (1024, False),
+                          (1025, False), (1025, True)], reports)
+
+    def test_no_final_report_when_the_data_is_wrong(self):
+        source, destination = connections()
+        reports = []
+        with self.assertRaises(exception.DataMismatch):
+            transfer.stream_image(
+                source, image(checksum='0' * 32), destination, 'd1',
+                progress=lambda done, final: reports.append((done, final)))
+        self.assertNotIn(True, [final for _done, final in reports])
+
+    def test_without_progress(self):
+        source, destination = connections()
+        self.assertEqual(1025, transfer.stream_image(
+            source, image(), destination, 'd1').size)

@@ -27,7 +27,7 @@ def image(id, status='active', owner='p1', checksum='c1', hash_value='h1',
     return obj(id=id, name=NAME, status=status, owner=owner,
                checksum=checksum, hash_value=hash_value,
                properties=properties, disk_format='raw',
-               container_format='bare')
+               container_format='bare', size=1024)
 
 
 def volume(id, status='available', name=NAME, **kw):
@@ -72,6 +72,7 @@ class FakeCtx:
         self.scoped = mock.Mock()
         self.scoped_to = None
         self.events = []
+        self.progressed = []
 
     def destination_in(self, project_id):
         self.scoped_to = project_id
@@ -82,6 +83,9 @@ class FakeCtx:
 
     def event(self, event_type, message, level='INFO', item=None):
         self.events.append((level, message))
+
+    def progress(self, key, done, total=None, final=False):
+        self.progressed.append((key, done, total, final))
 
 
 def no_waiting(test):
@@ -140,6 +144,30 @@ class TestDestinationImage(unittest.TestCase):
             body[common.SOURCE_KEY]))
         ctx.destination.image.delete_image.assert_called_once_with(
             'new', ignore_missing=True)
+
+
+    def test_streamed_bytes_are_the_volume_items_progress(self):
+        ctx = FakeCtx()
+        ctx.destination.image.post.return_value = mock.Mock(
+            status_code=201, json=lambda: {'id': 'new'})
+
+        def stream(source, source_image, destination, image_id, chunk_size,
+                   progress):
+            for done in (0, 512, 1024):
+                progress(done, False)
+            progress(1024, True)
+            return obj(size=1024, checksum='c1')
+
+        with mock.patch.object(datapath.transfer, 'stream_image',
+                               side_effect=stream), \
+                mock.patch.object(datapath.helpers, 'check',
+                                  side_effect=lambda r: r), \
+                mock.patch.object(common, 'wait_image_active'):
+            datapath.stream_to_destination(ctx, 's1', image('src'), 'p1')
+        key = ('volume.volume', 's1')
+        self.assertEqual([(key, 0, 1024, False), (key, 512, 1024, False),
+                          (key, 1024, 1024, False), (key, 1024, 1024, True)],
+                         ctx.progressed)
 
 
 class TestSourceImage(unittest.TestCase):
@@ -310,6 +338,9 @@ class TestCopyVolume(unittest.TestCase):
         src.assert_not_called()
         self.assertEqual('ready', create.call_args.args[3])
         finish.assert_called_once_with(ctx, 'd1', 's1', {'project': 'p1'})
+        # Its data was streamed whole by an earlier attempt.
+        self.assertEqual([(('volume.volume', 's1'), 1024, 1024, True)],
+                         ctx.progressed)
 
 
 class TestRemoveCopy(unittest.TestCase):

@@ -102,7 +102,8 @@ class TestRender(testtools.TestCase):
                 id=i, resource_type='identity.project', source_id=f's{i}',
                 source_name=name, action=action, state='pending',
                 destination_id=None, depends_on=list(deps), attempts=0,
-                error=None, details=details or {})
+                error=None, bytes_done=0, bytes_total=None,
+                details=details or {})
         return [item(1, 'demo', 'create'),
                 item(2, 'demo "child"', 'conflict', [1], {
                     'differences': {'enabled': {'source': True,
