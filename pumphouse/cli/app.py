@@ -25,7 +25,7 @@ from pumphouse.common import crypto
 from pumphouse.common import exception
 from pumphouse.common import service
 from pumphouse.conf import CONF
-from pumphouse.db import migration
+from pumphouse.db import schema
 
 #: Defaults of the command line: logs go to stderr, stdout is the
 #: command's own.
@@ -58,7 +58,7 @@ def prepare(args: argparse.Namespace) -> None:
     if crypto.ensure_key_file():
         print('Created the credential key file '
               f'{CONF.credentials.key_file}', file=sys.stderr)
-    migration.upgrade()
+    schema.upgrade()
 
 
 def _debug(args: argparse.Namespace) -> bool:

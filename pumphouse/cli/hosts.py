@@ -8,15 +8,14 @@ import json
 import sys
 
 from pumphouse.cli import errors
+from pumphouse.cli import local
 from pumphouse.cli import migrate
 from pumphouse.cli import output
 from pumphouse.common import driver_info
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
-from pumphouse.hosts import flow
 from pumphouse.hosts import inventory
-from pumphouse.hosts import owner
 from pumphouse.hosts import states
 
 
@@ -69,8 +68,7 @@ def register_command(args: argparse.Namespace) -> int:
                if k in ('destination', 'power', 'provision', 'options')}
     if args.macs:
         changes['macs'] = args.macs
-    host = inventory.update(existing.uuid, changes,
-                            db_api.list_live_conductors())
+    host = inventory.update(existing.uuid, changes)
     print(f'Updated host {host.name} ({host.uuid}).')
     return errors.OK
 
@@ -98,15 +96,11 @@ def _go(args: argparse.Namespace, target: str) -> int:
             args.destination).id
     if getattr(args, 'to_destination', False):
         values['options'] = dict(host.options or {}, to_destination=True)
-    with owner.heartbeating() as me:
-        # The target and this process as its owner in one go: no
-        # conductor's take-over runs the host meanwhile.
-        host = flow.request(host.uuid, target,
-                            db_api.list_live_conductors(),
-                            dict(values, conductor=me))
-        print(f'Host {host.name}: {host.state} -> {target}', flush=True)
+    print(f'Host {host.name}: {host.state} -> {target}', flush=True)
+    with local.LocalConductor() as here:
         try:
-            host = flow.run(host.uuid, conductor=me, emit=_progress)
+            host = here.host(host.uuid, target=target, values=values,
+                             emit=_progress)
         except exception.HostStepFailed as e:
             print(f'Error: {e}', file=sys.stderr)
             print('Fix the cause and run the same command again: it '
@@ -114,8 +108,6 @@ def _go(args: argparse.Namespace, target: str) -> int:
                   f'{host_api.get_host(host.uuid).failed_step}.',
                   file=sys.stderr)
             return errors.FAILED
-        finally:
-            host_api.release_host(host.uuid, me)
     print(f'Host {host.name} is {host.state}.')
     return errors.OK
 
@@ -181,8 +173,7 @@ def show_command(args: argparse.Namespace) -> int:
 
 def forget_command(args: argparse.Namespace) -> int:
     host = _find(args)
-    inventory.forget(host.uuid, db_api.list_live_conductors(),
-                     force=args.force)
+    inventory.forget(host.uuid, force=args.force)
     print(f'Forgot host {host.name}.')
     return errors.OK
 

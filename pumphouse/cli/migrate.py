@@ -1,23 +1,25 @@
 """``plan``, ``migrate``, ``resume`` and ``verify``: the commands that work
-on clouds, through :mod:`pumphouse.engine.runner`."""
+on clouds, as the process's own conductor (:mod:`pumphouse.cli.local`)."""
 
 import argparse
 import sys
 
 from oslo_log import log
+from oslo_utils import timeutils
 
 from pumphouse.cli import errors
+from pumphouse.cli import local
 from pumphouse.cli import output
 from pumphouse.cli import progress
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
+from pumphouse.conductor import migration_work
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.engine import checks
 from pumphouse.engine import registry
 from pumphouse.engine import render
-from pumphouse.engine import runner
 from pumphouse.engine import selection as selection_mod
 from pumphouse.engine import states
 
@@ -87,17 +89,22 @@ def options_from_args(args: argparse.Namespace) -> dict:
     return options
 
 
-def _create_and_plan(args: argparse.Namespace, info):
+def _create_and_plan(args: argparse.Namespace, info,
+                     here: local.LocalConductor):
     selection = selection_from_args(args)
     options = options_from_args(args)
     source = ensure_cloud(args.source)
     destination = ensure_cloud(args.destination)
-    migration = runner.create(source.uuid, destination.uuid, selection,
-                              options, PROJECT_ID, name=args.name)
+    # Held by this process from the start: no conductor plans it.
+    migration = migration_work.create({
+        'source': source.uuid, 'destination': destination.uuid,
+        'selection': selection, 'options': options,
+        'project_id': PROJECT_ID, 'name': args.name}, owner=here.name)
     print(f'Migration {migration.uuid}: planning '
           f'{output.workload_text(selection)} from {source.name} to '
           f'{destination.name}', file=info, flush=True)
-    return runner.plan(migration.uuid, emit=progress.event_lines(info))
+    return here.migration(migration.uuid, expected=(states.PLANNING,),
+                          plan_only=True, emit=progress.event_lines(info))
 
 
 def require_terminal_or_yes(args: argparse.Namespace, what: str) -> None:
@@ -152,8 +159,9 @@ def _refuse_failed_checks(migration, extra=()) -> None:
 def plan_command(args: argparse.Namespace) -> int:
     """Create and plan a migration and print the plan."""
     as_table = args.format == 'table'
-    migration = _create_and_plan(args, sys.stdout if as_table
-                                 else sys.stderr)
+    with local.LocalConductor() as here:
+        migration = _create_and_plan(args, sys.stdout if as_table
+                                     else sys.stderr, here)
     items = migration_api.list_plan_items(migration.id)
     print(render.FORMATS[args.format](items))
     _show_checks(migration, sys.stdout if as_table else sys.stderr)
@@ -171,7 +179,12 @@ def plan_command(args: argparse.Namespace) -> int:
 def migrate_command(args: argparse.Namespace) -> int:
     """Plan, confirm, migrate and verify."""
     require_terminal_or_yes(args, 'migrate')
-    migration = _create_and_plan(args, sys.stdout)
+    with local.LocalConductor() as here:
+        return _migrate(args, here)
+
+
+def _migrate(args: argparse.Namespace, here: local.LocalConductor) -> int:
+    migration = _create_and_plan(args, sys.stdout, here)
     items = migration_api.list_plan_items(migration.id)
     if args.format:
         print(render.FORMATS[args.format](items))
@@ -189,7 +202,7 @@ def migrate_command(args: argparse.Namespace) -> int:
         print(f'Nothing was changed. Apply this plan later with: '
               f'pumphouse resume {migration.uuid}')
         return errors.FAILED
-    return run_and_report(migration, items, args.workers)
+    return run_and_report(migration, items, args.workers, here)
 
 
 def resume_command(args: argparse.Namespace) -> int:
@@ -200,18 +213,27 @@ def resume_command(args: argparse.Namespace) -> int:
             f'Migration {migration.uuid} is completed: nothing to resume '
             f'("pumphouse verify {migration.uuid}" checks it again).')
     require_terminal_or_yes(args, 'resume')
+    with local.LocalConductor() as here:
+        return _resume(args, migration, here)
+
+
+def _resume(args: argparse.Namespace, migration,
+            here: local.LocalConductor) -> int:
     if migration.state == states.RUNNING:
-        print(f'Migration {migration.uuid} was left running; if another '
-              'pumphouse process still works on it, stop that one first.')
+        print(f'Migration {migration.uuid} was left running; resuming it '
+              '(refused while another live process works on it).')
     elif migration.state == states.VERIFYING:
         print(f'Migration {migration.uuid} was interrupted while verifying; '
               'verifying it again.')
-        return _verify_and_report(migration)
+        return _verify_and_report(here.migration(
+            migration.uuid, expected=(states.VERIFYING,)))
     elif migration.state == states.PLANNING:
         print(f'Migration {migration.uuid} was interrupted while planning; '
               'planning it again.')
-        migration = runner.plan(migration.uuid,
-                                emit=progress.event_lines(sys.stdout))
+        migration = here.migration(migration.uuid,
+                                   expected=(states.PLANNING,),
+                                   plan_only=True,
+                                   emit=progress.event_lines(sys.stdout))
     items = migration_api.list_plan_items(migration.id)
     if not items:
         raise errors.CommandError(
@@ -229,24 +251,46 @@ def resume_command(args: argparse.Namespace) -> int:
             f'{left} of {len(items)} items left)?'):
         print('Nothing was changed.')
         return errors.FAILED
-    if migration.state != states.RUNNING:
-        migration = runner.start(migration.uuid,
-                                 override_checks=args.override_checks)
-    return run_and_report(migration, items, args.workers)
+    return run_and_report(migration, items, args.workers, here,
+                          override_checks=args.override_checks)
 
 
-def run_and_report(migration, items, workers: int) -> int:
-    """Apply and verify with a progress display; print the outcome."""
+def run_and_report(migration, items, workers: int,
+                   here: local.LocalConductor,
+                   override_checks: list[str] | None = None) -> int:
+    """Start (unless running), apply and verify with a progress display;
+    print the outcome."""
     shown = progress.Progress(items, sys.stdout)
     try:
-        migration = runner.run(migration.uuid, workers=workers, emit=shown)
+        migration = here.migration(
+            migration.uuid, expected=(states.RUNNING,), start=True,
+            override_checks=override_checks, workers=workers, emit=shown)
     except KeyboardInterrupt:
         shown.close()
+        _cancel_interrupted(migration.uuid)
         raise errors.CommandError(
-            f'Interrupted. Continue with: pumphouse resume {migration.uuid}',
+            f'Interrupted: migration {migration.uuid} is cancelled. '
+            f'Continue with: pumphouse resume {migration.uuid}',
             errors.INTERRUPTED) from None
     shown.close()
     return report_outcome(migration)
+
+
+def _cancel_interrupted(uuid: str) -> None:
+    """Cancel a migration Ctrl-C stopped, so that no conductor resumes
+    it behind the operator's back."""
+    try:
+        migration = migration_api.get_migration(uuid)
+        if migration.state == states.RUNNING:
+            migration_api.update_migration(
+                uuid, {'state': states.CANCELLED,
+                       'finished_at': timeutils.utcnow()},
+                expected_state=states.RUNNING)
+            migration_api.add_event(migration.id, 'state',
+                                    'cancelled: interrupted on the command '
+                                    'line', level='WARNING')
+    except exception.PumphouseException:
+        pass  # finished or changed meanwhile: nothing to cancel
 
 
 def report_outcome(migration) -> int:
@@ -279,11 +323,13 @@ def report_outcome(migration) -> int:
 
 def verify_command(args: argparse.Namespace) -> int:
     """Verify a migration again and print the report."""
-    return _verify_and_report(migration_api.get_migration(args.migration))
+    migration = migration_api.get_migration(args.migration)
+    with local.LocalConductor() as here:
+        return _verify_and_report(here.migration(migration.uuid,
+                                                 verify=True))
 
 
 def _verify_and_report(migration) -> int:
-    migration = runner.verify(migration.uuid)
     print(f'Migration {migration.uuid}: {migration.state}')
     print('\n'.join(output.report_lines(migration.report)))
     return (errors.OK if output.report_is_clean(migration.report)

@@ -4,13 +4,13 @@ import sys
 
 from pumphouse.api import service as api_service
 from pumphouse.common import service
-from pumphouse.db import migration
+from pumphouse.db import schema
 
 
 @service.exit_on_error
 def main() -> int:
     service.prepare_service(sys.argv)
-    migration.check_current()
+    schema.check_current()
     return service.run([api_service.APIService()])
 
 

@@ -4,13 +4,13 @@ import sys
 
 from pumphouse.common import service
 from pumphouse.conductor import service as conductor_service
-from pumphouse.db import migration
+from pumphouse.db import schema
 
 
 @service.exit_on_error
 def main() -> int:
     service.prepare_service(sys.argv)
-    migration.check_current()
+    schema.check_current()
     return service.run([conductor_service.ConductorService()])
 
 

@@ -11,25 +11,25 @@ from oslo_config import cfg
 from pumphouse.common import crypto
 from pumphouse.common import service
 from pumphouse.conf import CONF
-from pumphouse.db import migration
+from pumphouse.db import schema
 
 
 def _upgrade() -> None:
-    migration.upgrade(CONF.command.revision)
+    schema.upgrade(CONF.command.revision)
     if crypto.ensure_key_file():
         print(f'Created the credential key file {CONF.credentials.key_file}')
-    print(f'Database is at revision {migration.current()}')
+    print(f'Database is at revision {schema.current()}')
 
 
 def _current() -> None:
-    current = migration.current()
-    head = migration.head()
+    current = schema.current()
+    head = schema.head()
     state = 'up to date' if current == head else f'latest is {head}'
     print(f'{current or "empty (no schema)"} ({state})')
 
 
 def _revision() -> None:
-    migration.revision(CONF.command.message,
+    schema.revision(CONF.command.message,
                        autogenerate=CONF.command.autogenerate)
 
 

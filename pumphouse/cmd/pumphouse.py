@@ -14,7 +14,7 @@ import sys
 
 from pumphouse.cli import app
 from pumphouse.common import service
-from pumphouse.db import migration
+from pumphouse.db import schema
 
 EMBEDDED_DEFAULTS = {
     ('api', 'auth_strategy'): 'noauth',
@@ -31,7 +31,7 @@ def _serve(argv: list[str]) -> int:
 
     service.prepare_service(['pumphouse', *argv],
                             defaults=EMBEDDED_DEFAULTS)
-    migration.upgrade()
+    schema.upgrade()
     return service.run([conductor.ConductorService(), api.APIService()])
 
 

@@ -131,8 +131,10 @@ class InvalidStateTransition(Conflict):
 
 
 class MigrationBusy(Conflict):
-    _msg_fmt = ('Migration %(migration)s is being worked on by conductor '
-                '%(conductor)s.')
+    _msg_fmt = ('Migration %(migration)s is being worked on by %(owner)s. '
+                'If that process died, it counts as gone once its heartbeat '
+                'is older than [conductor] heartbeat_timeout; try again '
+                'then.')
 
 
 class PlanConflict(Conflict):
@@ -164,7 +166,7 @@ class InvalidHostTransition(Conflict):
 
 class HostBusy(Conflict):
     _msg_fmt = ('Host %(host)s is being moved to %(target)s by '
-                '%(conductor)s. If that process died, it counts as gone '
+                '%(owner)s. If that process died, it counts as gone '
                 'once its heartbeat is older than [conductor] '
                 'heartbeat_timeout; try again then.')
 

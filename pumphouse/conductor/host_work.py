@@ -1,116 +1,71 @@
-"""The host operations a conductor works on.
+"""What a held host needs next: the work function of the host dispatcher,
+for conductors and the command line alike.
 
-Like migrations: a cast (``reassign_host``) reaches any live conductor,
-which reserves the host and runs its flow on a worker thread; the
-take-over resumes the hosts with a target whose conductor is gone (or is
-this one, restarted), at the step that was under way.
+It runs inside :func:`pumphouse.conductor.task_manager.acquire`; the host
+flow stops between steps should the host be taken over meanwhile.
 """
 
-import threading
-from concurrent import futures
+import time
+from collections.abc import Callable
 
-import futurist
 from oslo_log import log
 
 from pumphouse.common import exception
+from pumphouse.conductor import dispatch
+from pumphouse.conductor import task_manager
 from pumphouse.conf import CONF
-from pumphouse.db import api as db_api
-from pumphouse.db import host_api
+from pumphouse.hosts import context as host_context
 from pumphouse.hosts import flow
 
 LOG = log.getLogger(__name__)
 
 
-class HostWork:
-    """Reserves hosts and runs their flows on a bounded thread pool."""
+def work(host, owner: str, reason: str | None = None,
+         emit: host_context.Emit = None,
+         migrations: dispatch.Dispatcher | None = None,
+         target: str | None = None, values: dict | None = None):
+    """Take a held host to its target; returns it.
 
-    def __init__(self, conductor: str) -> None:
-        self.conductor = conductor
-        self._executor: futurist.ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
-        self._working: dict[str, futures.Future | None] = {}
+    ``target`` (with ``values`` to store with it) gives the host a new
+    target first, checked as :func:`pumphouse.hosts.flow.request` does.
+    ``migrations``: the migration dispatcher of the same owner, through
+    which a migration the host's steps create (its servers moving to the
+    destination) is driven to its end. Raises HostStepFailed when a
+    step fails (recorded on the host first).
+    """
+    if target is not None:
+        host = flow.request(host.uuid, target, owner=owner, values=values)
+    if host.target is None:
+        return host
+    if reason:
+        LOG.info('%(owner)s takes over host %(host)s on its way to '
+                 '%(target)s: %(reason)s',
+                 {'owner': owner, 'host': host.name, 'target': host.target,
+                  'reason': reason})
 
-    def start(self) -> None:
-        self._executor = futurist.ThreadPoolExecutor(
-            max_workers=CONF.hosts.workers)
+    def should_stop() -> bool:
+        return not task_manager.holds(task_manager.HOST, host.uuid, owner)
 
-    def stop(self) -> list[futures.Future]:
-        """Take no more hosts; the futures still running."""
-        with self._lock:
-            executor, self._executor = self._executor, None
-            running = [f for f in self._working.values() if f is not None]
-        if executor is not None:
-            executor.shutdown(wait=False)
-        return running
+    return flow.run(host.uuid, conductor=owner, emit=emit,
+                    should_stop=should_stop,
+                    run_migration=None if migrations is None else
+                    migration_runner(migrations, should_stop))
 
-    def take_over(self) -> list[str]:
-        """Resume hosts under way that no live conductor works on."""
-        live = db_api.list_live_conductors()
-        taken = []
-        for host in host_api.list_hosts(pending=True):
-            if host.conductor in live and host.conductor != self.conductor:
-                continue
-            if self.start_work(host.uuid, live=live):
-                LOG.info('Conductor %(me)s takes over host %(host)s on its '
-                         'way to %(target)s (it was %(was)s)',
-                         {'me': self.conductor, 'host': host.name,
-                          'target': host.target,
-                          'was': host.conductor or 'with no conductor'})
-                taken.append(host.uuid)
-        return taken
 
-    def start_work(self, host_uuid: str,
-                   live: list[str] | None = None) -> bool:
-        with self._lock:
-            if self._executor is None or host_uuid in self._working:
-                return False
-            if len(self._working) >= CONF.hosts.workers:
-                return False
-            self._working[host_uuid] = None
-        try:
-            host = host_api.reserve_host(
-                host_uuid, self.conductor,
-                db_api.list_live_conductors() if live is None else live)
-        except (exception.HostNotFound, exception.HostBusy) as e:
-            LOG.info('Conductor %(me)s leaves host %(uuid)s: %(err)s',
-                     {'me': self.conductor, 'uuid': host_uuid, 'err': e})
-            self._forget(host_uuid)
-            return False
-        except Exception:
-            self._forget(host_uuid)
-            raise
-        if host.target is None:
-            self._finish(host_uuid)
-            return False
-        with self._lock:
-            if self._executor is None:
-                self._working.pop(host_uuid, None)
-                return False
-            self._working[host_uuid] = self._executor.submit(
-                self._work, host_uuid)
-        return True
-
-    def _work(self, host_uuid: str) -> None:
-        def should_stop() -> bool:
-            return host_api.get_host(host_uuid).conductor != self.conductor
-        try:
-            flow.run(host_uuid, conductor=self.conductor,
-                     should_stop=should_stop)
-        except exception.HostStepFailed as e:
-            LOG.warning('Host %(uuid)s stopped: %(err)s',
-                        {'uuid': host_uuid, 'err': e})
-        except Exception:
-            LOG.exception('Host %s stopped', host_uuid)
-        finally:
-            self._finish(host_uuid)
-
-    def _finish(self, host_uuid: str) -> None:
-        try:
-            host_api.release_host(host_uuid, self.conductor)
-        except Exception:
-            LOG.exception('Could not release host %s', host_uuid)
-        self._forget(host_uuid)
-
-    def _forget(self, host_uuid: str) -> None:
-        with self._lock:
-            self._working.pop(host_uuid, None)
+def migration_runner(dispatcher, should_stop: Callable[[], bool]
+                     ) -> Callable[[str], object]:
+    """``run_migration`` for host steps: drives a migration to its end
+    through ``dispatcher`` (the migration dispatcher of the host's owner),
+    waiting while it is under way elsewhere (a take-over of it by the same
+    conductor, or an owner not yet known to be gone)."""
+    def run(uuid: str):
+        while True:
+            try:
+                return dispatcher.run_here(uuid, start=True)
+            except (exception.MigrationBusy, dispatch.AlreadyUnderWay) as e:
+                if should_stop():
+                    raise
+                LOG.info('Waiting for migration %(uuid)s: %(err)s',
+                         {'uuid': uuid, 'err': e})
+                time.sleep(CONF.conductor.heartbeat_interval)
+    return run

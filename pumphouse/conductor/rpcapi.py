@@ -6,7 +6,7 @@ from oslo_log import log
 from pumphouse.common import exception
 from pumphouse.common import rpc
 from pumphouse.conf import CONF
-from pumphouse.db import api as db_api
+from pumphouse.db import owner_api
 
 LOG = log.getLogger(__name__)
 
@@ -21,9 +21,11 @@ class ConductorAPI:
     | 1.0 - Initial version: validate_cloud.
     | 1.1 - Added plan_migration and run_migration (casts).
     | 1.2 - Added reassign_host (cast).
+    | 1.3 - Added create_migration and start_migration (calls): state
+            transitions run in the conductor, under the task manager.
     """
 
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
 
     def __init__(self) -> None:
         target = messaging.Target(topic=TOPIC,
@@ -31,11 +33,14 @@ class ConductorAPI:
         self.client = rpc.get_client(target,
                                      version_cap=self.RPC_API_VERSION)
 
-    def _prepare(self, host: str | None = None, version: str = '1.0'):
-        live = db_api.list_live_conductors()
-        if not live or (host is not None and host not in live):
+    def _prepare(self, conductor: str | None = None, version: str = '1.0'):
+        """The one place the API asks whether a conductor is alive: only
+        owners of kind ``conductor`` count (a command-line process that
+        heart-beats never receives work)."""
+        live = owner_api.list_live_conductors()
+        if not live or (conductor is not None and conductor not in live):
             raise exception.NoConductorAvailable()
-        return self.client.prepare(server=host, version=version,
+        return self.client.prepare(server=conductor, version=version,
                                    timeout=CONF.conductor.rpc_timeout)
 
     def _call(self, cctxt, context, method: str, **kwargs):
@@ -66,14 +71,36 @@ class ConductorAPI:
                          'err': e})
 
     def validate_cloud(self, context, cloud_uuid: str,
-                       host: str | None = None) -> dict:
+                       conductor: str | None = None) -> dict:
         """Authenticate against a cloud and list its catalog's services.
 
-        Any live conductor may answer unless ``host`` names one.
+        Any live conductor may answer unless ``conductor`` names one.
         """
-        cctxt = self._prepare(host=host)
+        cctxt = self._prepare(conductor=conductor)
         return self._call(cctxt, context, 'validate_cloud',
                           cloud_uuid=cloud_uuid)
+
+    def create_migration(self, context, request: dict) -> str:
+        """Validate and store a migration, then plan it; its UUID.
+
+        ``request``: source, destination, selection, options, project_id,
+        user_id, name. Raises Invalid (and NoConductorAvailable when no
+        conductor is alive: nothing is stored then).
+        """
+        cctxt = self._prepare(version='1.3')
+        return self._call(cctxt, context, 'create_migration',
+                          request=request)
+
+    def start_migration(self, context, migration_uuid: str,
+                        target: str,
+                        override_checks: list[str] | None = None) -> None:
+        """Start (``running``) or plan again (``planning``) a migration,
+        then work on it. Raises what refuses it: InvalidStateTransition,
+        PlanConflict, ChecksFailed, MigrationBusy..."""
+        cctxt = self._prepare(version='1.3')
+        self._call(cctxt, context, 'start_migration',
+                   migration_uuid=migration_uuid, target=target,
+                   override_checks=override_checks)
 
     def plan_migration(self, context, migration_uuid: str) -> None:
         """Discover and plan a migration in ``planning`` (cast)."""

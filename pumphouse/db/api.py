@@ -13,7 +13,6 @@ is a transaction of its own through oslo.db's enginefacade.
 """
 
 import contextlib
-import datetime
 import threading
 
 import sqlalchemy as sa
@@ -21,11 +20,9 @@ from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as db_utils
-from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from pumphouse.common import exception
-from pumphouse.conf import CONF
 from pumphouse.db import models
 
 _CONTEXT = threading.local()
@@ -172,77 +169,3 @@ def delete_cloud(ident: str) -> None:
         if used:
             raise exception.CloudInUse(cloud=ident, count=used)
         session.delete(cloud)
-
-
-# Conductors
-
-@retry_on_deadlock
-def register_conductor(hostname: str,
-                       update_existing: bool = False) -> models.Conductor:
-    """Register a conductor as online.
-
-    A dead registration is taken over. A live one raises
-    ConductorAlreadyRegistered unless ``update_existing`` is set, which is
-    how a conductor restarted right after a crash takes its name back.
-    """
-    now = timeutils.utcnow()
-    with _writer() as session:
-        row = session.query(models.Conductor).filter_by(
-            hostname=hostname).with_for_update().one_or_none()
-        if row is None:
-            row = models.Conductor(hostname=hostname, online=True,
-                                   heartbeat_at=now)
-            session.add(row)
-        elif row.online and not _is_dead(row, now) and not update_existing:
-            raise exception.ConductorAlreadyRegistered(hostname=hostname)
-        else:
-            row.online = True
-            row.heartbeat_at = now
-        try:
-            session.flush()
-        except db_exc.DBDuplicateEntry as e:
-            raise exception.ConductorAlreadyRegistered(
-                hostname=hostname) from e
-    return row
-
-
-@retry_on_deadlock
-def touch_conductor(hostname: str) -> None:
-    """Record a heartbeat; re-registers a row that was removed meanwhile."""
-    now = timeutils.utcnow()
-    with _writer() as session:
-        count = session.query(models.Conductor).filter_by(
-            hostname=hostname).update({'heartbeat_at': now, 'online': True})
-        if not count:
-            session.add(models.Conductor(hostname=hostname, online=True,
-                                         heartbeat_at=now))
-            try:
-                session.flush()
-            except db_exc.DBDuplicateEntry:
-                # Re-created at the same moment by another process.
-                pass
-
-
-@retry_on_deadlock
-def unregister_conductor(hostname: str) -> None:
-    """Mark a conductor offline when it stops cleanly."""
-    with _writer() as session:
-        session.query(models.Conductor).filter_by(
-            hostname=hostname).update({'online': False})
-
-
-def _is_dead(row: models.Conductor, now: datetime.datetime) -> bool:
-    limit = datetime.timedelta(seconds=CONF.conductor.heartbeat_timeout)
-    return row.heartbeat_at < now - limit
-
-
-def list_live_conductors() -> list[str]:
-    """Hostnames of the conductors that are online and heart-beating."""
-    limit = timeutils.utcnow() - datetime.timedelta(
-        seconds=CONF.conductor.heartbeat_timeout)
-    with _reader() as session:
-        rows = session.query(models.Conductor.hostname).filter(
-            models.Conductor.online.is_(True),
-            models.Conductor.heartbeat_at >= limit).order_by(
-                models.Conductor.hostname)
-        return [r.hostname for r in rows]

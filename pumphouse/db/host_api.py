@@ -1,13 +1,12 @@
 """Database API of hosts and their operations log."""
 
-from collections.abc import Iterable
-
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
 
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
 from pumphouse.db import models
+from pumphouse.db import owner_api
 
 
 def create_host(values: dict) -> models.Host:
@@ -59,17 +58,13 @@ def find_host(name: str, source_cloud_id: int) -> models.Host | None:
 
 def list_hosts(source_cloud_id: int | None = None,
                limit: int | None = None, marker: str | None = None,
-               sort_key: str = 'id', sort_dir: str = 'asc',
-               pending: bool = False) -> list[models.Host]:
-    """Hosts, optionally of one source cloud; ``pending``: only those with
-    an operation under way (a target not reached, not failed)."""
+               sort_key: str = 'id',
+               sort_dir: str = 'asc') -> list[models.Host]:
+    """Hosts, optionally of one source cloud."""
     with db_api._reader() as session:
         query = session.query(models.Host)
         if source_cloud_id is not None:
             query = query.filter_by(source_cloud_id=source_cloud_id)
-        if pending:
-            query = query.filter(models.Host.target.isnot(None),
-                                 models.Host.state != 'failed')
         marker_obj = None
         if marker is not None:
             # Markers are UUIDs (names repeat across source clouds).
@@ -83,23 +78,40 @@ def list_hosts(source_cloud_id: int | None = None,
                                 sort_key, sort_dir)
 
 
-def _refuse_busy(host: models.Host, live: Iterable[str]) -> None:
-    """HostBusy when a live conductor (or command) owns the host."""
-    if host.conductor and host.conductor in live:
-        raise exception.HostBusy(host=host.name, target=host.target,
-                                 conductor=host.conductor)
+def host_for_update(session, ident: str) -> models.Host:
+    """The host (by UUID or name), locked in ``session``."""
+    return _one(_host_query(session, ident).with_for_update(), ident)
+
+
+def _refuse_busy(session, host: models.Host, owner: str | None) -> None:
+    """HostBusy when a live owner other than ``owner`` holds the host."""
+    owner_api.refuse_if_held(session, host, exception.HostBusy,
+                             allowed=owner, host=host.name,
+                             target=host.target)
+
+
+def list_unheld_hosts(or_held_by: str | None = None) -> list[models.Host]:
+    """Hosts with an operation under way that no live owner (other than
+    ``or_held_by``) holds."""
+    with db_api._reader() as session:
+        query = session.query(models.Host).filter(
+            models.Host.target.isnot(None), models.Host.state != 'failed')
+        return owner_api.unheld(models.Host, query, or_held_by).order_by(
+            models.Host.id).all()
 
 
 @db_api.retry_on_deadlock
 def update_host(ident: str, values: dict,
                 expected_state: str | None = None,
-                live_hosts: Iterable[str] | None = None) -> models.Host:
+                unless_held: bool = False,
+                owner: str | None = None) -> models.Host:
     """Update a host; with ``expected_state`` only if it still is; with
-    ``live_hosts`` only if none of them owns it."""
+    ``unless_held`` only if no live owner other than ``owner`` holds
+    it."""
     with db_api._writer() as session:
-        host = _one(_host_query(session, ident).with_for_update(), ident)
-        if live_hosts is not None:
-            _refuse_busy(host, set(live_hosts))
+        host = host_for_update(session, ident)
+        if unless_held:
+            _refuse_busy(session, host, owner)
         if expected_state is not None and host.state != expected_state:
             raise exception.InvalidHostTransition(
                 host=host.name, state=host.state,
@@ -109,49 +121,29 @@ def update_host(ident: str, values: dict,
 
 
 @db_api.retry_on_deadlock
-def set_target(ident: str, target: str, check, live_hosts: Iterable[str],
+def set_target(ident: str, target: str, check,
+               owner: str | None = None,
                values: dict | None = None) -> models.Host:
     """Give a host a new target, under lock.
 
     ``check(host)`` raises when the target cannot be reached from where
-    the host is; a host whose operation a live conductor works on is
-    HostBusy.
+    the host is; a host that a live owner other than ``owner`` (the
+    caller, when it holds the host already) works on is HostBusy.
     """
-    live = set(live_hosts)
     with db_api._writer() as session:
-        host = _one(_host_query(session, ident).with_for_update(), ident)
-        _refuse_busy(host, live)
+        host = host_for_update(session, ident)
+        _refuse_busy(session, host, owner)
         check(host)
         host.update(dict(values or {}, target=target, last_error=None))
     return host
 
 
 @db_api.retry_on_deadlock
-def reserve_host(ident: str, conductor: str,
-                 live_hosts: Iterable[str]) -> models.Host:
-    """Make ``conductor`` the owner unless a live conductor owns it."""
-    live = set(live_hosts) - {conductor}
+def delete_host(ident: str) -> None:
+    """Forget a host no live owner works on."""
     with db_api._writer() as session:
-        host = _one(_host_query(session, ident).with_for_update(), ident)
-        _refuse_busy(host, live)
-        host.conductor = conductor
-    return host
-
-
-@db_api.retry_on_deadlock
-def release_host(ident: str, conductor: str) -> None:
-    with db_api._writer() as session:
-        session.query(models.Host).filter_by(
-            uuid=ident, conductor=conductor).update({'conductor': None})
-
-
-@db_api.retry_on_deadlock
-def delete_host(ident: str, live_hosts: Iterable[str]) -> None:
-    """Forget a host no live conductor works on."""
-    live = set(live_hosts)
-    with db_api._writer() as session:
-        host = _one(_host_query(session, ident).with_for_update(), ident)
-        _refuse_busy(host, live)
+        host = host_for_update(session, ident)
+        _refuse_busy(session, host, None)
         session.delete(host)
 
 

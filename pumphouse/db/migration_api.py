@@ -9,6 +9,7 @@ from oslo_utils import uuidutils
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
 from pumphouse.db import models
+from pumphouse.db import owner_api
 
 
 def create_migration(values: dict) -> models.Migration:
@@ -93,40 +94,38 @@ def update_migration(ident: str, values: dict,
     return migration
 
 
-@db_api.retry_on_deadlock
-def reserve_migration(ident: str, host: str,
-                      live_hosts: Iterable[str]) -> models.Migration:
-    """Make ``host`` the owner unless a live conductor owns it already."""
-    live = set(live_hosts) - {host}
-    with db_api._writer() as session:
-        migration = _migration_query(session, ident).with_for_update() \
-            .one_or_none()
-        if migration is None:
-            raise exception.MigrationNotFound(migration=ident)
-        if migration.conductor and migration.conductor in live:
-            raise exception.MigrationBusy(migration=ident,
-                                          conductor=migration.conductor)
-        migration.conductor = host
+def migration_for_update(session, ident: str) -> models.Migration:
+    """The migration, locked in ``session``; MigrationNotFound if none."""
+    migration = _migration_query(session, ident).with_for_update() \
+        .one_or_none()
+    if migration is None:
+        raise exception.MigrationNotFound(migration=ident)
     return migration
 
 
-@db_api.retry_on_deadlock
-def release_migration(ident: str, host: str) -> None:
-    with db_api._writer() as session:
-        session.query(models.Migration).filter_by(
-            uuid=ident, conductor=host).update({'conductor': None})
+def list_unheld_migrations(states: Iterable[str],
+                           or_held_by: str | None = None
+                           ) -> list[models.Migration]:
+    """Migrations in ``states`` that no live owner (other than
+    ``or_held_by``) holds."""
+    with db_api._reader() as session:
+        query = session.query(models.Migration).filter(
+            models.Migration.state.in_(list(states)))
+        return owner_api.unheld(models.Migration, query,
+                                or_held_by).order_by(
+            models.Migration.id).all()
 
 
 @db_api.retry_on_deadlock
 def delete_migration(ident: str,
                      refuse_states: Iterable[str] = ()) -> None:
     """Delete a migration unless (checked under lock) it is in
-    ``refuse_states``."""
+    ``refuse_states`` or a live owner still holds it (a cancelled one
+    whose last items are finishing)."""
     with db_api._writer() as session:
-        migration = _migration_query(session, ident).with_for_update() \
-            .one_or_none()
-        if migration is None:
-            raise exception.MigrationNotFound(migration=ident)
+        migration = migration_for_update(session, ident)
+        owner_api.refuse_if_held(session, migration, exception.MigrationBusy,
+                                 migration=ident)
         if migration.state in refuse_states:
             raise exception.MigrationInProgress(migration=ident,
                                                 state=migration.state)

@@ -1,7 +1,7 @@
 """SQLAlchemy models of Pumphouse's database.
 
 Every change here comes with an alembic revision under
-``pumphouse/db/migration/alembic_migrations/versions``; a test compares the
+``pumphouse/db/schema/alembic_migrations/versions``; a test compares the
 two on every supported backend.
 """
 
@@ -78,7 +78,8 @@ class Migration(Base):
     workload = schema.Column(JsonDict, nullable=False)
     options = schema.Column(JsonDict, nullable=False)
     state = schema.Column(types.String(32), nullable=False)
-    conductor = schema.Column(types.String(255), nullable=True)
+    #: The owner (see Owner) working on it now, if any.
+    owner = schema.Column(types.String(255), nullable=True)
     last_error = schema.Column(LongText, nullable=True)
     started_at = schema.Column(types.DateTime, nullable=True)
     finished_at = schema.Column(types.DateTime, nullable=True)
@@ -166,17 +167,24 @@ class Event(Base):
     conductor = schema.Column(types.String(255), nullable=True)
 
 
-class Conductor(Base):
-    """A running conductor and its last heartbeat."""
+class Owner(Base):
+    """A process that may own work (a migration or a host): a conductor,
+    or a command-line process working on its own; with its heartbeat.
 
-    __tablename__ = 'conductors'
+    Only owners of kind ``conductor`` are sent work over RPC; a
+    ``command`` owner heart-beats so that nobody takes its work over while
+    it is alive.
+    """
+
+    __tablename__ = 'owners'
     __table_args__ = (
-        schema.UniqueConstraint('hostname', name='uniq_conductors0hostname'),
+        schema.UniqueConstraint('name', name='uniq_owners0name'),
         Base.__table_args__,
     )
 
     id = schema.Column(types.Integer, primary_key=True)
-    hostname = schema.Column(types.String(255), nullable=False)
+    name = schema.Column(types.String(255), nullable=False)
+    kind = schema.Column(types.String(16), nullable=False)
     online = schema.Column(types.Boolean, nullable=False, default=True)
     heartbeat_at = schema.Column(PreciseDateTime, nullable=False)
 
@@ -241,7 +249,8 @@ class Host(Base):
     provision_driver = schema.Column(types.String(64), nullable=True)
     provision_info = schema.Column(LongText, nullable=True)
     macs = schema.Column(JsonList, nullable=False)
-    conductor = schema.Column(types.String(255), nullable=True)
+    #: The owner (see Owner) working on it now, if any.
+    owner = schema.Column(types.String(255), nullable=True)
     last_error = schema.Column(LongText, nullable=True)
 
 

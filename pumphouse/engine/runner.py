@@ -1,9 +1,14 @@
-"""Running a migration: the entry points of the CLI and the conductor.
+"""Running a migration: the engine's entry points.
 
 ``create`` stores a migration (state ``planning``), ``plan`` discovers and
-plans it (``planned``), ``run`` applies and verifies it (``running`` ->
-``verifying`` -> ``completed`` or ``failed``); ``run`` on a failed,
-cancelled or interrupted migration resumes it from its plan items.
+plans it (``planned``), ``start`` checks it may run (``running``), ``run``
+applies and verifies it (``running`` -> ``verifying`` -> ``completed`` or
+``failed``); started again, a failed, cancelled or interrupted migration
+resumes from its plan items.
+
+They are called by whoever holds the migration (see
+:mod:`pumphouse.conductor.migration_work`), never on a migration nobody
+holds.
 """
 
 from collections.abc import Callable
@@ -44,8 +49,11 @@ EXPECTED_ERRORS = (exception.PumphouseException, ksa_exc.ClientException,
 
 def create(source: str, destination: str, selection: dict,
            options: dict | None, project_id: str,
-           user_id: str | None = None, name: str | None = None):
-    """Store a new migration between two registered clouds."""
+           user_id: str | None = None, name: str | None = None,
+           owner: str | None = None):
+    """Store a new migration between two registered clouds; ``owner``
+    holds it from the start (else the first conductor to see it plans
+    it)."""
     source_cloud = db_api.get_cloud(source)
     destination_cloud = db_api.get_cloud(destination)
     if source_cloud.id == destination_cloud.id:
@@ -64,6 +72,7 @@ def create(source: str, destination: str, selection: dict,
                     'password_mode': CONF.identity.password_mode,
                     **(options or {})},
         'state': states.PLANNING,
+        'owner': owner,
     })
 
 
@@ -76,7 +85,7 @@ def _context(migration, emit: Emit) -> context_mod.EngineContext:
         migration_api.add_event(migration.id, event_type, message,
                                 level=level,
                                 plan_item_id=getattr(item, 'id', None),
-                                conductor=migration.conductor)
+                                conductor=migration.owner)
         if emit is not None:
             emit(event_type, message, level, item)
 
@@ -94,7 +103,7 @@ def _fail(migration, error: Exception) -> None:
         'state': states.FAILED, 'last_error': message[:4000],
         'finished_at': timeutils.utcnow()})
     migration_api.add_event(migration.id, 'failed', message, level='ERROR',
-                            conductor=migration.conductor)
+                            conductor=migration.owner)
 
 
 def plan(migration_uuid: str, emit: Emit = None):
@@ -164,17 +173,25 @@ def start(migration_uuid: str, override_checks: list[str] | None = None):
                                           expected_state=migration.state)
 
 
+def apply_workers(migration) -> int:
+    """How many items of ``migration`` are applied in parallel."""
+    return int(migration.options.get('apply_workers')
+               or CONF.conductor.apply_workers)
+
+
 def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
         owner: str | None = None):
-    """Apply a running migration, then verify it.
+    """Apply a running migration (see :func:`start`), then verify it.
 
-    ``owner`` is the conductor working on it: should another conductor
-    take the migration over (this one's heartbeat went stale), this one
-    stops between items instead of racing it.
+    ``owner`` is who holds it: should another owner take the migration
+    over (this one's heartbeat went stale), this one stops between items
+    instead of racing it.
     """
     migration = migration_api.get_migration(migration_uuid)
     if migration.state != states.RUNNING:
-        migration = start(migration_uuid)
+        raise exception.InvalidStateTransition(
+            migration=migration_uuid, state=migration.state,
+            target='applied (start it first)')
     ctx = None
     try:
         ctx = _context(migration, emit)
@@ -183,7 +200,7 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
         def should_stop() -> bool:
             current = migration_api.get_migration(migration_uuid)
             return current.state == states.CANCELLED or (
-                owner is not None and current.conductor != owner)
+                owner is not None and current.owner != owner)
 
         ctx.event('apply', f'Applying the plan with {workers} workers')
         counts = apply_mod.apply(ctx, drivers, migration, workers,

@@ -19,16 +19,25 @@ T = TypeVar('T')
 
 #: ``emit(step, message, level)``: where a command line prints progress.
 Emit = Callable[[str, str, str], None] | None
+#: ``run_migration(uuid)``: drives a migration to its end for the host's
+#: owner (see :mod:`pumphouse.conductor.host_work`).
+RunMigration = Callable[[str], object] | None
 
 
 class HostContext:
-    """One step's view of a host; connections are made when first used."""
+    """One step's view of a host; connections are made when first used.
+
+    ``conductor`` names the owner running the step (a conductor or a
+    command-line process).
+    """
 
     def __init__(self, host, step: str, conductor: str | None = None,
-                 emit: Emit = None) -> None:
+                 emit: Emit = None,
+                 run_migration: RunMigration = None) -> None:
         self.host = host
         self.step = step
         self.conductor = conductor
+        self.run_migration = run_migration
         self._emit = emit
         self._connections: dict[int, object] = {}
         self._lock = threading.Lock()

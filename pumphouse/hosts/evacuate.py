@@ -196,9 +196,10 @@ def _to_destination(ctx) -> None:
     """Move the host's servers to the destination cloud and delete them
     in the source (the cutover that empties the host).
 
-    One migration does it, found again by its name after a crash; it is
-    reserved by whoever runs the host (a conductor, the command line), so
-    no conductor's take-over runs it at the same time.
+    One migration does it, found again by its name after a crash. It is
+    created held by the host's owner and driven to its end through that
+    owner's migration dispatcher (``ctx.run_migration``), so no other
+    process runs it meanwhile and the owner's worker limit covers it.
     """
     name = f'evacuation of host {ctx.name} ({ctx.host.uuid})'
     uuid = ctx.options.get('evacuation_migration') or next(
@@ -218,40 +219,19 @@ def _to_destination(ctx) -> None:
             clouds[ctx.host.destination_cloud_id],
             {'workload': {'kind': 'host', 'names': [ctx.name]},
              'strategies': {}, 'supplementary': 'depend'},
-            options, project_id=PROJECT_ID, name=name)
+            options, project_id=PROJECT_ID, name=name, owner=ctx.conductor)
         uuid = migration.uuid
         ctx.event(f'moving the servers to the destination cloud with '
                   f'migration {uuid}')
     ctx.set_option('evacuation_migration', uuid)
-    if ctx.conductor:
-        migration_api.reserve_migration(uuid, ctx.conductor,
-                                        db_api.list_live_conductors())
-    try:
-        _drive(ctx, uuid)
-    finally:
-        if ctx.conductor:
-            migration_api.release_migration(uuid, ctx.conductor)
-    # Done: a later evacuation of the host makes a migration of its own.
-    ctx.set_option('evacuation_migration', None)
-
-
-def _drive(ctx, uuid: str) -> None:
-    """Take the evacuation's migration to completed from where it is."""
+    if ctx.run_migration is None:
+        raise ctx.fail('this process cannot run migrations')
+    ctx.run_migration(uuid)
     migration = migration_api.get_migration(uuid)
-    if migration.state == migration_states.PLANNING or (
-            migration.state == migration_states.FAILED and
-            not migration_api.list_plan_items(migration.id)):
-        runner.plan(uuid)
-        migration = migration_api.get_migration(uuid)
-    if migration.state in (migration_states.PLANNED,
-                           migration_states.FAILED,
-                           migration_states.CANCELLED,
-                           migration_states.RUNNING):
-        migration = runner.run(uuid, owner=ctx.conductor)
-    elif migration.state == migration_states.VERIFYING:
-        migration = runner.verify(uuid)
     if migration.state != migration_states.COMPLETED:
         raise ctx.fail(f'migration {uuid} of the host\'s servers ended '
                        f'{migration.state}: {migration.last_error or ""}')
     ctx.event(f'migration {uuid} completed: the servers run in the '
               'destination cloud')
+    # Done: a later evacuation of the host makes a migration of its own.
+    ctx.set_option('evacuation_migration', None)

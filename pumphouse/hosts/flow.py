@@ -23,10 +23,11 @@ LOG = log.getLogger(__name__)
 _STEPS: dict[str, Callable] = steps_mod.STEPS
 
 
-def request(host_ident: str, target: str, live_conductors: list[str],
+def request(host_ident: str, target: str, owner: str | None = None,
             values: dict | None = None):
     """Give a host a target after checking it can get there (409 if not,
-    or while a live conductor works on it)."""
+    or while a live owner other than ``owner``, the caller, works on
+    it)."""
     def check(host):
         states.check_target(host.name, host.state, target, host.failed_step)
         if target == states.IN_DESTINATION:
@@ -49,13 +50,14 @@ def request(host_ident: str, target: str, live_conductors: list[str],
             raise exception.Invalid(
                 reason=f'host {host.name} has no destination cloud to move '
                        'its servers to')
-    return host_api.set_target(host_ident, target, check, live_conductors,
-                               values)
+    return host_api.set_target(host_ident, target, check, owner=owner,
+                               values=values)
 
 
 def run(host_uuid: str, conductor: str | None = None,
         emit: context_mod.Emit = None,
-        should_stop: Callable[[], bool] | None = None):
+        should_stop: Callable[[], bool] | None = None,
+        run_migration: context_mod.RunMigration = None):
     """Run the steps that lead the host to its target; returns the host.
 
     Raises HostStepFailed (after recording it) when a step fails.
@@ -81,13 +83,14 @@ def run(host_uuid: str, conductor: str | None = None,
                                    f'resuming at step {step}',
                                    conductor=conductor)
             continue
-        _run_step(host, step, conductor, emit)
+        _run_step(host, step, conductor, emit, run_migration)
 
 
 def _run_step(host, step: str, conductor: str | None,
-              emit: context_mod.Emit) -> None:
+              emit: context_mod.Emit,
+              run_migration: context_mod.RunMigration) -> None:
     ctx = context_mod.HostContext(host, step, conductor=conductor,
-                                  emit=emit)
+                                  emit=emit, run_migration=run_migration)
     host_api.add_operation(host.id, step, 'running', f'{step}: started',
                            conductor=conductor)
     if emit is not None:

@@ -56,7 +56,7 @@ def register(body: dict):
     })
 
 
-def update(ident: str, body: dict, live_conductors: list[str]):
+def update(ident: str, body: dict):
     """Change a registered host's hardware facts (``body``: destination,
     power, provision, macs, options, as in :func:`register`); refused
     while a live conductor or command works on the host."""
@@ -76,16 +76,14 @@ def update(ident: str, body: dict, live_conductors: list[str]):
         values['macs'] = [m.lower() for m in body['macs']]
     if 'options' in body:
         values['options'] = dict(host.options or {}, **body['options'])
-    return host_api.update_host(host.uuid, values,
-                                live_hosts=live_conductors)
+    return host_api.update_host(host.uuid, values, unless_held=True)
 
 
 #: States a host may be forgotten in without ``force``: not half-way.
 FORGETTABLE = (states.IN_SOURCE, states.IN_DESTINATION, states.FAILED)
 
 
-def forget(ident: str, live_conductors: list[str],
-           force: bool = False) -> None:
+def forget(ident: str, force: bool = False) -> None:
     """Forget a host; refused half-way (its checkpoint would be lost)
     unless ``force``."""
     host = host_api.get_host(ident)
@@ -93,7 +91,7 @@ def forget(ident: str, live_conductors: list[str],
         raise exception.InvalidHostTransition(
             host=host.name, state=host.state, target='forgotten (give '
             'force to forget a host half-way)')
-    host_api.delete_host(host.uuid, live_conductors)
+    host_api.delete_host(host.uuid)
 
 
 def _public_info(kind: str, driver_name: str | None,
@@ -119,7 +117,7 @@ def view(host, clouds: dict | None = None) -> dict:
         'target': host.target,
         'failed_step': host.failed_step,
         'last_error': host.last_error,
-        'conductor': host.conductor,
+        'conductor': host.owner,
         'power': _public_info('power', host.power_driver, host.power_info),
         'provision': _public_info('provision', host.provision_driver,
                                   host.provision_info),

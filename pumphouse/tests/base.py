@@ -12,7 +12,7 @@ from pumphouse.common import rpc
 from pumphouse.conductor import service as conductor_service
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
-from pumphouse.db import migration
+from pumphouse.db import schema
 
 
 def init_conf() -> None:
@@ -35,7 +35,7 @@ class TestCase(base.BaseTestCase):
                     group='database')
         db_api.reset_facade()
         self.addCleanup(db_api.reset_facade)
-        migration.upgrade()
+        schema.upgrade()
         crypto.reset_cache()
         self.addCleanup(crypto.reset_cache)
         crypto.ensure_key_file()

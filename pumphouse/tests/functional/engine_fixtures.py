@@ -10,7 +10,7 @@ from pumphouse.common import cloud_config
 from pumphouse.common import crypto
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
-from pumphouse.db import migration
+from pumphouse.db import schema
 from pumphouse.tests.functional import fixtures
 
 
@@ -30,7 +30,7 @@ def engine_state(tmp_path):
         db_api.reset_facade()
         crypto.reset_cache()
         crypto.ensure_key_file()
-        migration.upgrade()
+        schema.upgrade()
         for name in ('source', 'destination'):
             config, secret = cloud_config.split_registration(
                 {'name': name, 'cloud': name})

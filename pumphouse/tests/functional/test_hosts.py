@@ -22,6 +22,7 @@ import time
 
 import pytest
 
+from pumphouse.cli import local
 from pumphouse.conf import CONF
 from pumphouse.db import host_api
 from pumphouse.db import migration_api
@@ -124,7 +125,7 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
     host = inventory.register({'name': SPARE, 'source': 'source'})
     spare.set_enabled(True)  # as a host in use is
     lines = []
-    flow.request(host.uuid, states.EVACUATED, [])
+    flow.request(host.uuid, states.EVACUATED)
     host = flow.run(host.uuid, emit=lambda *line: lines.append(line))
 
     assert (host.state, host.target, host.failed_step) == (
@@ -153,9 +154,9 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
 
     # Evacuated is where an evacuation ends: asking again is refused.
     with pytest.raises(Exception, match='cannot go to evacuated'):
-        flow.request(host.uuid, states.EVACUATED, [])
+        flow.request(host.uuid, states.EVACUATED)
 
-    flow.request(host.uuid, states.IN_SOURCE, [])
+    flow.request(host.uuid, states.IN_SOURCE)
     host = flow.run(host.uuid)
     assert host.state == states.IN_SOURCE
     assert spare_service(source)['status'] == 'enabled'
@@ -168,7 +169,7 @@ def test_a_server_that_cannot_move_fails_the_step_clearly(engine, source,
     # In ERROR nothing can move it.
     source.compute.reset_server_state(server, 'error')
     host = inventory.register({'name': SPARE, 'source': 'source'})
-    flow.request(host.uuid, states.EVACUATED, [])
+    flow.request(host.uuid, states.EVACUATED)
     with pytest.raises(Exception, match='is ERROR and cannot be moved'):
         flow.run(host.uuid)
     host = host_api.get_host(host.uuid)
@@ -177,7 +178,7 @@ def test_a_server_that_cannot_move_fails_the_step_clearly(engine, source,
     assert server.id in host.last_error
     # The operator gives up on this host. It was disabled before
     # Pumphouse came: it stays so.
-    flow.request(host.uuid, states.IN_SOURCE, [])
+    flow.request(host.uuid, states.IN_SOURCE)
     assert flow.run(host.uuid).state == states.IN_SOURCE
     assert spare_service(source)['status'] == 'disabled'
     assert any('leaving it disabled' in o.message
@@ -399,10 +400,11 @@ def test_evacuate_to_the_destination_cloud(engine, source, destination,
     server = spare()
     host = inventory.register({'name': SPARE, 'source': 'source',
                                'destination': 'destination'})
-    flow.request(host.uuid, states.EVACUATED, [],
-                 {'options': {'to_destination': True}})
     try:
-        host = flow.run(host.uuid)
+        # As the command line runs it: its own owner and dispatchers.
+        with local.LocalConductor() as here:
+            host = here.host(host.uuid, target=states.EVACUATED,
+                             values={'options': {'to_destination': True}})
         assert host.state == states.EVACUATED
         assert nova.servers_on(source, SPARE) == []
         # The cutover of an evacuation deletes the source server.
@@ -416,7 +418,7 @@ def test_evacuate_to_the_destination_cloud(engine, source, destination,
                        if m.name == f'evacuation of host {SPARE} '
                                     f'({host.uuid})']
         assert (migration.state, migration.workload['workload'],
-                migration.conductor) == (
+                migration.owner) == (
             'completed', {'kind': 'host', 'names': [SPARE]}, None)
     finally:
         for copy in destination.compute.servers(all_projects=True):
@@ -429,5 +431,5 @@ def test_evacuate_to_the_destination_cloud(engine, source, destination,
                 destination.compute.delete_flavor(flavor)
         for image in destination.image.images(name=spare.image.name):
             destination.image.delete_image(image)
-        flow.request(host.uuid, states.IN_SOURCE, [])
+        flow.request(host.uuid, states.IN_SOURCE)
         flow.run(host.uuid)

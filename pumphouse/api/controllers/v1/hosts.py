@@ -58,8 +58,7 @@ class HostController:
         _authorize('create')
         body = validation.json_body()
         validation.validate(body, schemas.update_request)
-        host = inventory.update(self.ident, body,
-                                db_api.list_live_conductors())
+        host = inventory.update(self.ident, body)
         LOG.info('Host %(name)s (%(uuid)s) updated',
                  {'name': host.name, 'uuid': host.uuid})
         return host_view(host)
@@ -70,8 +69,7 @@ class HostController:
         _authorize('delete')
         params = validation.query_params(schemas.delete_query)
         host = host_api.get_host(self.ident)
-        inventory.forget(host.uuid, db_api.list_live_conductors(),
-                         force=params.get('force') == 'true')
+        inventory.forget(host.uuid, force=params.get('force') == 'true')
         LOG.info('Host %(name)s (%(uuid)s) forgotten',
                  {'name': host.name, 'uuid': host.uuid})
 
@@ -91,8 +89,7 @@ class HostController:
         if 'to_destination' in body:
             values['options'] = dict(host.options or {},
                                      to_destination=body['to_destination'])
-        host = flow.request(host.uuid, body['target'],
-                            db_api.list_live_conductors(), values)
+        host = flow.request(host.uuid, body['target'], values=values)
         LOG.info('Host %(name)s (%(uuid)s) goes to %(target)s',
                  {'name': host.name, 'uuid': host.uuid,
                   'target': body['target']})

@@ -25,7 +25,9 @@ def migration_view(migration, clouds: dict[int, str]) -> dict:
     link = method.link('v1', 'migrations', migration.uuid)
     view = {key: getattr(migration, key) for key in (
         'uuid', 'name', 'project_id', 'user_id', 'options', 'state',
-        'conductor', 'last_error')}
+        'last_error')}
+    # Who works on it now: a conductor or a command-line process.
+    view['conductor'] = migration.owner
     view.update({key: timestamp(getattr(migration, key)) for key in (
         'created_at', 'updated_at', 'started_at', 'finished_at')})
     view.update({

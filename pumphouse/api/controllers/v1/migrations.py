@@ -19,10 +19,8 @@ from pumphouse.api.schemas.v1 import migrations as schemas
 from pumphouse.common import crypto
 from pumphouse.common import exception
 from pumphouse.common import policy
-from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.engine import render
-from pumphouse.engine import runner
 from pumphouse.engine import states
 
 LOG = log.getLogger(__name__)
@@ -57,52 +55,23 @@ def get_authorized(ident: str, action: str):
     return migration
 
 
-def check_conductors() -> None:
-    """NoConductorAvailable (503) unless a conductor is alive."""
-    if not db_api.list_live_conductors():
-        raise exception.NoConductorAvailable()
-
-
-def check_not_winding_down(migration) -> None:
-    """409 while the conductor of a cancelled migration finishes its items.
-
-    In every other state a conductor's work is over when the state
-    changes; at worst it has yet to release its reservation.
-    """
-    if migration.state == states.CANCELLED and \
-            migration.conductor in db_api.list_live_conductors():
-        raise exception.MigrationBusy(migration=migration.uuid,
-                                      conductor=migration.conductor)
-
-
 def change_state(migration, target: str,
                  override_checks: list[str] | None = None):
-    """Start, resume, plan again or cancel a migration; 409 if it cannot."""
+    """Start, resume, plan again or cancel a migration; 409 if it cannot.
+
+    Cancelling is a request stored here: whoever holds the migration
+    stops before its next item. Every other transition is made by a
+    conductor, under the lock of whoever works on the migration.
+    """
     uuid = migration.uuid
     if target == states.CANCELLED:
         states.check(uuid, migration.state, target)
-        # A running migration stops before its next item: the engine
-        # checks the state before each one.
         return migration_api.update_migration(
             uuid, {'state': target, 'finished_at': timeutils.utcnow()},
             expected_state=migration.state)
-    check_conductors()
-    check_not_winding_down(migration)
-    context = pecan.request.context
-    if target == states.RUNNING:
-        migration = runner.start(uuid, override_checks=override_checks)
-        pecan.request.rpcapi.run_migration(context, uuid)
-        return migration
-    # Planning again: for a migration whose planning failed (no plan).
-    states.check(uuid, migration.state, target)
-    if migration_api.list_plan_items(migration.id):
-        raise exception.InvalidStateTransition(
-            migration=uuid, state=migration.state, target=target)
-    migration = migration_api.update_migration(
-        uuid, {'state': target, 'last_error': None, 'finished_at': None},
-        expected_state=migration.state)
-    pecan.request.rpcapi.plan_migration(context, uuid)
-    return migration
+    pecan.request.rpcapi.start_migration(pecan.request.context, uuid,
+                                         target, override_checks)
+    return migration_api.get_migration(uuid)
 
 
 class MigrationController:
@@ -128,7 +97,6 @@ class MigrationController:
         if migration.state in states.ACTIVE_STATES:
             raise exception.MigrationInProgress(migration=migration.uuid,
                                                 state=migration.state)
-        check_not_winding_down(migration)
         migration_api.delete_migration(migration.uuid,
                                        refuse_states=states.ACTIVE_STATES)
         LOG.info('Migration %s deleted', migration.uuid)
@@ -274,22 +242,19 @@ class MigrationsController:
             raise exception.Invalid(reason='a migration belongs to a '
                                            'project: use a project-scoped '
                                            'token')
-        check_conductors()
         selection = {'workload': body['workload'],
                      'strategies': body.get('strategies', {}),
                      'supplementary': body.get('supplementary', 'depend')}
-        try:
-            migration = runner.create(
-                body['source'], body['destination'], selection,
-                body.get('options'), project_id=context.project_id,
-                user_id=context.user_id, name=body.get('name'))
-        except exception.CloudNotFound as e:
-            raise exception.Invalid(reason=str(e)) from e
+        uuid = pecan.request.rpcapi.create_migration(context, {
+            'source': body['source'], 'destination': body['destination'],
+            'selection': selection, 'options': body.get('options'),
+            'project_id': context.project_id, 'user_id': context.user_id,
+            'name': body.get('name')})
+        migration = migration_api.get_migration(uuid)
         LOG.info('Migration %(uuid)s created by user %(user)s of project '
                  '%(project)s', {'uuid': migration.uuid,
                                  'user': context.user_id,
                                  'project': context.project_id})
-        pecan.request.rpcapi.plan_migration(context, migration.uuid)
         pecan.response.headers['Location'] = method.link(
             'v1', 'migrations', migration.uuid)
         return views.detailed_view(migration)

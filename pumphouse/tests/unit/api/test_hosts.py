@@ -117,7 +117,7 @@ class TestState(HostsTestCase):
     def test_busy_host_is_409(self):
         uuid = self.post(register_body()).json['uuid']
         work.fake_conductor('elsewhere')
-        host_api.update_host(uuid, {'conductor': 'elsewhere',
+        host_api.update_host(uuid, {'owner': 'elsewhere',
                                     'target': 'evacuated'})
         self.put_state(uuid, {'target': 'in_destination'}, status=409)
         self.app.delete(f'/v1/hosts/{uuid}', headers=V11, status=409)
@@ -197,7 +197,7 @@ class TestUpdate(HostsTestCase):
     def test_patch_of_a_busy_host_is_409(self):
         uuid = self.post(register_body()).json['uuid']
         work.fake_conductor('elsewhere')
-        host_api.update_host(uuid, {'conductor': 'elsewhere'})
+        host_api.update_host(uuid, {'owner': 'elsewhere'})
         self.app.patch_json(f'/v1/hosts/{uuid}', {'macs': []}, headers=V11,
                             status=409)
 

@@ -38,7 +38,7 @@ class MigrationsTestCase(base.APITestCase):
 
     def make(self, state=states.PLANNED, **values):
         if state in states.ACTIVE_STATES or state == states.CANCELLED:
-            values.setdefault('conductor', ELSEWHERE)
+            values.setdefault('owner', ELSEWHERE)
         return work.make_migration(state, project_id='noauth', **values)
 
     def url(self, migration, suffix=''):
@@ -115,7 +115,7 @@ class TestCreate(MigrationsTestCase):
     def test_no_conductor_is_503_and_stores_nothing(self):
         self.conductor.stop()
         with db_api._writer() as session:
-            session.query(models.Conductor).update({'online': False})
+            session.query(models.Owner).update({'online': False})
         self._bad(create_body(), 'No conductor is alive', status=503)
 
 
@@ -278,7 +278,7 @@ class TestState(MigrationsTestCase):
     def test_resume_waits_for_the_cancelled_run_to_stop(self):
         migration = self.make(states.CANCELLED)
         error = self.put(migration, 'running', 409).json['error']
-        self.assertIn(f'worked on by conductor {ELSEWHERE}', error['message'])
+        self.assertIn(f'worked on by {ELSEWHERE}', error['message'])
 
     def test_bad_bodies(self):
         migration = self.make()

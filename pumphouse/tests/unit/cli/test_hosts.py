@@ -6,8 +6,9 @@ import os
 from unittest import mock
 
 from pumphouse.cli import errors
-from pumphouse.db import api as db_api
+from pumphouse.conductor import task_manager
 from pumphouse.db import host_api
+from pumphouse.db import owner_api
 from pumphouse.hosts import flow
 from pumphouse.hosts import states
 from pumphouse.tests.unit.cli import test_commands
@@ -117,22 +118,31 @@ class TestRefusals(HostCommandTestCase):
 
     def test_the_command_owns_the_host_while_it_runs(self):
         """A conductor's take-over sees a live owner and leaves the host
-        alone; the owner is gone when the command ends."""
+        alone; the owner is gone when the command ends. The command is
+        never taken for a conductor."""
         self.assertEqual(errors.OK, self.register())
         seen = []
 
-        def run(uuid, conductor=None, emit=None):
+        def run(uuid, conductor=None, emit=None, should_stop=None,
+                run_migration=None):
             host = host_api.get_host(uuid)
-            seen.append((host.conductor, conductor,
-                         conductor in db_api.list_live_conductors()))
+            seen.append((host.owner, conductor,
+                         conductor in owner_api.list_live_owners(),
+                         owner_api.list_live_conductors(),
+                         task_manager.takeable(task_manager.HOST,
+                                               'conductor-x'),
+                         should_stop(), run_migration is not None))
             return host_api.update_host(uuid, {'target': None,
                                                'state': states.EVACUATED})
 
         with mock.patch.object(flow, 'run', run):
             self.assertEqual(errors.OK, self.run_command(
                 'host', 'evacuate', 'compute-7'))
-        [(owner, conductor, live)] = seen
-        self.assertEqual((owner, True), (conductor, live))
+        [(owner, conductor, live, conductors, takeable, stop,
+          runs_migrations)] = seen
+        self.assertEqual((owner, True, [], [], False, True),
+                         (conductor, live, conductors, takeable, stop,
+                          runs_migrations))
         self.assertTrue(owner.startswith('cli-'))
-        self.assertIsNone(host_api.get_host('compute-7').conductor)
-        self.assertNotIn(owner, db_api.list_live_conductors())
+        self.assertIsNone(host_api.get_host('compute-7').owner)
+        self.assertNotIn(owner, owner_api.list_live_owners())

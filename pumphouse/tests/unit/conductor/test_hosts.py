@@ -6,6 +6,7 @@ from unittest import mock
 
 from pumphouse.common import context
 from pumphouse.conductor import rpcapi
+from pumphouse.conductor import task_manager
 from pumphouse.db import host_api
 from pumphouse.hosts import flow
 from pumphouse.hosts import inventory
@@ -29,14 +30,14 @@ class HostWorkTestCase(work.MigrationWorkTestCase):
 
     def wait_for_state(self, state):
         return work.wait_for(lambda: (h := host_api.get_host(
-            self.host.uuid)).state == state and h.conductor is None and h)
+            self.host.uuid)).state == state and h.owner is None and h)
 
 
 class TestHostWork(HostWorkTestCase):
 
     def test_cast_runs_the_flow_on_a_conductor(self):
         self.start_conductor('conductor-a')
-        flow.request(self.host.uuid, states.EVACUATED, ['conductor-a'])
+        flow.request(self.host.uuid, states.EVACUATED)
         rpcapi.ConductorAPI().reassign_host(context.get_admin_context(),
                                             self.host.uuid)
         host = self.wait_for_state(states.EVACUATED)
@@ -50,11 +51,11 @@ class TestHostWork(HostWorkTestCase):
         conductor_b = self.start_conductor('conductor-b')
         self.crash(conductor_a)
         # A died in the power step: the host had been removed.
-        flow.request(self.host.uuid, states.IN_DESTINATION, [])
+        flow.request(self.host.uuid, states.IN_DESTINATION)
         host_api.update_host(self.host.uuid, {'state': states.REMOVED})
-        host_api.reserve_host(self.host.uuid, 'conductor-a', [])
+        task_manager.reserve(task_manager.HOST, self.host.uuid, 'conductor-a')
         # Its heartbeat is still fresh: nobody may take it yet.
-        self.assertEqual([], conductor_b.manager.take_over_hosts())
+        self.assertEqual([], conductor_b.manager.hosts.take_over())
         host = self.wait_for_state(states.IN_DESTINATION)
         self.assertTrue(host, host_api.get_host(self.host.uuid))
         self.assertEqual(['power', 'provision', 'join'],
@@ -67,5 +68,5 @@ class TestHostWork(HostWorkTestCase):
         conductor = self.start_conductor('conductor-a')
         host_api.update_host(self.host.uuid, {'state': states.FAILED,
                                               'failed_step': 'power'})
-        self.assertEqual([], conductor.manager.take_over_hosts())
+        self.assertEqual([], conductor.manager.hosts.take_over())
         self.assertEqual([], self.recorder.calls)

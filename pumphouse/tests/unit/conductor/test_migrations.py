@@ -12,11 +12,14 @@ from oslo_utils import timeutils
 
 from pumphouse.common import cloud_config
 from pumphouse.common import context
+from pumphouse.common import exception
 from pumphouse.conductor import rpcapi
 from pumphouse.conductor import service as conductor_service
+from pumphouse.conductor import task_manager
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.db import models
+from pumphouse.db import owner_api
 from pumphouse.engine import resource as res
 from pumphouse.engine import runner
 from pumphouse.engine import states
@@ -38,12 +41,12 @@ def register_cloud(name: str, auth_url: str = UNREACHABLE):
 
 
 def make_migration(state: str = states.PLANNING, project_id: str = 'demo',
-                   conductor: str | None = None, **values):
+                   owner: str | None = None, **values):
     """A migration row between the clouds ``src`` and ``dst``."""
     migration = runner.create('src', 'dst', {'workload': {
         'kind': 'project', 'names': ['p1']}}, None, project_id=project_id,
         user_id='u1', name=values.pop('name', None))
-    values.update(state=state, conductor=conductor)
+    values.update(state=state, owner=owner)
     return migration_api.update_migration(migration.uuid, values)
 
 
@@ -61,11 +64,12 @@ def add_role_item(migration, state: str = 'pending',
         'details': resource.to_details()}])
 
 
-def fake_conductor(hostname: str, age: float = 0) -> None:
-    """A conductor row whose last heartbeat is ``age`` seconds old."""
-    db_api.register_conductor(hostname, update_existing=True)
+def fake_conductor(hostname: str, age: float = 0,
+                   kind: str = owner_api.CONDUCTOR) -> None:
+    """An owner row whose last heartbeat is ``age`` seconds old."""
+    owner_api.register_owner(hostname, kind, update_existing=True)
     with db_api._writer() as session:
-        session.query(models.Conductor).filter_by(hostname=hostname).update(
+        session.query(models.Owner).filter_by(name=hostname).update(
             {'heartbeat_at': timeutils.utcnow()
              - datetime.timedelta(seconds=age)})
 
@@ -85,12 +89,12 @@ def wait_for_state(uuid: str, *wanted: str, timeout: float = 15.0):
     def done():
         migration = migration_api.get_migration(uuid)
         return (migration if migration.state in wanted
-                and migration.conductor is None else None)
+                and migration.owner is None else None)
     found = wait_for(done, timeout)
     if not found:
         migration = migration_api.get_migration(uuid)
         raise AssertionError(f'migration is {migration.state} on '
-                             f'{migration.conductor}, not {wanted}')
+                             f'{migration.owner}, not {wanted}')
     return found
 
 
@@ -122,6 +126,7 @@ class MigrationWorkTestCase(base.RPCTestCase):
     def crash(self, conductor) -> None:
         """Stop serving and heart-beating, without marking it offline."""
         conductor._stop.set()
+        conductor.owner._stop.set()
         conductor._server.stop()
         conductor._server.wait()
 
@@ -136,7 +141,7 @@ class TestCasts(MigrationWorkTestCase):
 
     def test_plan_is_worked_on_by_the_conductor(self):
         migration = make_migration()
-        with self.assertLogs('pumphouse.conductor.manager', 'INFO') as logs:
+        with self.assertLogs('pumphouse.conductor', 'INFO') as logs:
             self.rpcapi.plan_migration(self.ctx, migration.uuid)
             failed = wait_for_state(migration.uuid, states.FAILED)
         self.assertIn(REFUSED, failed.last_error)
@@ -170,31 +175,31 @@ class TestCasts(MigrationWorkTestCase):
 
     def test_cast_in_the_wrong_state_does_nothing(self):
         migration = make_migration(states.PLANNED)
-        with self.assertLogs('pumphouse.conductor.manager', 'INFO') as logs:
+        with self.assertLogs('pumphouse.conductor', 'INFO') as logs:
             self.rpcapi.run_migration(self.ctx, migration.uuid)
             self.assertTrue(wait_for(lambda: any(
                 'is planned: nothing to do' in line
                 for line in logs.output)))
         migration = migration_api.get_migration(migration.uuid)
         self.assertEqual((states.PLANNED, None),
-                         (migration.state, migration.conductor))
+                         (migration.state, migration.owner))
 
     def test_migration_of_a_live_conductor_is_left_alone(self):
         fake_conductor('conductor-z')
-        migration = make_migration(conductor='conductor-z')
-        with self.assertLogs('pumphouse.conductor.manager', 'INFO') as logs:
+        migration = make_migration(owner='conductor-z')
+        with self.assertLogs('pumphouse.conductor', 'INFO') as logs:
             self.rpcapi.plan_migration(self.ctx, migration.uuid)
             self.assertTrue(wait_for(lambda: any(
-                'worked on by conductor conductor-z' in line
+                'worked on by conductor-z' in line
                 for line in logs.output)))
         migration = migration_api.get_migration(migration.uuid)
         self.assertEqual((states.PLANNING, 'conductor-z'),
-                         (migration.state, migration.conductor))
+                         (migration.state, migration.owner))
 
     def test_cast_without_conductor_does_not_raise(self):
         migration = make_migration()
         with db_api._writer() as session:
-            session.query(models.Conductor).update({'online': False})
+            session.query(models.Owner).update({'online': False})
         with self.assertLogs('pumphouse.conductor.rpcapi', 'WARNING') as logs:
             self.rpcapi.plan_migration(self.ctx, migration.uuid)
         self.assertIn('the first conductor to run its take-over will do it',
@@ -210,22 +215,23 @@ class TestTakeOver(MigrationWorkTestCase):
         self.crash(conductor_a)
         # Conductor A had reserved it when it crashed.
         migration = make_migration()
-        migration_api.reserve_migration(migration.uuid, 'conductor-a', [])
+        task_manager.reserve(task_manager.MIGRATION, migration.uuid,
+                             'conductor-a')
         # Its heartbeat is still fresh: nobody may take it yet.
-        self.assertEqual([], conductor_b.manager.take_over_migrations())
+        self.assertEqual([], conductor_b.manager.migrations.take_over())
         self.assertEqual('conductor-a', migration_api.get_migration(
-            migration.uuid).conductor)
+            migration.uuid).owner)
         failed = wait_for_state(migration.uuid, states.FAILED)
         self.assertIn(REFUSED, failed.last_error)
         [takeover] = events(migration, 'takeover')
         self.assertEqual('conductor-b', takeover.conductor)
-        self.assertIn('conductor conductor-a stopped heart-beating',
+        self.assertIn('conductor-a stopped heart-beating',
                       takeover.message)
 
     def test_running_migration_is_resumed(self):
         fake_conductor('conductor-dead', age=3600)
         migration = make_migration(states.RUNNING,
-                                   conductor='conductor-dead')
+                                   owner='conductor-dead')
         add_role_item(migration)
         self.start_conductor('conductor-b')
         failed = wait_for_state(migration.uuid, states.FAILED)
@@ -237,7 +243,7 @@ class TestTakeOver(MigrationWorkTestCase):
     def test_interrupted_verification_is_done_again(self):
         fake_conductor('conductor-dead', age=3600)
         migration = make_migration(states.VERIFYING,
-                                   conductor='conductor-dead')
+                                   owner='conductor-dead')
         add_role_item(migration, state='done', destination_id='R1')
         self.start_conductor('conductor-b')
         failed = wait_for_state(migration.uuid, states.FAILED)
@@ -255,7 +261,7 @@ class TestTakeOver(MigrationWorkTestCase):
     def test_restarted_conductor_resumes_its_own(self):
         # Crashed and restarted before its heartbeat went stale.
         fake_conductor('conductor-a')
-        migration = make_migration(conductor='conductor-a')
+        migration = make_migration(owner='conductor-a')
         self.start_conductor('conductor-a')
         wait_for_state(migration.uuid, states.FAILED)
         [takeover] = events(migration, 'takeover')
@@ -264,11 +270,11 @@ class TestTakeOver(MigrationWorkTestCase):
 
     def test_finished_migrations_are_not_touched(self):
         fake_conductor('conductor-dead', age=3600)
-        finished = [make_migration(state, conductor='conductor-dead')
+        finished = [make_migration(state, owner='conductor-dead')
                     for state in (states.PLANNED, states.COMPLETED,
                                   states.FAILED, states.CANCELLED)]
         conductor = self.start_conductor('conductor-b')
-        self.assertEqual([], conductor.manager.take_over_migrations())
+        self.assertEqual([], conductor.manager.migrations.take_over())
         for migration in finished:
             self.assertEqual([], events(migration, 'takeover'))
 
@@ -281,20 +287,50 @@ class TestWorkers(MigrationWorkTestCase):
         self.config(workers=1, takeover_interval=3600, group='conductor')
         manager = self.start_conductor('conductor-a').manager
         migration = make_migration()
-        with manager._lock:
-            manager._working['another-migration'] = None
-        self.assertFalse(manager.start_work(migration.uuid,
-                                            (states.PLANNING,)))
+        # Its one worker is busy with another migration.
+        manager.migrations._slots.acquire()
+        self.assertIsNone(manager.migrations.submit(migration.uuid))
         self.assertIsNone(migration_api.get_migration(
-            migration.uuid).conductor)
-        with manager._lock:
-            del manager._working['another-migration']
-        self.assertEqual([migration.uuid], manager.take_over_migrations())
+            migration.uuid).owner)
+        manager.migrations._slots.release()
+        self.assertEqual([migration.uuid], manager.migrations.take_over())
         wait_for_state(migration.uuid, states.FAILED)
 
     def test_stopped_conductor_takes_no_work(self):
         conductor = self.start_conductor('conductor-a')
         conductor.stop()
         migration = make_migration()
-        self.assertFalse(conductor.manager.start_work(
-            migration.uuid, (states.PLANNING,)))
+        self.assertIsNone(conductor.manager.migrations.submit(
+            migration.uuid))
+
+
+class TestCommandOwners(MigrationWorkTestCase):
+    """What a command-line process holds is never taken while it lives."""
+
+    def test_live_command_owner_keeps_its_migration(self):
+        fake_conductor('cli-host-1', kind=owner_api.COMMAND)
+        migration = make_migration(states.RUNNING, owner='cli-host-1')
+        add_role_item(migration)
+        conductor = self.start_conductor('conductor-b')
+        self.assertEqual([], conductor.manager.migrations.take_over())
+        time.sleep(1.5)  # a periodic take-over ran meanwhile
+        migration = migration_api.get_migration(migration.uuid)
+        self.assertEqual((states.RUNNING, 'cli-host-1'),
+                         (migration.state, migration.owner))
+        self.assertEqual([], events(migration, 'takeover'))
+
+    def test_dead_command_owners_migration_is_taken_over(self):
+        fake_conductor('cli-host-1', age=3600, kind=owner_api.COMMAND)
+        migration = make_migration(states.RUNNING, owner='cli-host-1')
+        add_role_item(migration)
+        self.start_conductor('conductor-b')
+        wait_for_state(migration.uuid, states.FAILED)
+        [takeover] = events(migration, 'takeover')
+        self.assertIn('cli-host-1 stopped heart-beating', takeover.message)
+
+    def test_command_owner_is_not_a_conductor_for_the_api(self):
+        fake_conductor('cli-host-1', kind=owner_api.COMMAND)
+        self.assertEqual([], owner_api.list_live_conductors())
+        self.assertRaises(exception.NoConductorAvailable,
+                          rpcapi.ConductorAPI().validate_cloud,
+                          context.get_admin_context(), 'x')

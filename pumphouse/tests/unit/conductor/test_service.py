@@ -12,6 +12,7 @@ from pumphouse.conductor import rpcapi
 from pumphouse.conductor import service as conductor_service
 from pumphouse.db import api as db_api
 from pumphouse.db import models
+from pumphouse.db import owner_api
 from pumphouse.tests import base
 
 
@@ -19,19 +20,21 @@ class TestRegistration(base.RPCTestCase):
 
     def test_started_conductor_is_live(self):
         self.assertEqual([self.conductor_host],
-                         db_api.list_live_conductors())
+                         owner_api.list_live_conductors())
 
     def test_stopped_conductor_is_not_live(self):
         self.conductor.stop()
-        self.assertEqual([], db_api.list_live_conductors())
+        self.assertEqual([], owner_api.list_live_conductors())
 
     def test_live_name_is_refused_by_the_db_api(self):
         self.assertRaises(exception.ConductorAlreadyRegistered,
-                          db_api.register_conductor, self.conductor_host)
+                          owner_api.register_owner, self.conductor_host,
+                          owner_api.CONDUCTOR)
 
     def test_restarted_conductor_takes_its_live_name_back(self):
         # The old process crashed: its heartbeat is still fresh.
         self.conductor._stop.set()
+        self.conductor.owner._stop.set()
         restarted = conductor_service.ConductorService(self.conductor_host)
         with self.assertLogs('pumphouse.conductor.service',
                              'WARNING') as logs:
@@ -39,21 +42,21 @@ class TestRegistration(base.RPCTestCase):
         self.addCleanup(restarted.stop)
         self.assertIn('taking the registration over', logs.output[0])
         self.assertEqual([self.conductor_host],
-                         db_api.list_live_conductors())
+                         owner_api.list_live_conductors())
 
     def test_dead_conductor_name_can_be_taken_over(self):
         self.conductor.stop()
         with db_api._writer() as session:
-            session.query(models.Conductor).update(
+            session.query(models.Owner).update(
                 {'online': True,
                  'heartbeat_at': timeutils.utcnow()
                  - datetime.timedelta(hours=1)})
-        self.assertEqual([], db_api.list_live_conductors())
+        self.assertEqual([], owner_api.list_live_conductors())
         replacement = conductor_service.ConductorService(self.conductor_host)
         replacement.start()
         self.addCleanup(replacement.stop)
         self.assertEqual([self.conductor_host],
-                         db_api.list_live_conductors())
+                         owner_api.list_live_conductors())
 
     def _restart_with_fast_heartbeat(self):
         self.conductor.stop()
@@ -66,7 +69,7 @@ class TestRegistration(base.RPCTestCase):
 
     def _age_heartbeat(self, seconds):
         with db_api._writer() as session:
-            session.query(models.Conductor).update(
+            session.query(models.Owner).update(
                 {'heartbeat_at': timeutils.utcnow()
                  - datetime.timedelta(seconds=seconds)})
 
@@ -79,19 +82,19 @@ class TestRegistration(base.RPCTestCase):
     def test_heartbeat_keeps_it_live(self):
         self._restart_with_fast_heartbeat()
         self._age_heartbeat(30)
-        self.assertEqual([], db_api.list_live_conductors())
-        self.assertTrue(self._wait_for(db_api.list_live_conductors))
+        self.assertEqual([], owner_api.list_live_conductors())
+        self.assertTrue(self._wait_for(owner_api.list_live_conductors))
 
     def test_heartbeat_survives_database_errors(self):
         self._restart_with_fast_heartbeat()
         calls = []
 
-        def flaky(hostname):
-            calls.append(hostname)
+        def flaky(name, kind):
+            calls.append(name)
             if len(calls) == 1:
                 raise RuntimeError('database went away')
 
-        with mock.patch.object(db_api, 'touch_conductor', side_effect=flaky):
+        with mock.patch.object(owner_api, 'touch_owner', side_effect=flaky):
             self.assertTrue(self._wait_for(lambda: len(calls) >= 2))
 
 
@@ -108,10 +111,10 @@ class TestRPC(base.RPCTestCase):
                                   'f3b5e0c2-6f59-4a63-9f0e-0e0e0e0e0e0e')
         self.assertEqual(404, error.code)
 
-    def test_call_to_named_dead_host_is_refused(self):
+    def test_call_to_named_dead_conductor_is_refused(self):
         self.assertRaises(exception.NoConductorAvailable,
                           self.rpcapi.validate_cloud, self.ctx, 'x',
-                          host='elsewhere')
+                          conductor='elsewhere')
 
     def test_timeout_is_a_clear_error(self):
         self.config(rpc_timeout=1, group='conductor')

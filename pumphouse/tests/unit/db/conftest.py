@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
-from pumphouse.db import migration
+from pumphouse.db import schema
 
 REQUIRE_BACKENDS_ENV = 'PUMPHOUSE_TEST_REQUIRE_BACKENDS'
 
@@ -174,5 +174,5 @@ def _use_database(backend: Backend) -> Iterator[Backend]:
 @pytest.fixture
 def migrated_db(db_backend: Backend) -> Backend:
     """The backend's database, upgraded to the latest schema."""
-    migration.upgrade()
+    schema.upgrade()
     return db_backend

@@ -15,6 +15,7 @@ from pumphouse.common import exception
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import models
+from pumphouse.db import owner_api
 
 pytestmark = pytest.mark.usefixtures('migrated_db')
 
@@ -201,8 +202,9 @@ def test_config_round_trips_non_ascii_text() -> None:
     assert json.loads(stored) == config
 
 
-# Conductors
+# Owners: conductors and command-line processes
 
+CONDUCTOR = owner_api.CONDUCTOR
 T0 = datetime.datetime(2026, 11, 22, 12, 0, 0)
 TIMEOUT = 30
 
@@ -237,71 +239,71 @@ def heartbeat_timeout() -> Iterator[int]:
 
 def _conductor_rows() -> dict[str, tuple[bool, datetime.datetime]]:
     with _session() as session:
-        return {r.hostname: (r.online, r.heartbeat_at)
-                for r in session.query(models.Conductor)}
+        return {r.name: (r.online, r.heartbeat_at)
+                for r in session.query(models.Owner)}
 
 
 def _set_heartbeat(hostname: str, when: datetime.datetime) -> None:
     with _session() as session:
-        count = session.query(models.Conductor).filter_by(
-            hostname=hostname).update({'heartbeat_at': when})
+        count = session.query(models.Owner).filter_by(
+            name=hostname).update({'heartbeat_at': when})
     assert count == 1
 
 
 def test_register_conductor(clock: Clock) -> None:
-    row = db_api.register_conductor('c2')
+    row = owner_api.register_owner('c2', CONDUCTOR)
     clock.advance(1)
-    db_api.register_conductor('c1')
+    owner_api.register_owner('c1', CONDUCTOR)
 
-    assert (row.hostname, row.online, row.heartbeat_at) == ('c2', True, T0)
-    assert db_api.list_live_conductors() == ['c1', 'c2']
+    assert (row.name, row.online, row.heartbeat_at) == ('c2', True, T0)
+    assert owner_api.list_live_conductors() == ['c1', 'c2']
     assert _conductor_rows() == {
         'c1': (True, T0 + datetime.timedelta(seconds=1)),
         'c2': (True, T0)}
 
 
 def test_register_live_conductor_twice_is_rejected(clock: Clock) -> None:
-    db_api.register_conductor('c1')
+    owner_api.register_owner('c1', CONDUCTOR)
     clock.advance(TIMEOUT - 1)
 
     with pytest.raises(exception.ConductorAlreadyRegistered, match='c1'):
-        db_api.register_conductor('c1')
+        owner_api.register_owner('c1', CONDUCTOR)
     assert _conductor_rows() == {'c1': (True, T0)}
 
 
 def test_conductor_without_heartbeat_is_not_live(clock: Clock) -> None:
-    db_api.register_conductor('old')
-    db_api.register_conductor('new')
+    owner_api.register_owner('old', CONDUCTOR)
+    owner_api.register_owner('new', CONDUCTOR)
     clock.advance(TIMEOUT - 1)
-    assert db_api.list_live_conductors() == ['new', 'old']
+    assert owner_api.list_live_conductors() == ['new', 'old']
 
     _set_heartbeat('old', clock.now - datetime.timedelta(seconds=TIMEOUT + 1))
 
-    assert db_api.list_live_conductors() == ['new']
+    assert owner_api.list_live_conductors() == ['new']
 
 
 def test_dead_conductor_can_be_taken_over(clock: Clock) -> None:
-    db_api.register_conductor('c1')
+    owner_api.register_owner('c1', CONDUCTOR)
     clock.advance(TIMEOUT + 1)
-    assert db_api.list_live_conductors() == []
+    assert owner_api.list_live_conductors() == []
 
-    row = db_api.register_conductor('c1')
+    row = owner_api.register_owner('c1', CONDUCTOR)
 
     assert (row.online, row.heartbeat_at) == (True, clock.now)
-    assert db_api.list_live_conductors() == ['c1']
+    assert owner_api.list_live_conductors() == ['c1']
     assert _conductor_rows() == {'c1': (True, clock.now)}
 
 
 def test_touch_conductor_updates_heartbeat(clock: Clock) -> None:
-    db_api.register_conductor('touched')
-    db_api.register_conductor('silent')
+    owner_api.register_owner('touched', CONDUCTOR)
+    owner_api.register_owner('silent', CONDUCTOR)
     clock.advance(TIMEOUT - 5)
 
-    db_api.touch_conductor('touched')
+    owner_api.touch_owner('touched', CONDUCTOR)
     touched_at = clock.now
     clock.advance(10)
 
-    assert db_api.list_live_conductors() == ['touched']
+    assert owner_api.list_live_conductors() == ['touched']
     assert _conductor_rows() == {'touched': (True, touched_at),
                                  'silent': (True, T0)}
 
@@ -309,47 +311,63 @@ def test_touch_conductor_updates_heartbeat(clock: Clock) -> None:
 def test_touch_conductor_twice_at_the_same_time(clock: Clock) -> None:
     # On MySQL an UPDATE changing nothing reports 0 changed rows; this must
     # not be taken for a missing row.
-    db_api.register_conductor('c1')
+    owner_api.register_owner('c1', CONDUCTOR)
 
-    db_api.touch_conductor('c1')
-    db_api.touch_conductor('c1')
+    owner_api.touch_owner('c1', CONDUCTOR)
+    owner_api.touch_owner('c1', CONDUCTOR)
 
     assert _conductor_rows() == {'c1': (True, T0)}
 
 
 def test_touch_conductor_recreates_a_removed_row(clock: Clock) -> None:
-    db_api.register_conductor('c1')
+    owner_api.register_owner('c1', CONDUCTOR)
     with _session() as session:
-        session.query(models.Conductor).filter_by(hostname='c1').delete()
+        session.query(models.Owner).filter_by(name='c1').delete()
     assert _conductor_rows() == {}
     clock.advance(5)
 
-    db_api.touch_conductor('c1')
+    owner_api.touch_owner('c1', CONDUCTOR)
 
     assert _conductor_rows() == {'c1': (True, clock.now)}
-    assert db_api.list_live_conductors() == ['c1']
+    assert owner_api.list_live_conductors() == ['c1']
 
 
 def test_unregister_conductor(clock: Clock) -> None:
-    db_api.register_conductor('c1')
-    db_api.register_conductor('c2')
+    owner_api.register_owner('c1', CONDUCTOR)
+    owner_api.register_owner('c2', CONDUCTOR)
 
-    db_api.unregister_conductor('c1')
-    db_api.unregister_conductor('never-registered')
+    owner_api.unregister_owner('c1')
+    owner_api.unregister_owner('never-registered')
 
-    assert db_api.list_live_conductors() == ['c2']
+    assert owner_api.list_live_conductors() == ['c2']
     assert _conductor_rows() == {'c1': (False, T0), 'c2': (True, T0)}
 
     # A cleanly stopped conductor may come back at once.
     clock.advance(1)
-    db_api.register_conductor('c1')
-    assert db_api.list_live_conductors() == ['c1', 'c2']
+    owner_api.register_owner('c1', CONDUCTOR)
+    assert owner_api.list_live_conductors() == ['c1', 'c2']
 
 
 def test_touch_brings_an_unregistered_conductor_back(clock: Clock) -> None:
-    db_api.register_conductor('c1')
-    db_api.unregister_conductor('c1')
+    owner_api.register_owner('c1', CONDUCTOR)
+    owner_api.unregister_owner('c1')
 
-    db_api.touch_conductor('c1')
+    owner_api.touch_owner('c1', CONDUCTOR)
 
-    assert db_api.list_live_conductors() == ['c1']
+    assert owner_api.list_live_conductors() == ['c1']
+
+
+def test_command_owners_are_live_but_not_conductors(clock: Clock) -> None:
+    owner_api.register_owner('c1', CONDUCTOR)
+    owner_api.register_owner('cli-x-1', owner_api.COMMAND)
+    owner_api.touch_owner('cli-x-2', owner_api.COMMAND)
+
+    assert owner_api.list_live_conductors() == ['c1']
+    assert owner_api.list_live_owners() == ['c1', 'cli-x-1', 'cli-x-2']
+    assert owner_api.list_live_owners(owner_api.COMMAND) == [
+        'cli-x-1', 'cli-x-2']
+
+
+def test_unknown_owner_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match='unknown owner kind'):
+        owner_api.register_owner('x', 'daemon')

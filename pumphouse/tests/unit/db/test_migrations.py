@@ -11,11 +11,11 @@ from alembic import migration as alembic_migration
 from oslo_db import exception as db_exc
 
 from pumphouse.db import api as db_api
-from pumphouse.db import migration
 from pumphouse.db import models
+from pumphouse.db import schema
 
 EXPECTED_TABLES = {'clouds', 'migrations', 'plan_items', 'mappings',
-                   'events', 'conductors', 'issued_passwords', 'hosts',
+                   'events', 'owners', 'issued_passwords', 'hosts',
                    'host_operations'}
 
 
@@ -44,26 +44,26 @@ def _statements() -> Iterator[list[str]]:
 
 
 def test_upgrade_from_empty_database_to_head(db_backend) -> None:
-    assert migration.current() is None
+    assert schema.current() is None
     assert sa.inspect(db_api.get_engine()).get_table_names() == []
 
-    migration.upgrade()
+    schema.upgrade()
 
-    assert migration.head() is not None
-    assert migration.current() == migration.head()
+    assert schema.head() is not None
+    assert schema.current() == schema.head()
 
 
 def test_upgrade_twice_is_a_no_op(migrated_db) -> None:
     cloud = db_api.create_cloud({'name': 'kept', 'config': {'a': 1}})
 
     with _statements() as statements:
-        migration.upgrade()
+        schema.upgrade()
 
     writes = [s for s in statements
               if s.lstrip().split(None, 1)[0].upper()
               in {'CREATE', 'ALTER', 'DROP', 'INSERT', 'UPDATE', 'DELETE'}]
     assert writes == []
-    assert migration.current() == migration.head()
+    assert schema.current() == schema.head()
     assert db_api.get_cloud('kept').uuid == cloud.uuid
 
 
@@ -86,7 +86,7 @@ def test_model_comparison_detects_drift(migrated_db) -> None:
         table.to_metadata(metadata)
     metadata.tables['clouds'].append_column(
         sa.Column('added', sa.Integer(), nullable=True))
-    metadata.tables['conductors'].c.hostname.type = sa.String(100)
+    metadata.tables['owners'].c.name.type = sa.String(100)
 
     diff = _schema_diff(metadata)
 
@@ -94,8 +94,7 @@ def test_model_comparison_detects_drift(migrated_db) -> None:
             metadata.tables['clouds'].c.added) in diff
     type_changes = [change for group in diff if isinstance(group, list)
                     for change in group if change[0] == 'modify_type']
-    assert [(c[2], c[3]) for c in type_changes] == [('conductors',
-                                                     'hostname')]
+    assert [(c[2], c[3]) for c in type_changes] == [('owners', 'name')]
 
 
 # Unique constraints: each case inserts a row, then one differing only in
@@ -164,17 +163,17 @@ def _migration_uuid_rows(conn):
             dict(row, project_id='other'))
 
 
-def _conductor_rows(conn):
-    row = dict(hostname='h1', online=True,
+def _owner_rows(conn):
+    row = dict(name='h1', kind='conductor', online=True,
                heartbeat_at=sa.func.current_timestamp())
-    return (models.Conductor,
-            [row, dict(row, hostname='h2')],
-            dict(row, online=False))
+    return (models.Owner,
+            [row, dict(row, name='h2')],
+            dict(row, kind='command', online=False))
 
 
 @pytest.mark.parametrize('rows', [
     _mapping_rows, _plan_item_rows, _cloud_name_rows, _cloud_uuid_rows,
-    _migration_uuid_rows, _conductor_rows,
+    _migration_uuid_rows, _owner_rows,
 ], ids=lambda f: f.__name__.strip('_').removesuffix('_rows'))
 def test_unique_constraint_rejects_duplicates(migrated_db, rows) -> None:
     engine = db_api.get_engine()

@@ -45,7 +45,7 @@ class FlowTestCase(base.TestCase):
             'provision': {'driver': 'fake', 'info': {}}})
 
     def run_flow(self, recorder, target):
-        flow.request(self.host.uuid, target, [])
+        flow.request(self.host.uuid, target)
         with mock.patch.dict(flow._STEPS, recorder.steps()):
             return flow.run(self.host.uuid, conductor='c1')
 
@@ -91,9 +91,9 @@ class TestFlow(FlowTestCase):
     def test_crash_midway_reruns_the_step_under_way(self):
         """A process that died in evacuate left the host disabled with
         its target: the next run starts with evacuate again."""
-        flow.request(self.host.uuid, states.IN_DESTINATION, [])
+        flow.request(self.host.uuid, states.IN_DESTINATION)
         host_api.update_host(self.host.uuid, {'state': states.DISABLED,
-                                              'conductor': 'dead'})
+                                              'owner': 'dead'})
         recorder = Recorder()
         with mock.patch.dict(flow._STEPS, recorder.steps()):
             flow.run(self.host.uuid, conductor='c2')
@@ -116,15 +116,18 @@ class TestFlow(FlowTestCase):
         self.assertEqual((states.EVACUATED, None), (host.state, host.target))
 
     def test_busy_host_refuses_a_new_target(self):
-        host_api.update_host(self.host.uuid, {'conductor': 'c9',
+        work.fake_conductor('c9')
+        host_api.update_host(self.host.uuid, {'owner': 'c9',
                                               'target': states.EVACUATED})
         with self.assertRaises(exception.HostBusy):
-            flow.request(self.host.uuid, states.IN_DESTINATION, ['c9'])
+            flow.request(self.host.uuid, states.IN_DESTINATION)
+        # Its owner may.
+        flow.request(self.host.uuid, states.EVACUATED, owner='c9')
 
     def test_reassign_needs_the_drivers(self):
         bare = inventory.register({'name': 'compute-2', 'source': 'src'})
         with self.assertRaises(exception.Invalid) as caught:
-            flow.request(bare.uuid, states.IN_DESTINATION, [])
+            flow.request(bare.uuid, states.IN_DESTINATION)
         message = str(caught.exception)
         for what in ('power', 'provision', 'destination cloud'):
             self.assertIn(what, message)

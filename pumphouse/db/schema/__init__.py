@@ -1,4 +1,5 @@
-"""Schema migrations of Pumphouse's database (alembic)."""
+"""Schema migrations of Pumphouse's database (alembic); not to be
+confused with the product's migrations (:mod:`pumphouse.db.migration_api`)."""
 
 import os
 
@@ -16,7 +17,7 @@ _ALEMBIC_INI = os.path.join(os.path.dirname(__file__), 'alembic.ini')
 def _config() -> alembic_config.Config:
     config = alembic_config.Config(_ALEMBIC_INI)
     config.set_main_option(
-        'script_location', 'pumphouse.db.migration:alembic_migrations')
+        'script_location', 'pumphouse.db.schema:alembic_migrations')
     return config
 
 

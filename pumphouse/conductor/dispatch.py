@@ -1,0 +1,159 @@
+"""Dispatchers: how an owner works on one kind of work (migrations or
+hosts) with a bounded number of workers.
+
+A conductor has one dispatcher per kind and feeds it from RPC casts and
+from its take-over; the command line has the same dispatchers and runs
+their work in its own thread; a host handing its servers to the
+destination runs that migration through the migration dispatcher of
+whoever runs the host. The worker limit covers all of them: a piece of
+work runs only in a free slot, and always inside
+:func:`pumphouse.conductor.task_manager.acquire`.
+"""
+
+import threading
+from collections.abc import Callable
+from concurrent import futures
+
+import futurist
+from oslo_log import log
+
+from pumphouse.common import exception
+from pumphouse.conductor import task_manager
+
+LOG = log.getLogger(__name__)
+
+#: Raised by reserving when another owner holds the work or it is gone.
+_NOT_OURS = (exception.MigrationBusy, exception.HostBusy,
+             exception.MigrationNotFound, exception.HostNotFound)
+
+#: ``work(row, owner, reason, **kwargs)``: the row as reserved.
+Work = Callable[..., object]
+
+
+class AlreadyUnderWay(exception.Conflict):
+    _msg_fmt = '%(kind)s %(ident)s is already under way in %(owner)s.'
+
+
+class Dispatcher:
+    """Runs one kind of work for one owner, at most ``workers`` at once."""
+
+    def __init__(self, kind: str, owner: str, workers: int, work: Work,
+                 expected: tuple[type[Exception], ...] = (
+                     exception.PumphouseException,)) -> None:
+        """``expected``: failures of the work that it records itself and
+        that are logged without a traceback."""
+        self.kind = kind
+        self._expected = expected
+        self.owner = owner
+        self.workers = workers
+        self._work = work
+        self._slots = threading.BoundedSemaphore(workers)
+        self._lock = threading.Lock()
+        self._executor: futurist.ThreadPoolExecutor | None = None
+        # The work under way here -> its future (None when it runs in the
+        # caller's thread).
+        self._working: dict[str, futures.Future | None] = {}
+
+    def start(self) -> None:
+        """Accept work for the background (:meth:`submit`)."""
+        self._executor = futurist.ThreadPoolExecutor(
+            max_workers=self.workers)
+
+    def stop(self) -> list[futures.Future]:
+        """Accept no more background work; the futures still running."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+            running = [f for f in self._working.values() if f is not None]
+        if executor is not None:
+            executor.shutdown(wait=False)
+        return running
+
+    def working(self) -> list[str]:
+        with self._lock:
+            return list(self._working)
+
+    def _claim(self, ident: str, wait: bool) -> bool:
+        with self._lock:
+            if ident in self._working:
+                return False
+            self._working[ident] = None
+        if self._slots.acquire(blocking=wait):
+            return True
+        self._forget(ident, slot=False)
+        LOG.info('Every %(kind)s worker of %(owner)s is busy; %(kind)s '
+                 '%(ident)s is left for the take-over',
+                 {'kind': self.kind, 'owner': self.owner, 'ident': ident})
+        return False
+
+    def _forget(self, ident: str, slot: bool = True) -> None:
+        with self._lock:
+            self._working.pop(ident, None)
+        if slot:
+            self._slots.release()
+
+    def _run(self, ident: str, reason: str | None, kwargs: dict):
+        try:
+            with task_manager.acquire(self.kind, ident, self.owner) as row:
+                return self._work(row, self.owner, reason, **kwargs)
+        finally:
+            self._forget(ident)
+
+    def submit(self, ident: str, reason: str | None = None,
+               **kwargs) -> futures.Future | None:
+        """Work on ``ident`` in the background if a worker is free.
+
+        None when it is already under way here, no worker is free or this
+        dispatcher is stopped; the take-over finds it later.
+        """
+        if self._executor is None or not self._claim(ident, wait=False):
+            return None
+        try:
+            with self._lock:
+                if self._executor is None:
+                    raise RuntimeError('stopping')
+                future = self._executor.submit(self._background, ident,
+                                               reason, kwargs)
+                self._working[ident] = future
+        except RuntimeError:
+            self._forget(ident)
+            return None
+        return future
+
+    def _background(self, ident: str, reason: str | None,
+                    kwargs: dict) -> None:
+        try:
+            self._run(ident, reason, kwargs)
+        except _NOT_OURS as e:
+            LOG.info('%(owner)s leaves %(kind)s %(ident)s: %(err)s',
+                     {'owner': self.owner, 'kind': self.kind,
+                      'ident': ident, 'err': e})
+        except self._expected as e:
+            # Recorded on the migration or host by the work function.
+            LOG.warning('%(kind)s %(ident)s stopped: %(err)s',
+                        {'kind': self.kind, 'ident': ident, 'err': e})
+        except Exception:
+            # The work function records its own failures; this is a bug
+            # or the database being away.
+            LOG.exception('%(kind)s %(ident)s stopped',
+                          {'kind': self.kind, 'ident': ident})
+
+    def run_here(self, ident: str, reason: str | None = None, **kwargs):
+        """Work on ``ident`` in the caller's thread, once a worker is free;
+        returns what the work returns. Raises what it raises, and
+        MigrationBusy/HostBusy when another live owner holds it."""
+        if not self._claim(ident, wait=True):
+            raise AlreadyUnderWay(kind=self.kind, ident=ident,
+                                  owner=self.owner)
+        return self._run(ident, reason, kwargs)
+
+    def take_over(self) -> list[str]:
+        """Start the work under way that nobody alive holds (and this
+        owner's own from before a restart); the idents started."""
+        taken = []
+        working = set(self.working())
+        for ident, reason in task_manager.takeable(self.kind, self.owner):
+            if ident in working:
+                continue
+            if self.submit(ident, reason=reason) is not None:
+                taken.append(ident)
+        return taken

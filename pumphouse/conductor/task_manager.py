@@ -1,0 +1,186 @@
+"""One owner for every piece of work.
+
+A piece of work is a migration or a host. Whoever works on one -- a
+conductor, or the command line acting as its own conductor -- does so
+inside :func:`acquire`, which reserves it for an :class:`Owner` under a
+row lock and releases it on exit. An owner heart-beats while it lives; its
+work is taken over by a conductor only once it is gone (stopped cleanly, or
+its heartbeat older than ``[conductor] heartbeat_timeout``).
+
+Owners are typed: a conductor receives work from the API over RPC; a
+command-line process (kind ``command``) only holds what it started, and
+the API never counts it as a conductor.
+
+This is the only module that writes who holds a piece of work (through
+:mod:`pumphouse.db.owner_api`).
+"""
+
+import contextlib
+import os
+import socket
+import threading
+from collections.abc import Iterator
+
+from oslo_log import log
+
+from pumphouse.common import exception
+from pumphouse.conf import CONF
+from pumphouse.db import api as db_api
+from pumphouse.db import host_api
+from pumphouse.db import migration_api
+from pumphouse.db import models
+from pumphouse.db import owner_api
+from pumphouse.engine import states
+
+LOG = log.getLogger(__name__)
+
+MIGRATION = 'migration'
+HOST = 'host'
+KINDS = (MIGRATION, HOST)
+
+CONDUCTOR = owner_api.CONDUCTOR
+COMMAND = owner_api.COMMAND
+
+
+class Owner:
+    """A process that may hold work, registered and heart-beating between
+    :meth:`start` and :meth:`stop` (or as a context manager)."""
+
+    def __init__(self, name: str, kind: str) -> None:
+        self.name = name
+        self.kind = kind
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def command(cls) -> 'Owner':
+        """The owner of a command-line process (one per process)."""
+        return cls(f'cli-{socket.gethostname()}-{os.getpid()}', COMMAND)
+
+    def start(self, take_over_name: bool = False) -> None:
+        """Register and heart-beat every ``[conductor]
+        heartbeat_interval`` seconds.
+
+        ``take_over_name``: register even while a live owner of that name
+        is registered (a conductor restarted before its heartbeat went
+        stale).
+        """
+        owner_api.register_owner(self.name, self.kind,
+                                 update_existing=take_over_name)
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._beat, name=f'{self.kind}-heartbeat', daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(CONF.conductor.heartbeat_interval):
+            try:
+                owner_api.touch_owner(self.name, self.kind)
+            except Exception:
+                # The database may be briefly away; a missed beat only
+                # matters after heartbeat_timeout.
+                LOG.exception('Heartbeat of %s failed', self.name)
+
+    def stop(self) -> None:
+        """Stop heart-beating and mark this owner gone."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+        try:
+            owner_api.unregister_owner(self.name)
+        except Exception:
+            LOG.exception('Could not mark %s offline', self.name)
+
+    def __enter__(self) -> 'Owner':
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def _lock(session, kind: str, ident: str):
+    if kind == MIGRATION:
+        return migration_api.migration_for_update(session, ident)
+    if kind == HOST:
+        return host_api.host_for_update(session, ident)
+    raise ValueError(f'unknown kind of work {kind!r}')
+
+
+def _busy(kind: str, row) -> tuple[type[exception.Conflict], dict]:
+    if kind == MIGRATION:
+        return exception.MigrationBusy, {'migration': row.uuid}
+    return exception.HostBusy, {'host': row.name, 'target': row.target}
+
+
+@db_api.retry_on_deadlock
+def reserve(kind: str, ident: str, owner: str):
+    """Make ``owner`` hold a migration or a host; returns its row.
+
+    MigrationBusy or HostBusy while another live owner holds it;
+    MigrationNotFound or HostNotFound when there is no such thing.
+    """
+    with db_api._writer() as session:
+        row = _lock(session, kind, ident)
+        busy, args = _busy(kind, row)
+        owner_api.take(session, row, owner, busy, **args)
+    return row
+
+
+@db_api.retry_on_deadlock
+def release(kind: str, ident: str, owner: str) -> None:
+    """Let go of a migration or host ``owner`` holds (else nothing)."""
+    model = models.Migration if kind == MIGRATION else models.Host
+    with db_api._writer() as session:
+        session.query(model).filter_by(uuid=ident, owner=owner).update(
+            {'owner': None})
+
+
+def holds(kind: str, ident: str, owner: str) -> bool:
+    """Whether ``owner`` still holds it (it may have been taken over)."""
+    if kind == MIGRATION:
+        return migration_api.get_migration(ident).owner == owner
+    return host_api.get_host(ident).owner == owner
+
+
+@contextlib.contextmanager
+def acquire(kind: str, ident: str, owner: str) -> Iterator:
+    """Hold a migration or a host for ``owner`` within the block.
+
+    Yields the row as reserved. The reservation is released on exit,
+    unless it was taken over meanwhile (then it is left to its new
+    owner).
+    """
+    row = reserve(kind, ident, owner)
+    try:
+        yield row
+    finally:
+        try:
+            release(kind, row.uuid, owner)
+        except Exception:
+            # Left held by a live owner until it stops or dies; then the
+            # take-over resumes it.
+            LOG.exception('Could not release %(kind)s %(uuid)s',
+                          {'kind': kind, 'uuid': row.uuid})
+
+
+def takeable(kind: str, owner: str) -> list[tuple[str, str]]:
+    """Work under way that ``owner`` (a conductor) may take over, with
+    why: held by nobody, by an owner that is gone, or by ``owner`` itself
+    (before it was restarted). Never work of a live owner."""
+    if kind == MIGRATION:
+        rows = migration_api.list_unheld_migrations(
+            states.ACTIVE_STATES, or_held_by=owner)
+    else:
+        rows = host_api.list_unheld_hosts(or_held_by=owner)
+    found = []
+    for row in rows:
+        if row.owner is None:
+            reason = 'no conductor had it'
+        elif row.owner == owner:
+            reason = 'it had it before it was restarted'
+        else:
+            reason = f'{row.owner} stopped heart-beating'
+        found.append((row.uuid, reason))
+    return found

@@ -1,0 +1,47 @@
+"""Owners of work: conductors and command-line processes
+
+The ``conductors`` table becomes ``owners`` with a ``kind``, so that a
+command-line process working on a migration or a host is known as alive
+without being taken for a conductor. Its rows are heartbeats only: every
+live process registers again within a heartbeat interval, so nothing is
+carried over. The columns naming who works on a migration or a host are
+renamed ``owner``.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-03
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import mysql
+
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+_PRECISE_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6),
+                                               'mysql')
+_TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4',
+               'mysql_collate': 'utf8mb4_bin'}
+
+
+def upgrade() -> None:
+    op.drop_table('conductors')
+    op.create_table(
+        'owners',
+        sa.Column('created_at', sa.DateTime(), nullable=True),
+        sa.Column('updated_at', sa.DateTime(), nullable=True),
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('name', sa.String(255), nullable=False),
+        sa.Column('kind', sa.String(16), nullable=False),
+        sa.Column('online', sa.Boolean(), nullable=False),
+        sa.Column('heartbeat_at', _PRECISE_DATETIME, nullable=False),
+        sa.UniqueConstraint('name', name='uniq_owners0name'),
+        **_TABLE_ARGS)
+    for table in ('migrations', 'hosts'):
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column('conductor', new_column_name='owner',
+                               existing_type=sa.String(255),
+                               existing_nullable=True)
