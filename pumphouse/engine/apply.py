@@ -5,12 +5,12 @@ and, on success, the mapping in the same transaction as the item's
 completion. A failing item deletes what it created and marks itself
 failed; its dependants see that and mark themselves blocked, while
 independent branches go on. Tasks never raise into taskflow, so taskflow
-never reverts other items' work. A done item may be put back to
-pending by a driver when what it created is a half-built part of a
-failed item's move (the copy of a volume of a server that runs again in
-the source, see :meth:`EngineContext.reopen`): its dependants that have
-not started are then blocked, the run ends with it pending, and a resume
-creates it again.
+never reverts other items' work. A driver may remove what a done item
+created when it is a half-built part of a failed item's move (the copy
+of a volume of a server that runs again in the source): it says so
+(:meth:`EngineContext.removed`) and the engine puts that item back to
+pending (:func:`reopen`); its dependants that have not started are then
+blocked, the run ends with it pending, and a resume creates it again.
 
 Before creating, a task always looks for the destination resource and
 adopts it, finishing it first if an interrupted attempt left it half made:
@@ -67,6 +67,38 @@ class ItemRunner:
         self.should_stop = should_stop
 
     def run(self, item_id: int, blocked_by: list[str]) -> str:
+        """Migrate one item, then settle what its driver removed of other
+        items (before the items that wait for this one start)."""
+        try:
+            return self._run(item_id, blocked_by)
+        finally:
+            self.settle_removals()
+
+    def settle_removals(self) -> None:
+        """Every destination resource a driver removed
+        (:meth:`EngineContext.removed`): its item is pending again
+        (:func:`reopen`); a failure to say so is reported."""
+        for removal in self.ctx.take_removals():
+            item_id = self.ctx.item_id(removal.key)
+            try:
+                if not reopen(self.ctx, removal):
+                    continue
+            except Exception as e:
+                LOG.warning('Could not reopen %(key)s: %(err)s',
+                            {'key': removal.key, 'err': e}, exc_info=True)
+                self._event(migration_api.get_plan_item(item_id),
+                            'reopen_failed',
+                            f'{removal.destination_id} was removed from the '
+                            f'destination ({removal.reason}), but the item '
+                            f'could not be made pending again: '
+                            f'{type(e).__name__}: {e}', level='ERROR')
+                continue
+            self._event(migration_api.get_plan_item(item_id), 'reopened',
+                        f'{removal.destination_id} was removed from the '
+                        f'destination; pending again: {removal.reason}',
+                        level='WARNING')
+
+    def _run(self, item_id: int, blocked_by: list[str]) -> str:
         item = migration_api.get_plan_item(item_id)
         if item.state in TERMINAL_STATES:
             if item.destination_id:
@@ -191,6 +223,24 @@ class ItemRunner:
                        level=level, item=item)
 
 
+def reopen(ctx, removal) -> bool:
+    """Decide on a destination resource a driver removed
+    (:class:`~pumphouse.engine.context.Removal`): the item of this
+    migration that created it, if it is still done with it, is pending
+    again with the removal's reason (a resumed run creates it anew) and
+    its mapping is forgotten, in the database and in ``ctx``; items of
+    the run that need it and have not started are blocked. True if the
+    item was reopened, False if no item of this migration is done with
+    that resource (nothing changes then)."""
+    item_id = ctx.item_id(removal.key)
+    if item_id is None or not migration_api.reopen_plan_item(
+            item_id, removal.destination_id, ctx.source_cloud_id,
+            ctx.destination_cloud_id, removal.reason):
+        return False
+    ctx.forget_removed(removal.key, removal.destination_id)
+    return True
+
+
 def _expected(error: Exception) -> bool:
     from openstack import exceptions as sdk_exc  # noqa: PLC0415
     return isinstance(error, (sdk_exc.SDKException,
@@ -218,6 +268,7 @@ def apply(ctx, drivers: dict, migration, workers: int,
         with futurist.ThreadPoolExecutor(max_workers=workers) as executor:
             engine = engines.load(flow, engine='parallel', executor=executor)
             engine.run()
+    runner.settle_removals()
     final = migration_api.list_plan_items(migration.id)
     counts: dict[str, int] = {}
     for item in final:

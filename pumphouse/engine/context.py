@@ -1,20 +1,22 @@
 """What the engine and the drivers share while working on one migration."""
 
 import collections
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
+from typing import TypeVar
 
 from oslo_log import log
 
-from pumphouse.conf import CONF
 from pumphouse.db import mapping_api
 from pumphouse.db import migration_api
 from pumphouse.engine import resource as res
-from pumphouse.engine import scoped
 
 LOG = log.getLogger(__name__)
+
+T = TypeVar('T')
 
 #: The progress of a data transfer is written to its plan item at most
 #: once per :data:`PROGRESS_INTERVAL` seconds *and* per
@@ -48,6 +50,16 @@ class RequestCounter:
         return sum(self.counts.values())
 
 
+@dataclasses.dataclass(frozen=True)
+class Removal:
+    """A destination resource this migration created, removed again by a
+    driver (see :meth:`EngineContext.removed`)."""
+
+    key: res.Key
+    destination_id: str
+    reason: str
+
+
 class EngineContext:
     """Connections, options and the id mapping of one migration.
 
@@ -74,15 +86,12 @@ class EngineContext:
         self._to_create: dict[res.Key, object] = {}
         self._items: dict[res.Key, int] = {}
         self._reopened: set[int] = set()
+        self._removals: list[Removal] = []
         self._progress: dict[int, tuple[float, int, int | None]] = {}
         self._mappings = mapping_api.load_mappings(source_cloud_id,
                                                    destination_cloud_id)
-        self._projects = scoped.ProjectAccess(
-            destination, CONF.identity.destination_project_role)
-
-    def destination_in(self, project_id: str):
-        """A destination connection scoped to ``project_id``."""
-        return self._projects.connection(project_id)
+        self._borrow_lock = threading.Lock()
+        self._borrowed: dict[str, tuple[object, Callable]] = {}
 
     def semaphore(self, name: str, size: int) -> threading.BoundedSemaphore:
         """A semaphore shared by the whole run under ``name``: bounds work
@@ -94,14 +103,28 @@ class EngineContext:
                     max(size, 1))
             return found
 
-    def keep_grant(self, project_id: str, user_id: str,
-                   role_id: str) -> None:
-        """A role grant the migration made its own: never released."""
-        self._projects.keep(project_id, user_id, role_id)
+    def borrowed(self, name: str, make: Callable[[], T],
+                 give_back: Callable[[T], None]) -> T:
+        """What the drivers borrow for the run under ``name`` (e.g. the
+        destination's temporary role grants): ``make()`` once, under a
+        lock (it must be quick), and ``give_back`` it on :meth:`release`.
+        """
+        with self._borrow_lock:
+            found = self._borrowed.get(name)
+            if found is None:
+                found = self._borrowed[name] = (make(), give_back)
+            return found[0]
 
     def release(self) -> None:
-        """Give back what the run borrowed (temporary role grants)."""
-        self._projects.release()
+        """Give back what the run borrowed (see :meth:`borrowed`); a
+        failure is logged and the rest is given back all the same."""
+        with self._borrow_lock:
+            borrowed, self._borrowed = self._borrowed, {}
+        for name, (thing, give_back) in borrowed.items():
+            try:
+                give_back(thing)
+            except Exception:
+                LOG.warning('Could not give back %s', name, exc_info=True)
 
     def remember_plan(self, items: Iterable) -> None:
         """The plan items this run applies (not done yet): see
@@ -127,7 +150,7 @@ class EngineContext:
 
     def remember_items(self, items: Iterable) -> None:
         """Every plan item of the run's migration, whatever its state:
-        see :meth:`created` and :meth:`reopen`."""
+        see :meth:`created` and :meth:`item_id`."""
         with self._lock:
             self._items = {(i.resource_type, i.source_id): i.id
                            for i in items}
@@ -139,40 +162,59 @@ class EngineContext:
         (made by an earlier migration, or there before)."""
         with self._lock:
             item_id = self._items.get(tuple(key))
+            removed = {r.destination_id for r in self._removals
+                       if r.key == tuple(key)}
         if item_id is None:
             return None
         item = migration_api.get_plan_item(item_id)
-        if item.action == 'create' and item.state == 'done':
+        if item.action == 'create' and item.state == 'done' and \
+                item.destination_id not in removed:
             return item.destination_id or None
         return None
 
-    def reopen(self, key: res.Key, destination_id: str,
-               reason: str) -> bool:
-        """What this migration's item of ``key`` created
-        (``destination_id``, see :meth:`created`) was removed from the
-        destination: the item is pending again with ``reason`` (a
-        resumed run creates it anew) and its mapping is forgotten, in the
-        database and here. Items of this run that need it and have not
-        started yet are blocked (see :meth:`reopened`). True if the item
-        was reopened, False if it was not done with that id."""
-        key = tuple(key)
+    def item_id(self, key: res.Key) -> int | None:
+        """The id of this migration's plan item of ``key``, if any."""
         with self._lock:
-            item_id = self._items.get(key)
-        if item_id is None or not migration_api.reopen_plan_item(
-                item_id, destination_id, self.source_cloud_id,
-                self.destination_cloud_id, reason):
-            return False
+            return self._items.get(tuple(key))
+
+    # -- effects of a driver on other items -------------------------------
+    # A driver never writes another item's row: it says what it did
+    # (:meth:`removed`) and the engine decides (pumphouse.engine.apply).
+
+    def removed(self, key: res.Key, destination_id: str,
+                reason: str) -> None:
+        """For drivers: what this migration's item of ``key`` created
+        (``destination_id``, see :meth:`created`) has been removed from
+        the destination, for ``reason`` (e.g. the copy of a volume whose
+        server runs again in the source). The engine takes it from here
+        (:meth:`take_removals`); :meth:`created` no longer answers it."""
+        with self._lock:
+            self._removals.append(Removal(tuple(key), destination_id,
+                                          reason))
+
+    def take_removals(self) -> list['Removal']:
+        """For the engine: the removals drivers reported since the last
+        call."""
+        with self._lock:
+            taken, self._removals = self._removals, []
+        return taken
+
+    def forget_removed(self, key: res.Key, destination_id: str) -> None:
+        """For the engine: the item of ``key`` is pending again, its
+        ``destination_id`` gone; items of this run that need it and have
+        not started yet are to be blocked (see :meth:`reopened`)."""
+        key = tuple(key)
         with self._lock:
             if self._ids.get(key) == destination_id:
                 del self._ids[key]
             if self._mappings.get(key) == destination_id:
                 del self._mappings[key]
-            self._reopened.add(item_id)
-        return True
+            if key in self._items:
+                self._reopened.add(self._items[key])
 
     def reopened(self, item_ids: Iterable[int]) -> list[int]:
         """Those of ``item_ids`` whose items this run put back to pending
-        (:meth:`reopen`) after they were done."""
+        (:meth:`forget_removed`) after they were done."""
         with self._lock:
             return [i for i in item_ids if i in self._reopened]
 

@@ -6,6 +6,12 @@ source with list calls, says what each resource needs, finds an equal
 resource in the destination, creates and deletes there, and describes a
 destination resource in the same terms as a source one so the two can be
 compared.
+
+The engine defines this interface and the drivers implement it: drivers
+import the engine, the engine reaches drivers only by loading them by
+name (:mod:`pumphouse.engine.registry`). Drivers also answer the
+pre-checks' questions about the destination
+(:mod:`pumphouse.engine.checks.facts`).
 """
 
 import abc

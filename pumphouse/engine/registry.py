@@ -4,7 +4,7 @@ import functools
 
 from stevedore import extension
 
-from pumphouse.drivers.resources import base
+from pumphouse.engine import driver
 
 NAMESPACE = 'pumphouse.resources'
 
@@ -21,11 +21,11 @@ def _failed(manager, entrypoint, error):
     raise error
 
 
-def load_drivers() -> dict[str, base.ResourceDriver]:
+def load_drivers() -> dict[str, driver.ResourceDriver]:
     """A fresh instance of every resource driver, by resource type."""
     drivers = {}
     for name, plugin in _extensions():
-        driver = plugin()
-        driver.resource_type = name
-        drivers[name] = driver
+        loaded = plugin()
+        loaded.resource_type = name
+        drivers[name] = loaded
     return dict(sorted(drivers.items()))

@@ -13,9 +13,9 @@ import abc
 import tenacity
 from openstack import exceptions as sdk_exc
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources import common
 from pumphouse.drivers.resources.identity import project as project_mod
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 #: Nova's microversion for quota calls: from 2.57 the network quotas are

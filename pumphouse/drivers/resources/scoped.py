@@ -5,7 +5,9 @@ Some resources belong to the project of the token that creates them
 make them for another project. The cloud's user is given a role on the
 destination project for the duration of the run and a connection scoped to
 that project is used; grants Pumphouse added are removed by
-:meth:`ProjectAccess.release`.
+:meth:`ProjectAccess.release`, which the engine calls when the run ends
+(the access is borrowed from the run's context:
+:meth:`EngineContext.borrowed`).
 """
 
 import threading
@@ -13,8 +15,29 @@ import threading
 from oslo_log import log
 
 from pumphouse.common import exception
+from pumphouse.conf import CONF
 
 LOG = log.getLogger(__name__)
+
+#: The name the access is borrowed under for a run.
+BORROWED = 'destination:project-access'
+
+
+def access(ctx) -> 'ProjectAccess':
+    """The run's project access to the destination."""
+    return ctx.borrowed(BORROWED, lambda: ProjectAccess(
+        ctx.destination, CONF.identity.destination_project_role),
+        ProjectAccess.release)
+
+
+def destination_in(ctx, project_id: str):
+    """A destination connection scoped to ``project_id`` for the run."""
+    return access(ctx).connection(project_id)
+
+
+def keep_grant(ctx, project_id: str, user_id: str, role_id: str) -> None:
+    """A role grant the migration made its own: never released."""
+    access(ctx).keep(project_id, user_id, role_id)
 
 
 class ProjectAccess:

@@ -6,44 +6,22 @@ subnets and floating IP pools, CIDR overlaps. A failed check stops the
 migration from starting unless the operator overrides it by name (the
 check's full name, e.g. ``quota:demo:network.port``, or its category,
 e.g. ``quota``). Warnings are shown and never stop anything.
-"""
 
-import dataclasses
+The checks add up and decide; what they need to know of the destination
+they ask the resource drivers (see :mod:`.facts`).
+"""
 
 from oslo_log import log
 
 from pumphouse.common import exception
+from pumphouse.engine.checks import capacity
+from pumphouse.engine.checks import network
+from pumphouse.engine.checks import quota
+from pumphouse.engine.checks.result import FAILED
+from pumphouse.engine.checks.result import PASSED
+from pumphouse.engine.checks.result import Result
 
 LOG = log.getLogger(__name__)
-
-PASSED = 'passed'
-WARNING = 'warning'
-FAILED = 'failed'
-CATEGORIES = ('quota', 'capacity', 'addresses', 'cidr_overlap')
-
-
-@dataclasses.dataclass
-class Result:
-    """The outcome of one check."""
-
-    category: str
-    subject: str
-    status: str
-    message: str
-    needed: int | None = None
-    available: int | None = None
-
-    @property
-    def name(self) -> str:
-        return f'{self.category}:{self.subject}'
-
-    def to_dict(self) -> dict:
-        data = {'name': self.name, 'category': self.category,
-                'status': self.status, 'message': self.message}
-        if self.needed is not None:
-            data['needed'] = self.needed
-            data['available'] = self.available
-        return data
 
 
 def overridden(check: dict, overrides) -> bool:
@@ -60,10 +38,6 @@ def blocking(checks, overrides) -> list[dict]:
 
 def run(ctx, graph, items: list[dict], drivers: dict) -> list[dict]:
     """Every pre-check of a plan, as dicts stored with the migration."""
-    from pumphouse.engine.checks import capacity  # noqa: PLC0415
-    from pumphouse.engine.checks import network  # noqa: PLC0415
-    from pumphouse.engine.checks import quota  # noqa: PLC0415
-
     plan = Plan(graph, items)
     results: list[Result] = []
     for check in (quota.check, capacity.check, network.check_addresses,

@@ -3,17 +3,17 @@ destination's resource providers against what the plan's servers need.
 
 Free capacity of a provider is ``(total - reserved) * allocation_ratio -
 used`` per resource class; one server must also fit ``max_unit`` and the
-free capacity of a single provider.
+free capacity of a single provider. The inventories and usages come from
+the driver of the resources that need them (:class:`facts.PlacementFacts`).
 """
 
 import dataclasses
+from collections.abc import Iterable
 
-from pumphouse.drivers.resources import common
-from pumphouse.engine.checks import FAILED
-from pumphouse.engine.checks import PASSED
-from pumphouse.engine.checks import Result
-
-MICROVERSION = '1.14'
+from pumphouse.engine.checks import facts
+from pumphouse.engine.checks.result import FAILED
+from pumphouse.engine.checks.result import PASSED
+from pumphouse.engine.checks.result import Result
 
 
 @dataclasses.dataclass
@@ -39,26 +39,16 @@ def free_capacity(inventories: dict, usages: dict) -> tuple[dict, dict]:
     return free, max_unit
 
 
-def providers(conn) -> list[Provider]:
-    """Every resource provider of the destination with free capacity."""
-    placement = conn.placement
-
-    def get(path: str) -> dict:
-        return common.check(placement.get(
-            path, microversion=MICROVERSION)).json()
-
-    found = []
-    for rp in get('/resource_providers')['resource_providers']:
-        inventories = get(f'/resource_providers/{rp["uuid"]}/inventories')
-        usages = get(f'/resource_providers/{rp["uuid"]}/usages')
-        free, max_unit = free_capacity(inventories['inventories'],
-                                       usages['usages'])
-        found.append(Provider(rp['name'], free, max_unit))
-    return found
+def providers(found: Iterable[facts.ProviderUsage]) -> list[Provider]:
+    """The free capacity of every resource provider a driver described."""
+    return [Provider(p.name, *free_capacity(p.inventories, p.usages))
+            for p in found]
 
 
-def check(ctx, plan, drivers) -> list[Result]:
+def check(ctx, plan, drivers: dict) -> list[Result]:
+    """Total and per-server capacity for what the plan creates."""
     wanted: list[tuple[str, dict[str, int]]] = []
+    answering: dict[str, facts.PlacementFacts] = {}
     for resource in plan.created():
         driver = drivers.get(resource.type)
         if driver is None:
@@ -68,9 +58,12 @@ def check(ctx, plan, drivers) -> list[Result]:
             if key[0] == 'placement' and amount > 0}
         if need:
             wanted.append((plan.name(resource.key), need))
+            answering.setdefault(resource.type, driver)
     if not wanted:
         return []
-    found = providers(ctx.destination)
+    # Every driver that demands Placement reads the same destination:
+    # one of them answers (the first by type, for a stable choice).
+    found = providers(answering[min(answering)].placement_providers(ctx))
     totals: dict[str, int] = {}
     for _name, need in wanted:
         for resource_class, amount in need.items():

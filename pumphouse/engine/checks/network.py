@@ -1,14 +1,20 @@
 """Network pre-checks: fixed IPs the plan asks for that the destination
 already uses, floating IP pools too small, and new subnets whose CIDR
-overlaps a destination subnet they would be routed or shared with."""
+overlaps a destination subnet they would be routed or shared with.
+
+What the destination has is asked of the network drivers
+(:mod:`.facts`): ``network.network``, ``network.subnet`` and
+``network.port``.
+"""
 
 import ipaddress
 
 from pumphouse.engine import resource as res
-from pumphouse.engine.checks import FAILED
-from pumphouse.engine.checks import PASSED
-from pumphouse.engine.checks import WARNING
-from pumphouse.engine.checks import Result
+from pumphouse.engine.checks import facts
+from pumphouse.engine.checks.result import FAILED
+from pumphouse.engine.checks.result import PASSED
+from pumphouse.engine.checks.result import WARNING
+from pumphouse.engine.checks.result import Result
 
 
 def _existing(ctx, value) -> str | None:
@@ -39,29 +45,60 @@ def wanted_addresses(plan) -> list[tuple[str, dict, str]]:
     return wanted
 
 
-def _used_addresses(ctx, cache: dict, network_id: str) -> dict[str, str]:
-    """Fixed IPs in use on a destination network: ``{address: port}``."""
-    if network_id not in cache:
-        cache[network_id] = {
-            ip['ip_address']: port.id
-            for port in ctx.destination.network.ports(network_id=network_id)
-            for ip in port.fixed_ips or ()}
-    return cache[network_id]
+class _Destination:
+    """The network drivers' answers, each asked once per check (only
+    when a check needs them)."""
+
+    def __init__(self, ctx, drivers: dict) -> None:
+        self._ctx = ctx
+        self._drivers = drivers
+        self._used: dict[str, dict[str, str]] = {}
+        self._subnet: dict[str, facts.Subnet] = {}
+
+    def used_addresses(self, network_id: str) -> dict[str, str]:
+        """Fixed IPs in use on a destination network: ``{address:
+        port}``."""
+        if network_id not in self._used:
+            ports: facts.AddressFacts = self._drivers['network.port']
+            self._used[network_id] = ports.destination_addresses(
+                self._ctx, network_id)
+        return self._used[network_id]
+
+    def subnet(self, subnet_id: str) -> facts.Subnet:
+        if subnet_id not in self._subnet:
+            self._subnet[subnet_id] = self._subnet_facts.destination_subnet(
+                self._ctx, subnet_id)
+        return self._subnet[subnet_id]
+
+    def subnets(self, network_id: str | None = None) -> list[facts.Subnet]:
+        return self._subnet_facts.destination_subnets(self._ctx, network_id)
+
+    def network(self, network_id: str) -> facts.Network:
+        return self._network_facts.destination_network(self._ctx,
+                                                       network_id)
+
+    def networks(self) -> list[facts.Network]:
+        return self._network_facts.destination_networks(self._ctx)
+
+    @property
+    def _subnet_facts(self) -> facts.SubnetFacts:
+        return self._drivers['network.subnet']
+
+    @property
+    def _network_facts(self) -> facts.NetworkFacts:
+        return self._drivers['network.network']
 
 
-def check_addresses(ctx, plan, drivers) -> list[Result]:
+def check_addresses(ctx, plan, drivers: dict) -> list[Result]:
+    """Fixed IPs taken in existing subnets; floating IP pools."""
     results = []
-    used_by_network: dict = {}
-    subnets: dict = {}
+    destination = _Destination(ctx, drivers)
     for what, subnet_ref, address in wanted_addresses(plan):
         subnet_id = _existing(ctx, subnet_ref)
         if subnet_id is None:
             continue  # a new subnet: its addresses are all free
-        if subnet_id not in subnets:
-            subnets[subnet_id] = ctx.destination.network.get_subnet(
-                subnet_id)
-        subnet = subnets[subnet_id]
-        used = _used_addresses(ctx, used_by_network, subnet.network_id)
+        subnet = destination.subnet(subnet_id)
+        used = destination.used_addresses(subnet.network_id)
         taken_by = used.get(address)
         if taken_by is not None:
             results.append(Result(
@@ -69,7 +106,7 @@ def check_addresses(ctx, plan, drivers) -> list[Result]:
                 f'{what} needs {address} in subnet '
                 f'{subnet.name or subnet.id}; port {taken_by} has it in '
                 'the destination'))
-    results.extend(_floating_pools(ctx, plan, used_by_network))
+    results.extend(_floating_pools(ctx, plan, destination))
     return results
 
 
@@ -87,7 +124,7 @@ def in_pools(subnet, address: str) -> bool:
                for p in subnet.allocation_pools or ())
 
 
-def _floating_pools(ctx, plan, used_by_network) -> list[Result]:
+def _floating_pools(ctx, plan, destination: _Destination) -> list[Result]:
     by_network: dict[str, list] = {}
     for resource in plan.created('network.floating_ip'):
         attrs = plan.attrs(resource)
@@ -96,10 +133,10 @@ def _floating_pools(ctx, plan, used_by_network) -> list[Result]:
             by_network.setdefault(network_id, []).append(attrs)
     results = []
     for network_id, wanted in sorted(by_network.items()):
-        network = ctx.destination.network.get_network(network_id)
-        subnets = [s for s in ctx.destination.network.subnets(
-            network_id=network_id) if s.ip_version == 4]
-        used = _used_addresses(ctx, used_by_network, network_id)
+        network = destination.network(network_id)
+        subnets = [s for s in destination.subnets(network_id)
+                   if s.ip_version == 4]
+        used = destination.used_addresses(network_id)
         free = sum(pool_size(s) for s in subnets) - sum(
             1 for address in used for s in subnets if in_pools(s, address))
         status = PASSED if len(wanted) <= free else FAILED
@@ -117,13 +154,14 @@ def _floating_pools(ctx, plan, used_by_network) -> list[Result]:
     return results
 
 
-def check_cidrs(ctx, plan, drivers) -> list[Result]:
+def check_cidrs(ctx, plan, drivers: dict) -> list[Result]:
+    """New subnets overlapping a destination subnet they can reach."""
     created = plan.created('network.subnet')
     if not created:
         return []
-    conn = ctx.destination.network
-    networks = {n.id: n for n in conn.networks()}
-    existing = list(conn.subnets())
+    destination = _Destination(ctx, drivers)
+    networks = {n.id: n for n in destination.networks()}
+    existing = destination.subnets()
     results = []
     for resource in created:
         attrs = plan.attrs(resource)

@@ -2,9 +2,9 @@
 against what the destination project will allow."""
 
 from pumphouse.engine import resource as res
-from pumphouse.engine.checks import FAILED
-from pumphouse.engine.checks import PASSED
-from pumphouse.engine.checks import Result
+from pumphouse.engine.checks.result import FAILED
+from pumphouse.engine.checks.result import PASSED
+from pumphouse.engine.checks.result import Result
 
 
 def demands(ctx, plan, drivers) -> dict[tuple, int]:

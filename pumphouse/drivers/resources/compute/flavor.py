@@ -1,8 +1,8 @@
 """compute.flavor: Nova flavors with extra specs and project access."""
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources import common
 from pumphouse.drivers.resources.compute import common as compute
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 

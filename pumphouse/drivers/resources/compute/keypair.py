@@ -6,8 +6,8 @@ read and created with the admin form of the API that takes a ``user_id``
 (microversion 2.10), so no user's password is needed.
 """
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources import common
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 

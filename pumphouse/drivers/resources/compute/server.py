@@ -22,17 +22,19 @@ servers, only those on ``hosts`` when the workload names hosts).
 """
 
 from pumphouse.common import exception
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources import common
 from pumphouse.drivers.resources.compute import common as compute
 from pumphouse.drivers.resources.compute import keypair as keypair_mod
+from pumphouse.drivers.resources.compute import placement
 from pumphouse.drivers.resources.compute import server_boot
 from pumphouse.drivers.resources.compute import server_group
 from pumphouse.drivers.resources.compute import server_path
 from pumphouse.drivers.resources.compute import server_source
 from pumphouse.drivers.resources.compute import server_state
 from pumphouse.drivers.resources.network import common as network
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
+from pumphouse.engine.checks import facts
 
 #: Statuses in which a copy found in the destination is complete enough
 #: to be compared attribute by attribute.
@@ -155,6 +157,11 @@ class ServerDriver(base.ResourceDriver):
                 sizes, resource.data.get('boot')).items():
             wanted['placement', resource_class] = amount
         return {k: v for k, v in wanted.items() if v > 0}
+
+    def placement_providers(self, ctx) -> list[facts.ProviderUsage]:
+        """The destination's resource providers, for the capacity
+        pre-check of what :meth:`demand` asks of Placement."""
+        return placement.resource_providers(ctx.destination)
 
     # -- the destination -------------------------------------------------
     def describe_destination(self, ctx, server) -> dict:

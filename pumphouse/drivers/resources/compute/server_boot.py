@@ -4,7 +4,7 @@ Nova gives a new server to the project of the token that boots it, and
 takes as ``key_name`` only a keypair of the calling user. Pumphouse boots:
 
 * a server without a keypair through the destination connection scoped
-  to the server's project (:meth:`EngineContext.destination_in`, whose
+  to the server's project (:func:`scoped.destination_in`, whose
   user holds ``[identity] destination_project_role`` there for the run);
 * a server with a keypair as a temporary *boot user*: the destination
   user ``pumphouse-boot-<source server id>`` (in ``[identity]

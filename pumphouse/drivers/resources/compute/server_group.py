@@ -4,9 +4,10 @@ Members are not copied: the servers join their group when they are
 created in the destination.
 """
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources import common
+from pumphouse.drivers.resources import scoped
 from pumphouse.drivers.resources.compute import common as compute
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 
@@ -90,7 +91,7 @@ class ServerGroupDriver(base.ResourceDriver):
         return compute.pick(candidates, attrs, self.compare)
 
     def create(self, ctx, resource, attrs) -> str:
-        conn = ctx.destination_in(attrs['project'])
+        conn = scoped.destination_in(ctx, attrs['project'])
         kwargs = {'name': attrs['name'], 'policy': attrs['policy']}
         if attrs['rules']:
             kwargs['rules'] = attrs['rules']

@@ -13,14 +13,15 @@ copy that works.
 The volumes of a server are plan items of their own, which the server's
 item needs: their copies are made first. So that they hold what the
 server last wrote, the volume driver quiesces the server before it reads
-an attached volume (:func:`quiesce_ahead`), the same way the server's
-item would. The server's item then finds it quiesced and counts it as
-quiesced by Pumphouse; should the item fail, or be blocked because one of
-its volumes (or anything else it needs) was not migrated, the source is
-brought back (:func:`give_back`) and the copies of its volumes this
-migration made are removed, their items pending again: they would miss
-what the server writes once it runs again, and a resumed run copies
-them again after quiescing it again.
+an attached volume (:func:`server_quiesce.quiesce_ahead`), the same way
+the server's item would. The server's item then finds it quiesced and
+counts it as quiesced by Pumphouse; should the item fail, or be blocked
+because one of its volumes (or anything else it needs) was not migrated,
+the source is brought back (:func:`give_back`) and the copies of its
+volumes this migration made are removed: they would miss what the server
+writes once it runs again. The engine is told
+(:meth:`EngineContext.removed`) and makes their items pending again, and
+a resumed run copies them again after quiescing the server again.
 """
 
 import contextlib
@@ -29,17 +30,16 @@ from oslo_log import log
 
 from pumphouse.common import exception
 from pumphouse.conf import CONF
+from pumphouse.drivers.resources import scoped
 from pumphouse.drivers.resources.compute import server_boot
+from pumphouse.drivers.resources.compute import server_quiesce
 from pumphouse.drivers.resources.compute import server_snapshot
 from pumphouse.drivers.resources.compute import server_source
 from pumphouse.drivers.resources.compute import server_state
+from pumphouse.drivers.resources.volume import datapath
 from pumphouse.engine import resource as res
 
 LOG = log.getLogger(__name__)
-
-
-class SourceNotReady(exception.PumphouseException):
-    _msg_fmt = 'source server %(server)s cannot be migrated now: %(reason)s'
 
 
 class CopyMismatch(exception.PumphouseException):
@@ -54,8 +54,7 @@ class SourceGone(exception.PumphouseException):
 
 def _event(ctx, resource, event_type: str, message: str,
            level: str = 'INFO') -> None:
-    ctx.event(event_type, f'compute.server {resource.name or resource.id}: '
-              f'{message}', level=level)
+    server_quiesce.event(ctx, resource, event_type, message, level)
 
 
 def host_semaphore(ctx, resource):
@@ -69,77 +68,14 @@ def settled_key(resource) -> str:
     return f'compute.server:settled:{resource.id}'
 
 
-# -- the source ---------------------------------------------------------
-
-def quiesce(ctx, resource) -> str:
-    """Quiesce the source if it runs; return its status before.
-
-    A source the plan saw ACTIVE and that is suspended or stopped now was
-    quiesced by Pumphouse (ahead of its item, for its volumes, or by an
-    interrupted attempt): it counts as ACTIVE. One server is quiesced by
-    one thread at a time (its volumes are copied in parallel).
-    """
-    with ctx.semaphore(f'quiesce:{resource.id}', 1):
-        return _quiesce(ctx, resource)
-
-
-def _quiesce(ctx, resource) -> str:
-    server = ctx.source.compute.get_server(resource.id)
-    if server.task_state:
-        raise SourceNotReady(server=resource.id,
-                             reason=f'task {server.task_state} running')
-    if server.status == 'ACTIVE':
-        mode = ctx.options.get('server_stop_mode', 'suspend')
-        reached = server_state.quiesce(ctx.source, resource.id, mode)
-        _event(ctx, resource, 'quiesced',
-               'suspended in the source' if reached == 'SUSPENDED'
-               else 'stopped in the source')
-        return 'ACTIVE'
-    if resource.data.get('status') == 'ACTIVE' and \
-            server.status in server_state.QUIESCED:
-        return 'ACTIVE'
-    if server.status in server_state.MIGRATABLE:
-        return server.status
-    raise SourceNotReady(server=resource.id,
-                         reason=f'status {server.status}')
-
-
-def quiesce_ahead(ctx, server_id: str) -> bool:
-    """Quiesce a source server before data it writes is read (one of its
-    volumes); True if it no longer runs, False if it runs on.
-
-    A server is quiesced only when this run migrates it (an item to
-    create, not done yet) and its plan saw it ACTIVE: its own item then
-    recognises it as quiesced by Pumphouse (:func:`quiesce`) and brings
-    it back on failure or when it is blocked. Any other server (not in
-    the migration, reused, or started since it was planned) is left
-    running.
-    """
-    resource = ctx.planned(('compute.server', server_id))
-    if resource is not None and resource.data.get('status') == 'ACTIVE':
-        quiesce(ctx, resource)
-        return True
-    server = server_state.get_or_none(ctx.source, server_id)
-    return server is None or server.status != 'ACTIVE'
-
-
-def bring_back(ctx, resource) -> bool:
-    """Resume or start the source if Pumphouse quiesced it; True if it
-    did."""
-    if resource.data.get('status') != 'ACTIVE':
-        return False
-    if server_state.bring_back(ctx.source, resource.id):
-        _event(ctx, resource, 'restored', 'running again in the source')
-        return True
-    return False
-
+# -- the source (quiesced and brought back: see server_quiesce) ----------
 
 def give_back(ctx, resource) -> None:
     """The server's item failed or is blocked: bring the source back if
     Pumphouse quiesced it (by the item, or ahead of it for its volumes),
     then remove the destination copies of its volumes that this
     migration made (:func:`remove_volume_copies`)."""
-    if not bring_back(ctx, resource):
+    if not server_quiesce.bring_back(ctx, resource):
         return
     remove_volume_copies(ctx, resource)
 
@@ -158,25 +94,21 @@ def remove_volume_copies(ctx, resource) -> None:
     copies this migration made of them (their items are done) are
     half-built parts of the server's move that no longer hold what it
     writes. Each is deleted once detached (the server's own copy is gone
-    by then) with what is left of its temporaries, its mapping forgotten
-    and its item made pending again: a resumed run copies it again after
-    quiescing the server again. Copies reused from an earlier migration,
+    by then) with what is left of its temporaries, and the engine is told
+    (:meth:`EngineContext.removed`): it forgets its mapping and makes its
+    item pending again, and a resumed run copies it again after quiescing
+    the server again. Copies reused from an earlier migration,
     or found in the destination when the migration was planned, are left
     alone. A copy that cannot be removed is named in a warning.
     """
-    # datapath imports this module (it quiesces servers ahead).
-    from pumphouse.drivers.resources.volume import datapath  # noqa: PLC0415
-
     removed, left = [], []
     for key in _volume_keys(resource):
         copy_id = ctx.created(key)
         if copy_id is None:
             continue
-        step = 'could not delete it'
         try:
             datapath.remove_copy(ctx, key[1], copy_id)
-            step = 'deleted it, but could not reopen its item'
-            ctx.reopen(key, copy_id, (
+            ctx.removed(key, copy_id, (
                 f'its copy {copy_id} was removed: server '
                 f'{resource.name or resource.id}, which it is attached '
                 'to, failed to migrate and runs again in the source; '
@@ -186,7 +118,7 @@ def remove_volume_copies(ctx, resource) -> None:
                         '%(volume)s of server %(id)s: %(err)s',
                         {'copy': copy_id, 'volume': key[1],
                          'id': resource.id, 'err': e}, exc_info=True)
-            left.append(f'{copy_id} ({step}: {e})')
+            left.append(f'{copy_id} (could not delete it: {e})')
         else:
             removed.append(f'{copy_id} (of volume {key[1]})')
     if removed:
@@ -236,7 +168,7 @@ def _boot_connection(ctx, resource, attrs: dict):
     """The destination connection the copy is booted with."""
     keypair_key = resource.data.get('keypair')
     if not attrs['key_name'] or not keypair_key:
-        yield ctx.destination_in(attrs['project'])
+        yield scoped.destination_in(ctx, attrs['project'])
         return
     keypair_id = ctx.lookup(('compute.keypair', keypair_key))
     keypair = server_boot.owner_keypair(ctx, keypair_id)
@@ -325,7 +257,7 @@ def migrate(ctx, resource, attrs: dict) -> str:
     """Quiesce the source, boot the copy, check it; return its id."""
     with host_semaphore(ctx, resource):
         try:
-            original = quiesce(ctx, resource)
+            original = server_quiesce.quiesce(ctx, resource)
             copy_id = _boot(ctx, resource, attrs, original)
             _finish(ctx, resource, attrs, copy_id, original)
         except Exception:
@@ -342,7 +274,7 @@ def resume_copy(ctx, resource, attrs: dict, existing: dict) -> str:
     """
     with host_semaphore(ctx, resource):
         try:
-            original = quiesce(ctx, resource)
+            original = server_quiesce.quiesce(ctx, resource)
             try:
                 if existing['status'] not in ('ACTIVE', 'SHUTOFF'):
                     server_state.wait_for_status(
@@ -398,7 +330,7 @@ def cutover(ctx, resource) -> None:
         if server_state.shut_off(ctx.source, resource.id):
             _event(ctx, resource, 'cutover', 'stopped in the source')
     else:
-        bring_back(ctx, resource)
+        server_quiesce.bring_back(ctx, resource)
 
 
 def after_create(ctx, resource, copy_id: str) -> None:

@@ -2,6 +2,7 @@
 projects and domains, direct or inherited to sub-projects."""
 
 from pumphouse.drivers.resources import common as helpers
+from pumphouse.drivers.resources import scoped
 from pumphouse.drivers.resources.identity import common
 from pumphouse.engine import resource as res
 
@@ -151,10 +152,11 @@ class RoleAssignmentDriver(common.IdentityDriver):
 
     def after_create(self, ctx, resource, destination_id, created) -> None:
         # The same grant may have been given to Pumphouse's own user for
-        # the run (see pumphouse.engine.scoped); as a migrated assignment
-        # it must outlive the run.
+        # the run (see pumphouse.drivers.resources.scoped); as a migrated
+        # assignment it must outlive the run.
         fields = parse_id(destination_id)
         if (fields['actor_type'], fields['scope_type']) == ('user',
                                                             'project') \
                 and not fields['inherited']:
-            ctx.keep_grant(fields['scope'], fields['actor'], fields['role'])
+            scoped.keep_grant(ctx, fields['scope'], fields['actor'],
+                              fields['role'])

@@ -2,8 +2,8 @@
 
 import abc
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources import common as helpers
+from pumphouse.engine import driver as base
 
 
 class IdentityDriver(base.ResourceDriver):

@@ -20,11 +20,11 @@ from openstack import exceptions as sdk_exc
 from oslo_log import log
 
 from pumphouse.conf import CONF
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources.compute import common as compute
 from pumphouse.drivers.resources.image import fields
 from pumphouse.drivers.resources.image import glance
 from pumphouse.drivers.resources.image import transfer
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 LOG = log.getLogger(__name__)

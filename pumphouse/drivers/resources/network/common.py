@@ -18,11 +18,11 @@ import ipaddress
 from collections.abc import Callable
 from collections.abc import Iterable
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources.common import by_ids  # noqa: F401
 from pumphouse.drivers.resources.common import get_or_none  # noqa: F401
 from pumphouse.drivers.resources.common import one_or_none  # noqa: F401
 from pumphouse.drivers.resources.common import source_list
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 #: Network types whose segment the destination allocates by itself.

@@ -9,7 +9,9 @@ over another is a difference.
 from openstack.network.v2 import network as sdk_network
 
 from pumphouse.drivers.resources.network import common
+from pumphouse.drivers.resources.network import destination
 from pumphouse.engine import resource as res
+from pumphouse.engine.checks import facts
 
 
 def network_fields(net) -> dict:
@@ -113,3 +115,10 @@ class NetworkDriver(common.NetworkDriver):
     def delete(self, ctx, destination_id) -> None:
         ctx.destination.network.delete_network(destination_id,
                                                ignore_missing=True)
+
+    # -- for the pre-checks (facts.NetworkFacts) --------------------------
+    def destination_network(self, ctx, network_id: str) -> facts.Network:
+        return destination.get_network(ctx, network_id)
+
+    def destination_networks(self, ctx) -> list[facts.Network]:
+        return destination.networks(ctx)

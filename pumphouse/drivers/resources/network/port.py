@@ -9,6 +9,7 @@ not ports of this type (see :func:`common.is_user_port`).
 from openstack.network.v2 import port as sdk_port
 
 from pumphouse.drivers.resources.network import common
+from pumphouse.drivers.resources.network import destination
 from pumphouse.engine import resource as res
 
 
@@ -137,3 +138,7 @@ class PortDriver(common.NetworkDriver):
     def delete(self, ctx, destination_id) -> None:
         ctx.destination.network.delete_port(destination_id,
                                             ignore_missing=True)
+
+    # -- for the pre-checks (facts.AddressFacts) --------------------------
+    def destination_addresses(self, ctx, network_id: str) -> dict[str, str]:
+        return destination.addresses(ctx, network_id)

@@ -12,9 +12,9 @@ import ipaddress
 
 from openstack import exceptions as sdk_exc
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources import common
 from pumphouse.drivers.resources.compute import common as compute
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 GROUP = 'network.security_group'

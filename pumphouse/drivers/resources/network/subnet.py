@@ -9,7 +9,9 @@ from openstack.network.v2 import subnet as sdk_subnet
 from openstack.network.v2 import subnet_pool as sdk_subnet_pool
 
 from pumphouse.drivers.resources.network import common
+from pumphouse.drivers.resources.network import destination
 from pumphouse.engine import resource as res
+from pumphouse.engine.checks import facts
 
 
 def pool_fields(pool) -> dict:
@@ -197,3 +199,11 @@ class SubnetDriver(common.NetworkDriver):
     def delete(self, ctx, destination_id) -> None:
         ctx.destination.network.delete_subnet(destination_id,
                                               ignore_missing=True)
+
+    # -- for the pre-checks (facts.SubnetFacts) ---------------------------
+    def destination_subnet(self, ctx, subnet_id: str) -> facts.Subnet:
+        return destination.get_subnet(ctx, subnet_id)
+
+    def destination_subnets(self, ctx, network_id: str | None = None
+                            ) -> list[facts.Subnet]:
+        return destination.subnets(ctx, network_id)

@@ -51,7 +51,8 @@ from oslo_utils import excutils
 from pumphouse.common import exception
 from pumphouse.conf import CONF
 from pumphouse.drivers.resources import common as helpers
-from pumphouse.drivers.resources.compute import server_path
+from pumphouse.drivers.resources import scoped
+from pumphouse.drivers.resources.compute import server_quiesce
 from pumphouse.drivers.resources.compute import server_state
 from pumphouse.drivers.resources.image import transfer
 from pumphouse.drivers.resources.volume import common
@@ -206,13 +207,13 @@ def prepare_source_image(ctx, source_volume_id: str):
 def quiesce_servers(ctx, volume) -> None:
     """Quiesce the source servers ``volume`` is attached to that this
     run migrates (suspended or stopped as ``server_stop_mode`` says, as
-    their own items would; see :func:`server_path.quiesce_ahead`); warn
+    their own items would; see :func:`server_quiesce.quiesce_ahead`); warn
     about those that keep running."""
     servers = sorted({a.get('server_id')
                       for a in getattr(volume, 'attachments', None) or ()
                       if a.get('server_id')})
     for server_id in servers:
-        if not server_path.quiesce_ahead(ctx, server_id):
+        if not server_quiesce.quiesce_ahead(ctx, server_id):
             ctx.event('volume_copy', f'volume {volume.id}: attached to '
                       f'server {server_id}, which this migration does not '
                       'quiesce now (not migrated by this run, or started '
@@ -386,7 +387,7 @@ def create_volume(ctx, source_volume_id: str, attrs: dict, image_id: str):
         kwargs['availability_zone'] = attrs['availability_zone']
     if attrs['volume_type']:
         kwargs['volume_type'] = attrs['volume_type']
-    conn = ctx.destination_in(attrs['project'])
+    conn = scoped.destination_in(ctx, attrs['project'])
     return conn.block_storage.create_volume(**kwargs)
 
 

@@ -13,11 +13,11 @@ to the workload's servers), ``all``, ``specific`` and ``depend`` (the
 volumes servers refer to).
 """
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.compute import common as compute
 from pumphouse.drivers.resources.volume import common
 from pumphouse.drivers.resources.volume import datapath
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 TYPE = 'volume.type'

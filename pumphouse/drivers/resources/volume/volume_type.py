@@ -8,10 +8,10 @@ must name one the destination has. Encryption and QoS specs are not
 migrated.
 """
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.compute import common as compute
 from pumphouse.drivers.resources.volume import common
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 

@@ -8,12 +8,12 @@ call per collection.
 import collections
 import types
 
-from pumphouse.drivers.resources import base
 from pumphouse.drivers.resources.network import floating_ip as fip_mod
 from pumphouse.drivers.resources.network import network as network_mod
 from pumphouse.drivers.resources.network import port as port_mod
 from pumphouse.drivers.resources.network import router as router_mod
 from pumphouse.drivers.resources.network import subnet as subnet_mod
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 

@@ -5,7 +5,7 @@ import unittest
 from unittest import mock
 
 from pumphouse.common import exception
-from pumphouse.engine import scoped
+from pumphouse.drivers.resources import scoped
 
 
 def connection(held=(), role='admin'):

@@ -13,7 +13,7 @@ from oslotest import base
 from pumphouse.conf import CONF
 from pumphouse.drivers.resources.compute import server as server_mod
 from pumphouse.drivers.resources.compute import server_boot
-from pumphouse.drivers.resources.compute import server_path
+from pumphouse.drivers.resources.compute import server_quiesce
 from pumphouse.drivers.resources.volume import datapath
 from pumphouse.engine import resource as res
 
@@ -59,15 +59,15 @@ class FakeCtx:
         self._planned = {r.key: r for r in planned}
         self._copied = dict(copied or {})
         self._semaphores: dict = {}
-        self.reopened: list[tuple] = []
+        self.removed_copies: list[tuple] = []
 
     def created(self, key):
         return self._copied.get(tuple(key))
 
-    def reopen(self, key, destination_id, reason):
-        self.reopened.append((tuple(key), destination_id, reason))
+    def removed(self, key, destination_id, reason):
+        # As EngineContext.removed: created() no longer answers it.
+        self.removed_copies.append((tuple(key), destination_id, reason))
         self._copied.pop(tuple(key), None)
-        return True
 
     def planned(self, key):
         return self._planned.get(tuple(key))
@@ -94,10 +94,10 @@ class TestQuiesceAhead(base.BaseTestCase):
     def test_a_server_this_run_migrates_is_quiesced_once(self):
         nova = FakeNova(s1='ACTIVE')
         ctx = FakeCtx(nova, [server()])
-        self.assertTrue(server_path.quiesce_ahead(ctx, 's1'))
+        self.assertTrue(server_quiesce.quiesce_ahead(ctx, 's1'))
         # A second volume of the server, then the server's own item.
-        self.assertTrue(server_path.quiesce_ahead(ctx, 's1'))
-        self.assertEqual('ACTIVE', server_path.quiesce(ctx, server()))
+        self.assertTrue(server_quiesce.quiesce_ahead(ctx, 's1'))
+        self.assertEqual('ACTIVE', server_quiesce.quiesce(ctx, server()))
         self.assertEqual([('suspend', 's1')], nova.actions)
         self.assertEqual([('INFO', 'quiesced',
                            'compute.server web-s1: suspended in the '
@@ -106,22 +106,22 @@ class TestQuiesceAhead(base.BaseTestCase):
     def test_stop_mode(self):
         nova = FakeNova(s1='ACTIVE')
         ctx = FakeCtx(nova, [server()], server_stop_mode='stop')
-        self.assertTrue(server_path.quiesce_ahead(ctx, 's1'))
+        self.assertTrue(server_quiesce.quiesce_ahead(ctx, 's1'))
         self.assertEqual([('stop', 's1')], nova.actions)
 
     def test_a_server_not_migrated_now_keeps_running(self):
         nova = FakeNova(s1='ACTIVE', s2='SHUTOFF')
         ctx = FakeCtx(nova)
-        self.assertFalse(server_path.quiesce_ahead(ctx, 's1'))
-        self.assertTrue(server_path.quiesce_ahead(ctx, 's2'))
-        self.assertTrue(server_path.quiesce_ahead(ctx, 'gone'))
+        self.assertFalse(server_quiesce.quiesce_ahead(ctx, 's1'))
+        self.assertTrue(server_quiesce.quiesce_ahead(ctx, 's2'))
+        self.assertTrue(server_quiesce.quiesce_ahead(ctx, 'gone'))
         self.assertEqual([], nova.actions)
 
     def test_a_server_started_since_it_was_planned_keeps_running(self):
         # Its item would not count it as quiesced by Pumphouse.
         nova = FakeNova(s1='ACTIVE')
         ctx = FakeCtx(nova, [server(status='SHUTOFF')])
-        self.assertFalse(server_path.quiesce_ahead(ctx, 's1'))
+        self.assertFalse(server_quiesce.quiesce_ahead(ctx, 's1'))
         self.assertEqual([], nova.actions)
 
 
@@ -150,14 +150,14 @@ class TestAbandon(base.BaseTestCase):
     def test_a_blocked_server_quiesced_for_its_volumes_runs_again(self):
         nova = FakeNova(s1='ACTIVE')
         ctx = FakeCtx(nova, [server()])
-        server_path.quiesce_ahead(ctx, 's1')
+        server_quiesce.quiesce_ahead(ctx, 's1')
         server_mod.ServerDriver().abandon(ctx, server())
         self.assertEqual('ACTIVE', nova.statuses['s1'])
         self.assertEqual([('suspend', 's1'), ('resume', 's1')],
                          nova.actions)
         self.assertEqual('restored', ctx.events[-1][1])
 
-    def test_copies_this_migration_made_are_removed_and_reopened(self):
+    def test_copies_this_migration_made_are_removed_and_reported(self):
         nova = FakeNova(s1='SUSPENDED')
         # v2 is not a copy this migration made (reused, or not copied).
         ctx = FakeCtx(nova, copied={('volume.volume', 'v1'): 'd1',
@@ -171,8 +171,8 @@ class TestAbandon(base.BaseTestCase):
                          remove.call_args_list)
         self.assertEqual([(('volume.volume', 'v1'), 'd1'),
                           (('volume.volume', 'v3'), 'd3')],
-                         [r[:2] for r in ctx.reopened])
-        self.assertIn('copies it again', ctx.reopened[0][2])
+                         [r[:2] for r in ctx.removed_copies])
+        self.assertIn('copies it again', ctx.removed_copies[0][2])
         level, event_type, message = ctx.events[-1]
         self.assertEqual(('INFO', 'volume_copies_removed'),
                          (level, event_type))
@@ -200,7 +200,7 @@ class TestAbandon(base.BaseTestCase):
                 ctx, server(volumes=('v1', 'v2')))
         self.assertEqual('ACTIVE', nova.statuses['s1'])
         self.assertEqual([(('volume.volume', 'v2'), 'd2')],
-                         [r[:2] for r in ctx.reopened])
+                         [r[:2] for r in ctx.removed_copies])
         info, warning = ctx.events[-2:]
         self.assertEqual(('INFO', 'volume_copies_removed'), info[:2])
         self.assertIn('(d2 (of volume v2))', info[2])
@@ -217,7 +217,7 @@ class TestAbandon(base.BaseTestCase):
             server_mod.ServerDriver().abandon(
                 ctx, server(status='SUSPENDED', volumes=('v1',)))
         remove.assert_not_called()
-        self.assertEqual([], ctx.reopened)
+        self.assertEqual([], ctx.removed_copies)
         self.assertEqual([], nova.actions)
 
     def test_a_server_that_was_not_running_is_left_alone(self):

@@ -74,7 +74,12 @@ class FakeCtx:
         self.events = []
         self.progressed = []
 
-    def destination_in(self, project_id):
+    def borrowed(self, name, make, give_back):
+        # The run's project access (drivers.resources.scoped): records
+        # the project its connection is scoped to.
+        return self
+
+    def connection(self, project_id):
         self.scoped_to = project_id
         return self.scoped
 
@@ -144,7 +149,6 @@ class TestDestinationImage(unittest.TestCase):
             body[common.SOURCE_KEY]))
         ctx.destination.image.delete_image.assert_called_once_with(
             'new', ignore_missing=True)
-
 
     def test_streamed_bytes_are_the_volume_items_progress(self):
         ctx = FakeCtx()

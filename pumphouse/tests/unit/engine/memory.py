@@ -12,8 +12,8 @@ import types
 import requests
 
 from pumphouse.db import api as db_api
-from pumphouse.drivers.resources import base
 from pumphouse.engine import context as context_mod
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 

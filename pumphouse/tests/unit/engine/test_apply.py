@@ -5,6 +5,7 @@ from unittest import mock
 from pumphouse.db import mapping_api
 from pumphouse.db import migration_api
 from pumphouse.engine import apply as apply_mod
+from pumphouse.engine import context as context_mod
 from pumphouse.engine import discovery
 from pumphouse.engine import planner
 from pumphouse.engine import registry
@@ -203,13 +204,14 @@ class TestApply(ApplyTestCase):
 class TestReopen(ApplyTestCase):
     """A member's item fails after the team it needs was made and
     removes that team as a half-built part of its move (as a server
-    removes the copies of its volumes): the team's item is pending
-    again, the run fails, a resume makes the team again."""
+    removes the copies of its volumes) and says so to the engine: the
+    engine makes the team's item pending again, the run fails, a resume
+    makes the team again."""
 
     def setUp(self):
         super().setUp()
         self.dee = self.source.add('test.member', name='dee', team=self.red)
-        self.reopened = []
+        self.removed = []
         self.give_back = True
         create = self.drivers['test.member'].create
 
@@ -219,7 +221,11 @@ class TestReopen(ApplyTestCase):
             if made is None or not self.give_back:
                 return create(ctx, resource, attrs)
             self.destination.data['test.team'].pop(made)
-            self.reopened.append(ctx.reopen(key, made, 'removed again'))
+            ctx.removed(key, made, 'removed again')
+            # Told, not written: the engine decides once the driver is
+            # done; created() no longer answers what was removed.
+            self.removed.append((made, migration_api.get_plan_item(
+                ctx.item_id(key)).state, ctx.created(key)))
             raise RuntimeError(f'{resource.name} failed')
 
         self.drivers['test.member'].create = create_or_give_back
@@ -237,12 +243,19 @@ class TestReopen(ApplyTestCase):
         with mock.patch.object(runner, '_context', side_effect=context), \
                 mock.patch.object(registry, 'load_drivers',
                                   return_value=self.drivers):
+            if migration_api.get_migration(
+                    migration.uuid).state != 'running':
+                runner.start(migration.uuid)  # a resume starts it again
             return runner.run(migration.uuid, workers=1)
 
     def test_the_run_fails_with_it_pending_and_a_resume_makes_it(self):
         migration = self.migration('red')
         first = self.run_migration(migration)
-        self.assertEqual([True], self.reopened)
+        [(made, state_then, created_then)] = self.removed
+        self.assertEqual(('done', None), (state_then, created_then))
+        self.assertIn(('reopened', f'test.team red: {made} was removed '
+                       'from the destination; pending again: removed '
+                       'again'), self.events)
         self.assertEqual('failed', first.state)
         self.assertIn('1 blocked, 1 failed, 1 pending', first.last_error)
         items = self.items(migration)
@@ -284,9 +297,9 @@ class TestReopen(ApplyTestCase):
         ctx = self.ctx()
         ctx.remember_items(migration_api.list_plan_items(migration.id))
         self.assertIsNone(ctx.created(('test.team', self.red)))
-        self.assertFalse(ctx.reopen(('test.team', self.red),
-                                    self.items(migration)['red']
-                                    .destination_id, 'no'))
+        self.assertFalse(apply_mod.reopen(ctx, context_mod.Removal(
+            ('test.team', self.red),
+            self.items(migration)['red'].destination_id, 'no')))
         self.assertEqual([], ctx.reopened(
             [i.id for i in self.items(migration).values()]))
 
@@ -298,10 +311,13 @@ class TestReopen(ApplyTestCase):
         key = ('test.team', self.red)
         red = self.items(migration)['red']
         self.assertEqual(red.destination_id, ctx.created(key))
-        self.assertFalse(ctx.reopen(key, 'another', 'no'))
+        self.assertFalse(apply_mod.reopen(
+            ctx, context_mod.Removal(key, 'another', 'no')))
         self.assertEqual('done', self.items(migration)['red'].state)
-        self.assertTrue(ctx.reopen(key, red.destination_id, 'gone'))
-        self.assertFalse(ctx.reopen(key, red.destination_id, 'gone'))
+        self.assertTrue(apply_mod.reopen(
+            ctx, context_mod.Removal(key, red.destination_id, 'gone')))
+        self.assertFalse(apply_mod.reopen(
+            ctx, context_mod.Removal(key, red.destination_id, 'gone')))
         self.assertIsNone(ctx.created(key))
         self.assertEqual([red.id], ctx.reopened([red.id]))
 

@@ -3,13 +3,13 @@ destination's answers given as plain data."""
 
 import types
 import unittest
-from unittest import mock
 
-from pumphouse.drivers.resources import base
 from pumphouse.engine import checks
+from pumphouse.engine import driver as base
 from pumphouse.engine import graph as graph_mod
 from pumphouse.engine import resource as res
 from pumphouse.engine.checks import capacity
+from pumphouse.engine.checks import facts
 from pumphouse.engine.checks import network
 from pumphouse.engine.checks import quota
 
@@ -27,10 +27,57 @@ class _Thing(base.ResourceDriver):
 
 
 class _Server(_Thing):
+    """Servers that take Placement resources; the destination's resource
+    providers are given (``providers``), and every question is counted."""
+
+    def __init__(self, providers=()):
+        self.providers = list(providers)
+        self.asked = 0
+
     def demand(self, ctx, resource, graph):
         flavor = resource.data['flavor']
         return {('placement', 'VCPU'): flavor[0],
                 ('placement', 'MEMORY_MB'): flavor[1]}
+
+    def placement_providers(self, ctx):
+        self.asked += 1
+        return self.providers
+
+
+def _provider(name, free, max_unit):
+    """A resource provider with nothing used or reserved and a ratio of
+    1: its free capacity is its total."""
+    return facts.ProviderUsage(
+        name, {rc: {'total': amount, 'max_unit': max_unit[rc]}
+               for rc, amount in free.items()}, {})
+
+
+class _Neutron:
+    """The network drivers' answers for the network checks."""
+
+    def __init__(self, subnets=(), networks=(), addresses=None):
+        self.subnets, self.networks = list(subnets), list(networks)
+        self.addresses = addresses or {}
+
+    def destination_subnets(self, ctx, network_id=None):
+        return [s for s in self.subnets
+                if network_id in (None, s.network_id)]
+
+    def destination_subnet(self, ctx, subnet_id):
+        return next(s for s in self.subnets if s.id == subnet_id)
+
+    def destination_networks(self, ctx):
+        return self.networks
+
+    def destination_network(self, ctx, network_id):
+        return next(n for n in self.networks if n.id == network_id)
+
+    def destination_addresses(self, ctx, network_id):
+        return self.addresses.get(network_id, {})
+
+    def drivers(self):
+        return {'network.network': self, 'network.subnet': self,
+                'network.port': self}
 
 
 class _Quota:
@@ -164,25 +211,31 @@ class TestCapacity(unittest.TestCase):
         self.assertEqual({'VCPU': 4, 'MEMORY_MB': 1436}, free)
         self.assertEqual({'VCPU': 8, 'MEMORY_MB': 1024}, max_unit)
 
-    def plan(self, *flavors):
+    def test_providers_free_capacity(self):
+        [provider] = capacity.providers([facts.ProviderUsage(
+            'h1', {'VCPU': {'total': 8, 'reserved': 2,
+                            'allocation_ratio': 4.0}},
+            {'VCPU': 20})])
+        self.assertEqual(('h1', {'VCPU': 4}, {'VCPU': 8}),
+                         (provider.name, provider.free, provider.max_unit))
+
+    def plan(self, *flavors, providers=()):
         servers = []
         for n, flavor in enumerate(flavors):
             server = res.Resource('test.server', f's{n}', f'server-{n}', {},
                                   data={'flavor': flavor})
             servers.append(server)
-        driver = _Server()
+        driver = _Server(providers)
         driver.resource_type = 'test.server'
         plan, _ = _plan(servers, {})
         return plan, {'test.server': driver}
 
-    @mock.patch.object(capacity, 'providers')
-    def test_total_shortage_is_reported_with_numbers(self, providers):
-        providers.return_value = [
-            capacity.Provider('h1', {'VCPU': 8, 'MEMORY_MB': 4096},
-                              {'VCPU': 16, 'MEMORY_MB': 8192}),
-            capacity.Provider('h2', {'VCPU': 8, 'MEMORY_MB': 4096},
-                              {'VCPU': 16, 'MEMORY_MB': 8192})]
-        plan, drivers = self.plan(*[(4, 512)] * 6)
+    def test_total_shortage_is_reported_with_numbers(self):
+        plan, drivers = self.plan(*[(4, 512)] * 6, providers=[
+            _provider('h1', {'VCPU': 8, 'MEMORY_MB': 4096},
+                      {'VCPU': 16, 'MEMORY_MB': 8192}),
+            _provider('h2', {'VCPU': 8, 'MEMORY_MB': 4096},
+                      {'VCPU': 16, 'MEMORY_MB': 8192})])
         results = {r.name: r for r in capacity.check(_Context(), plan,
                                                      drivers)}
         vcpu = results['capacity:VCPU']
@@ -190,15 +243,14 @@ class TestCapacity(unittest.TestCase):
         self.assertIn('needs 24 VCPU, destination has 16 free',
                       vcpu.message)
         self.assertEqual('passed', results['capacity:MEMORY_MB'].status)
+        self.assertEqual(1, drivers['test.server'].asked)
 
-    @mock.patch.object(capacity, 'providers')
-    def test_a_server_must_fit_on_one_host(self, providers):
-        providers.return_value = [
-            capacity.Provider('h1', {'VCPU': 4, 'MEMORY_MB': 100},
-                              {'VCPU': 4, 'MEMORY_MB': 100}),
-            capacity.Provider('h2', {'VCPU': 1, 'MEMORY_MB': 4096},
-                              {'VCPU': 4, 'MEMORY_MB': 4096})]
-        plan, drivers = self.plan((2, 512))
+    def test_a_server_must_fit_on_one_host(self):
+        plan, drivers = self.plan((2, 512), providers=[
+            _provider('h1', {'VCPU': 4, 'MEMORY_MB': 100},
+                      {'VCPU': 4, 'MEMORY_MB': 100}),
+            _provider('h2', {'VCPU': 1, 'MEMORY_MB': 4096},
+                      {'VCPU': 4, 'MEMORY_MB': 4096})])
         results = {r.name: r for r in capacity.check(_Context(), plan,
                                                      drivers)}
         self.assertEqual('passed', results['capacity:VCPU'].status)
@@ -207,6 +259,7 @@ class TestCapacity(unittest.TestCase):
     def test_no_servers_no_placement_calls(self):
         plan, drivers = self.plan()
         self.assertEqual([], capacity.check(_Context(), plan, drivers))
+        self.assertEqual(0, drivers['test.server'].asked)
 
 
 class TestNetworkChecks(unittest.TestCase):
@@ -219,32 +272,23 @@ class TestNetworkChecks(unittest.TestCase):
         self.assertTrue(network.in_pools(subnet, '203.0.113.150'))
         self.assertFalse(network.in_pools(subnet, '203.0.113.201'))
 
-    def _destination(self, subnets, networks):
-        return types.SimpleNamespace(network=types.SimpleNamespace(
-            subnets=lambda **kw: subnets, networks=lambda **kw: networks))
-
     def test_overlap_within_the_project_or_shared_networks_fails(self):
         ctx = _Context({('identity.project', 'p1'): 'dp1'})
-        ctx.destination = self._destination(
-            [types.SimpleNamespace(id='s1', name='mine', cidr='10.10.0.0/16',
-                                   network_id='n1', project_id='dp1'),
-             types.SimpleNamespace(id='s2', name='theirs',
-                                   cidr='10.10.0.0/24', network_id='n2',
-                                   project_id='other'),
-             types.SimpleNamespace(id='s3', name='pub', cidr='10.10.0.0/28',
-                                   network_id='n3', project_id='admin')],
-            [types.SimpleNamespace(id='n1', is_shared=False,
-                                   is_router_external=False),
-             types.SimpleNamespace(id='n2', is_shared=False,
-                                   is_router_external=False),
-             types.SimpleNamespace(id='n3', is_shared=False,
-                                   is_router_external=True)])
+        neutron = _Neutron(
+            [facts.Subnet('s1', 'mine', 'n1', '10.10.0.0/16',
+                          project_id='dp1'),
+             facts.Subnet('s2', 'theirs', 'n2', '10.10.0.0/24',
+                          project_id='other'),
+             facts.Subnet('s3', 'pub', 'n3', '10.10.0.0/28',
+                          project_id='admin')],
+            [facts.Network('n1', 'a'), facts.Network('n2', 'b'),
+             facts.Network('n3', 'c', is_router_external=True)])
         subnet = res.Resource('network.subnet', 'x', 'demo-v4', {
             'cidr': '10.10.0.0/24', 'project': res.ref('identity.project',
                                                        'p1'),
             'network': res.ref('network.network', 'nx')})
         plan, _ = _plan([subnet], {})
-        [result] = network.check_cidrs(ctx, plan, {})
+        [result] = network.check_cidrs(ctx, plan, neutron.drivers())
         self.assertEqual('cidr_overlap:demo-v4', result.name)
         self.assertIn('10.10.0.0/16 of subnet mine', result.message)
         self.assertIn('10.10.0.0/28 of subnet pub', result.message)
@@ -264,3 +308,36 @@ class TestNetworkChecks(unittest.TestCase):
             [('port web', subnet, '10.0.0.5'),
              ('router interface i', subnet, '10.0.0.1')],
             network.wanted_addresses(plan))
+
+    def test_taken_fixed_ip_and_floating_pool(self):
+        ctx = _Context({('network.subnet', 's'): 'ds',
+                        ('network.network', 'ext'): 'dext'})
+        neutron = _Neutron(
+            [facts.Subnet('ds', 'demo-v4', 'dn', '10.0.0.0/24'),
+             facts.Subnet('dpub', None, 'dext', '203.0.113.0/24',
+                          allocation_pools=({'start': '203.0.113.10',
+                                             'end': '203.0.113.11'},))],
+            [facts.Network('dn', 'demo'), facts.Network('dext', 'public')],
+            {'dn': {'10.0.0.5': 'other-port'},
+             'dext': {'203.0.113.10': 'router-gw'}})
+        port = res.Resource('network.port', 'p', 'web', {'fixed_ips': [
+            {'subnet': res.ref('network.subnet', 's'),
+             'ip_address': '10.0.0.5'}]})
+        fips = [res.Resource('network.floating_ip', f'f{n}', None, {
+            'floating_network': res.ref('network.network', 'ext'),
+            'floating_ip_address': address})
+            for n, address in enumerate(('203.0.113.10', '203.0.113.11'))]
+        plan, _ = _plan([port] + fips, {})
+        results = {r.name: r for r in network.check_addresses(
+            ctx, plan, neutron.drivers())}
+        taken = results['addresses:demo-v4:10.0.0.5']
+        self.assertEqual('failed', taken.status)
+        self.assertEqual('port web needs 10.0.0.5 in subnet demo-v4; port '
+                         'other-port has it in the destination',
+                         taken.message)
+        pool = results['addresses:public:floating']
+        self.assertEqual(('failed', 2, 1),
+                         (pool.status, pool.needed, pool.available))
+        self.assertEqual('warning',
+                         results['addresses:public:203.0.113.10'].status)
+        self.assertEqual(3, len(results))

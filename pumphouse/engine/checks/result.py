@@ -1,0 +1,32 @@
+"""The outcome of one pre-check and its statuses."""
+
+import dataclasses
+
+PASSED = 'passed'
+WARNING = 'warning'
+FAILED = 'failed'
+CATEGORIES = ('quota', 'capacity', 'addresses', 'cidr_overlap')
+
+
+@dataclasses.dataclass
+class Result:
+    """The outcome of one check."""
+
+    category: str
+    subject: str
+    status: str
+    message: str
+    needed: int | None = None
+    available: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f'{self.category}:{self.subject}'
+
+    def to_dict(self) -> dict:
+        data = {'name': self.name, 'category': self.category,
+                'status': self.status, 'message': self.message}
+        if self.needed is not None:
+            data['needed'] = self.needed
+            data['available'] = self.available
+        return data
