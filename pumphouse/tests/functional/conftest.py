@@ -4,6 +4,7 @@ import pytest
 
 from pumphouse.tests.functional import deployment as deployment_mod
 from pumphouse.tests.functional import fixtures
+from pumphouse.tests.functional import identity_workload
 
 
 @pytest.fixture(scope='module', params=['mysql', 'postgresql'])
@@ -23,3 +24,25 @@ def deployment(request, tmp_path_factory):
 @pytest.fixture(scope='module')
 def admin(deployment):
     return deployment.client()
+
+
+@pytest.fixture
+def workload(request):
+    """An identity workload in the source (``param``: how many users);
+    deleted from both clouds afterwards."""
+    created = identity_workload.IdentityWorkload(
+        users=getattr(request, 'param', 1))
+    try:
+        created.create()
+        yield created
+    finally:
+        created.cleanup()
+
+
+@pytest.fixture(scope='module')
+def clouds(admin):
+    """The harness clouds registered in the deployment."""
+    for name in ('source', 'destination'):
+        response = admin.request('POST', '/v1/clouds',
+                                 json={'name': name, 'cloud': name})
+        assert response.status_code == 201, response.text

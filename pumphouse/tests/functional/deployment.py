@@ -119,9 +119,9 @@ project_domain_name = {auth['project_domain_name']}
         try:
             with engine.connect() as conn:
                 rows = conn.execute(sa.text(
-                    'SELECT hostname FROM conductors WHERE online = :t'),
-                    {'t': True})
-                return sorted(r.hostname for r in rows)
+                    "SELECT name FROM owners WHERE online = :t AND "
+                    "kind = 'conductor'"), {'t': True})
+                return sorted(r.name for r in rows)
         finally:
             engine.dispose()
 

@@ -55,7 +55,8 @@ def test_serve_on_embedded_defaults(served):
     with sqlite3.connect(database) as conn:
         names = [r[0] for r in conn.execute('SELECT name FROM clouds')]
         hosts = [r[0] for r in conn.execute(
-            'SELECT hostname FROM conductors WHERE online = 1')]
+            "SELECT name FROM owners WHERE online = 1 "
+            "AND kind = 'conductor'")]
     assert names == ['source']
     assert len(hosts) == 1
 

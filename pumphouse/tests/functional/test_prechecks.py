@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from pumphouse.drivers.resources.compute import placement
 from pumphouse.engine.checks import capacity
 from pumphouse.tests.functional import engine_fixtures
 from pumphouse.tests.functional import fixtures
@@ -140,7 +141,8 @@ def test_free_capacity_agrees_with_placement():
     """Our reading of inventories and usages gives the free capacity
     Placement itself reports in its allocation candidates."""
     destination = fixtures.sdk_connection('destination')
-    found = {p.name: p for p in capacity.providers(destination)}
+    found = {p.name: p for p in capacity.providers(
+        placement.resource_providers(destination))}
     summaries = destination.placement.get(
         '/allocation_candidates?resources=VCPU:1,MEMORY_MB:1',
         microversion='1.29').json()['provider_summaries']

@@ -17,9 +17,9 @@ from pumphouse.drivers.hardware.power import ironic as ironic_power
 from pumphouse.hosts import nova
 from pumphouse.tests.functional import deployment as deployment_mod
 from pumphouse.tests.functional import fixtures
+from pumphouse.tests.functional import identity_workload
 from pumphouse.tests.functional import test_hosts
 from pumphouse.tests.functional import test_provision_ironic
-from pumphouse.tests.functional import test_service_migrations as service
 
 SPARE = test_hosts.SPARE
 V11 = {'OpenStack-API-Version': 'migration 1.1'}
@@ -116,7 +116,7 @@ def test_killed_conductor_hands_the_host_over(deployment, admin, tmp_path):
             standin.stop(destination)
         if (nova.compute_service(source, SPARE) or {}).get('state') != 'up':
             test_hosts.restart_spare(source)
-        service.wait_for_clouds()
+        identity_workload.wait_for_clouds()
 
 
 def delete_node(destination) -> None:
