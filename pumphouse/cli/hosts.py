@@ -17,6 +17,7 @@ from pumphouse.db import api as db_api
 from pumphouse.db import host_api
 from pumphouse.hosts import inventory
 from pumphouse.hosts import states
+from pumphouse.hosts import views
 
 
 def _find(args: argparse.Namespace):
@@ -149,8 +150,8 @@ def list_command(args: argparse.Namespace) -> int:
 
 def show_command(args: argparse.Namespace) -> int:
     host = _find(args)
-    view = inventory.view(host)
-    view['operations'] = [inventory.operation_view(o)
+    view = views.view(host)
+    view['operations'] = [views.operation_view(o)
                           for o in host_api.list_operations(host.id)]
     if args.format == 'json':
         print(json.dumps(view, indent=2, ensure_ascii=False))
@@ -173,7 +174,8 @@ def show_command(args: argparse.Namespace) -> int:
 
 def forget_command(args: argparse.Namespace) -> int:
     host = _find(args)
-    inventory.forget(host.uuid, force=args.force)
+    host_api.delete_host(host.uuid, only_in=None if args.force
+                         else states.FORGETTABLE)
     print(f'Forgot host {host.name}.')
     return errors.OK
 

@@ -26,6 +26,8 @@ from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.engine import runner
 from pumphouse.engine import states
+from pumphouse.hosts import flow
+from pumphouse.hosts import inventory
 
 LOG = log.getLogger(__name__)
 
@@ -51,6 +53,10 @@ class ConductorManager:
 
     def init_host(self) -> None:
         """Get ready for work (before the RPC server starts)."""
+        described = inventory.describe_missing()
+        if described:
+            LOG.info('Described the driver info of %d host(s) registered '
+                     'before it was kept', described)
         self.migrations.start()
         self.hosts.start()
 
@@ -108,6 +114,26 @@ class ConductorManager:
     def run_migration(self, context, migration_uuid: str) -> None:
         """Apply and verify a migration in ``running`` (1.1)."""
         self.migrations.submit(migration_uuid, expected=(states.RUNNING,))
+
+    @messaging.expected_exceptions(exception.Invalid, exception.NotFound,
+                                   exception.Conflict)
+    def register_host(self, context, body: dict) -> str:
+        """Register a host, its driver info checked by its driver (1.3)."""
+        return inventory.register(body).uuid
+
+    @messaging.expected_exceptions(exception.Invalid, exception.NotFound,
+                                   exception.Conflict)
+    def update_host(self, context, host_uuid: str, body: dict) -> None:
+        """Change a registered host's facts (1.3)."""
+        inventory.update(host_uuid, body)
+
+    @messaging.expected_exceptions(exception.Invalid, exception.NotFound,
+                                   exception.Conflict)
+    def set_host_target(self, context, host_uuid: str, target: str,
+                        values: dict | None = None) -> None:
+        """Give a host a target, then take it there (1.3)."""
+        flow.request(host_uuid, target, values=values)
+        self.hosts.submit(host_uuid)
 
     def reassign_host(self, context, host_uuid: str) -> None:
         """Take a host to its target (1.2)."""

@@ -21,8 +21,10 @@ class ConductorAPI:
     | 1.0 - Initial version: validate_cloud.
     | 1.1 - Added plan_migration and run_migration (casts).
     | 1.2 - Added reassign_host (cast).
-    | 1.3 - Added create_migration and start_migration (calls): state
-            transitions run in the conductor, under the task manager.
+    | 1.3 - Added create_migration, start_migration, register_host,
+            update_host and set_host_target (calls): the conductor validates
+            with its drivers and makes every state transition, under the
+            task manager.
     """
 
     RPC_API_VERSION = '1.3'
@@ -101,6 +103,28 @@ class ConductorAPI:
         self._call(cctxt, context, 'start_migration',
                    migration_uuid=migration_uuid, target=target,
                    override_checks=override_checks)
+
+    def register_host(self, context, body: dict) -> str:
+        """Register a host (its driver info validated by its driver); its
+        UUID. Raises Invalid, InvalidHardwareInfo, HostAlreadyRegistered,
+        CloudNotFound."""
+        cctxt = self._prepare(version='1.3')
+        return self._call(cctxt, context, 'register_host', body=body)
+
+    def update_host(self, context, host_uuid: str, body: dict) -> None:
+        """Change a registered host's facts (refused while it is worked
+        on)."""
+        cctxt = self._prepare(version='1.3')
+        self._call(cctxt, context, 'update_host', host_uuid=host_uuid,
+                   body=body)
+
+    def set_host_target(self, context, host_uuid: str, target: str,
+                        values: dict | None = None) -> None:
+        """Give a host a target (with ``values`` stored alongside) and
+        work on it. Raises InvalidHostTransition, HostBusy, Invalid."""
+        cctxt = self._prepare(version='1.3')
+        self._call(cctxt, context, 'set_host_target', host_uuid=host_uuid,
+                   target=target, values=values)
 
     def plan_migration(self, context, migration_uuid: str) -> None:
         """Discover and plan a migration in ``planning`` (cast)."""

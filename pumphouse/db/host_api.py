@@ -139,11 +139,17 @@ def set_target(ident: str, target: str, check,
 
 
 @db_api.retry_on_deadlock
-def delete_host(ident: str) -> None:
-    """Forget a host no live owner works on."""
+def delete_host(ident: str,
+                only_in: tuple[str, ...] | None = None) -> None:
+    """Forget a host no live owner works on; with ``only_in``, only a
+    host in one of those states (checked under lock)."""
     with db_api._writer() as session:
         host = host_for_update(session, ident)
         _refuse_busy(session, host, None)
+        if only_in is not None and host.state not in only_in:
+            raise exception.InvalidHostTransition(
+                host=host.name, state=host.state, target='forgotten (give '
+                'force to forget a host half-way)')
         session.delete(host)
 
 

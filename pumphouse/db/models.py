@@ -248,6 +248,11 @@ class Host(Base):
     power_info = schema.Column(LongText, nullable=True)
     provision_driver = schema.Column(types.String(64), nullable=True)
     provision_info = schema.Column(LongText, nullable=True)
+    #: What may be shown of the info, as its driver described it when it
+    #: was registered (no secret); the API shows it without loading
+    #: drivers.
+    power_public = schema.Column(JsonDict, nullable=True)
+    provision_public = schema.Column(JsonDict, nullable=True)
     macs = schema.Column(JsonList, nullable=False)
     #: The owner (see Owner) working on it now, if any.
     owner = schema.Column(types.String(255), nullable=True)

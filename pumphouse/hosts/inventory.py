@@ -1,9 +1,10 @@
-"""Registering hosts, showing them, and discovering the source's
-hypervisors to join with what is registered.
+"""Registering hosts and discovering the source's hypervisors to join
+with what is registered.
 
-Shared by the API and the command line. Driver info is validated by its
-driver when registered and stored encrypted with the credential key; what
-is shown of it never holds the driver's secret keys.
+Shared by the conductor (for the API) and the command line. Driver info is
+validated by its driver when registered and stored encrypted with the
+credential key, next to what the driver says may be shown of it (see
+:mod:`pumphouse.hosts.views`).
 """
 
 from pumphouse.common import cloud_config
@@ -19,18 +20,22 @@ from pumphouse.hosts import states
 #: Options a host may be registered with.
 OPTIONS = ('to_destination', 'aggregate', 'cold_fallback',
            'migration_options')
-_HIDDEN_OPTIONS = ('nodes', 'disabled_by_pumphouse')
 
 
-def _driver_info(kind: str, spec: dict | None) -> tuple[str | None,
-                                                        str | None]:
+def _loader(kind: str):
+    return power_loader if kind == 'power' else provision_loader
+
+
+def _driver_info(kind: str, spec: dict | None
+                 ) -> tuple[str | None, str | None, dict | None]:
+    """The driver's name, the info encrypted, and what may be shown of
+    it; the info validated by its driver."""
     if not spec:
-        return None, None
-    loader = power_loader if kind == 'power' else provision_loader
-    driver = loader.get_driver(spec['driver'])
+        return None, None, None
+    driver = _loader(kind).get_driver(spec['driver'])
     info = dict(spec.get('info') or {})
     driver.validate(info)
-    return spec['driver'], crypto.encrypt(info)
+    return spec['driver'], crypto.encrypt(info), driver.describe(info)
 
 
 def register(body: dict):
@@ -42,16 +47,19 @@ def register(body: dict):
     if destination is not None and destination.id == source.id:
         raise exception.Invalid(reason='the source and the destination '
                                        'are the same cloud')
-    power_driver, power_info = _driver_info('power', body.get('power'))
-    provision_driver, provision_info = _driver_info(
+    power_driver, power_info, power_public = _driver_info(
+        'power', body.get('power'))
+    provision_driver, provision_info, provision_public = _driver_info(
         'provision', body.get('provision'))
     return host_api.create_host({
         'name': body['name'], 'source_cloud_id': source.id,
         'destination_cloud_id': destination.id if destination else None,
         'state': states.IN_SOURCE, 'options': dict(body.get('options') or {}),
         'power_driver': power_driver, 'power_info': power_info,
+        'power_public': power_public,
         'provision_driver': provision_driver,
         'provision_info': provision_info,
+        'provision_public': provision_public,
         'macs': [m.lower() for m in body.get('macs') or []],
     })
 
@@ -70,8 +78,8 @@ def update(ident: str, body: dict):
         values['destination_cloud_id'] = destination.id
     for kind in ('power', 'provision'):
         if kind in body:
-            driver, info = _driver_info(kind, body[kind])
-            values[f'{kind}_driver'], values[f'{kind}_info'] = driver, info
+            (values[f'{kind}_driver'], values[f'{kind}_info'],
+             values[f'{kind}_public']) = _driver_info(kind, body[kind])
     if 'macs' in body:
         values['macs'] = [m.lower() for m in body['macs']]
     if 'options' in body:
@@ -79,66 +87,26 @@ def update(ident: str, body: dict):
     return host_api.update_host(host.uuid, values, unless_held=True)
 
 
-#: States a host may be forgotten in without ``force``: not half-way.
-FORGETTABLE = (states.IN_SOURCE, states.IN_DESTINATION, states.FAILED)
-
-
-def forget(ident: str, force: bool = False) -> None:
-    """Forget a host; refused half-way (its checkpoint would be lost)
-    unless ``force``."""
-    host = host_api.get_host(ident)
-    if not force and host.state not in FORGETTABLE:
-        raise exception.InvalidHostTransition(
-            host=host.name, state=host.state, target='forgotten (give '
-            'force to forget a host half-way)')
-    host_api.delete_host(host.uuid)
-
-
-def _public_info(kind: str, driver_name: str | None,
-                 token: str | None) -> dict | None:
-    if not driver_name:
-        return None
-    loader = power_loader if kind == 'power' else provision_loader
-    secret = set(loader.get_driver(driver_name).secret_keys)
-    info = crypto.decrypt(token) if token else {}
-    return {'driver': driver_name,
-            'info': {k: v for k, v in info.items() if k not in secret}}
-
-
-def view(host, clouds: dict | None = None) -> dict:
-    """What the API and the command line show of a host: no secret."""
-    clouds = clouds or {c.id: c.name for c in db_api.list_clouds()}
-    return {
-        'uuid': host.uuid,
-        'name': host.name,
-        'source': clouds.get(host.source_cloud_id),
-        'destination': clouds.get(host.destination_cloud_id),
-        'state': host.state,
-        'target': host.target,
-        'failed_step': host.failed_step,
-        'last_error': host.last_error,
-        'conductor': host.owner,
-        'power': _public_info('power', host.power_driver, host.power_info),
-        'provision': _public_info('provision', host.provision_driver,
-                                  host.provision_info),
-        'macs': list(host.macs or []),
-        'options': {k: v for k, v in (host.options or {}).items()
-                    if k not in _HIDDEN_OPTIONS},
-        'created_at': _timestamp(host.created_at),
-        'updated_at': _timestamp(host.updated_at),
-    }
-
-
-def operation_view(operation) -> dict:
-    return {'id': operation.id, 'step': operation.step,
-            'state': operation.state, 'level': operation.level,
-            'message': operation.message,
-            'conductor': operation.conductor,
-            'created_at': _timestamp(operation.created_at)}
-
-
-def _timestamp(value) -> str | None:
-    return value.isoformat() if value is not None else None
+def describe_missing() -> int:
+    """Describe the driver info of hosts registered before it was kept
+    (so that it can be shown without loading drivers); how many."""
+    count = 0
+    for host in host_api.list_hosts():
+        values = {}
+        for kind in ('power', 'provision'):
+            driver = getattr(host, f'{kind}_driver')
+            token = getattr(host, f'{kind}_info')
+            if not driver or getattr(host, f'{kind}_public'):
+                continue
+            # Read back as {} when missing (stored NULL by the upgrade).
+            info = crypto.decrypt(token) if token else {}
+            described = _loader(kind).get_driver(driver).describe(info)
+            if described:
+                values[f'{kind}_public'] = described
+        if values:
+            host_api.update_host(host.uuid, values)
+            count += 1
+    return count
 
 
 def discover(cloud_ident: str) -> list[dict]:

@@ -133,3 +133,7 @@ def next_step(state: str, target: str,
     if ORDER.index(state) >= ORDER.index(target):
         return None
     return step_from(state)
+
+
+#: States a host may be forgotten in without ``force``: not half-way.
+FORGETTABLE = (IN_SOURCE, IN_DESTINATION, FAILED)

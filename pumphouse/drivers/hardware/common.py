@@ -1,8 +1,17 @@
 """What power and provision drivers share."""
 
 import jsonschema
+from oslo_utils import strutils
 
 from pumphouse.common import exception
+
+
+def describe(info: dict, secret_keys: tuple[str, ...]) -> dict:
+    """``info`` as it may be shown: secret keys left out, and anything
+    that looks like a password elsewhere masked."""
+    shown = {key: value for key, value in info.items()
+             if key not in secret_keys}
+    return strutils.mask_dict_password(shown)
 
 
 def validate_info(driver: str, schema: dict, secret_keys: tuple[str, ...],

@@ -12,8 +12,8 @@ from pumphouse.common import exception
 from pumphouse.common import policy
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
-from pumphouse.hosts import flow
-from pumphouse.hosts import inventory
+from pumphouse.hosts import states
+from pumphouse.hosts import views
 
 LOG = log.getLogger(__name__)
 MIN_VERSION = (1, 1)
@@ -28,7 +28,7 @@ def _authorize(action: str) -> None:
 
 
 def host_view(host, clouds: dict | None = None) -> dict:
-    view = inventory.view(host, clouds)
+    view = views.view(host, clouds)
     view['links'] = [{'href': method.link('v1', 'hosts', host.uuid),
                       'rel': 'self'}]
     return view
@@ -58,7 +58,10 @@ class HostController:
         _authorize('create')
         body = validation.json_body()
         validation.validate(body, schemas.update_request)
-        host = inventory.update(self.ident, body)
+        host = host_api.get_host(self.ident)
+        pecan.request.rpcapi.update_host(pecan.request.context, host.uuid,
+                                         body)
+        host = host_api.get_host(host.uuid)
         LOG.info('Host %(name)s (%(uuid)s) updated',
                  {'name': host.name, 'uuid': host.uuid})
         return host_view(host)
@@ -69,7 +72,9 @@ class HostController:
         _authorize('delete')
         params = validation.query_params(schemas.delete_query)
         host = host_api.get_host(self.ident)
-        inventory.forget(host.uuid, force=params.get('force') == 'true')
+        host_api.delete_host(host.uuid, only_in=None
+                             if params.get('force') == 'true'
+                             else states.FORGETTABLE)
         LOG.info('Host %(name)s (%(uuid)s) forgotten',
                  {'name': host.name, 'uuid': host.uuid})
 
@@ -89,7 +94,10 @@ class HostController:
         if 'to_destination' in body:
             values['options'] = dict(host.options or {},
                                      to_destination=body['to_destination'])
-        host = flow.request(host.uuid, body['target'], values=values)
+        pecan.request.rpcapi.set_host_target(pecan.request.context,
+                                             host.uuid, body['target'],
+                                             values)
+        host = host_api.get_host(host.uuid)
         LOG.info('Host %(name)s (%(uuid)s) goes to %(target)s',
                  {'name': host.name, 'uuid': host.uuid,
                   'target': body['target']})
@@ -110,7 +118,7 @@ class HostController:
         rows = host_api.list_operations(
             host.id, after_id=int(params['after']) if 'after' in params
             else None, limit=paging.limit(params))
-        return {'operations': [inventory.operation_view(r) for r in rows]}
+        return {'operations': [views.operation_view(r) for r in rows]}
 
 
 class HostsController:
@@ -147,7 +155,8 @@ class HostsController:
         _authorize('create')
         body = validation.json_body()
         validation.validate(body, schemas.register_request)
-        host = inventory.register(body)
+        host = host_api.get_host(pecan.request.rpcapi.register_host(
+            pecan.request.context, body))
         LOG.info('Host %(name)s (%(uuid)s) registered',
                  {'name': host.name, 'uuid': host.uuid})
         pecan.response.headers['Location'] = method.link('v1', 'hosts',

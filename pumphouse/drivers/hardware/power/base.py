@@ -32,6 +32,11 @@ class PowerDriver(abc.ABC):
         common.validate_info(self.name, self.info_schema, self.secret_keys,
                              info)
 
+    def describe(self, info: dict) -> dict:
+        """``info`` for API output: secret keys left out, and anything
+        that looks like a password elsewhere masked."""
+        return common.describe(info, self.secret_keys)
+
     @abc.abstractmethod
     def get_power_state(self, info: dict) -> str:
         """``on`` or ``off``."""

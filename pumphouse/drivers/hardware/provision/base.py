@@ -17,8 +17,6 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from oslo_utils import strutils
-
 from pumphouse.common import exception
 from pumphouse.drivers.hardware import common
 
@@ -76,9 +74,7 @@ class ProvisionDriver(abc.ABC):
     def describe(self, info: dict) -> dict:
         """``info`` for API output: secret keys left out, and anything
         that looks like a password elsewhere masked."""
-        shown = {key: value for key, value in info.items()
-                 if key not in self.secret_keys}
-        return strutils.mask_dict_password(shown)
+        return common.describe(info, self.secret_keys)
 
     def error(self, machine: Machine, reason: str) -> exception.ProvisionError:
         """A ProvisionError about ``machine`` (the reason holds no

@@ -9,6 +9,7 @@ from pumphouse.db import host_api
 from pumphouse.hosts import flow
 from pumphouse.hosts import inventory
 from pumphouse.hosts import states
+from pumphouse.hosts import views
 from pumphouse.tests import base
 from pumphouse.tests.unit.conductor import test_migrations as work
 
@@ -144,12 +145,31 @@ class TestInventory(FlowTestCase):
                 'password': 'bmc-secret-0123'}},
             'macs': ['52:54:00:AA:BB:CC']})
         self.assertNotIn('bmc-secret-0123', host.power_info)
-        view = inventory.view(host)
+        view = views.view(host)
         self.assertNotIn('bmc-secret-0123', repr(view))
         self.assertEqual({'driver': 'ipmi', 'info': {
             'address': '127.0.0.1', 'port': 623, 'username': 'admin'}},
             view['power'])
         self.assertEqual(['52:54:00:aa:bb:cc'], view['macs'])
+
+    def test_hosts_registered_before_are_described_once(self):
+        """Rows from before the public info was kept get it from their
+        driver; the view needs no driver."""
+        host = inventory.register({
+            'name': 'compute-4', 'source': 'src',
+            'power': {'driver': 'ipmi', 'info': {
+                'address': '127.0.0.1', 'username': 'admin',
+                'password': 'bmc-secret-0456'}}})
+        host_api.update_host(host.uuid, {'power_public': None})
+        self.assertEqual({'driver': 'ipmi', 'info': {}},
+                         views.view(host_api.get_host(host.uuid))['power'])
+
+        self.assertEqual(1, inventory.describe_missing())
+        self.assertEqual(0, inventory.describe_missing())
+        view = views.view(host_api.get_host(host.uuid))
+        self.assertEqual({'address': '127.0.0.1', 'username': 'admin'},
+                         view['power']['info'])
+        self.assertNotIn('bmc-secret-0456', repr(view))
 
     def test_bad_driver_info_is_refused_and_nothing_stored(self):
         with self.assertRaises(exception.InvalidHardwareInfo):

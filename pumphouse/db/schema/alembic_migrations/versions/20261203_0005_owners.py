@@ -1,4 +1,5 @@
-"""Owners of work: conductors and command-line processes
+"""Owners of work: conductors and command-line processes; hosts' public
+driver info
 
 The ``conductors`` table becomes ``owners`` with a ``kind``, so that a
 command-line process working on a migration or a host is known as alive
@@ -6,6 +7,11 @@ without being taken for a conductor. Its rows are heartbeats only: every
 live process registers again within a heartbeat interval, so nothing is
 carried over. The columns naming who works on a migration or a host are
 renamed ``owner``.
+
+Hosts keep what may be shown of their driver info (``power_public``,
+``provision_public``), as their driver describes it, so that the API shows
+it without loading drivers; conductors fill it in for hosts registered
+before.
 
 Revision ID: 0005
 Revises: 0004
@@ -23,6 +29,7 @@ depends_on = None
 
 _PRECISE_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6),
                                                'mysql')
+_LONG_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
 _TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4',
                'mysql_collate': 'utf8mb4_bin'}
 
@@ -45,3 +52,8 @@ def upgrade() -> None:
             batch.alter_column('conductor', new_column_name='owner',
                                existing_type=sa.String(255),
                                existing_nullable=True)
+            if table == 'hosts':
+                batch.add_column(sa.Column('power_public', _LONG_TEXT,
+                                           nullable=True))
+                batch.add_column(sa.Column('provision_public', _LONG_TEXT,
+                                           nullable=True))

@@ -1,0 +1,56 @@
+"""What the API and the command line show of a host and its log.
+
+Nothing secret: the driver info shown is what the host's driver described
+when the host was registered (``power_public``, ``provision_public``), so
+showing a host loads no driver.
+"""
+
+from pumphouse.db import api as db_api
+
+#: Options Pumphouse keeps for itself.
+_HIDDEN_OPTIONS = ('nodes', 'disabled_by_pumphouse')
+
+
+def _public_info(driver_name: str | None,
+                 described: dict | None) -> dict | None:
+    if not driver_name:
+        return None
+    return {'driver': driver_name, 'info': dict(described or {})}
+
+
+def view(host, clouds: dict | None = None) -> dict:
+    """A host as the API and the command line show it."""
+    clouds = clouds or {c.id: c.name for c in db_api.list_clouds()}
+    return {
+        'uuid': host.uuid,
+        'name': host.name,
+        'source': clouds.get(host.source_cloud_id),
+        'destination': clouds.get(host.destination_cloud_id),
+        'state': host.state,
+        'target': host.target,
+        'failed_step': host.failed_step,
+        'last_error': host.last_error,
+        # Who works on it now: a conductor or a command-line process.
+        'conductor': host.owner,
+        'power': _public_info(host.power_driver, host.power_public),
+        'provision': _public_info(host.provision_driver,
+                                  host.provision_public),
+        'macs': list(host.macs or []),
+        'options': {k: v for k, v in (host.options or {}).items()
+                    if k not in _HIDDEN_OPTIONS},
+        'created_at': _timestamp(host.created_at),
+        'updated_at': _timestamp(host.updated_at),
+    }
+
+
+def operation_view(operation) -> dict:
+    """One line of a host's log."""
+    return {'id': operation.id, 'step': operation.step,
+            'state': operation.state, 'level': operation.level,
+            'message': operation.message,
+            'conductor': operation.conductor,
+            'created_at': _timestamp(operation.created_at)}
+
+
+def _timestamp(value) -> str | None:
+    return value.isoformat() if value is not None else None
