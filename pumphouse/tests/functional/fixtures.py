@@ -155,3 +155,31 @@ def wait_until(predicate, timeout: float = 30, interval: float = 0.2):
             return result
         time.sleep(interval)
     return predicate()
+
+
+@contextlib.contextmanager
+def embedded_serve(tmp_path: pathlib.Path, **options: str):
+    """``pumphouse serve`` on embedded defaults in a state directory of
+    its own; yields the process, its URL and the environment a
+    ``pumphouse`` command needs to share its state.
+
+    Only the port (8799 may be taken on a developer's machine) and
+    ``options`` (``GROUP__OPT=value``, read by oslo.config from
+    ``OS_GROUP__OPT``) are not left at their defaults.
+    """
+    home = tmp_path / 'home'
+    home.mkdir()
+    port = free_port()
+    env = {'XDG_STATE_HOME': str(tmp_path / 'xdg-state'),
+           'HOME': str(home), 'OS_API__PORT': str(port),
+           'OS_CLIENT_CONFIG_FILE': str(clouds_yaml_path()),
+           **{f'OS_{name.upper()}': value
+              for name, value in options.items()}}
+    process = Process('pumphouse serve', [str(BIN / 'pumphouse'), 'serve'],
+                      tmp_path / 'serve.log', env=env)
+    url = f'http://127.0.0.1:{port}'
+    try:
+        wait_for_http(f'{url}/healthcheck', process)
+        yield process, url, env
+    finally:
+        process.stop()

@@ -6,6 +6,7 @@ free port through PUMPHOUSE's oslo.config environment override).
 """
 
 import os
+import pathlib
 import signal
 import sqlite3
 
@@ -17,24 +18,8 @@ from pumphouse.tests.functional import fixtures
 
 @pytest.fixture
 def served(tmp_path):
-    state_home = tmp_path / 'xdg-state'
-    home = tmp_path / 'home'
-    home.mkdir()
-    port = fixtures.free_port()
-    # The port is the only thing not left at its default: 8799 may be
-    # taken on a developer's machine. oslo.config reads OS_<GROUP>__<OPT>.
-    env = {'XDG_STATE_HOME': str(state_home), 'HOME': str(home),
-           'OS_API__PORT': str(port),
-           'OS_CLIENT_CONFIG_FILE': str(fixtures.clouds_yaml_path())}
-    process = fixtures.Process(
-        'pumphouse serve', [str(fixtures.BIN / 'pumphouse'), 'serve'],
-        tmp_path / 'serve.log', env=env)
-    try:
-        fixtures.wait_for_http(f'http://127.0.0.1:{port}/healthcheck',
-                               process)
-        yield process, f'http://127.0.0.1:{port}', state_home
-    finally:
-        process.stop()
+    with fixtures.embedded_serve(tmp_path) as (process, url, env):
+        yield process, url, pathlib.Path(env['XDG_STATE_HOME'])
 
 
 def test_serve_on_embedded_defaults(served):

@@ -54,21 +54,10 @@ def assert_only_the_command_worked(events: list[dict]) -> None:
 def test_command_line_beside_pumphouse_serve(tmp_path, workload):
     """The README's set-up: ``pumphouse serve`` in one terminal,
     ``pumphouse migrate`` in another, on the same state directory."""
-    state_home = tmp_path / 'xdg-state'
-    home = tmp_path / 'home'
-    home.mkdir()
-    port = fixtures.free_port()
-    env = {'XDG_STATE_HOME': str(state_home), 'HOME': str(home),
-           'OS_API__PORT': str(port),
-           'OS_CLIENT_CONFIG_FILE': str(fixtures.clouds_yaml_path()),
-           # The serve's conductor looks for work to take every second.
-           'OS_CONDUCTOR__TAKEOVER_INTERVAL': '1'}
-    serve = fixtures.Process('pumphouse serve',
-                             [str(fixtures.BIN / 'pumphouse'), 'serve'],
-                             tmp_path / 'serve.log', env=env)
-    url = f'http://127.0.0.1:{port}'
-    try:
-        fixtures.wait_for_http(url + '/healthcheck', serve)
+    # The serve's conductor looks for work to take every second.
+    with fixtures.embedded_serve(tmp_path,
+                                 conductor__takeover_interval='1') as (
+            serve, url, env):
         result = subprocess.run(
             [str(fixtures.BIN / 'pumphouse'), 'migrate', '--source',
              'source', '--destination', 'destination', 'project',
@@ -90,8 +79,6 @@ def test_command_line_beside_pumphouse_serve(tmp_path, workload):
         assert 'takes the migration over' not in serve.output()
         assert workload.count_users(workload.destination) == dict.fromkeys(
             workload.users, 1)
-    finally:
-        serve.stop()
 
 
 def command(deployment, *args: str) -> list[str]:
