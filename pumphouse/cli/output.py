@@ -128,47 +128,35 @@ def workload_text(workload: dict) -> str:
     return text
 
 
-def migration_view(migration, clouds: dict[int, str], items: Sequence,
-                   passwords_waiting: int) -> dict:
-    """Everything ``show`` says about a migration, JSON-serialisable."""
-    return {
-        'id': migration.uuid, 'name': migration.name,
-        'state': migration.state,
-        'source': clouds.get(migration.source_cloud_id),
-        'destination': clouds.get(migration.destination_cloud_id),
-        'workload': migration.workload, 'options': migration.options,
-        'created_at': timestamp(migration.created_at),
-        'started_at': timestamp(migration.started_at),
-        'finished_at': timestamp(migration.finished_at),
-        'last_error': migration.last_error,
-        'items_by_state': counts(i.state for i in items),
-        'items_by_action': counts(i.action for i in items),
-        'issued_passwords_waiting': passwords_waiting,
-        'report': migration.report,
-        'checks': migration.checks or [],
-    }
+def _iso_timestamp(value: str | None) -> str:
+    return timestamp(datetime.datetime.fromisoformat(value)
+                     if value else None)
 
 
 def migration_text(view: dict) -> str:
-    """The ``show`` view as aligned ``field: value`` lines."""
+    """The ``show`` view (:func:`pumphouse.engine.views.detailed_view`
+    with the report) as aligned ``field: value`` lines."""
     options = view['options'] or {}
     fields = [
-        ('id', view['id']), ('name', view['name'] or '-'),
+        ('id', view['uuid']), ('name', view['name'] or '-'),
         ('state', view['state']),
         ('source', view['source']), ('destination', view['destination']),
-        ('workload', workload_text(view['workload'])),
+        ('workload', workload_text(
+            {key: view[key]
+             for key in ('workload', 'strategies', 'supplementary')})),
         ('options', ', '.join(f'{k}={v}' for k, v in sorted(
             options.items()))),
-        ('created', view['created_at']), ('started', view['started_at']),
-        ('finished', view['finished_at']),
+        ('created', _iso_timestamp(view['created_at'])),
+        ('started', _iso_timestamp(view['started_at'])),
+        ('finished', _iso_timestamp(view['finished_at'])),
         ('last error', view['last_error'] or '-'),
-        ('items by state', counts_line(view['items_by_state'])),
-        ('items by action', counts_line(view['items_by_action'])),
+        ('items by state', counts_line(view['items']['by_state'])),
+        ('items by action', counts_line(view['items']['by_action'])),
     ]
-    if view['issued_passwords_waiting']:
-        fields.append(('passwords', f'{view["issued_passwords_waiting"]} '
+    if view['passwords_available']:
+        fields.append(('passwords', f'{view["passwords_available"]} '
                        'waiting: pumphouse passwords '
-                       f'{view["id"]} --output FILE'))
+                       f'{view["uuid"]} --output FILE'))
     width = max(len(name) for name, _ in fields)
     lines = [f'{name.ljust(width)}  {value}' for name, value in fields]
     return '\n'.join(lines + check_lines(view['checks'],

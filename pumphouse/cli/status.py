@@ -10,6 +10,7 @@ from pumphouse.db import api as db_api
 from pumphouse.db import mapping_api
 from pumphouse.db import migration_api
 from pumphouse.engine import render
+from pumphouse.engine import views
 
 
 def _cloud_names() -> dict[int, str]:
@@ -23,9 +24,8 @@ def show_command(args: argparse.Namespace) -> int:
     if args.format == 'dot':
         print(render.as_dot(items))
         return errors.OK
-    view = output.migration_view(
-        migration, _cloud_names(), items,
-        migration_api.count_issued_passwords(migration.id))
+    view = views.detailed_view(migration, _cloud_names(), items)
+    view['report'] = migration.report
     if args.format == 'json':
         view['plan'] = [render.item_view(i) for i in items]
         print(json.dumps(view, indent=2, ensure_ascii=False, default=str))

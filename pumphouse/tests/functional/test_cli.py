@@ -223,7 +223,7 @@ def test_migrate_again_and_fetch_passwords(cli, workload):
     shown = json.loads(_ok(cli('show', second, '--format', 'json')))
     assert shown['state'] == 'completed'
     assert {i['action'] for i in shown['plan']} == {'reuse'}, shown['plan']
-    assert shown['issued_passwords_waiting'] == 0
+    assert shown['passwords_available'] == 0
     assert _counts(_destination_state(destination, names)) == before
 
     _ok(cli('verify', first))

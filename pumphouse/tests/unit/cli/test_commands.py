@@ -70,8 +70,11 @@ class TestStatusCommands(CommandTestCase):
         view = json.loads(self.stdout)
         self.assertEqual(('planned', 'destination', {'pending': 2}, 1),
                          (view['state'], view['destination'],
-                          view['items_by_state'],
-                          view['issued_passwords_waiting']))
+                          view['items']['by_state'],
+                          view['passwords_available']))
+        # The API's view, with the clouds by name.
+        self.assertEqual({'kind': 'project', 'names': ['web']},
+                         view['workload'])
         self.assertEqual(['identity.project', 'identity.user'],
                          [i['resource_type'] for i in view['plan']])
         self.assertNotIn('token', self.stdout)
