@@ -51,7 +51,7 @@ class ConductorManager:
         return host_work.work(host, owner, reason,
                               migrations=self.migrations, **kwargs)
 
-    def init_host(self) -> None:
+    def start(self) -> None:
         """Get ready for work (before the RPC server starts)."""
         described = inventory.describe_missing()
         if described:
@@ -60,7 +60,7 @@ class ConductorManager:
         self.migrations.start()
         self.hosts.start()
 
-    def del_host(self) -> None:
+    def stop(self) -> None:
         """Take no more work; wait a while for the work under way.
 
         What is still running after ``graceful_shutdown_timeout`` is left:

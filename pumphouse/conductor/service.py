@@ -43,7 +43,7 @@ class ConductorService:
                         'under this name, give one of them another '
                         '[DEFAULT] host.', self.name)
             self.owner.start(take_over_name=True)
-        self.manager.init_host()
+        self.manager.start()
         target = messaging.Target(topic=rpcapi.TOPIC, server=self.name)
         self._server = rpc.get_server(target, [self.manager])
         self._server.start()
@@ -72,6 +72,6 @@ class ConductorService:
         if self._takeover_thread is not None:
             self._takeover_thread.join()
             self._takeover_thread = None
-        self.manager.del_host()
+        self.manager.stop()
         self.owner.stop()
         LOG.info('Conductor %s stopped', self.name)

@@ -49,7 +49,7 @@ class TestCase(base.BaseTestCase):
 class RPCTestCase(TestCase):
     """A test with the in-process RPC transport and a running conductor."""
 
-    conductor_host = 'test-conductor'
+    conductor_name = 'test-conductor'
 
     def setUp(self) -> None:
         super().setUp()
@@ -57,7 +57,7 @@ class RPCTestCase(TestCase):
         rpc.init(CONF)
         self.addCleanup(rpc.cleanup)
         self.conductor = conductor_service.ConductorService(
-            self.conductor_host)
+            self.conductor_name)
         self.conductor.start()
         self.addCleanup(self.conductor.stop)
 

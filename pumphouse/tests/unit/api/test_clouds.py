@@ -249,7 +249,7 @@ class TestValidate(CloudsTestCase):
             fake_keystone.register(m)
             result = self.app.post('/v1/clouds/src/validate').json
         self.assertTrue(result['valid'])
-        self.assertEqual(self.conductor_host, result['conductor'])
+        self.assertEqual(self.conductor_name, result['conductor'])
         types = {s['type'] for s in result['services']}
         self.assertEqual({'identity', 'compute'}, types)
         token_request = next(r for r in m.request_history

@@ -19,7 +19,7 @@ from pumphouse.tests import base
 class TestRegistration(base.RPCTestCase):
 
     def test_started_conductor_is_live(self):
-        self.assertEqual([self.conductor_host],
+        self.assertEqual([self.conductor_name],
                          owner_api.list_live_conductors())
 
     def test_stopped_conductor_is_not_live(self):
@@ -28,20 +28,20 @@ class TestRegistration(base.RPCTestCase):
 
     def test_live_name_is_refused_by_the_db_api(self):
         self.assertRaises(exception.ConductorAlreadyRegistered,
-                          owner_api.register_owner, self.conductor_host,
+                          owner_api.register_owner, self.conductor_name,
                           owner_api.CONDUCTOR)
 
     def test_restarted_conductor_takes_its_live_name_back(self):
         # The old process crashed: its heartbeat is still fresh.
         self.conductor._stop.set()
         self.conductor.owner._stop.set()
-        restarted = conductor_service.ConductorService(self.conductor_host)
+        restarted = conductor_service.ConductorService(self.conductor_name)
         with self.assertLogs('pumphouse.conductor.service',
                              'WARNING') as logs:
             restarted.start()
         self.addCleanup(restarted.stop)
         self.assertIn('taking the registration over', logs.output[0])
-        self.assertEqual([self.conductor_host],
+        self.assertEqual([self.conductor_name],
                          owner_api.list_live_conductors())
 
     def test_dead_conductor_name_can_be_taken_over(self):
@@ -52,10 +52,10 @@ class TestRegistration(base.RPCTestCase):
                  'heartbeat_at': timeutils.utcnow()
                  - datetime.timedelta(hours=1)})
         self.assertEqual([], owner_api.list_live_conductors())
-        replacement = conductor_service.ConductorService(self.conductor_host)
+        replacement = conductor_service.ConductorService(self.conductor_name)
         replacement.start()
         self.addCleanup(replacement.stop)
-        self.assertEqual([self.conductor_host],
+        self.assertEqual([self.conductor_name],
                          owner_api.list_live_conductors())
 
     def _restart_with_fast_heartbeat(self):
@@ -63,7 +63,7 @@ class TestRegistration(base.RPCTestCase):
         self.config(heartbeat_interval=1, heartbeat_timeout=2,
                     group='conductor')
         self.conductor = conductor_service.ConductorService(
-            self.conductor_host)
+            self.conductor_name)
         self.conductor.start()
         self.addCleanup(self.conductor.stop)
 
