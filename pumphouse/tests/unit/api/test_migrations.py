@@ -9,10 +9,12 @@ not exist (``elsewhere``), so that no take-over touches them.
 import webtest
 
 from pumphouse.api import app as api_app
+from pumphouse.cli import local
 from pumphouse.common import crypto
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.db import models
+from pumphouse.db import owner_api
 from pumphouse.engine import states
 from pumphouse.tests import base
 from pumphouse.tests.unit.api import test_policy
@@ -117,6 +119,20 @@ class TestCreate(MigrationsTestCase):
         with db_api._writer() as session:
             session.query(models.Owner).update({'online': False})
         self._bad(create_body(), 'No conductor is alive', status=503)
+
+    def test_a_running_command_is_not_a_conductor(self):
+        """``pumphouse host ...`` or ``migrate`` heart-beating beside the
+        API does not make it send work to nobody."""
+        self.conductor.stop()
+        with db_api._writer() as session:
+            session.query(models.Owner).update({'online': False})
+        with local.LocalConductor() as command:
+            self.assertIn(command.name, owner_api.list_live_owners())
+            self._bad(create_body(), 'No conductor is alive', status=503)
+            self.app.post_json(
+                '/v1/hosts', {'name': 'compute-9', 'source': 'src'},
+                headers={'OpenStack-API-Version': 'migration 1.1'},
+                status=503)
 
 
 class TestListShowDelete(MigrationsTestCase):
