@@ -10,6 +10,7 @@ from pumphouse.cli import errors
 from pumphouse.cli import parser
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
+from pumphouse.db import owner_api
 from pumphouse.tests import base
 from pumphouse.tests.unit.cli import utils
 
@@ -206,6 +207,22 @@ class TestResume(CommandTestCase):
                       self.stdout)
         self.assertEqual('planned',
                          migration_api.get_migration(migration.uuid).state)
+
+    def test_refused_while_another_live_process_holds_it(self):
+        owner_api.register_owner('cli-elsewhere-1', owner_api.COMMAND)
+        migration = utils.make_migration(state='running',
+                                         items=[utils.PROJECT],
+                                         owner='cli-elsewhere-1')
+        self.assert_fails(errors.FAILED, 'is being worked on by '
+                          'cli-elsewhere-1', 'resume', migration.uuid,
+                          '--yes')
+        migration = migration_api.get_migration(migration.uuid)
+        self.assertEqual(('running', 'cli-elsewhere-1'),
+                         (migration.state, migration.owner))
+        [item] = migration_api.list_plan_items(migration.id)
+        self.assertEqual((0, 'pending'), (item.attempts, item.state))
+        # This command's own owner is gone once it ends.
+        self.assertEqual(['cli-elsewhere-1'], owner_api.list_live_owners())
 
 
 class TestConfirmation(CommandTestCase):
