@@ -115,17 +115,51 @@ def _busy(kind: str, row) -> tuple[type[exception.Conflict], dict]:
 
 
 @db_api.retry_on_deadlock
-def reserve(kind: str, ident: str, owner: str):
-    """Make ``owner`` hold a migration or a host; returns its row.
-
-    MigrationBusy or HostBusy while another live owner holds it;
-    MigrationNotFound or HostNotFound when there is no such thing.
-    """
+def _reserve(kind: str, ident: str, owner: str):
     with db_api._writer() as session:
         row = _lock(session, kind, ident)
         busy, args = _busy(kind, row)
         owner_api.take(session, row, owner, busy, **args)
     return row
+
+
+def reserve(kind: str, ident: str, owner: str):
+    """Make ``owner`` hold a migration or a host; returns its row.
+
+    MigrationBusy or HostBusy while another live owner holds it;
+    MigrationNotFound or HostNotFound when there is no such thing. A
+    command-line process of this machine that no longer runs is gone at
+    once, whatever its last heartbeat says (``pumphouse resume`` right
+    after a ``pumphouse migrate`` was killed).
+    """
+    try:
+        return _reserve(kind, ident, owner)
+    except (exception.MigrationBusy, exception.HostBusy) as e:
+        holder = e.kwargs.get('owner')
+        if not holder or not _command_gone_here(holder):
+            raise
+        LOG.info('%(holder)s no longer runs on this machine: it is gone',
+                 {'holder': holder})
+        owner_api.unregister_owner(holder)
+        return _reserve(kind, ident, owner)
+
+
+def _command_gone_here(name: str) -> bool:
+    """Whether ``name`` is a command owner (see :meth:`Owner.command`) of
+    this machine whose process no longer runs."""
+    prefix = f'cli-{socket.gethostname()}-'
+    if not name.startswith(prefix) or not name[len(prefix):].isdigit():
+        return False
+    pid = int(name[len(prefix):])
+    try:
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
+            command_line = f.read()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False  # cannot tell: let its heartbeat decide
+    # A new process that reuses the number is not the command.
+    return b'pumphouse' not in command_line
 
 
 @db_api.retry_on_deadlock

@@ -6,6 +6,7 @@ import uuid
 
 from oslo_config import fixture as config_fixture
 
+from pumphouse.cli import local
 from pumphouse.common import cloud_config
 from pumphouse.common import crypto
 from pumphouse.conf import CONF
@@ -53,3 +54,11 @@ def keystone_db_url(cloud: str) -> str:
 
 def unique(prefix: str) -> str:
     return f'{prefix}-{uuid.uuid4().hex[:8]}'
+
+
+def run(migration_uuid: str, workers: int = 4):
+    """Start (or resume) a planned migration and apply it as the command
+    line does: held by this process's own owner, through its
+    dispatcher."""
+    with local.LocalConductor() as here:
+        return here.migration(migration_uuid, start=True, workers=workers)

@@ -48,7 +48,7 @@ def migrate(selection: dict, **options):
     migration = runner.create('source', 'destination', selection, options,
                               project_id='admin')
     runner.plan(migration.uuid)
-    return runner.run(migration.uuid, workers=2)
+    return engine_fixtures.run(migration.uuid, workers=2)
 
 
 def project_selection(name: str, *types_wanted: str) -> dict:
@@ -402,7 +402,7 @@ def test_interrupted_create_is_adopted(engine, workspace):
     made = flavor_mod.FlavorDriver().create(
         types.SimpleNamespace(destination=destination), resource, attrs)
 
-    migration = runner.run(migration.uuid, workers=2)
+    migration = engine_fixtures.run(migration.uuid, workers=2)
     assert_clean(migration)
     assert items_by_key(migration)[
         ('compute.flavor', flavor.id)].destination_id == made

@@ -60,7 +60,7 @@ def migrate(project_name, **options):
         {'workload': {'kind': 'project', 'names': [project_name]}},
         options, project_id='admin')
     runner.plan(migration.uuid)
-    return runner.run(migration.uuid, workers=2)
+    return engine_fixtures.run(migration.uuid, workers=2)
 
 
 def can_log_in(auth_url, user, password, project) -> bool:

@@ -321,7 +321,7 @@ def test_interrupted_create_is_completed(engine, workspace):
         upload(destination, made['id'], cut_off())
     assert settled_status(destination, made['id']) == 'queued'
 
-    migration = runner.run(migration.uuid, workers=2)
+    migration = engine_fixtures.run(migration.uuid, workers=2)
     helpers.assert_clean(migration)
     assert image_items(migration)[source_image['id']].destination_id == \
         source_image['id']

@@ -42,7 +42,7 @@ def migrate(project_name: str):
                               selection(project_name), {},
                               project_id='admin')
     runner.plan(migration.uuid)
-    return runner.run(migration.uuid, workers=4)
+    return engine_fixtures.run(migration.uuid, workers=4)
 
 
 def plan_only(project_name: str):
@@ -422,7 +422,7 @@ def test_interrupted_run_is_adopted_not_duplicated(engine, clouds):
         fixed_ips=[{'subnet_id': made[('network.subnet', w.back_v4.id)],
                     'ip_address': interface.details['attrs']['ip_address']}])
 
-    done = runner.run(migration.uuid, workers=4)
+    done = engine_fixtures.run(migration.uuid, workers=4)
     assert_clean(done)
     final = {(i.resource_type, i.source_id): i
              for i in migration_api.list_plan_items(migration.id)}

@@ -179,7 +179,7 @@ def test_interrupted_group_create_is_adopted(engine, workspace, groups):
     made = sg_mod.SecurityGroupDriver().create(
         types.SimpleNamespace(destination=destination), resource, attrs)
 
-    migration = runner.run(migration.uuid, workers=2)
+    migration = engine_fixtures.run(migration.uuid, workers=2)
     helpers.assert_clean(migration)
     assert helpers.items_by_key(migration)[
         ('network.security_group', groups.web.id)].destination_id == made

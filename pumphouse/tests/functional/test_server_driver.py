@@ -67,7 +67,7 @@ def migrate(selection: dict, **options):
     migration = runner.create('source', 'destination', selection, options,
                               project_id='admin')
     runner.plan(migration.uuid)
-    return runner.run(migration.uuid, workers=4)
+    return engine_fixtures.run(migration.uuid, workers=4)
 
 
 def servers_named(*names: str) -> dict:
@@ -408,7 +408,7 @@ def test_interrupted_attempt_is_finished_not_repeated(engine, workspace,
     if point != 'after_suspend':
         assert ws.leftovers(), 'the boot user should have been left'
 
-    resumed = runner.run(first.uuid, workers=4)
+    resumed = engine_fixtures.run(first.uuid, workers=4)
     assert_clean(resumed)
     copy = the_copy(ws, server.name)
     if before:
@@ -627,7 +627,7 @@ def test_failed_server_removes_its_volume_copy_and_resume_copies_it_again(
     with open(source_file, 'r+b') as f:
         f.write(newer)
 
-    resumed = runner.run(first.uuid, workers=4)
+    resumed = engine_fixtures.run(first.uuid, workers=4)
     assert_clean(resumed)
     items = items_by_key(resumed)
     assert items[key].state == 'done'

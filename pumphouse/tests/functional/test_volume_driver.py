@@ -55,7 +55,7 @@ def migrate(project_name: str, *wanted: str):
                               selection(project_name, *wanted), {},
                               project_id='admin')
     runner.plan(migration.uuid)
-    return runner.run(migration.uuid, workers=4)
+    return engine_fixtures.run(migration.uuid, workers=4)
 
 
 def planned(project_name: str):
@@ -427,7 +427,7 @@ def test_copy_killed_after_the_volume_request_is_finished(engine, space):
     assert vol_common.named_images(source,
                                    vol_common.temp_name(volume.id)) == []
 
-    migration = runner.run(migration.uuid, workers=4)
+    migration = engine_fixtures.run(migration.uuid, workers=4)
     assert_clean(migration)
     project = destination.identity.find_project(
         space.project.name, domain_id='default', ignore_missing=False)
@@ -464,7 +464,7 @@ def test_copy_killed_while_streaming_leaves_nothing_behind(engine, space):
         destination, name)] == ['queued']
     assert copies(destination, volume.id) == []
 
-    migration = runner.run(migration.uuid, workers=4)
+    migration = engine_fixtures.run(migration.uuid, workers=4)
     assert_clean(migration)
     project = destination.identity.find_project(
         space.project.name, domain_id='default', ignore_missing=False)
