@@ -1,10 +1,14 @@
 """Command line of ``tools/minicloud/minicloud``."""
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from minicloud_lib import commands
+from minicloud_lib import paths
+from minicloud_lib import releases
+from minicloud_lib.cloud import CLOUDS
 from minicloud_lib.errors import SetupError
 
 PROFILES = ("small", "full")
@@ -18,15 +22,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "on loopback for Pumphouse's functional tests.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="install once, start both clouds, write "
-                   "clouds.yaml (idempotent)")
+    up = sub.add_parser("up", help="install once, start both clouds, write "
+                        "clouds.yaml (idempotent)")
+    up.add_argument(
+        "--source-release", choices=tuple(releases.RELEASES),
+        default=None,
+        help="OpenStack release of the source cloud (default: "
+        "$MINICLOUD_SOURCE_RELEASE, else "
+        f"{releases.DEFAULT_SOURCE_RELEASE}); switching needs `down` "
+        "first and rebuilds the source from nothing")
     sub.add_parser("down", help="stop the processes named by our PID files")
-    sub.add_parser("status", help="one line per service: up/down and URL")
+    sub.add_parser("status", help="one line per service: up/down and URL; "
+                   "the source's release")
+    sub.add_parser("check-config", help="check the written service "
+                   "configs against the options of each cloud's release")
     for name, text in (("stop-unit", "stop one process of a cloud"),
                        ("start-unit", "start one stopped process of a "
                         "cloud, without configuring anything again")):
         unit = sub.add_parser(name, help=text)
-        unit.add_argument("cloud", choices=("source", "destination"))
+        unit.add_argument("cloud", choices=tuple(c.name for c in CLOUDS))
         unit.add_argument("unit", help="e.g. nova-compute-3")
     seed = sub.add_parser(
         "seed", help="create a workload in the source cloud from a "
@@ -35,6 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                       help="tools/minicloud/seed/<profile>.yaml")
     seed.add_argument("--file", help="another seed YAML file instead")
     args = parser.parse_args(argv)
+    # Another state directory must not reuse the harness's clouds: a new
+    # state directory recreates its clouds' databases.
+    if paths.CUSTOM_STATE_DIR != bool(os.environ.get("MINICLOUD_CLOUDS")):
+        print("ERROR: MINICLOUD_STATE_DIR and MINICLOUD_CLOUDS go together "
+              "(see README.rst, \"A trial cloud beside the harness\")",
+              file=sys.stderr)
+        return 2
     try:
         if args.command == "seed":
             return commands.seed(args.profile, args.file)
@@ -42,8 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.stop_unit(args.cloud, args.unit)
         if args.command == "start-unit":
             return commands.start_unit(args.cloud, args.unit)
-        return {"up": commands.up, "down": commands.down,
-                "status": commands.status}[args.command]()
+        if args.command == "up":
+            return commands.up(args.source_release)
+        return {"down": commands.down, "status": commands.status,
+                "check-config": commands.check_config}[args.command]()
     except SetupError as exc:  # e.g. the lock stayed busy
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1

@@ -5,10 +5,13 @@ range, so a URL alone tells which cloud it belongs to. A service's
 port is ``port_base + Service.port_offset``.
 """
 
+import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from minicloud_lib import paths
+from minicloud_lib import releases
 
 DB_HOST = "127.0.0.1"
 DB_PORT = 3306
@@ -27,6 +30,25 @@ class Cloud:
     host: str
     port_base: int
     region: str = "RegionOne"
+    #: ``source`` or ``destination``: what the cloud runs (Ironic, the
+    #: spare compute host, the release). Empty: the same as ``name``.
+    role: str = ""
+    #: OpenStack release of its services (see :mod:`releases`).
+    release: str = releases.CURRENT
+
+    @property
+    def kind(self) -> str:
+        """The cloud's role: ``source`` or ``destination``."""
+        return self.role or self.name
+
+    @property
+    def release_info(self) -> releases.Release:
+        """Venv and differences of the cloud's release."""
+        return releases.get(self.release)
+
+    def with_release(self, release: str) -> "Cloud":
+        """This cloud running ``release``."""
+        return dataclasses.replace(self, release=release)
 
     @property
     def state_dir(self) -> Path:
@@ -68,4 +90,35 @@ class Cloud:
 
 SOURCE = Cloud(name="source", host="127.0.0.1", port_base=25000)
 DESTINATION = Cloud(name="destination", host="127.0.0.2", port_base=26000)
-CLOUDS = (SOURCE, DESTINATION)
+DEFAULT_CLOUDS = (SOURCE, DESTINATION)
+
+
+def _from_spec(spec: str) -> tuple[Cloud, ...]:
+    """Clouds from ``MINICLOUD_CLOUDS``: ``name:role:host:port_base``
+    entries separated by commas (developer option; README.rst, "A trial
+    cloud beside the harness")."""
+    clouds = []
+    for entry in filter(None, (e.strip() for e in spec.split(","))):
+        try:
+            name, role, host, base = entry.split(":")
+            port_base = int(base)
+        except ValueError:
+            raise SystemExit(
+                f"MINICLOUD_CLOUDS: {entry!r} is not name:role:host:"
+                "port_base") from None
+        if role not in ("source", "destination"):
+            raise SystemExit(f"MINICLOUD_CLOUDS: role of {name} must be "
+                             "source or destination")
+        if name in ("source", "destination") or not name.isalnum():
+            raise SystemExit(
+                f"MINICLOUD_CLOUDS: name {name!r} must be alphanumeric and "
+                "not one of the harness's clouds (their databases and "
+                "vhosts are named after it)")
+        clouds.append(Cloud(name=name, host=host, port_base=port_base,
+                            role=role))
+    return tuple(clouds)
+
+
+#: The clouds this run manages: the two harness clouds, or those of
+#: ``MINICLOUD_CLOUDS`` (only with ``MINICLOUD_STATE_DIR``: cli checks).
+CLOUDS = _from_spec(os.environ.get("MINICLOUD_CLOUDS", "")) or DEFAULT_CLOUDS

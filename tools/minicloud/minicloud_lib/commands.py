@@ -4,6 +4,7 @@ import concurrent.futures
 import contextlib
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from minicloud_lib import health
 from minicloud_lib import infra
 from minicloud_lib import paths
 from minicloud_lib import process
+from minicloud_lib import releases
 from minicloud_lib import services
 from minicloud_lib import venv
 from minicloud_lib.cloud import CLOUDS
@@ -55,19 +57,93 @@ def _locked(name: str = "lock") -> Iterator[None]:
         yield
 
 
-def up() -> int:
-    """Install if needed, start whatever is not up, write clouds.yaml."""
+def source_release() -> str:
+    """The release the source cloud runs (or last ran): recorded by
+    ``up``; ``current`` if nothing is recorded (harness set up before
+    releases existed)."""
+    return releases.recorded_source_release() or releases.CURRENT
+
+
+def clouds(source: str | None = None) -> tuple[Cloud, ...]:
+    """The clouds of this run, the source(s) with release ``source``
+    (default: the recorded one)."""
+    source = source or source_release()
+    return tuple(c.with_release(source) if c.kind == "source" else c
+                 for c in CLOUDS)
+
+
+def _running_units(cloud: Cloud) -> list[Unit]:
+    return [unit for service in services.for_cloud(cloud)
+            for unit in service.units() if unit.pid() is not None]
+
+
+def _switch_source_release(wanted: str) -> bool:
+    """Make the recorded source release ``wanted``; False if refused.
+
+    A source cloud set up with another release is rebuilt from nothing
+    (its databases hold the other release's schema): only when none of
+    its processes runs; its state directory is removed, so ``up``
+    creates its databases anew.
+    """
+    had = source_release()
+    if had == wanted:
+        if releases.recorded_source_release() != wanted:
+            releases.record_source_release(wanted)
+        return True
+    old = clouds(had)
+    running = [(c, u) for c in old if c.kind == "source"
+               for u in _running_units(c)]
+    if running:
+        names = ", ".join(u.name for _, u in running[:4])
+        print(f"ERROR: the source cloud runs OpenStack {had} ({names}"
+              f"{', ...' if len(running) > 4 else ''}); run "
+              f"`tools/minicloud/minicloud down` first, then `up "
+              f"--source-release {wanted}` (the source is then rebuilt "
+              "from nothing: its seeded workload is gone)",
+              file=sys.stderr)
+        return False
+    for cloud in old:
+        if cloud.kind == "source" and cloud.state_dir.exists():
+            print(f"{cloud.name:<11} release {had} -> {wanted}: removing "
+                  f"{cloud.state_dir} (databases are made anew)")
+            shutil.rmtree(cloud.state_dir)
+    releases.record_source_release(wanted)
+    return True
+
+
+def up(source: str | None = None) -> int:
+    """Install if needed, start whatever is not up, write clouds.yaml.
+
+    ``source``: the release of the source cloud (``--source-release``;
+    default ``MINICLOUD_SOURCE_RELEASE``, else
+    :data:`releases.DEFAULT_SOURCE_RELEASE`). Switching the release of
+    a running source cloud is refused (``down`` first).
+    """
+    wanted = (source or os.environ.get("MINICLOUD_SOURCE_RELEASE")
+              or releases.DEFAULT_SOURCE_RELEASE)
+    if wanted not in releases.RELEASES:
+        print(f"ERROR: unknown release {wanted!r} (known: "
+              f"{', '.join(releases.RELEASES)})", file=sys.stderr)
+        return 2
     with _locked():
+        if not _switch_source_release(wanted):
+            return 1
+        these = clouds(wanted)
         try:
-            venv.ensure_installed()
-            venv.ensure_drivers()
+            # The current venv also serves the harness itself (PyMySQL,
+            # clients, seeder): always installed.
+            needed = dict.fromkeys(
+                [releases.CURRENT, *(c.release for c in these)])
+            for name in needed:
+                venv.ensure_installed(name)
+                venv.ensure_drivers(name)
             venv.ensure_system_tools()
         except (SetupError, subprocess.TimeoutExpired) as exc:
             print(f"ERROR: {exc}", file=sys.stderr)
             return 1
         # The clouds are independent: set them up side by side.
-        with concurrent.futures.ThreadPoolExecutor(len(CLOUDS)) as pool:
-            futures = [pool.submit(_up_cloud, cloud) for cloud in CLOUDS]
+        with concurrent.futures.ThreadPoolExecutor(len(these)) as pool:
+            futures = [pool.submit(_up_cloud, cloud) for cloud in these]
         failed = False
         for future in futures:
             exc = future.exception()
@@ -78,7 +154,7 @@ def up() -> int:
                 raise exc
         if failed:
             return 1
-        clouds_yaml.write(CLOUDS)
+        clouds_yaml.write(these)
     print(f"clouds.yaml: {paths.CLOUDS_YAML}")
     return 0
 
@@ -88,7 +164,7 @@ def down() -> int:
     with _locked():
         units = [
             (cloud, unit)
-            for cloud in reversed(CLOUDS)
+            for cloud in reversed(clouds())
             for service in reversed(services.for_cloud(cloud))
             for unit in reversed(service.units())
         ]
@@ -105,7 +181,10 @@ def down() -> int:
 def status() -> int:
     """One line per unit per cloud; exit 0 only if all are up."""
     all_up = True
-    for cloud in CLOUDS:
+    for cloud in clouds():
+        if cloud.kind == "source":
+            print(f"{cloud.name:<11} {'release':<18} {cloud.release} "
+                  f"({cloud.release_info.venv_dir})")
         for service in services.for_cloud(cloud):
             for unit in service.units():
                 pid = unit.pid()
@@ -264,7 +343,7 @@ def seed(profile: str, file: str | None = None) -> int:
 
 
 def _unit(cloud_name: str, unit_name: str) -> Unit:
-    for cloud in CLOUDS:
+    for cloud in clouds():
         if cloud.name != cloud_name:
             continue
         for service in services.for_cloud(cloud):
@@ -298,3 +377,30 @@ def start_unit(cloud_name: str, unit_name: str) -> int:
                          f"of {unit.log_file}:\n" + unit.log_tail(40))
     print(f"{cloud_name:<11} {unit_name:<18} up (pid {unit.pid()})")
     return 0
+
+
+def check_config() -> int:
+    """Check each service's written config files against the options
+    its release's code registers (``minicloud_lib.optcheck``)."""
+    problems = 0
+    for cloud in clouds():
+        release = cloud.release_info
+        for service in services.for_cloud(cloud):
+            files = sorted(
+                str(path) for pattern in ("*.conf", "*.ini")
+                for path in service.state_dir.glob(pattern)
+                if "paste" not in path.name)
+            if not files:
+                print(f"{cloud.name:<11} {service.name:<18} no config "
+                      "written yet (run up)")
+                continue
+            print(f"{cloud.name:<11} {service.name:<18} {release.name}")
+            done = subprocess.run(
+                [str(release.venv_python), "-W", "ignore", "-m",
+                 "minicloud_lib.optcheck", service.name, *files],
+                env=dict(os.environ, PYTHONPATH=str(paths.TOOL_DIR)),
+                capture_output=True, text=True, timeout=300)
+            for line in done.stdout.splitlines():
+                print(f"    {line}")
+            problems += done.returncode != 0
+    return 1 if problems else 0

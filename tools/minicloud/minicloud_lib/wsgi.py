@@ -7,7 +7,9 @@ sets, in the environment:
 
 ``MINICLOUD_WSGI_APP``
     ``module:attribute`` of the real WSGI callable, e.g.
-    ``keystone.wsgi.api:application``.
+    ``keystone.wsgi.api:application``, or ``module:factory()`` for a
+    function returning it (older releases, e.g. 2024.1's
+    ``placement.wsgi:init_application()``).
 ``MINICLOUD_WSGI_ARGV``
     JSON list to use as ``sys.argv`` (default: the program name only);
     the config dir/file is usually given by a service-specific variable
@@ -28,6 +30,8 @@ def _load() -> Callable:
     )
     module_name, _, attribute = target.partition(":")
     module = importlib.import_module(module_name)
+    if attribute.endswith("()"):
+        return getattr(module, attribute[:-2])()
     return getattr(module, attribute or "application")
 
 

@@ -6,11 +6,17 @@ launcher makes :mod:`minicloud_drivers.nova_fake` importable as
 ``compute_driver = minicloud.SnapshotFakeDriver``.
 
 Run: ``python -m minicloud_drivers.nova_compute --config-file ...``.
+Works with the Nova of every release the harness runs (2024.1 and
+current).
 """
 
 from nova import monkey_patch
 
-monkey_patch.patch(backend="threading")
+# Newer Nova lets the caller choose the concurrency backend; 2024.1 has
+# no patch(): importing the module already patched with eventlet, as
+# its nova-compute does (nova.cmd imports it too).
+if hasattr(monkey_patch, "patch"):
+    monkey_patch.patch(backend="threading")
 
 import sys  # noqa: E402 - after Nova's own patching, as nova-compute
 

@@ -4,7 +4,8 @@ To add a service: write ``services/<name>.py`` with a
 :class:`~minicloud_lib.services.base.Service` subclass (a free
 ``port_offset``, its ``databases``, ``configure`` and ``units``) and
 append the class to :data:`SERVICE_CLASSES` after the services it
-needs. Services that only one cloud runs say so in ``clouds``.
+needs. Services that only one cloud runs say so in ``clouds`` (by
+role: ``source`` or ``destination``).
 """
 
 from minicloud_lib.cloud import Cloud
@@ -26,4 +27,4 @@ SERVICE_CLASSES: tuple[type[Service], ...] = (
 def for_cloud(cloud: Cloud) -> list[Service]:
     """Service instances of ``cloud``, in start order."""
     return [cls(cloud) for cls in SERVICE_CLASSES
-            if cls.clouds is None or cloud.name in cls.clouds]
+            if cls.clouds is None or cloud.kind in cls.clouds]

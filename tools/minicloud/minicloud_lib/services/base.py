@@ -22,6 +22,7 @@ from typing import ClassVar
 from minicloud_lib import health
 from minicloud_lib import paths
 from minicloud_lib import process
+from minicloud_lib import releases
 from minicloud_lib.cloud import Cloud
 from minicloud_lib.errors import SetupError
 
@@ -116,6 +117,11 @@ class Service(abc.ABC):
         self.cloud = cloud
 
     @property
+    def release(self) -> releases.Release:
+        """The OpenStack release (venv, differences) of this cloud."""
+        return self.cloud.release_info
+
+    @property
     def state_dir(self) -> Path:
         """``.minicloud/<cloud>/<service>/``."""
         return self.cloud.state_dir / self.name
@@ -177,7 +183,7 @@ class Service(abc.ABC):
         log = self.state_dir / f"{self.name}-setup.log"
         full_env = dict(os.environ)
         full_env.update(env or {})
-        cmd = [str(paths.VENV_BIN / argv[0]), *argv[1:]]
+        cmd = [str(self.release.venv_bin / argv[0]), *argv[1:]]
         with log.open("ab") as out:
             out.write(f"$ {' '.join(argv)}\n".encode())
             out.flush()
@@ -207,7 +213,10 @@ class Service(abc.ABC):
         argv: Sequence[str] | None = None,
         threads: int = 4,
     ) -> Unit:
-        """A unit serving WSGI callable ``app`` under the venv gunicorn."""
+        """A unit serving WSGI callable ``app`` under the venv gunicorn.
+
+        ``app`` is usually ``self.release.wsgi_app(self.name)``.
+        """
         marker = f"minicloud-{self.cloud.name}-{self.name}"
         unit_env = dict(env)
         unit_env["MINICLOUD_WSGI_APP"] = app
@@ -215,11 +224,12 @@ class Service(abc.ABC):
             list(argv or [self.name])
         )
         command = [
-            str(paths.VENV_BIN / "gunicorn"),
+            str(self.release.venv_bin / "gunicorn"),
             "--name", marker,
             "--bind", f"{self.cloud.host}:{self.cloud.port(self.port_offset)}",
             "--workers", "1",
-            "--worker-class", "gthread",
+            "--worker-class",
+            self.release.gunicorn_worker_classes.get(self.name, "gthread"),
             "--threads", str(threads),
             "--timeout", "120",
             "--graceful-timeout", "5",
@@ -227,8 +237,9 @@ class Service(abc.ABC):
             # default, the very interval openstacksdk polls at: a poll
             # then races the close and fails with RemoteDisconnected.
             "--keep-alive", "75",
-            # Its default path is shared by every gunicorn of the user.
-            "--no-control-socket",
+            # Per release: e.g. --no-control-socket (the default control
+            # socket path is shared by every gunicorn of the user).
+            *self.release.gunicorn_options,
             "--access-logfile", "-",
             "--pythonpath", str(paths.TOOL_DIR),
             "minicloud_lib.wsgi:application",

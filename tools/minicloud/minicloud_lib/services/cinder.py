@@ -33,7 +33,7 @@ class Cinder(OpenStackService):
         conf = [self.config_file]
         return [
             self.gunicorn_unit(
-                "cinder.wsgi.api:application",
+                self.release.wsgi_app(self.name),
                 env={},
                 argv=["cinder-api", "--config-file", self.config_file],
                 health_path="/healthcheck",

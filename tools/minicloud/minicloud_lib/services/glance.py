@@ -16,7 +16,7 @@ class Glance(OpenStackService):
         """One gunicorn process serving ``glance.wsgi.api``."""
         return [
             self.gunicorn_unit(
-                "glance.wsgi.api:application",
+                self.release.wsgi_app(self.name),
                 env={"OS_GLANCE_CONFIG_DIR": str(self.state_dir)},
                 health_path="/healthcheck",
             )

@@ -11,7 +11,6 @@ bmcs.json`` (mode 0600) for tests and later host work.
 import json
 import os
 
-from minicloud_lib import paths
 from minicloud_lib import secrets_store
 from minicloud_lib.services.base import Unit
 from minicloud_lib.services.openstack import OpenStackService
@@ -67,7 +66,8 @@ class Ironic(OpenStackService):
         bmc_config = str(self.state_dir / "bmc-emulators.json")
         bmc = Unit(
             name="ipmi-bmcs",
-            argv=[str(paths.VENV_PYTHON), "-m", "minicloud_drivers.bmc",
+            argv=[str(self.release.venv_python), "-m",
+                  "minicloud_drivers.bmc",
                   bmc_config],
             state_dir=self.state_dir,
             env={"MINICLOUD_BMC_PASSWORD": self.bmc_password()},

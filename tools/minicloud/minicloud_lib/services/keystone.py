@@ -38,7 +38,7 @@ class Keystone(Service):
         """A single gunicorn process serving ``keystone.wsgi.api``."""
         return [
             self.gunicorn_unit(
-                "keystone.wsgi.api:application",
+                self.release.wsgi_app(self.name),
                 env={"OS_KEYSTONE_CONFIG_DIR": str(self.state_dir)},
                 health_path="/v3",
             )

@@ -27,7 +27,7 @@ class Neutron(OpenStackService):
         """neutron-api (gunicorn) and neutron-rpc-server."""
         return [
             self.gunicorn_unit(
-                "neutron.wsgi.api:application",
+                self.release.wsgi_app(self.name),
                 env={
                     "OS_NEUTRON_CONFIG_DIR": str(self.state_dir),
                     "OS_NEUTRON_CONFIG_FILES": ";".join(CONFIG_FILES),
@@ -56,7 +56,6 @@ class Neutron(OpenStackService):
                 "service_plugins": "router",
                 "auth_strategy": "keystone",
                 "transport_url": self.cloud.transport_url,
-                "allow_overlapping_ips": True,
                 "dhcp_agent_notification": False,
                 "notify_nova_on_port_status_changes": True,
                 "notify_nova_on_port_data_changes": True,

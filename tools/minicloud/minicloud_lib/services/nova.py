@@ -9,17 +9,17 @@ is disabled once it is up: nothing is scheduled there unless a test
 enables it (the host tests evacuate and reassign it).
 """
 
-from minicloud_lib import paths
 from minicloud_lib.services.base import Unit
 from minicloud_lib.services.openstack import OpenStackService
 from minicloud_lib.services.openstack import wait_for
 
 #: Loaded as ``nova.virt.minicloud`` by ``minicloud_drivers.nova_compute``.
 COMPUTE_DRIVER = "minicloud.SnapshotFakeDriver"
-COMPUTE_LAUNCHER = [str(paths.VENV_PYTHON), "-m",
-                    "minicloud_drivers.nova_compute"]
+#: Run with the venv's Python: ``python -m`` this.
+COMPUTE_LAUNCHER = ["-m", "minicloud_drivers.nova_compute"]
 COMPUTE_COUNT = 2
-#: Clouds with a spare compute host (started disabled) after the others.
+#: Clouds (by role) with a spare compute host (started disabled) after
+#: the others.
 SPARE_HOST_CLOUDS = ("source",)
 #: Compute API microversion used for the readiness checks.
 _MICROVERSION = {"OpenStack-API-Version": "compute 2.53"}
@@ -40,13 +40,13 @@ class Nova(OpenStackService):
 
     def compute_hosts(self) -> list[str]:
         """Names of the compute hosts of this cloud."""
-        count = COMPUTE_COUNT + (self.cloud.name in SPARE_HOST_CLOUDS)
+        count = COMPUTE_COUNT + (self.cloud.kind in SPARE_HOST_CLOUDS)
         return [f"{self.cloud.name}-compute-{i}"
                 for i in range(1, count + 1)]
 
     def spare_host(self) -> str | None:
         """The host whose service starts disabled, if this cloud has one."""
-        if self.cloud.name not in SPARE_HOST_CLOUDS:
+        if self.cloud.kind not in SPARE_HOST_CLOUDS:
             return None
         return self.compute_hosts()[-1]
 
@@ -55,7 +55,7 @@ class Nova(OpenStackService):
         conf = [self.config_file]
         units = [
             self.gunicorn_unit(
-                "nova.wsgi.osapi_compute:application",
+                self.release.wsgi_app(self.name),
                 env={"OS_NOVA_CONFIG_DIR": str(self.state_dir)},
                 health_path="/",
             ),
@@ -64,7 +64,10 @@ class Nova(OpenStackService):
         ]
         for i, _host in enumerate(self.compute_hosts(), start=1):
             units.append(
-                self.daemon_unit(f"nova-compute-{i}", COMPUTE_LAUNCHER, conf))
+                self.daemon_unit(
+                    f"nova-compute-{i}",
+                    [str(self.release.venv_python), *COMPUTE_LAUNCHER],
+                    conf))
         return units
 
     def _settings(self) -> dict[str, dict[str, object]]:
@@ -80,7 +83,6 @@ class Nova(OpenStackService):
                 "state_path": state / "state",
                 "compute_driver": COMPUTE_DRIVER,
             },
-            "api": {"auth_strategy": "keystone"},
             "api_database": {"connection": self.cloud.db_url("nova_api"),
                              "max_retries": -1},
             "database": {"connection": self.cloud.db_url("nova"),

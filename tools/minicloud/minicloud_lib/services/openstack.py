@@ -11,15 +11,11 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 
 from minicloud_lib import keystone_api
-from minicloud_lib import paths
 from minicloud_lib import secrets_store
 from minicloud_lib.errors import SetupError
 from minicloud_lib.services import keystone
 from minicloud_lib.services.base import Service
 from minicloud_lib.services.base import Unit
-
-#: Where pip put the services' sample files (paste ini, filters, ...).
-VENV_ETC = paths.VENV_DIR / "etc"
 
 
 def wait_for(check: Callable[[], bool], timeout: float,
@@ -92,8 +88,9 @@ class OpenStackService(Service):
         return section
 
     def copy_sample(self, relative: str, target: str | None = None) -> str:
-        """Copy ``<venv>/etc/<relative>`` into the state dir; its path."""
-        source = VENV_ETC / relative
+        """Copy ``<venv>/etc/<relative>`` of the cloud's release into the
+        state dir; its path."""
+        source = self.release.venv_etc / relative
         dest = self.state_dir / (target or source.name)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, dest)
@@ -114,7 +111,7 @@ class OpenStackService(Service):
         """
         own = self.state_dir / f"unit-{name}.conf"
         if isinstance(program, str):
-            argv = [str(paths.VENV_BIN / program)]
+            argv = [str(self.release.venv_bin / program)]
         else:
             argv = list(program)
         for path in [*config_files, str(own)]:

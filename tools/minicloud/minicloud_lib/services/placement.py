@@ -16,7 +16,7 @@ class Placement(OpenStackService):
         """One gunicorn process serving ``placement.wsgi.api``."""
         return [
             self.gunicorn_unit(
-                "placement.wsgi.api:application",
+                self.release.wsgi_app(self.name),
                 env={"OS_PLACEMENT_CONFIG_DIR": str(self.state_dir)},
                 health_path="/",
             )
