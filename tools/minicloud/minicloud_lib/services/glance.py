@@ -13,7 +13,7 @@ class Glance(OpenStackService):
     catalog = (("image", "glance", ""),)
 
     def units(self) -> list[Unit]:
-        """One gunicorn process serving ``glance.wsgi.api``."""
+        """One gunicorn process serving the Glance API of the release."""
         return [
             self.gunicorn_unit(
                 self.release.wsgi_app(self.name),

@@ -35,7 +35,7 @@ class Keystone(Service):
         return self.url("/v3")
 
     def units(self) -> list[Unit]:
-        """A single gunicorn process serving ``keystone.wsgi.api``."""
+        """One gunicorn process serving the Keystone API of the release."""
         return [
             self.gunicorn_unit(
                 self.release.wsgi_app(self.name),

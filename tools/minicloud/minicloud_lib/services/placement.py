@@ -13,7 +13,7 @@ class Placement(OpenStackService):
     catalog = (("placement", "placement", ""),)
 
     def units(self) -> list[Unit]:
-        """One gunicorn process serving ``placement.wsgi.api``."""
+        """One gunicorn process serving the Placement API of the release."""
         return [
             self.gunicorn_unit(
                 self.release.wsgi_app(self.name),
