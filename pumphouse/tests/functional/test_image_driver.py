@@ -399,7 +399,8 @@ def test_failed_create_leaves_nothing(engine, workspace):
     driver.resource_type = IMAGE
     ctx = types.SimpleNamespace(
         source=ws.source, destination=destination,
-        semaphore=lambda name, size: _NoLimit(), event=lambda *a, **k: None)
+        semaphore=lambda name, size: _NoLimit(), event=lambda *a, **k: None,
+        progress=lambda *a, **k: None)
     attrs = dict(fields.common_attrs(source_image), owner=None,
                  members=[], kernel=None, ramdisk=None,
                  size=source_image['size'] + 1)  # never matches
