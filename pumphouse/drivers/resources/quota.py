@@ -4,8 +4,10 @@ One resource per project and service. Its attributes are the project's
 effective limits in the source; creating it sets, in the destination,
 only the limits that differ from what the destination project has (for a
 new project: its defaults), so that afterwards the effective limits are
-equal. The drivers also answer the quota pre-check of the plan: limits,
-usage and defaults of a destination project.
+equal. Limits only one of the clouds has (an older or newer release, a
+service's extension) are neither set nor compared. The drivers also
+answer the quota pre-check of the plan: limits, usage and defaults of a
+destination project.
 """
 
 import abc
@@ -116,25 +118,39 @@ class QuotaDriver(base.ResourceDriver):
         # Limits that differ are not a conflict: creating sets them.
         return current if not self.compare(attrs, current) else None
 
-    def compare(self, expected, actual):
-        # Only the limits both clouds know are compared.
-        known = actual.get('limits', {})
-        expected = dict(expected, limits={
-            k: v for k, v in expected.get('limits', {}).items()
-            if k in known})
-        return super().compare(expected, actual)
+    def compare(self, expected: dict, actual: dict) -> dict:
+        """Differences of the limits both clouds know.
+
+        A limit only one of the clouds has (the source's Nova network
+        quotas, a newer destination Neutron's ``router_route``) is no
+        difference: there is nothing to copy it from, or to.
+        """
+        source, destination = shared_limits(expected.get('limits', {}),
+                                            actual.get('limits', {}))
+        return super().compare(dict(expected, limits=source),
+                               dict(actual, limits=destination))
 
     def create(self, ctx, resource, attrs) -> str:
         project_id = attrs['project']
-        current = self._limits(ctx.destination, project_id)
-        changed = {k: v for k, v in attrs['limits'].items()
-                   if k in current and current[k] != v}
+        source, current = shared_limits(
+            attrs['limits'], self._limits(ctx.destination, project_id))
+        # Only limits both clouds know: a destination-only one keeps the
+        # destination's value, a source-only one has nowhere to go.
+        changed = {k: v for k, v in source.items() if current[k] != v}
         if changed:
             self._set(ctx.destination, project_id, changed)
         return project_id
 
     def delete(self, ctx, destination_id) -> None:
         self._reset(ctx.destination, destination_id)
+
+
+def shared_limits(source: Limits, destination: Limits
+                  ) -> tuple[Limits, Limits]:
+    """``source`` and ``destination`` cut down to the limits both have."""
+    shared = source.keys() & destination.keys()
+    return ({k: v for k, v in source.items() if k in shared},
+            {k: v for k, v in destination.items() if k in shared})
 
 
 def _limit_values(quota_set: dict, keys=None) -> Limits:

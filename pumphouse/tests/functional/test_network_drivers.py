@@ -246,6 +246,13 @@ def fixed(port) -> set[tuple[str, str]]:
     return {(ip['ip_address'], ip['subnet_id']) for ip in port.fixed_ips}
 
 
+def interface_macs(network, router_id: str) -> dict[str, str]:
+    """``{address: MAC}`` of a router's interface ports."""
+    return {ip['ip_address']: p.mac_address
+            for p in network.ports(device_id=router_id)
+            if net_common.is_router_interface(p) for ip in p.fixed_ips}
+
+
 def assert_clean(migration) -> None:
     assert migration.state == 'completed', migration.last_error
     assert migration.report['not_migrated'] == []
@@ -325,6 +332,11 @@ def assert_copied(source, destination, w) -> None:
         ip['ip_address'] for p in dnet.ports(device_id=router.id)
         if net_common.is_router_interface(p) for ip in p.fixed_ips)
     assert interfaces == [f'{w.nets.front}.1', f'{w.nets.back}.254']
+    # Each interface port keeps the source port's MAC.
+    assert interface_macs(dnet, router.id) == interface_macs(
+        source.network, w.router.id)
+    assert interface_macs(dnet, router.id)[f'{w.nets.back}.254'] == \
+        w.back_if.mac_address
     assert router.routes == [{'destination': '192.0.2.0/24',
                               'nexthop': f'{w.nets.back}.10'}]
 
@@ -413,12 +425,15 @@ def test_interrupted_run_is_adopted_not_duplicated(engine, clouds):
                 ('network.subnet', w.back_v4.id),
                 ('network.port', w.db.id)):
         made[key] = _by_hand(destination, by_key[key], lookup)
-    # ... and the port of an interface it had not attached yet.
+    # ... and the port of an interface it had not attached yet (made as
+    # the driver makes it: the source port's MAC on its address).
     interface = by_key[('network.router_interface', w.back_if.id)]
+    assert interface.details['attrs']['mac_address'] == w.back_if.mac_address
     leftover = destination.network.create_port(
         network_id=made[('network.network', w.back.id)],
         project_id=made[('identity.project', w.project.id)],
         device_owner='network:router_interface',
+        mac_address=interface.details['attrs']['mac_address'],
         fixed_ips=[{'subnet_id': made[('network.subnet', w.back_v4.id)],
                     'ip_address': interface.details['attrs']['ip_address']}])
 

@@ -2,9 +2,9 @@
 
 A router is created with its external gateway (on the same addresses
 where the destination has them free); each internal interface is a
-``network.router_interface`` (one per interface port, on the same
-addresses) and each static route a ``network.router_route``, which needs
-the interface that makes its next hop reachable.
+``network.router_interface`` (one per interface port, with the same MAC
+on the same addresses) and each static route a ``network.router_route``,
+which needs the interface that makes its next hop reachable.
 """
 
 import dataclasses
@@ -174,19 +174,21 @@ def _remove_interface(network, router_id: str, port_id: str) -> None:
 
 
 def interface_fields(port, subnet_ref) -> dict:
-    """Where an interface port sits: its first address and the others."""
+    """An interface port's MAC and where it sits: its first address and
+    the others."""
     fixed = common.sorted_fixed_ips(port.fixed_ips, subnet_ref)
     first = fixed[0] if fixed else {'subnet': None, 'ip_address': None}
     return {'subnet': first['subnet'], 'ip_address': first['ip_address'],
-            'other_fixed_ips': fixed[1:]}
+            'other_fixed_ips': fixed[1:], 'mac_address': port.mac_address}
 
 
 class RouterInterfaceDriver(common.NetworkDriver):
     """A router's internal interface: one per interface port.
 
-    Created as a port on the same addresses, then attached to the router
-    (so IPv6 auto-address subnets, other projects' subnets and addresses
-    other than the gateway all come out as in the source).
+    Created as a port with the same MAC on the same addresses, then
+    attached to the router (so IPv6 auto-address subnets, other projects'
+    subnets and addresses other than the gateway all come out as in the
+    source).
     """
 
     quota = ('network', 'port')
@@ -225,6 +227,12 @@ class RouterInterfaceDriver(common.NetworkDriver):
         return dict(interface_fields(port, _same), id=port.id,
                     router=port.device_id, project=port.project_id)
 
+    def compare(self, expected: dict, actual: dict) -> dict:
+        # Plans made before interfaces kept their MAC do not have it.
+        if 'mac_address' not in expected:
+            actual = {k: v for k, v in actual.items() if k != 'mac_address'}
+        return super().compare(expected, actual)
+
     def get_destination(self, ctx, destination_id):
         port = common.get_or_none(ctx.destination.network.get_port,
                                   destination_id)
@@ -259,14 +267,21 @@ class RouterInterfaceDriver(common.NetworkDriver):
     def create(self, ctx, resource, attrs) -> str:
         network = ctx.destination.network
         network_id = network.get_subnet(attrs['subnet']).network_id
+        mac = attrs.get('mac_address')
         port = self._leftover(network, network_id, attrs)
         if port is None:
             # A router owner: Neutron then takes IPv6 auto-address
-            # subnets' addresses as given and adds no others.
+            # subnets' addresses as given and adds no others (a port of
+            # nobody would get an address on each of them).
             port = network.create_port(
                 network_id=network_id, project_id=attrs['project'],
                 device_owner='network:router_interface',
-                fixed_ips=self._fixed_ips(attrs))
+                fixed_ips=self._fixed_ips(attrs),
+                **({'mac_address': mac} if mac else {}))
+        elif mac and port.mac_address != mac:
+            # Left by a Pumphouse that did not keep the MAC; Neutron
+            # changes the MAC of a port not bound yet.
+            network.update_port(port, mac_address=mac)
         try:
             network.add_interface_to_router(attrs['router'], port_id=port.id)
         except Exception:

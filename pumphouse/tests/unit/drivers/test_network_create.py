@@ -196,9 +196,14 @@ def test_router_flag_the_destination_cannot_take():
     assert (kind, level) == ('not_copied', 'WARNING') and 'dvr' in message
 
 
+#: The source interface port's MAC.
+IF_MAC = 'fa:16:3e:12:34:56'
+
+
 def interface_attrs() -> dict:
     return {'router': 'dest-r', 'subnet': 'dest-s', 'ip_address': '10.0.0.1',
-            'other_fixed_ips': [], 'project': 'dest-p1'}
+            'other_fixed_ips': [], 'mac_address': IF_MAC,
+            'project': 'dest-p1'}
 
 
 def interface_resource():
@@ -213,6 +218,7 @@ def test_interface_is_a_router_owned_port_then_attached():
                                                  interface_attrs())
     [created] = dest.named('create_port')
     assert created['device_owner'] == 'network:router_interface'
+    assert created['mac_address'] == IF_MAC
     assert created['fixed_ips'] == [{'subnet_id': 'dest-s',
                                      'ip_address': '10.0.0.1'}]
     [attached] = dest.named('add_interface_to_router')
@@ -221,7 +227,8 @@ def test_interface_is_a_router_owned_port_then_attached():
 
 def test_interface_reuses_the_port_an_interrupted_run_left():
     leftover = fakes.port('left', 'dest-n', [('dest-s', '10.0.0.1')],
-                          owner='network:router_interface')
+                          owner='network:router_interface',
+                          mac_address=IF_MAC)
     dest = Destination(subnets=[fakes.subnet('dest-s', 'dest-n',
                                              '10.0.0.0/24')],
                        ports=[leftover])
@@ -230,6 +237,103 @@ def test_interface_reuses_the_port_an_interrupted_run_left():
                                                  interface_attrs())
     assert made == 'left'
     assert dest.named('create_port') == []
+    assert dest.named('update_port') == []
+    [attached] = dest.named('add_interface_to_router')
+    assert attached == {'args': ('dest-r',), 'port_id': 'left'}
+
+
+def test_interface_leftover_without_the_mac_gets_it_not_a_second_port():
+    # Left by a run of a Pumphouse that let Neutron choose the MAC.
+    leftover = fakes.port('left', 'dest-n', [('dest-s', '10.0.0.1')],
+                          owner='network:router_interface',
+                          mac_address='fa:16:3e:ff:ff:ff')
+    dest = Destination(subnets=[fakes.subnet('dest-s', 'dest-n',
+                                             '10.0.0.0/24')],
+                       ports=[leftover])
+    ctx, _ = context(dest)
+    made = router.RouterInterfaceDriver().create(ctx, interface_resource(),
+                                                 interface_attrs())
+    assert made == 'left'
+    assert dest.named('create_port') == []
+    assert dest.named('update_port') == [{'args': (leftover,),
+                                          'mac_address': IF_MAC}]
+    [attached] = dest.named('add_interface_to_router')
+    assert attached == {'args': ('dest-r',), 'port_id': 'left'}
+
+
+def test_interface_attached_port_is_not_a_leftover():
+    # Another router's interface on the address is not taken over.
+    other = fakes.port('other', 'dest-n', [('dest-s', '10.0.0.1')],
+                       owner='network:router_interface', device='dest-r2',
+                       mac_address=IF_MAC)
+    dest = Destination(subnets=[fakes.subnet('dest-s', 'dest-n',
+                                             '10.0.0.0/24')],
+                       ports=[other])
+    ctx, _ = context(dest)
+    router.RouterInterfaceDriver().create(ctx, interface_resource(),
+                                          interface_attrs())
+    assert len(dest.named('create_port')) == 1
+    assert dest.named('update_port') == []
+
+
+def test_interface_of_a_plan_without_the_mac_lets_neutron_choose():
+    # Plans made before interfaces kept their MAC.
+    dest = Destination(subnets=[fakes.subnet('dest-s', 'dest-n',
+                                             '10.0.0.0/24')])
+    ctx, _ = context(dest)
+    attrs = interface_attrs()
+    del attrs['mac_address']
+    router.RouterInterfaceDriver().create(ctx, interface_resource(), attrs)
+    [created] = dest.named('create_port')
+    assert 'mac_address' not in created
+
+
+def interface_driver() -> router.RouterInterfaceDriver:
+    driver = router.RouterInterfaceDriver()
+    driver.resource_type = 'network.router_interface'
+    return driver
+
+
+def test_interface_verification_compares_the_mac():
+    attached = fakes.port('dest-if', 'dest-n', [('dest-s', '10.0.0.1')],
+                          owner='network:router_interface', device='dest-r',
+                          project='dest-p1', mac_address=IF_MAC)
+    driver = interface_driver()
+    actual = driver._describe(attached)
+    assert driver.compare(interface_attrs(), actual) == {}
+    attached.mac_address = 'fa:16:3e:ff:ff:ff'
+    actual = driver._describe(attached)
+    assert driver.compare(interface_attrs(), actual) == {
+        'mac_address': {'source': IF_MAC,
+                        'destination': 'fa:16:3e:ff:ff:ff'}}
+
+
+def test_interface_found_in_the_destination_with_another_mac_differs():
+    # An interface another Pumphouse made with a new MAC: planning sees
+    # the difference instead of reusing it as equal.
+    attached = fakes.port('dest-if', 'dest-n', [('dest-s', '10.0.0.1')],
+                          owner='network:router_interface', device='dest-r',
+                          project='dest-p1', mac_address='fa:16:3e:ff:ff:ff')
+    dest = Destination(ports=[attached])
+    ctx, _ = context(dest)
+    driver = interface_driver()
+    found = driver.find_destination(ctx, interface_resource(),
+                                    interface_attrs())
+    assert found['id'] == 'dest-if'
+    assert driver.compare(interface_attrs(), found) == {
+        'mac_address': {'source': IF_MAC,
+                        'destination': 'fa:16:3e:ff:ff:ff'}}
+
+
+def test_interface_of_a_plan_without_the_mac_is_verified_on_the_rest():
+    attached = fakes.port('dest-if', 'dest-n', [('dest-s', '10.0.0.2')],
+                          owner='network:router_interface', device='dest-r',
+                          project='dest-p1')
+    driver = interface_driver()
+    attrs = interface_attrs()
+    del attrs['mac_address']
+    assert driver.compare(attrs, driver._describe(attached)) == {
+        'ip_address': {'source': '10.0.0.1', 'destination': '10.0.0.2'}}
 
 
 def test_interface_port_is_removed_when_attaching_fails():

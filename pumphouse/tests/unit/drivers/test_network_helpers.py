@@ -147,7 +147,8 @@ def test_interface_with_several_addresses():
                            owner='network:router_interface', device='r')
     assert router.interface_fields(interface, str) == {
         'subnet': 'v6a', 'ip_address': 'fd00:1::1',
-        'other_fixed_ips': [{'subnet': 'v6b', 'ip_address': 'fd00:2::1'}]}
+        'other_fixed_ips': [{'subnet': 'v6b', 'ip_address': 'fd00:2::1'}],
+        'mac_address': interface.mac_address}
 
 
 def test_route_ids_round_trip():

@@ -1,0 +1,128 @@
+"""Quota limits only one of the clouds has (an older or newer release).
+
+A 2024.1 Neutron has no ``router_route`` quota, the current one does:
+such a limit is no difference, is never set from the source and never
+fails a migration, while a limit both clouds have still is compared.
+"""
+
+import json
+import types
+
+import requests
+
+from pumphouse.drivers.resources import quota
+from pumphouse.engine import resource as res
+
+#: A 2024.1 Neutron's quotas of a project.
+OLD = {'network': 10, 'subnet': 10, 'port': 50, 'router': 10,
+       'floatingip': 50, 'security_group': 10, 'security_group_rule': 100}
+#: The current Neutron's: the same and ``router_route``.
+NEW = dict(OLD, router_route=30)
+
+
+def response(body: dict) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code = 200
+    answer._content = json.dumps(body).encode()
+    answer.headers['Content-Type'] = 'application/json'
+    answer.url = 'http://neutron/v2.0/quotas/dp'
+    answer.request = requests.Request('GET', answer.url).prepare()
+    return answer
+
+
+class Neutron:
+    """A destination ``conn.network`` holding one project's quotas."""
+
+    def __init__(self, limits: dict) -> None:
+        self.limits = dict(limits)
+        self.puts: list[dict] = []
+
+    def get(self, path: str) -> requests.Response:
+        assert path == '/quotas/dp', path
+        return response({'quota': dict(self.limits)})
+
+    def put(self, path: str, json: dict) -> requests.Response:
+        assert path == '/quotas/dp', path
+        self.puts.append(json['quota'])
+        unknown = set(json['quota']) - set(self.limits)
+        if unknown:  # what Neutron answers for a quota it does not have
+            answer = response({'NeutronError': {
+                'message': f'Unrecognized attribute(s) {unknown}'}})
+            answer.status_code = 400
+            return answer
+        self.limits.update(json['quota'])
+        return response({'quota': dict(self.limits)})
+
+
+def context(neutron: Neutron):
+    return types.SimpleNamespace(
+        destination=types.SimpleNamespace(network=neutron))
+
+
+def driver() -> quota.NetworkQuotaDriver:
+    found = quota.NetworkQuotaDriver()
+    found.resource_type = 'network.quota'
+    return found
+
+
+def attrs(limits: dict) -> dict:
+    """Source attributes, translated (the project is the destination's)."""
+    return {'project': 'dp', 'limits': dict(limits)}
+
+
+def test_a_limit_only_the_destination_has_is_no_difference():
+    actual = {'id': 'dp', 'project': 'dp', 'limits': dict(NEW)}
+    assert driver().compare(attrs(OLD), actual) == {}
+
+
+def test_a_limit_only_the_source_has_is_no_difference():
+    actual = {'id': 'dp', 'project': 'dp', 'limits': dict(OLD)}
+    assert driver().compare(attrs(NEW), actual) == {}
+
+
+def test_a_limit_both_have_still_differs():
+    actual = {'id': 'dp', 'project': 'dp',
+              'limits': dict(NEW, port=60)}
+    assert driver().compare(attrs(OLD), actual) == {
+        'limits': {'source': OLD, 'destination': dict(OLD, port=60)}}
+
+
+def test_verification_of_old_to_new_reports_nothing():
+    neutron = Neutron(NEW)
+    actual = driver().get_destination(context(neutron), 'dp')
+    assert actual['limits']['router_route'] == 30
+    assert driver().compare(attrs(OLD), actual) == {}
+
+
+def test_planning_finds_the_equal_quotas_despite_the_new_limit():
+    neutron = Neutron(NEW)
+    resource = res.Resource('network.quota', 'sp', 'demo', attrs(OLD))
+    found = driver().find_destination(context(neutron), resource,
+                                      attrs(OLD))
+    assert found is not None and found['id'] == 'dp'
+
+
+def test_create_sets_only_shared_limits_that_differ():
+    neutron = Neutron(NEW)
+    resource = res.Resource('network.quota', 'sp', 'demo', {})
+    made = driver().create(context(neutron), resource,
+                           attrs(dict(OLD, port=80)))
+    assert made == 'dp'
+    assert neutron.puts == [{'port': 80}]
+    assert neutron.limits == dict(NEW, port=80)
+
+
+def test_create_never_sets_a_destination_only_limit():
+    neutron = Neutron(dict(NEW, router_route=5))
+    resource = res.Resource('network.quota', 'sp', 'demo', {})
+    driver().create(context(neutron), resource, attrs(OLD))
+    assert neutron.puts == []
+    assert neutron.limits['router_route'] == 5
+
+
+def test_create_never_sends_a_source_only_limit():
+    neutron = Neutron(OLD)
+    resource = res.Resource('network.quota', 'sp', 'demo', {})
+    driver().create(context(neutron), resource,
+                    attrs(dict(NEW, router=20)))
+    assert neutron.puts == [{'router': 20}]
