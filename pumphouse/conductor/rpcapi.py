@@ -12,6 +12,21 @@ LOG = log.getLogger(__name__)
 
 TOPIC = 'pumphouse.conductor'
 
+#: How oslo.messaging appends the conductor's traceback to the message of
+#: an exception it re-raises here.
+_REMOTE_TRACEBACK = '\nTraceback (most recent call last):'
+
+
+def _without_remote_traceback(
+        error: exception.PumphouseException) -> exception.PumphouseException:
+    """The conductor's exception as raised there: same class, its message
+    without the conductor's traceback (which must not reach a user)."""
+    if not type(error).__name__.endswith('_Remote'):
+        return error
+    cls = type(error).__mro__[1]
+    message = str(error).split(_REMOTE_TRACEBACK, 1)[0].rstrip()
+    return cls(message, **dict(getattr(error, 'kwargs', {}) or {}))
+
 
 class ConductorAPI:
     """Client side of the conductor RPC API.
@@ -51,6 +66,8 @@ class ConductorAPI:
         except messaging.MessagingTimeout as e:
             raise exception.ConductorTimeout(
                 timeout=CONF.conductor.rpc_timeout) from e
+        except exception.PumphouseException as e:
+            raise _without_remote_traceback(e) from None
 
     def _cast_migration(self, context, method: str,
                         migration_uuid: str) -> None:

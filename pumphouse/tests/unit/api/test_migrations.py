@@ -82,6 +82,8 @@ class TestCreate(MigrationsTestCase):
     def _bad(self, body, message, status=400):
         response = self.app.post_json('/v1/migrations', body, status=status)
         self.assertIn(message, response.json['error']['message'])
+        # A conductor's refusal comes without the conductor's traceback.
+        self.assertNotIn('Traceback', response.text)
         self.assertEqual([], migration_api.list_migrations())
 
     def test_bad_requests_store_nothing(self):

@@ -1,13 +1,16 @@
 """The conductor service over the in-process RPC transport."""
 
 import datetime
+import sys
 from unittest import mock
 
 import oslo_messaging as messaging
+from oslo_messaging._drivers import common as rpc_common
 from oslo_utils import timeutils
 
 from pumphouse.common import context
 from pumphouse.common import exception
+from pumphouse.common import rpc
 from pumphouse.conductor import rpcapi
 from pumphouse.conductor import service as conductor_service
 from pumphouse.db import api as db_api
@@ -143,3 +146,27 @@ class TestRPC(base.RPCTestCase):
         self.assertEqual(('u1', 'p1', 'req-1'),
                          (seen[0].user_id, seen[0].project_id,
                           seen[0].request_id))
+
+
+class TestRemoteErrors(base.TestCase):
+    """A conductor's refusal as oslo.messaging carries it over a real
+    transport: the same class here, without the conductor's traceback."""
+
+    def test_remote_traceback_is_dropped(self):
+        try:
+            raise exception.Invalid(reason='Cloud nowhere could not be '
+                                           'found.')
+        except exception.Invalid:
+            data = rpc_common.serialize_remote_exception(sys.exc_info())
+        remote = rpc_common.deserialize_remote_exception(
+            data, rpc.ALLOWED_EXMODS)
+        self.assertIn('Traceback', str(remote))  # what oslo.messaging does
+
+        clean = rpcapi._without_remote_traceback(remote)
+        self.assertIsInstance(clean, exception.Invalid)
+        self.assertEqual((400, 'Invalid request: Cloud nowhere could not '
+                               'be found.'), (clean.code, str(clean)))
+
+    def test_local_errors_are_kept(self):
+        error = exception.MigrationBusy(migration='m1', owner='c1')
+        self.assertIs(error, rpcapi._without_remote_traceback(error))
