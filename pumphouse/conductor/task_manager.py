@@ -208,6 +208,7 @@ def takeable(kind: str, owner: str) -> list[tuple[str, str]]:
             states.ACTIVE_STATES, or_held_by=owner)
     else:
         rows = host_api.list_unheld_hosts(or_held_by=owner)
+    known = owner_api.kinds([r.owner for r in rows if r.owner])
     found = []
     for row in rows:
         if row.owner is None:
@@ -215,6 +216,8 @@ def takeable(kind: str, owner: str) -> list[tuple[str, str]]:
         elif row.owner == owner:
             reason = 'it had it before it was restarted'
         else:
-            reason = f'{row.owner} stopped heart-beating'
+            # "conductor conductor-1 ..." or "command cli-host-42 ...".
+            kind = known.get(row.owner, 'owner')
+            reason = f'{kind} {row.owner} stopped heart-beating'
         found.append((row.uuid, reason))
     return found

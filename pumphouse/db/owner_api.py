@@ -105,6 +105,16 @@ def list_live_owners(kind: str | None = None) -> list[str]:
         return [r.name for r in query.order_by(models.Owner.name)]
 
 
+def kinds(names: list[str]) -> dict[str, str]:
+    """The kind of each of these owners that is registered."""
+    if not names:
+        return {}
+    with db_api._reader() as session:
+        rows = session.query(models.Owner.name, models.Owner.kind).filter(
+            models.Owner.name.in_(sorted(set(names))))
+        return {r.name: r.kind for r in rows}
+
+
 def list_live_conductors() -> list[str]:
     """Names of the live conductors: the owners the API may send work."""
     return list_live_owners(CONDUCTOR)

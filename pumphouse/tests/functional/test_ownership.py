@@ -168,7 +168,7 @@ def test_killed_command_line_is_taken_over_after_its_heartbeat(
         events = show(admin, running, '/events?limit=1000')['events']
         takeovers = [e for e in events if e['event_type'] == 'takeover']
         assert [(e['conductor'] in deployment_mod.CONDUCTORS,
-                 f'{cli_owner} stopped heart-beating' in e['message'])
+                 f'command {cli_owner} stopped heart-beating' in e['message'])
                 for e in takeovers] == [(True, True)], takeovers
         # Taken only once the last heartbeat was older than the timeout
         # (the event's time is stored to the second).

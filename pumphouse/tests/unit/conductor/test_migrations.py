@@ -225,7 +225,7 @@ class TestTakeOver(MigrationWorkTestCase):
         self.assertIn(REFUSED, failed.last_error)
         [takeover] = events(migration, 'takeover')
         self.assertEqual('conductor-b', takeover.conductor)
-        self.assertIn('conductor-a stopped heart-beating',
+        self.assertIn('conductor conductor-a stopped heart-beating',
                       takeover.message)
 
     def test_running_migration_is_resumed(self):
@@ -326,7 +326,8 @@ class TestCommandOwners(MigrationWorkTestCase):
         self.start_conductor('conductor-b')
         wait_for_state(migration.uuid, states.FAILED)
         [takeover] = events(migration, 'takeover')
-        self.assertIn('cli-host-1 stopped heart-beating', takeover.message)
+        self.assertIn('command cli-host-1 stopped heart-beating',
+                      takeover.message)
 
     def test_command_owner_is_not_a_conductor_for_the_api(self):
         fake_conductor('cli-host-1', kind=owner_api.COMMAND)
