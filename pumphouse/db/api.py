@@ -41,12 +41,26 @@ def _get_facade() -> enginefacade._TransactionContextManager:
         return _facade
 
 
+def is_sqlite_busy(error: BaseException) -> bool:
+    """SQLite refused a write because another connection wrote first.
+
+    With several processes on one SQLite file (``pumphouse serve`` and a
+    ``pumphouse`` command on the same state directory) a transaction that
+    read before another process committed cannot write any more: SQLite
+    fails it at once ("database is locked", without waiting for its busy
+    timeout). Trying again in a new transaction succeeds.
+    """
+    return (isinstance(error, (sa.exc.OperationalError, db_exc.DBError))
+            and 'database is locked' in str(error))
+
+
 #: For writes that may meet another writer's locks (MySQL/MariaDB gap locks
-#: under parallel apply, conductors registering at once): retried, each try
-#: in a transaction of its own.
+#: under parallel apply, conductors registering at once, SQLite shared by
+#: several processes): retried, each try in a transaction of its own.
 retry_on_deadlock = oslo_db_api.wrap_db_retry(
     max_retries=10, retry_interval=0.1, max_retry_interval=1,
-    inc_retry_interval=True, retry_on_deadlock=True)
+    inc_retry_interval=True, retry_on_deadlock=True,
+    exception_checker=is_sqlite_busy)
 
 
 # SQLite allows one writer at a time and fails a second one at once when
@@ -107,6 +121,7 @@ def _paginate(query, model, limit: int | None, marker, sort_key: str,
 
 # Clouds
 
+@retry_on_deadlock
 def create_cloud(values: dict) -> models.Cloud:
     """Store a cloud; ``values`` has name, description, config, credentials.
 
@@ -154,6 +169,7 @@ def list_clouds(limit: int | None = None, marker: str | None = None,
                          marker_obj, sort_key, sort_dir)
 
 
+@retry_on_deadlock
 def delete_cloud(ident: str) -> None:
     """Delete a cloud no migration uses."""
     with _writer() as session:

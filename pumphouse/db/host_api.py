@@ -9,6 +9,7 @@ from pumphouse.db import models
 from pumphouse.db import owner_api
 
 
+@db_api.retry_on_deadlock
 def create_host(values: dict) -> models.Host:
     """Register a host; HostAlreadyRegistered when its name is taken in
     its source cloud."""

@@ -12,6 +12,7 @@ from pumphouse.db import models
 from pumphouse.db import owner_api
 
 
+@db_api.retry_on_deadlock
 def create_migration(values: dict) -> models.Migration:
     """Store a new migration (its plan comes with :func:`add_plan_items`)."""
     migration = models.Migration(uuid=uuidutils.generate_uuid(), **values)

@@ -3,6 +3,7 @@
 import contextlib
 import datetime
 import json
+import sqlite3
 from collections.abc import Iterator
 
 import pytest
@@ -371,3 +372,52 @@ def test_command_owners_are_live_but_not_conductors(clock: Clock) -> None:
 def test_unknown_owner_kind_is_refused() -> None:
     with pytest.raises(ValueError, match='unknown owner kind'):
         owner_api.register_owner('x', 'daemon')
+
+
+# SQLite shared by several processes
+
+def test_sqlite_write_after_another_process_committed_is_retried(
+        migrated_db, tmp_path) -> None:
+    """``pumphouse serve`` and a command on one state directory: a write
+    whose transaction read before the other process committed fails at
+    once in SQLite ("database is locked"); it is tried again."""
+    if migrated_db.name != 'sqlite':
+        pytest.skip('SQLite only')
+    cloud = _cloud('c-busy')
+    path = migrated_db.url.removeprefix('sqlite:///')
+    other_process = sqlite3.connect(path, isolation_level=None)
+    engine = db_api.get_engine()
+    commits = []
+
+    def commit_elsewhere(conn, cursor, statement, *args):
+        # Between this transaction's read and its write, the other
+        # "process" commits a write of its own (once).
+        if statement.startswith('UPDATE clouds') and not commits:
+            other_process.execute(
+                "UPDATE clouds SET description = 'elsewhere'")
+            commits.append(statement)
+
+    @db_api.retry_on_deadlock
+    def describe() -> None:
+        with db_api._writer() as session:
+            row = session.query(models.Cloud).filter_by(
+                id=cloud.id).one()
+            row.description = 'here'
+
+    sa.event.listen(engine, 'before_cursor_execute', commit_elsewhere)
+    try:
+        describe()
+    finally:
+        sa.event.remove(engine, 'before_cursor_execute', commit_elsewhere)
+        other_process.close()
+    assert commits, 'the other process never wrote'
+    assert db_api.get_cloud(cloud.uuid).description == 'here'
+
+
+def test_sqlite_busy_is_recognised() -> None:
+    locked = sa.exc.OperationalError(
+        'UPDATE x', {}, sqlite3.OperationalError('database is locked'))
+    assert db_api.is_sqlite_busy(locked)
+    assert not db_api.is_sqlite_busy(sa.exc.OperationalError(
+        'UPDATE x', {}, sqlite3.OperationalError('no such table: x')))
+    assert not db_api.is_sqlite_busy(ValueError('database is locked'))
