@@ -9,6 +9,7 @@ from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 from oslo_log import log
 
+from pumphouse.common import api_versions
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
 
@@ -21,19 +22,11 @@ def _failure(reason: str, message: str) -> dict:
 
 
 def _version_view(version) -> dict:
-    return {'version': _format_version(version.get('version')),
+    return {'version': api_versions.format_version(version.get('version')),
             'status': version.get('status'),
             'url': version.get('url'),
             'min_microversion': version.get('min_microversion'),
             'max_microversion': version.get('max_microversion')}
-
-
-def _format_version(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    return '.'.join(str(part) for part in value)
 
 
 def _services(conn, interface: str, region_name: str | None) -> list[dict]:

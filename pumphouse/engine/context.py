@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from oslo_log import log
 
+from pumphouse.common import api_versions as api_versions_mod
 from pumphouse.db import mapping_api
 from pumphouse.db import migration_api
 from pumphouse.engine import resource as res
@@ -289,6 +290,13 @@ class EngineContext:
         value = load()
         with self._lock:
             return self.cache.setdefault(name, value)
+
+    def api_versions(self, side: str) -> dict:
+        """The API versions the ``source`` or ``destination`` cloud
+        announces, by service type (read once per context)."""
+        conn = self.source if side == 'source' else self.destination
+        return self.cached(f'api_versions:{side}',
+                           lambda: api_versions_mod.discover_cloud(conn))
 
     def event(self, event_type: str, message: str, level: str = 'INFO',
               item=None) -> None:

@@ -15,9 +15,46 @@ pre-checks' questions about the destination
 """
 
 import abc
+import dataclasses
 from collections.abc import Iterable
 
 from pumphouse.engine import resource as res
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiNeed:
+    """What a driver needs of one cloud's API: a ``microversion`` the
+    service must accept, an API ``version`` it must have at least, or a
+    Neutron ``extension``; ``side`` is ``source`` or ``destination``, and
+    ``feature`` says what for (shown when the cloud lacks it).
+
+    Source needs hold whenever the workload has resources of the driver's
+    type, destination needs when the plan creates some.
+    """
+
+    side: str
+    service_type: str
+    feature: str
+    microversion: str | None = None
+    version: str | None = None
+    extension: str | None = None
+
+    @property
+    def wanted(self) -> str:
+        """``microversion 2.79``, ``version 3.7``, ``extension extraroute``.
+        """
+        if self.microversion:
+            return f'microversion {self.microversion}'
+        if self.version:
+            return f'version {self.version}'
+        return f'extension {self.extension}'
+
+
+def on_both(service_type: str, feature: str, **wanted) -> tuple[ApiNeed,
+                                                                 ApiNeed]:
+    """The same need of the source and of the destination."""
+    return (ApiNeed('source', service_type, feature, **wanted),
+            ApiNeed('destination', service_type, feature, **wanted))
 
 
 class ResourceDriver(abc.ABC):
@@ -38,6 +75,9 @@ class ResourceDriver(abc.ABC):
     #: ``(service, quota name)`` with service ``compute``, ``volume`` or
     #: ``network``; None when it takes none (see :meth:`demand`).
     quota: tuple[str, str] | None = None
+    #: What the driver needs of the clouds' APIs; the ``api_version``
+    #: pre-check compares it with what each cloud offers.
+    api_needs: tuple[ApiNeed, ...] = ()
 
     @abc.abstractmethod
     def expand(self, ctx, selection, graph) -> Iterable[res.Resource]:

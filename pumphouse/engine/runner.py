@@ -123,6 +123,7 @@ def plan(migration_uuid: str, emit: Emit = None):
         drivers = registry.load_drivers()
         selection = selection_mod.Selection.from_dict(migration.workload)
         selection.validate(drivers)
+        checks_mod.announce(ctx)
         graph = discovery.discover(ctx, selection, drivers)
         items = planner.plan(ctx, graph, drivers)
         found = checks_mod.run(ctx, graph, items, drivers)

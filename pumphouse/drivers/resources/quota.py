@@ -163,6 +163,8 @@ class ComputeQuotaDriver(QuotaDriver):
     """Nova quotas: instances, cores, RAM, key pairs, server groups, ..."""
 
     service = 'compute'
+    api_needs = base.on_both('compute', 'quotas without network ones',
+                             microversion=COMPUTE_MICROVERSION)
 
     def _get(self, conn, path: str) -> dict:
         response = conn.compute.get(path, microversion=COMPUTE_MICROVERSION)
@@ -235,6 +237,7 @@ class NetworkQuotaDriver(QuotaDriver):
     security groups and rules, ..."""
 
     service = 'network'
+    api_needs = base.on_both('network', 'quotas in use', extension='quotas')
 
     @_NEW_PROJECT_RETRY
     def _get(self, conn, path: str) -> dict:

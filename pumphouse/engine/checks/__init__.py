@@ -1,11 +1,11 @@
-"""Pre-checks of a plan: can the destination hold what the plan creates?
+"""Pre-checks of a plan: can the clouds do it, can the destination hold it?
 
-Each check compares what the plan will create with the destination:
-per-project quotas, hypervisor capacity in Placement, free addresses in
-subnets and floating IP pools, CIDR overlaps. A failed check stops the
-migration from starting unless the operator overrides it by name (the
-check's full name, e.g. ``quota:demo:network.port``, or its category,
-e.g. ``quota``). Warnings are shown and never stop anything.
+Each check compares what the plan will create with the clouds: the API
+versions the drivers need of each cloud, per-project quotas, hypervisor
+capacity in Placement, free addresses in subnets and floating IP pools,
+CIDR overlaps. A failed check stops the migration from starting unless the
+operator overrides it by name (the check's full name, e.g.
+``quota:demo:network.port``, or its category, e.g. ``quota``). Warnings are shown and never stop anything.
 
 The checks add up and decide; what they need to know of the destination
 they ask the resource drivers (see :mod:`.facts`).
@@ -14,6 +14,7 @@ they ask the resource drivers (see :mod:`.facts`).
 from oslo_log import log
 
 from pumphouse.common import exception
+from pumphouse.engine.checks import api_version
 from pumphouse.engine.checks import capacity
 from pumphouse.engine.checks import network
 from pumphouse.engine.checks import quota
@@ -36,12 +37,18 @@ def blocking(checks, overrides) -> list[dict]:
             if c['status'] == FAILED and not overridden(c, overrides)]
 
 
+def announce(ctx) -> None:
+    """Record the API versions of both clouds in the migration's events
+    (before discovery, so that a failing discovery has them too)."""
+    api_version.announce(ctx)
+
+
 def run(ctx, graph, items: list[dict], drivers: dict) -> list[dict]:
     """Every pre-check of a plan, as dicts stored with the migration."""
     plan = Plan(graph, items)
     results: list[Result] = []
-    for check in (quota.check, capacity.check, network.check_addresses,
-                  network.check_cidrs):
+    for check in (api_version.check, quota.check, capacity.check,
+                  network.check_addresses, network.check_cidrs):
         results.extend(check(ctx, plan, drivers))
     failed = [r for r in results if r.status == FAILED]
     for result in results:

@@ -5,7 +5,8 @@ import dataclasses
 PASSED = 'passed'
 WARNING = 'warning'
 FAILED = 'failed'
-CATEGORIES = ('quota', 'capacity', 'addresses', 'cidr_overlap')
+CATEGORIES = ('api_version', 'quota', 'capacity', 'addresses',
+              'cidr_overlap')
 
 
 @dataclasses.dataclass

@@ -39,6 +39,11 @@ class FlavorDriver(base.ResourceDriver):
 
     strategies = ('depend', 'all', 'public', 'used', 'specific')
     workload_strategies = {'project': 'used', 'domain': 'used'}
+    api_needs = (
+        base.ApiNeed('source', 'compute', 'flavor extra specs in the list',
+                     microversion='2.61'),
+        base.ApiNeed('destination', 'compute', 'flavor descriptions',
+                     microversion='2.55'))
 
     def describe_source(self, ctx, flavor) -> res.Resource:
         access = ctx.cached(f'source:flavor_access:{flavor.id}',

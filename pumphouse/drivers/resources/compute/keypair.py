@@ -41,6 +41,8 @@ class KeypairDriver(base.ResourceDriver):
     workload_strategies = {'project': 'user', 'domain': 'user'}
     # key_pairs is a per-user quota in Nova: nothing to add up per project.
     quota = None
+    api_needs = base.on_both('compute', 'key pairs of other users',
+                             microversion='2.10')
 
     def _source_of(self, ctx, user_id: str) -> dict:
         """The source keypairs of one user by id, listed once."""

@@ -29,6 +29,7 @@ from pumphouse.drivers.resources.compute import placement
 from pumphouse.drivers.resources.compute import server_boot
 from pumphouse.drivers.resources.compute import server_group
 from pumphouse.drivers.resources.compute import server_path
+from pumphouse.drivers.resources.compute import server_snapshot
 from pumphouse.drivers.resources.compute import server_source
 from pumphouse.drivers.resources.compute import server_state
 from pumphouse.drivers.resources.network import common as network
@@ -49,6 +50,20 @@ class ServerDriver(base.ResourceDriver):
                            'server': 'specific', 'host': 'host'}
     renamable = False
     quota = ('compute', 'instances')
+    api_needs = (
+        base.ApiNeed('source', 'compute', 'server tags and descriptions',
+                     microversion='2.26'),
+        base.ApiNeed('source', 'compute', 'server snapshots by image id',
+                     microversion=server_snapshot.NOVA_CREATE_IMAGE),
+        base.ApiNeed('destination', 'compute', 'tags at boot',
+                     microversion='2.52'),
+        base.ApiNeed('destination', 'compute', 'volume attachments',
+                     microversion=server_boot.NOVA_LIST_ATTACHMENTS),
+        base.ApiNeed('destination', 'compute',
+                     'delete on termination of attached volumes',
+                     microversion=server_boot.NOVA_UPDATE_ATTACHMENT),
+        base.ApiNeed('destination', 'placement', 'the capacity pre-check',
+                     microversion=placement.MICROVERSION))
 
     # -- discovery -------------------------------------------------------
     def _chosen(self, ctx, selection) -> set[str]:

@@ -25,6 +25,9 @@ class ServerGroupDriver(base.ResourceDriver):
     strategies = ('tenant', 'depend', 'all', 'used', 'specific')
     workload_strategies = {'project': 'tenant', 'domain': 'tenant'}
     quota = ('compute', 'server_groups')
+    api_needs = (base.ApiNeed('destination', 'compute',
+                              'a server group policy with rules',
+                              microversion='2.64'),)
 
     @staticmethod
     def all_source(ctx) -> dict:

@@ -2,6 +2,7 @@
 
 from pumphouse.drivers.resources import common as helpers
 from pumphouse.drivers.resources.identity import common
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 
@@ -70,6 +71,7 @@ class RoleInferenceDriver(common.IdentityDriver):
     collection = 'role_inferences'
     strategies = ('depend',)
     renamable = False
+    api_needs = base.on_both('identity', 'implied roles', version='3.7')
 
     def list_source(self, ctx):
         response = helpers.check(ctx.source.identity.get('/role_inferences'))

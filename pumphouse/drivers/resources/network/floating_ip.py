@@ -10,6 +10,7 @@ the destination by its address or by its port.
 from openstack.network.v2 import floating_ip as sdk_floating_ip
 
 from pumphouse.drivers.resources.network import common
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 
@@ -33,6 +34,8 @@ class FloatingIPDriver(common.NetworkDriver):
     quota = ('network', 'floatingip')
     renamable = False
     verify_ignore = ('floating_ip_address',)
+    api_needs = base.on_both('network', 'floating IPs',
+                             extension='external-net')
 
     def all_source(self, ctx) -> dict:
         return common.floating_ips(ctx)

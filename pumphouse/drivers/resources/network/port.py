@@ -10,6 +10,7 @@ from openstack.network.v2 import port as sdk_port
 
 from pumphouse.drivers.resources.network import common
 from pumphouse.drivers.resources.network import destination
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 
@@ -55,6 +56,12 @@ class PortDriver(common.NetworkDriver):
     sdk_resource = sdk_port.Port
     quota = ('network', 'port')
     renamable = False
+    api_needs = (
+        *base.on_both('network', 'allowed address pairs',
+                      extension='allowed-address-pairs'),
+        *base.on_both('network', 'port security', extension='port-security'),
+        *base.on_both('network', 'port bindings (VNIC type)',
+                      extension='binding'))
 
     def all_source(self, ctx) -> dict:
         return common.ports(ctx)

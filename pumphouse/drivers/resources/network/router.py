@@ -13,6 +13,7 @@ from openstack import exceptions as sdk_exc
 from openstack.network.v2 import router as sdk_router
 
 from pumphouse.drivers.resources.network import common
+from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 #: Router flags copied only where the source sets them.
@@ -57,6 +58,7 @@ class RouterDriver(common.NetworkDriver):
 
     sdk_resource = sdk_router.Router
     quota = ('network', 'router')
+    api_needs = base.on_both('network', 'routers', extension='router')
 
     def all_source(self, ctx) -> dict:
         return common.routers(ctx)
@@ -341,6 +343,8 @@ class RouterRouteDriver(common.NetworkDriver):
     """
 
     renamable = False
+    api_needs = base.on_both('network', 'router routes',
+                             extension='extraroute')
 
     def all_source(self, ctx) -> dict:
         def load():

@@ -65,6 +65,9 @@ class VolumeDriver(base.ResourceDriver):
     strategies = ('tenant', 'used', 'all', 'specific', 'depend')
     workload_strategies = {'project': 'tenant', 'domain': 'tenant'}
     quota = ('volume', 'volumes')
+    api_needs = (base.ApiNeed('source', 'block-storage',
+                              'copying volumes through images',
+                              microversion=datapath.UPLOAD_MICROVERSION),)
 
     # -- source -------------------------------------------------------------
     def describe_source(self, ctx, volume) -> res.Resource:
