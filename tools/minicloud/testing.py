@@ -13,9 +13,11 @@ plain-JSON API look-ups by name, image download and the BMC client.
 
 import functools
 import json
+import os
 import pathlib
 import runpy
 import subprocess
+import sys
 import types
 import urllib.parse
 
@@ -32,6 +34,23 @@ NOVA = '2.79'
 #: What the harness's drivers write (standard library only).
 content = types.SimpleNamespace(**runpy.run_path(
     str(TOOL / 'drivers' / 'minicloud_drivers' / 'content.py')))
+
+
+def releases():
+    """The harness's table of releases (``minicloud_lib.releases``)."""
+    if str(TOOL) not in sys.path:
+        sys.path.append(str(TOOL))
+    from minicloud_lib import releases as found
+    return found
+
+
+def source_releases() -> tuple[str, str | None]:
+    """(the release this run asks of the source: ``MINICLOUD_SOURCE_RELEASE``
+    or the harness's default; the release ``up`` recorded)."""
+    table = releases()
+    wanted = (os.environ.get('MINICLOUD_SOURCE_RELEASE')
+              or table.DEFAULT_SOURCE_RELEASE)
+    return wanted, table.recorded_source_release()
 
 
 def seed(profile):

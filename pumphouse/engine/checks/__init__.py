@@ -5,7 +5,8 @@ versions the drivers need of each cloud, per-project quotas, hypervisor
 capacity in Placement, free addresses in subnets and floating IP pools,
 CIDR overlaps. A failed check stops the migration from starting unless the
 operator overrides it by name (the check's full name, e.g.
-``quota:demo:network.port``, or its category, e.g. ``quota``). Warnings are shown and never stop anything.
+``quota:demo:network.port``, or its category, e.g. ``quota``). Warnings
+are shown and never stop anything.
 
 The checks add up and decide; what they need to know of the destination
 they ask the resource drivers (see :mod:`.facts`).

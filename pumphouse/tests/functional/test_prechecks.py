@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from pumphouse.common import api_versions
 from pumphouse.drivers.resources.compute import placement
 from pumphouse.engine.checks import capacity
 from pumphouse.tests.functional import engine_fixtures
@@ -87,6 +88,31 @@ def test_failed_quota_check_stops_with_numbers(crowded, tmp_path):
     assert overridden.returncode == 0, overridden.stdout[-3000:]
     assert f'OVERRIDDEN quota:{name}:network.network' in overridden.stdout
     assert state(destination, there) == before
+
+
+def test_plan_records_and_checks_both_clouds_api_versions(crowded,
+                                                         tmp_path):
+    """The events of a plan name each cloud's API versions as the clouds
+    announce them (different releases on the harness), and the plan ran
+    the api_version checks of both clouds."""
+    name, source, destination, _there = crowded
+    planned = pumphouse(tmp_path, 'migrate', '--source', 'source',
+                        '--destination', 'destination', '--yes',
+                        '--dry-run', '--override-check', 'quota',
+                        'project', name)
+    assert planned.returncode == 0, planned.stdout[-3000:]
+    assert 'FAILED     api_version' not in planned.stdout
+    uuid = pumphouse(tmp_path, 'list').stdout.splitlines()[-1].split()[0]
+    events = pumphouse(tmp_path, 'events', uuid).stdout
+    for side, conn in (('source', source), ('destination', destination)):
+        nova = api_versions.discover_cloud(conn, ('compute',))['compute']
+        assert (f'versions: {side} cloud: identity v3.' in events and
+                nova.describe() in events.split(f'{side} cloud: ')[1]), \
+            events
+    shown = pumphouse(tmp_path, 'show', uuid, '--format', 'json').stdout
+    for subject in ('source:compute', 'destination:compute',
+                    'source:network', 'destination:network'):
+        assert f'api_version:{subject}' in shown
 
 
 @pytest.fixture
