@@ -37,9 +37,11 @@ def ensure_endpoints(conn, service, url: str, region: str | None) -> None:
     for interface in INTERFACES:
         endpoint = existing.get(interface)
         if endpoint is None:
+            # A null region_id is refused by Keystone 25 (2024.1) and
+            # earlier: leave it out when there is no region.
+            where = {'region_id': region} if region else {}
             conn.identity.create_endpoint(service_id=service.id, url=url,
-                                          interface=interface,
-                                          region_id=region)
+                                          interface=interface, **where)
         elif endpoint.url != url:
             conn.identity.update_endpoint(endpoint, url=url)
 
@@ -66,7 +68,8 @@ def main(argv=None) -> int:
                         help='clouds.yaml entry with admin credentials.')
     parser.add_argument('--url', required=True,
                         help='Base URL of pumphouse-api.')
-    parser.add_argument('--region', help='Region of the endpoints.')
+    parser.add_argument('--region', help='Region of the endpoints '
+                        '(default: the cloud\'s region, if it has one).')
     parser.add_argument('--name', default='pumphouse')
     parser.add_argument('--service-user',
                         help='Also make this service user.')
@@ -75,7 +78,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     conn = openstack.connect(cloud=args.os_cloud)
     service = ensure_service(conn, args.name)
-    ensure_endpoints(conn, service, args.url.rstrip('/'), args.region)
+    region = args.region or conn.config.get_region_name('identity')
+    ensure_endpoints(conn, service, args.url.rstrip('/'), region)
     if args.service_user:
         ensure_service_user(conn, args.service_user, args.service_project,
                             args.service_role)

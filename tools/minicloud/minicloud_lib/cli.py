@@ -30,7 +30,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="OpenStack release of the source cloud (default: "
         "$MINICLOUD_SOURCE_RELEASE, else "
         f"{releases.DEFAULT_SOURCE_RELEASE}); switching needs `down` "
-        "first and rebuilds the source from nothing")
+        "first (or --rebuild-source) and rebuilds the source from "
+        "nothing")
+    up.add_argument(
+        "--rebuild-source", action="store_true",
+        help="when the running source cloud runs another release, stop "
+        "it and rebuild it on the release asked for (its workload is "
+        "lost) instead of refusing")
     sub.add_parser("down", help="stop the processes named by our PID files")
     sub.add_parser("status", help="one line per service: up/down and URL; "
                    "the source's release")
@@ -64,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "start-unit":
             return commands.start_unit(args.cloud, args.unit)
         if args.command == "up":
-            return commands.up(args.source_release)
+            return commands.up(args.source_release, args.rebuild_source)
         return {"down": commands.down, "status": commands.status,
                 "check-config": commands.check_config}[args.command]()
     except SetupError as exc:  # e.g. the lock stayed busy

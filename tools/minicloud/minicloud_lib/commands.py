@@ -77,13 +77,14 @@ def _running_units(cloud: Cloud) -> list[Unit]:
             for unit in service.units() if unit.pid() is not None]
 
 
-def _switch_source_release(wanted: str) -> bool:
+def _switch_source_release(wanted: str, rebuild: bool = False) -> bool:
     """Make the recorded source release ``wanted``; False if refused.
 
     A source cloud set up with another release is rebuilt from nothing
     (its databases hold the other release's schema): only when none of
-    its processes runs; its state directory is removed, so ``up``
-    creates its databases anew.
+    its processes runs, or with ``rebuild`` (its processes are stopped
+    first); its state directory is removed, so ``up`` creates its
+    databases anew.
     """
     had = source_release()
     if had == wanted:
@@ -93,6 +94,14 @@ def _switch_source_release(wanted: str) -> bool:
     old = clouds(had)
     running = [(c, u) for c in old if c.kind == "source"
                for u in _running_units(c)]
+    if running and rebuild:
+        pids = process.stop_many(
+            [(unit.pid_file, unit.marker) for _, unit in running])
+        for (cloud, unit), pid in zip(running, pids, strict=True):
+            if pid is not None:
+                print(f"{_label(cloud, unit)} stopped (pid {pid}): the "
+                      f"source moves from {had} to {wanted}")
+        running = []
     if running:
         names = ", ".join(u.name for _, u in running[:4])
         print(f"ERROR: the source cloud runs OpenStack {had} ({names}"
@@ -111,13 +120,14 @@ def _switch_source_release(wanted: str) -> bool:
     return True
 
 
-def up(source: str | None = None) -> int:
+def up(source: str | None = None, rebuild_source: bool = False) -> int:
     """Install if needed, start whatever is not up, write clouds.yaml.
 
     ``source``: the release of the source cloud (``--source-release``;
     default ``MINICLOUD_SOURCE_RELEASE``, else
     :data:`releases.DEFAULT_SOURCE_RELEASE`). Switching the release of
-    a running source cloud is refused (``down`` first).
+    a running source cloud is refused (``down`` first) unless
+    ``rebuild_source``.
     """
     wanted = (source or os.environ.get("MINICLOUD_SOURCE_RELEASE")
               or releases.DEFAULT_SOURCE_RELEASE)
@@ -126,7 +136,7 @@ def up(source: str | None = None) -> int:
               f"{', '.join(releases.RELEASES)})", file=sys.stderr)
         return 2
     with _locked():
-        if not _switch_source_release(wanted):
+        if not _switch_source_release(wanted, rebuild_source):
             return 1
         these = clouds(wanted)
         try:

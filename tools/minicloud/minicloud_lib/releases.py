@@ -149,9 +149,9 @@ RELEASES: dict[str, Release] = {
     ),
 }
 #: ``up --source-release`` when neither the option nor
-#: ``MINICLOUD_SOURCE_RELEASE`` says otherwise. Switch to CARACAL once
-#: the functional suite passes 2024.1 -> current.
-DEFAULT_SOURCE_RELEASE = CURRENT
+#: ``MINICLOUD_SOURCE_RELEASE`` says otherwise: the functional suite
+#: migrates old -> new, as operators do.
+DEFAULT_SOURCE_RELEASE = CARACAL
 
 
 def get(name: str) -> Release:
