@@ -17,7 +17,9 @@ def _access(conn, flavor) -> list[str]:
 def _fields(flavor) -> dict:
     """Everything but access, the same for source and destination."""
     return {'name': flavor.name,
-            'description': flavor.description or '',
+            # As it is: null when never given (microversion 2.55 and
+            # later), or "" (Nova keeps it).
+            'description': flavor.description,
             'vcpus': int(flavor.vcpus or 0),
             'ram': int(flavor.ram or 0),
             'disk': int(flavor.disk or 0),
@@ -105,7 +107,7 @@ class FlavorDriver(base.ResourceDriver):
                   'ephemeral': attrs['ephemeral'], 'swap': attrs['swap'],
                   'rxtx_factor': attrs['rxtx_factor'],
                   'is_public': attrs['public']}
-        if attrs['description']:
+        if attrs['description'] is not None:  # "" is kept
             kwargs['description'] = attrs['description']
         if common.get_or_none(compute_api.get_flavor, resource.id) is None:
             kwargs['id'] = resource.id
