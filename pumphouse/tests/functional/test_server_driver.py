@@ -16,6 +16,7 @@ import sys
 
 import pytest
 
+from pumphouse.cli import local
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
 from pumphouse.db import mapping_api
@@ -356,7 +357,9 @@ def test_empty_names_arrive_empty_not_null(engine, workspace):
     ws.destination.block_storage.update_volume(root_copy, name=None)
     assert ws.destination.block_storage.get_volume(root_copy.id).name \
         is None
-    verified = runner.verify(migration.uuid)
+    # Verified again as ``pumphouse verify`` does: held by this process.
+    with local.LocalConductor() as here:
+        verified = here.migration(migration.uuid, verify=True)
     assert [(d['resource_type'], d['source_id'], d['differences'])
             for d in verified.report['differences']] == [
         ('volume.volume', root.id,
