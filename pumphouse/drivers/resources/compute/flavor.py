@@ -71,11 +71,12 @@ class FlavorDriver(base.ResourceDriver):
             if access else []
 
     def describe_source(self, ctx, flavor) -> res.Resource:
-        projects = compute.source_projects(ctx)
+        access = self.source_access(ctx, flavor)
+        projects = compute.source_projects(ctx) if access else {}
         attrs = dict(_fields(flavor), access=[
             res.optional_ref('identity.project', p,
                              getattr(projects.get(p), 'name', None))
-            for p in self.source_access(ctx, flavor)])
+            for p in access])
         return res.Resource(self.resource_type, flavor.id, flavor.name,
                             attrs)
 
