@@ -11,5 +11,7 @@ entries.
 * :mod:`.app` sets the service up, dispatches and turns errors into exit
   codes;
 * :mod:`.migrate`, :mod:`.status` and :mod:`.passwords` are the commands;
+* :mod:`.clouds` resolves the clouds they name, registering a clouds.yaml
+  entry on first use;
 * :mod:`.output` and :mod:`.progress` are what the operator sees.
 """

@@ -7,9 +7,9 @@ import argparse
 import json
 import sys
 
+from pumphouse.cli import clouds
 from pumphouse.cli import errors
 from pumphouse.cli import local
-from pumphouse.cli import migrate
 from pumphouse.cli import output
 from pumphouse.common import driver_info
 from pumphouse.common import exception
@@ -21,9 +21,8 @@ from pumphouse.hosts import views
 
 
 def _find(args: argparse.Namespace):
-    source = (db_api.get_cloud(args.source).id
-              if getattr(args, 'source', None) else None)
-    return host_api.get_host(args.host, source_cloud_id=source)
+    return host_api.get_host(args.host, source_cloud_id=clouds.cloud_id(
+        getattr(args, 'source', None)))
 
 
 def _info(pairs: list[str], path: str | None, what: str) -> dict:
@@ -42,10 +41,10 @@ def _info(pairs: list[str], path: str | None, what: str) -> dict:
 
 def register_command(args: argparse.Namespace) -> int:
     body: dict = {'name': args.host,
-                  'source': migrate.ensure_cloud(args.source).name,
+                  'source': clouds.ensure_cloud(args.source).name,
                   'macs': args.macs, 'options': {}}
     if args.destination:
-        body['destination'] = migrate.ensure_cloud(args.destination).name
+        body['destination'] = clouds.ensure_cloud(args.destination).name
     for what in ('power', 'provision'):
         driver = getattr(args, f'{what}_driver')
         info = _info(getattr(args, f'{what}_info'),
@@ -60,7 +59,7 @@ def register_command(args: argparse.Namespace) -> int:
     if args.to_destination:
         body['options']['to_destination'] = True
     existing = host_api.find_host(
-        args.host, migrate.ensure_cloud(args.source).id)
+        args.host, clouds.ensure_cloud(args.source).id)
     if existing is None:
         host = inventory.register(body)
         print(f'Registered host {host.name} ({host.uuid}).')
@@ -86,14 +85,14 @@ def _go(args: argparse.Namespace, target: str) -> int:
         if target != states.EVACUATED or not args.source:
             raise
         # Evacuating needs no hardware facts: register the name.
-        body = {'name': args.host, 'source': migrate.ensure_cloud(
+        body = {'name': args.host, 'source': clouds.ensure_cloud(
             args.source).name}
         if getattr(args, 'destination', None):
-            body['destination'] = migrate.ensure_cloud(args.destination).name
+            body['destination'] = clouds.ensure_cloud(args.destination).name
         host = inventory.register(body)
     values = {}
     if getattr(args, 'destination', None):
-        values['destination_cloud_id'] = migrate.ensure_cloud(
+        values['destination_cloud_id'] = clouds.ensure_cloud(
             args.destination).id
     if getattr(args, 'to_destination', False):
         values['options'] = dict(host.options or {}, to_destination=True)
@@ -127,7 +126,7 @@ def enable_command(args: argparse.Namespace) -> int:
 
 def list_command(args: argparse.Namespace) -> int:
     if args.source:
-        migrate.ensure_cloud(args.source)
+        clouds.ensure_cloud(args.source)
         rows = [[h['name'], h['service_status'] or '-',
                  h['service_state'] or '-', h['servers'],
                  h['state'] or 'not registered', h['uuid'] or '']
@@ -135,9 +134,9 @@ def list_command(args: argparse.Namespace) -> int:
         header = ['host', 'nova-compute', 'up/down', 'servers', 'state',
                   'id']
     else:
-        clouds = {c.id: c.name for c in db_api.list_clouds()}
-        rows = [[h.name, clouds.get(h.source_cloud_id),
-                 clouds.get(h.destination_cloud_id) or '-', h.state,
+        cloud_names = {c.id: c.name for c in db_api.list_clouds()}
+        rows = [[h.name, cloud_names.get(h.source_cloud_id),
+                 cloud_names.get(h.destination_cloud_id) or '-', h.state,
                  h.target or '-', h.uuid]
                 for h in host_api.list_hosts()]
         header = ['host', 'source', 'destination', 'state', 'target', 'id']

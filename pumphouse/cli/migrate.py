@@ -7,15 +7,14 @@ import sys
 from oslo_log import log
 from oslo_utils import timeutils
 
+from pumphouse.cli import clouds
 from pumphouse.cli import errors
 from pumphouse.cli import local
 from pumphouse.cli import output
 from pumphouse.cli import progress
-from pumphouse.common import cloud_config
 from pumphouse.common import exception
 from pumphouse.conductor import migration_work
 from pumphouse.conf import CONF
-from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.engine import checks
 from pumphouse.engine import registry
@@ -28,25 +27,6 @@ LOG = log.getLogger(__name__)
 #: The owner of the migrations the command line makes (the API stores a
 #: Keystone project id there).
 PROJECT_ID = 'local'
-
-
-def ensure_cloud(name: str):
-    """A registered cloud by name or id; a clouds.yaml entry ``name`` is
-    registered on first use (nothing secret is stored for it)."""
-    try:
-        return db_api.get_cloud(name)
-    except exception.CloudNotFound:
-        pass
-    config, secret = cloud_config.split_registration(
-        {'name': name, 'cloud': name})
-    try:
-        cloud = db_api.create_cloud({
-            'name': name, 'config': config, 'credentials': secret,
-            'description': f'clouds.yaml entry {name}'})
-    except exception.CloudAlreadyExists:
-        return db_api.get_cloud(name)  # registered meanwhile elsewhere
-    LOG.info('Registered cloud %(name)s from clouds.yaml', {'name': name})
-    return cloud
 
 
 def selection_from_args(args: argparse.Namespace) -> dict:
@@ -93,8 +73,8 @@ def _create_and_plan(args: argparse.Namespace, info,
                      here: local.LocalConductor):
     selection = selection_from_args(args)
     options = options_from_args(args)
-    source = ensure_cloud(args.source)
-    destination = ensure_cloud(args.destination)
+    source = clouds.ensure_cloud(args.source)
+    destination = clouds.ensure_cloud(args.destination)
     # Held by this process from the start: no conductor plans it.
     migration = migration_work.create({
         'source': source.uuid, 'destination': destination.uuid,

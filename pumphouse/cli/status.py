@@ -4,6 +4,7 @@ says, without talking to any cloud."""
 import argparse
 import json
 
+from pumphouse.cli import clouds
 from pumphouse.cli import errors
 from pumphouse.cli import output
 from pumphouse.db import api as db_api
@@ -38,9 +39,10 @@ def show_command(args: argparse.Namespace) -> int:
 
 def list_command(args: argparse.Namespace) -> int:
     """Every migration, oldest first."""
-    clouds = _cloud_names()
+    cloud_names = _cloud_names()
     rows = [[m.uuid, m.name or '', m.state,
-             clouds.get(m.source_cloud_id), clouds.get(m.destination_cloud_id),
+             cloud_names.get(m.source_cloud_id),
+             cloud_names.get(m.destination_cloud_id),
              _shorten(output.workload_text(m.workload), 40),
              output.timestamp(m.created_at)]
             for m in migration_api.list_migrations(sort_key='id',
@@ -57,17 +59,13 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + '\u2026'
 
 
-def _cloud_id(name: str | None) -> int | None:
-    return None if name is None else db_api.get_cloud(name).id
-
-
 def mappings_command(args: argparse.Namespace) -> int:
     """Source ids and what they became in the destination."""
-    clouds = _cloud_names()
+    cloud_names = _cloud_names()
     migrations = {m.id: m.uuid for m in migration_api.list_migrations()}
     found = mapping_api.list_mappings(
-        source_cloud_id=_cloud_id(args.source),
-        destination_cloud_id=_cloud_id(args.destination),
+        source_cloud_id=clouds.cloud_id(args.source),
+        destination_cloud_id=clouds.cloud_id(args.destination),
         resource_type=args.resource_type, source_id=args.source_id)
     if not found:
         print('No mappings match.')
@@ -76,7 +74,8 @@ def mappings_command(args: argparse.Namespace) -> int:
         ['resource type', 'source id', 'destination id', 'source',
          'destination', 'migration'],
         [[m.resource_type, m.source_id, m.destination_id,
-          clouds.get(m.source_cloud_id), clouds.get(m.destination_cloud_id),
+          cloud_names.get(m.source_cloud_id),
+          cloud_names.get(m.destination_cloud_id),
           migrations.get(m.migration_id, '')] for m in found]))
     return errors.OK
 

@@ -36,17 +36,20 @@ class ResourceGraph:
                 if r.type == resource_type]
 
     def missing(self) -> set[res.Key]:
-        """Keys that resources need but the graph does not hold yet."""
+        """Keys that resources require but the graph does not hold yet
+        (optional references do not count)."""
         return {key for r in self._resources.values()
-                for key in r.depends_on if key not in self._resources}
+                for key in r.requires if key not in self._resources}
 
     def ordered(self) -> list[res.Resource]:
-        """Resources, each after everything it needs."""
+        """Resources, each after everything it needs that the graph
+        holds."""
         digraph = networkx.DiGraph()
         for resource in self._resources.values():
             digraph.add_node(resource.key)
             for key in resource.depends_on:
-                digraph.add_edge(key, resource.key)
+                if key in self._resources:
+                    digraph.add_edge(key, resource.key)
         try:
             order = list(networkx.lexicographical_topological_sort(digraph))
         except networkx.NetworkXUnfeasible as e:

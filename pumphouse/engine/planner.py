@@ -8,6 +8,10 @@
   (take the existing one), ``rename`` (create under name + suffix) or
   ``fail`` (the default: the plan cannot start);
 * ``skip``: the driver marked the resource as not to be migrated.
+
+Before deciding, optional references to resources that neither migrate
+with the workload nor were migrated before are dropped, with a warning
+(:func:`settle`).
 """
 
 import dataclasses
@@ -40,6 +44,7 @@ def plan(ctx, graph, drivers: dict) -> list[dict]:
     items = []
     for resource in graph.ordered():
         driver = drivers[resource.type]
+        resource, dropped = settle(ctx, resource, graph)
         decision = decide(ctx, driver, resource)
         if decision.destination_id and decision.action == 'reuse':
             ctx.record(resource.key, decision.destination_id)
@@ -49,11 +54,15 @@ def plan(ctx, graph, drivers: dict) -> list[dict]:
             details['renamed_from'] = resource.attrs.get('name')
         if decision.differences:
             details['differences'] = decision.differences
-        if decision.note:
-            details['note'] = decision.note
+        notes = [n for n in (dropped, decision.note) if n]
+        if notes:
+            details['note'] = '; '.join(notes)
         items.append({
             'key': item_key(resource.key),
-            'depends_on': [item_key(k) for k in resource.depends_on],
+            # Optional references to what does not migrate with it order
+            # nothing: what they name is there already.
+            'depends_on': [item_key(k) for k in resource.depends_on
+                           if k in graph],
             'resource_type': resource.type,
             'source_id': resource.id,
             'source_name': resource.name or label(resource, graph),
@@ -66,6 +75,36 @@ def plan(ctx, graph, drivers: dict) -> list[dict]:
     ctx.event('plan', 'Plan: ' + ', '.join(
         f'{n} {a}' for a, n in counts.items() if n))
     return items
+
+
+def settle(ctx, resource: res.Resource,
+           graph) -> tuple[res.Resource, str | None]:
+    """``resource`` without the optional references whose targets are
+    outside the migration: not in ``graph`` and not mapped by an earlier
+    migration between the same clouds (so not in the destination as
+    Pumphouse knows it). Returns the resource and a note naming what was
+    left out, also sent as a WARNING event; None when nothing was.
+    """
+    outside = [(attr, key, name)
+               for attr, key, name in res.optional_references(resource.attrs)
+               if key not in graph and ctx.mapped(key) is None]
+    if not outside:
+        return resource, None
+    attrs = res.without_optional(resource.attrs,
+                                 {key for _attr, key, _name in outside})
+    by_attr: dict[str, list[str]] = {}
+    for attr, (target_type, target_id), name in outside:
+        kind = target_type.rpartition('.')[2]
+        by_attr.setdefault(attr, []).append(
+            f'{kind} {name}' if name == target_id
+            else f'{kind} {name} ({target_id})')
+    note = '; '.join(
+        f'{attr}: left out {", ".join(sorted(names))}, outside the '
+        'migration (neither in this workload nor migrated before)'
+        for attr, names in by_attr.items())
+    ctx.event('plan', f'{resource.type} {resource.name or resource.id}: '
+                      f'{note}', level='WARNING')
+    return dataclasses.replace(resource, attrs=attrs), note
 
 
 def label(resource: res.Resource, graph) -> str:

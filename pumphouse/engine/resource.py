@@ -4,6 +4,12 @@ A resource's ``attrs`` are what is compared between source and destination
 and what a driver creates from. References to other resources are written
 as ``ref(type, source_id)`` and translated to destination ids through the
 mapping before they are compared or used.
+
+A reference is *required* (``ref``: its target is taken into the workload)
+or *optional* (``optional_ref``: it only orders the two resources when
+both migrate). The planner drops an optional reference whose target
+neither migrates with the workload nor was migrated before (see
+:func:`pumphouse.engine.planner.settle`), and says so.
 """
 
 import dataclasses
@@ -13,6 +19,7 @@ from typing import Any
 Key = tuple[str, str]
 
 _REF = '$ref'
+_OPTIONAL = '$optional'
 
 
 def ref(resource_type: str, source_id: str | None) -> dict | None:
@@ -22,8 +29,28 @@ def ref(resource_type: str, source_id: str | None) -> dict | None:
     return {_REF: [resource_type, source_id]}
 
 
+def optional_ref(resource_type: str, source_id: str | None,
+                 label: str | None = None) -> dict | None:
+    """A reference that does not take its target into the workload (a
+    flavor's access naming a project the workload leaves behind).
+
+    ``label`` names the target in the warning shown when the reference is
+    dropped (its source name; the source id when there is none).
+    """
+    if source_id is None:
+        return None
+    return {_REF: [resource_type, source_id],
+            _OPTIONAL: label or source_id}
+
+
 def is_ref(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {_REF}
+    return (isinstance(value, dict) and _REF in value
+            and set(value) <= {_REF, _OPTIONAL})
+
+
+def is_optional(value: Any) -> bool:
+    """Whether ``value`` is an :func:`optional_ref`."""
+    return is_ref(value) and _OPTIONAL in value
 
 
 def ref_key(value: dict) -> Key:
@@ -31,15 +58,52 @@ def ref_key(value: dict) -> Key:
     return resource_type, source_id
 
 
-def references(value: Any) -> list[Key]:
-    """Every reference inside ``value``, depth first."""
+def references(value: Any, optional: bool = True) -> list[Key]:
+    """Every reference inside ``value``, depth first; without the
+    optional ones unless ``optional``."""
     if is_ref(value):
-        return [ref_key(value)]
+        return [ref_key(value)] if optional or not is_optional(value) \
+            else []
     if isinstance(value, dict):
-        return [k for v in value.values() for k in references(v)]
+        return [k for v in value.values()
+                for k in references(v, optional)]
     if isinstance(value, (list, tuple)):
-        return [k for v in value for k in references(v)]
+        return [k for v in value for k in references(v, optional)]
     return []
+
+
+def optional_references(attrs: dict) -> list[tuple[str, Key, str]]:
+    """``(attribute, key, label)`` of every optional reference in
+    ``attrs``, attribute by attribute."""
+    found = []
+    for name, value in attrs.items():
+        for item in _optional_in(value):
+            found.append((name, ref_key(item), item[_OPTIONAL]))
+    return found
+
+
+def _optional_in(value: Any) -> list[dict]:
+    if is_ref(value):
+        return [value] if is_optional(value) else []
+    if isinstance(value, dict):
+        return [r for v in value.values() for r in _optional_in(v)]
+    if isinstance(value, (list, tuple)):
+        return [r for v in value for r in _optional_in(v)]
+    return []
+
+
+def without_optional(value: Any, keys: set[Key]) -> Any:
+    """``value`` without the optional references to ``keys``: left out
+    of lists, None where a single value."""
+    if is_ref(value):
+        return None if is_optional(value) and ref_key(value) in keys \
+            else value
+    if isinstance(value, dict):
+        return {k: without_optional(v, keys) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_optional(v, keys) for v in value
+                if not (is_optional(v) and ref_key(v) in keys)]
+    return value
 
 
 class Unresolved(str):
@@ -86,8 +150,20 @@ class Resource:
 
     @property
     def depends_on(self) -> list[Key]:
+        """What must be migrated before this resource, optional references
+        included (their targets that migrate too)."""
+        return self._keys(optional=True)
+
+    @property
+    def requires(self) -> list[Key]:
+        """What the workload must take in with this resource: its
+        references but the optional ones, and its ``needs``."""
+        return self._keys(optional=False)
+
+    def _keys(self, optional: bool) -> list[Key]:
         seen = []
-        for key in references(self.attrs) + [tuple(k) for k in self.needs]:
+        for key in references(self.attrs, optional) + [
+                tuple(k) for k in self.needs]:
             if key not in seen and key != self.key:
                 seen.append(key)
         return seen

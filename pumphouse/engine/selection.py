@@ -12,7 +12,8 @@ those hosts move (project + host), to limit the downtime and the
 destination capacity one maintenance window takes.
 
 Each resource type then follows a strategy: ``all``, ``tenant`` (what
-belongs to the workload's projects or domains), ``specific`` (the listed
+belongs to the workload's projects or domains; for flavors, those their
+servers use and the private ones they may use), ``specific`` (the listed
 ids), ``public``, ``user`` (what belongs to the workload's users),
 ``depend`` (only what other resources of the workload refer to) and
 ``used`` (what the workload's servers use; ``depend`` for types whose

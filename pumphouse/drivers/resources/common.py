@@ -49,3 +49,15 @@ def one_or_none(items: Iterable):
             f'{len(items)} destination resources match where one was '
             'expected')
     return items[0] if items else None
+
+
+def neutron_text(value: str | None) -> str:
+    """A Neutron name or description, as Neutron means it.
+
+    Unlike Nova, Cinder and Keystone, whose ``""`` and null are two values
+    carried as they are, Neutron stores ``""`` for a name or description
+    never given and refuses null: its API never shows null, so a None
+    (what the SDK holds for a field the response lacks) can only mean
+    ``""``, and ``""`` is what is sent.
+    """
+    return value or ''

@@ -341,6 +341,62 @@ def test_project_workload_migrates_what_its_servers_use(
             if k[0] == 'compute.server_group'] == [wl.spread.id]
 
 
+def test_private_flavor_the_project_may_use_moves_with_it(engine,
+                                                          workspace):
+    """Issue 14: a private flavor whose access list holds the project
+    (with extra specs), used by no server, moves with ``project NAME``.
+    In the destination its access names the migrated project; a project
+    of the list outside the migration is left out, with a WARNING naming
+    the flavor and that project, and verification is clean. Migrating
+    that project later (same state) gives it access to the same flavor.
+    """
+    source, destination = workspace.source, workspace.destination
+    outsider = workspace.new_project()
+    flavor = workspace.new_flavor(vcpus=1, ram=80, disk=1, is_public=False,
+                                  description='private, used by no server')
+    source.compute.create_flavor_extra_specs(
+        flavor, {'hw:cpu_policy': 'shared', 'pumphouse:tier': 'silver'})
+    source.compute.flavor_add_tenant_access(flavor, workspace.project.id)
+    source.compute.flavor_add_tenant_access(flavor, outsider.id)
+    theirs = workspace.new_flavor(vcpus=1, ram=80, disk=1, is_public=False)
+    source.compute.flavor_add_tenant_access(theirs, outsider.id)
+
+    migration = migrate(project_selection(workspace.project.name, *COMPUTE))
+    assert_clean(migration)
+    items = items_by_key(migration)
+    item = items[('compute.flavor', flavor.id)]
+    assert item.action == 'create'
+    assert ('compute.flavor', theirs.id) not in items
+    assert ('identity.project', outsider.id) not in items
+    assert destination.identity.find_project(
+        outsider.name, domain_id='default', ignore_missing=True) is None
+    project = destination.identity.find_project(
+        workspace.project.name, domain_id='default', ignore_missing=False)
+    copy = destination.compute.get_flavor(flavor.id)  # the id is kept
+    assert (copy.is_public, copy.vcpus, copy.ram, copy.description) == (
+        False, 1, 80, 'private, used by no server')
+    assert copy.extra_specs == {'hw:cpu_policy': 'shared',
+                                'pumphouse:tier': 'silver'}
+    assert [a['tenant_id'] for a in
+            destination.compute.get_flavor_access(copy)] == [project.id]
+    assert outsider.name in item.details['note']
+    warnings = [e.message for e in migration_api.list_events(migration.id)
+                if e.level == 'WARNING']
+    assert any(flavor.name in m and outsider.name in m and outsider.id in m
+               for m in warnings), warnings
+
+    later = migrate(project_selection(outsider.name, *COMPUTE))
+    assert_clean(later)
+    items = items_by_key(later)
+    assert items[('compute.flavor', flavor.id)].action == 'reuse'
+    assert items[('compute.flavor', theirs.id)].action == 'create'
+    outsider_copy = destination.identity.find_project(
+        outsider.name, domain_id='default', ignore_missing=False)
+    assert sorted(a['tenant_id'] for a in
+                  destination.compute.get_flavor_access(copy)) == sorted(
+        [project.id, outsider_copy.id])
+
+
 def test_taken_flavor_id_is_left_to_nova(engine, workspace):
     source, destination = workspace.source, workspace.destination
     flavor = workspace.new_flavor(vcpus=1, ram=64, disk=1,
@@ -386,10 +442,13 @@ def test_interrupted_create_is_adopted(engine, workspace):
                                   is_public=False)
     source.compute.create_flavor_extra_specs(flavor, {'pumphouse:x': 'y'})
     source.compute.flavor_add_tenant_access(flavor, workspace.project.id)
+    # The project is named too: a project outside the migration would be
+    # left out of the flavor's access.
     migration = runner.create(
         'source', 'destination',
-        resources_selection(f'compute.flavor={flavor.id}'), {},
-        project_id='admin')
+        resources_selection(f'compute.flavor={flavor.id}',
+                            f'identity.project={workspace.project.id}'),
+        {}, project_id='admin')
     migration = runner.plan(migration.uuid)
     items = items_by_key(migration)
     assert items[('compute.flavor', flavor.id)].action == 'create'

@@ -395,6 +395,37 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
             restart_spare(source)
 
 
+def test_evacuate_as_the_first_command_registers_the_source(cli, source,
+                                                            spare):
+    """Issue 14: ``host evacuate --source source HOST`` as the first
+    command on a new state directory registers ``source`` from
+    clouds.yaml (as ``migrate`` does) instead of failing with "Cloud
+    source could not be found"."""
+    server = spare()
+    # ``cli`` runs on a state directory of this test's own: nothing is
+    # registered there yet.
+    evacuated = cli('host', 'evacuate', SPARE, '--source', 'source',
+                    timeout=900)
+    try:
+        assert evacuated.returncode == 0, evacuated.stdout + \
+            evacuated.stderr
+        assert 'could not be found' not in evacuated.stderr
+        assert f'Host {SPARE} is evacuated.' in evacuated.stdout
+        assert nova.servers_on(source, SPARE) == []
+        assert source.compute.get_server(server.id).compute_host in OTHERS
+        listed = cli('host', 'list')
+        assert listed.returncode == 0, listed.stderr
+        [row] = [line for line in listed.stdout.splitlines()
+                 if f' {SPARE} ' in line]
+        assert '| source ' in row and 'evacuated' in row, listed.stdout
+    finally:
+        # Back in the source's scheduling as far as Pumphouse goes; it was
+        # disabled before, so it stays disabled.
+        enabled = cli('host', 'enable', SPARE, '--source', 'source')
+    assert enabled.returncode == 0, enabled.stdout + enabled.stderr
+    assert spare_service(source)['status'] == 'disabled'
+
+
 def test_evacuate_to_the_destination_cloud(engine, source, destination,
                                            spare):
     server = spare()

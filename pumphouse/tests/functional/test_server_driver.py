@@ -16,6 +16,7 @@ import sys
 
 import pytest
 
+from pumphouse.cli import local
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
 from pumphouse.db import mapping_api
@@ -318,6 +319,51 @@ def test_boot_from_volume_with_a_data_volume(engine, workspace):
             (theirs['device'], theirs['delete_on_termination'])
     assert copy.root_device_name == source_server.root_device_name
     assert status(ws.source, server.id) == 'ACTIVE'
+
+
+def test_empty_names_arrive_empty_not_null(engine, workspace):
+    """Issue 14: a boot-from-volume server whose root volume is named ""
+    (and described "") and whose own description is "" arrives with ""
+    in each, not null; a data volume never named stays null; and
+    verification tells "" from null."""
+    ws = workspace
+    storage = ws.member.block_storage
+    root = storage.create_volume(size=1, image_id=ws.image.id, name='',
+                                 description='')
+    data = storage.create_volume(size=1)  # no name, no description
+    ws.volume_ids += [root.id, data.id]
+    for volume in (root, data):
+        storage.wait_for_status(volume, status='available',
+                                failures=['error'], wait=120)
+    assert [(v.name, v.description) for v in (
+        storage.get_volume(root.id), storage.get_volume(data.id))] == [
+        ('', ''), (None, None)]
+    server = ws.boot(description='', block_device_mapping=[
+        {'boot_index': 0, 'uuid': root.id, 'source_type': 'volume',
+         'destination_type': 'volume', 'delete_on_termination': False},
+        {'boot_index': -1, 'uuid': data.id, 'source_type': 'volume',
+         'destination_type': 'volume', 'delete_on_termination': False}])
+    assert ws.source.compute.get_server(server.id).description == ''
+
+    migration = migrate(servers_named(server.name))
+    assert_clean(migration)
+    assert the_copy(ws, server.name).description == ''
+    [root_copy] = vol_common.marked_volumes(ws.destination, root.id)
+    [data_copy] = vol_common.marked_volumes(ws.destination, data.id)
+    assert (root_copy.name, root_copy.description) == ('', '')
+    assert (data_copy.name, data_copy.description) == (None, None)
+
+    # Verification is strict: the root copy renamed null is a difference.
+    ws.destination.block_storage.update_volume(root_copy, name=None)
+    assert ws.destination.block_storage.get_volume(root_copy.id).name \
+        is None
+    # Verified again as ``pumphouse verify`` does: held by this process.
+    with local.LocalConductor() as here:
+        verified = here.migration(migration.uuid, verify=True)
+    assert [(d['resource_type'], d['source_id'], d['differences'])
+            for d in verified.report['differences']] == [
+        ('volume.volume', root.id,
+         {'name': {'source': '', 'destination': None}})]
 
 
 @pytest.mark.parametrize('failure', ['no_valid_host', 'after_active'])

@@ -30,16 +30,22 @@ def source_flavors(ctx) -> dict:
         ctx, 'flavors', lambda: ctx.source.compute.flavors(is_public=None))
 
 
-def source_project_ids(ctx) -> set[str]:
-    """Ids of the projects that exist in the source.
+def source_projects(ctx) -> dict:
+    """The projects that exist in the source, by id.
 
     Nova and Neutron keep what a deleted project owned (server groups,
     security groups, flavor access); such leftovers cannot be migrated.
     Shares the identity.project driver's cached list.
     """
-    return set(common.source_list(
+    return common.source_list(
         ctx, 'projects', lambda: [p for p in ctx.source.identity.projects()
-                                  if not p.is_domain]))
+                                  if not p.is_domain])
+
+
+def source_project_ids(ctx) -> set[str]:
+    """Ids of the projects that exist in the source (see
+    :func:`source_projects`)."""
+    return set(source_projects(ctx))
 
 
 def servers_of_projects(ctx, project_ids: Iterable[str]) -> list:

@@ -1,4 +1,16 @@
-"""compute.flavor: Nova flavors with extra specs and project access."""
+"""compute.flavor: Nova flavors with extra specs and project access.
+
+Strategies: ``tenant`` (the default of project and domain workloads: the
+flavors the workload's servers use, and the private flavors whose access
+list holds a project of the workload, used or not), ``used`` (only the
+flavors of the servers), ``public``, ``all``, ``specific`` and
+``depend``.
+
+A private flavor's access list names projects by optional references: a
+project outside the migration is not taken in for it, and the planner
+leaves it out of the destination's list with a warning
+(:func:`pumphouse.engine.planner.settle`).
+"""
 
 from pumphouse.drivers.resources import common
 from pumphouse.drivers.resources.compute import common as compute
@@ -17,7 +29,9 @@ def _access(conn, flavor) -> list[str]:
 def _fields(flavor) -> dict:
     """Everything but access, the same for source and destination."""
     return {'name': flavor.name,
-            'description': flavor.description or '',
+            # As it is: null when never given (microversion 2.55 and
+            # later), or "" (Nova keeps it).
+            'description': flavor.description,
             'vcpus': int(flavor.vcpus or 0),
             'ram': int(flavor.ram or 0),
             'disk': int(flavor.disk or 0),
@@ -37,22 +51,32 @@ class FlavorDriver(base.ResourceDriver):
     not use it, otherwise Nova picks one.
     """
 
-    strategies = ('depend', 'all', 'public', 'used', 'specific')
-    workload_strategies = {'project': 'used', 'domain': 'used'}
+    strategies = ('tenant', 'depend', 'all', 'public', 'used', 'specific')
+    workload_strategies = {'project': 'tenant', 'domain': 'tenant'}
     api_needs = (
         base.ApiNeed('source', 'compute', 'flavor extra specs in the list',
                      microversion='2.61'),
         base.ApiNeed('destination', 'compute', 'flavor descriptions',
                      microversion='2.55'))
 
-    def describe_source(self, ctx, flavor) -> res.Resource:
+    @staticmethod
+    def source_access(ctx, flavor) -> list[str]:
+        """Ids of the existing source projects with access to ``flavor``
+        (none for a public one); one request per private flavor and run.
+        """
         access = ctx.cached(f'source:flavor_access:{flavor.id}',
                             lambda: _access(ctx.source, flavor))
-        if access:
-            # Access of deleted projects stays in Nova; it goes no further.
-            access = sorted(set(access) & compute.source_project_ids(ctx))
+        # Access of deleted projects stays in Nova; it goes no further.
+        return sorted(set(access) & compute.source_project_ids(ctx)) \
+            if access else []
+
+    def describe_source(self, ctx, flavor) -> res.Resource:
+        access = self.source_access(ctx, flavor)
+        projects = compute.source_projects(ctx) if access else {}
         attrs = dict(_fields(flavor), access=[
-            res.ref('identity.project', p) for p in access])
+            res.optional_ref('identity.project', p,
+                             getattr(projects.get(p), 'name', None))
+            for p in access])
         return res.Resource(self.resource_type, flavor.id, flavor.name,
                             attrs)
 
@@ -65,12 +89,18 @@ class FlavorDriver(base.ResourceDriver):
             return {i for i, f in flavors.items() if f.is_public}
         if strategy == 'specific':
             return selection.specific_ids(self.resource_type)
-        if strategy == 'used':
-            servers = compute.servers_of_projects(ctx,
-                                                  selection.scope_projects)
-            return {compute.server_flavor_id(s, flavors)
-                    for s in servers} - {None}
-        return set()
+        if strategy not in ('used', 'tenant'):
+            return set()
+        servers = compute.servers_of_projects(ctx, selection.scope_projects)
+        chosen = {compute.server_flavor_id(s, flavors)
+                  for s in servers} - {None}
+        if strategy == 'tenant' and selection.scope_projects:
+            # A private flavor a project of the workload may use belongs
+            # to it, whether a server uses it or not.
+            chosen |= {i for i, f in flavors.items() if not f.is_public
+                       and selection.scope_projects
+                       & set(self.source_access(ctx, f))}
+        return chosen
 
     def expand(self, ctx, selection, graph):
         chosen = {i for i in self._chosen(ctx, selection)
@@ -105,7 +135,7 @@ class FlavorDriver(base.ResourceDriver):
                   'ephemeral': attrs['ephemeral'], 'swap': attrs['swap'],
                   'rxtx_factor': attrs['rxtx_factor'],
                   'is_public': attrs['public']}
-        if attrs['description']:
+        if attrs['description'] is not None:  # "" is kept
             kwargs['description'] = attrs['description']
         if common.get_or_none(compute_api.get_flavor, resource.id) is None:
             kwargs['id'] = resource.id
@@ -138,6 +168,24 @@ class FlavorDriver(base.ResourceDriver):
                 compute_api.flavor_add_tenant_access(existing['id'],
                                                      project_id)
         return existing['id']
+
+    def after_create(self, ctx, resource, destination_id, created) -> None:
+        """A reused private flavor gets access for the migrated projects
+        it lacks: a flavor an earlier migration made for one project,
+        reused by the migration of another that may use it."""
+        if created or resource.attrs.get('public', True):
+            return
+        wanted = {p for p in ctx.translate(resource.attrs)['access']
+                  if p and not isinstance(p, res.Unresolved)}
+        if not wanted:
+            return
+        compute_api = ctx.destination.compute
+        flavor = common.get_or_none(compute_api.get_flavor, destination_id)
+        if flavor is None or flavor.is_public:
+            return
+        for project_id in sorted(wanted - set(_access(ctx.destination,
+                                                      flavor))):
+            compute_api.flavor_add_tenant_access(destination_id, project_id)
 
     def delete(self, ctx, destination_id) -> None:
         ctx.destination.compute.delete_flavor(destination_id,

@@ -215,8 +215,9 @@ def boot_request(attrs: dict, image_id: str | None, markers: dict,
     mapping = block_device_mapping(image_id, attrs['block_devices'])
     if mapping:
         request['block_device_mapping'] = mapping
+    # None is left out (Nova's default); "" is sent as it is.
     optional = {'key_name': attrs['key_name'],
-                'description': attrs['description'] or None,
+                'description': attrs['description'],
                 'user_data': attrs['user_data'],
                 'tags': attrs['tags'] or None,
                 'availability_zone': availability_zone,

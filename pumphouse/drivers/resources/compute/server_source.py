@@ -92,13 +92,20 @@ def _field(value, name: str):
 
 
 def fields(server) -> dict:
-    """The attributes that need no reference, the same for both clouds."""
+    """The attributes that need no reference, the same for both clouds.
+
+    Description and user data are taken as they are: Nova shows null for
+    one never given and keeps ``""``. A key name is never ``""`` (no
+    keypair has that name), and Nova shows the availability zone ``""``
+    for a server on no host: ``""`` there is read as none, which is what
+    a boot request without one gets.
+    """
     return {'name': server.name,
-            'description': server.description or '',
+            'description': server.description,
             'key_name': server.key_name or None,
             'metadata': user_metadata(server.metadata),
             'availability_zone': server.availability_zone or None,
-            'user_data': server.user_data or None,
+            'user_data': server.user_data,
             'config_drive': bool(server.has_config_drive),
             'tags': sorted(server.tags or []),
             'addresses': fixed_addresses(server.addresses)}

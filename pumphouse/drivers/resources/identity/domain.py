@@ -6,7 +6,9 @@ from pumphouse.engine import resource as res
 
 
 def _attrs(domain) -> dict:
-    return {'name': domain.name, 'description': domain.description or '',
+    # The description as it is: Keystone keeps "" and null apart (null is
+    # accepted when a domain is created).
+    return {'name': domain.name, 'description': domain.description,
             'enabled': bool(domain.is_enabled)}
 
 

@@ -16,7 +16,9 @@ class GroupDriver(common.IdentityDriver):
         return ctx.source.identity.groups()
 
     def describe_source(self, group) -> res.Resource:
-        attrs = {'name': group.name, 'description': group.description or '',
+        # The description as it is: Keystone gives "" to a group created
+        # without one, null only when null is asked for, and keeps both.
+        attrs = {'name': group.name, 'description': group.description,
                  'domain': res.ref('identity.domain', group.domain_id)}
         return res.Resource(self.resource_type, group.id, group.name, attrs)
 
@@ -29,7 +31,7 @@ class GroupDriver(common.IdentityDriver):
     @staticmethod
     def _describe(group) -> dict:
         return {'id': group.id, 'name': group.name,
-                'description': group.description or '',
+                'description': group.description,
                 'domain': group.domain_id}
 
     def get_destination(self, ctx, destination_id):

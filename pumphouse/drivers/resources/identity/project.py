@@ -39,8 +39,10 @@ class ProjectDriver(common.IdentityDriver):
         return source_projects(ctx)
 
     def describe_source(self, project) -> res.Resource:
+        # The description as it is: Keystone gives "" to a project created
+        # without one, null only when null is asked for, and keeps both.
         attrs = {'name': project.name,
-                 'description': project.description or '',
+                 'description': project.description,
                  'enabled': bool(project.is_enabled),
                  'tags': sorted(project.tags or []),
                  'domain': res.ref('identity.domain', project.domain_id),
@@ -118,7 +120,7 @@ class ProjectDriver(common.IdentityDriver):
 
     def _describe(self, project) -> dict:
         return {'id': project.id, 'name': project.name,
-                'description': project.description or '',
+                'description': project.description,
                 'enabled': bool(project.is_enabled),
                 'tags': sorted(project.tags or []),
                 'domain': project.domain_id, 'parent': _parent(project)}

@@ -22,7 +22,8 @@ class RoleDriver(common.IdentityDriver):
         return roles
 
     def describe_source(self, role) -> res.Resource:
-        attrs = {'name': role.name, 'description': role.description or '',
+        # As it is: null for a role created without one, or "".
+        attrs = {'name': role.name, 'description': role.description,
                  'domain': res.ref('identity.domain', role.domain_id)}
         return res.Resource(self.resource_type, role.id, role.name, attrs)
 
@@ -32,7 +33,7 @@ class RoleDriver(common.IdentityDriver):
     @staticmethod
     def _describe(role) -> dict:
         return {'id': role.id, 'name': role.name,
-                'description': role.description or '',
+                'description': role.description,
                 'domain': role.domain_id}
 
     def get_destination(self, ctx, destination_id):
@@ -54,7 +55,10 @@ class RoleDriver(common.IdentityDriver):
         return self._describe(role) if role else None
 
     def create(self, ctx, resource, attrs) -> str:
-        kwargs = {'name': attrs['name'], 'description': attrs['description']}
+        kwargs = {'name': attrs['name']}
+        if attrs['description'] is not None:
+            # Left out when null: a role gets none then, as in the source.
+            kwargs['description'] = attrs['description']
         if attrs['domain']:
             kwargs['domain_id'] = attrs['domain']
         return ctx.destination.identity.create_role(**kwargs).id

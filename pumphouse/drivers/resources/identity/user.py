@@ -27,7 +27,8 @@ class UserDriver(common.IdentityDriver):
     def describe_source(self, user) -> res.Resource:
         attrs = {'name': user.name,
                  'domain': res.ref('identity.domain', user.domain_id),
-                 'email': user.email, 'description': user.description or '',
+                 # As it is: null for a user created without one, or "".
+                 'email': user.email, 'description': user.description,
                  'enabled': bool(user.is_enabled),
                  'default_project': res.ref('identity.project',
                                             user.default_project_id),
@@ -44,7 +45,7 @@ class UserDriver(common.IdentityDriver):
     @staticmethod
     def _describe(user) -> dict:
         return {'id': user.id, 'name': user.name, 'domain': user.domain_id,
-                'email': user.email, 'description': user.description or '',
+                'email': user.email, 'description': user.description,
                 'enabled': bool(user.is_enabled),
                 'default_project': user.default_project_id,
                 'options': dict(user.options or {})}

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from pumphouse.drivers.resources.common import by_ids  # noqa: F401
 from pumphouse.drivers.resources.common import get_or_none  # noqa: F401
+from pumphouse.drivers.resources.common import neutron_text  # noqa: F401
 from pumphouse.drivers.resources.common import one_or_none  # noqa: F401
 from pumphouse.drivers.resources.common import source_list
 from pumphouse.engine import driver as base

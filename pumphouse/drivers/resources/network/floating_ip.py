@@ -17,7 +17,7 @@ from pumphouse.engine import resource as res
 def floating_ip_fields(fip) -> dict:
     return {'floating_ip_address': fip.floating_ip_address,
             'fixed_ip_address': fip.fixed_ip_address,
-            'description': fip.description or '',
+            'description': common.neutron_text(fip.description),
             'tags': common.tags(fip)}
 
 

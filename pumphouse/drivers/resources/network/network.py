@@ -20,7 +20,7 @@ def network_fields(net) -> dict:
     tunnel = network_type in common.TUNNEL_TYPES
     return {
         'name': net.name,
-        'description': net.description or '',
+        'description': common.neutron_text(net.description),
         'admin_state_up': bool(net.is_admin_state_up),
         'shared': bool(net.is_shared),
         'external': bool(net.is_router_external),

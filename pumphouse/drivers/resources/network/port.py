@@ -25,8 +25,8 @@ def address_pairs(pairs) -> list[dict]:
 def port_fields(port) -> dict:
     """The compared attributes of a port without its references."""
     return {
-        'name': port.name or '',
-        'description': port.description or '',
+        'name': common.neutron_text(port.name),
+        'description': common.neutron_text(port.description),
         'mac_address': port.mac_address,
         'allowed_address_pairs': address_pairs(port.allowed_address_pairs),
         'port_security_enabled': bool(port.is_port_security_enabled),

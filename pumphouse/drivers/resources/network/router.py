@@ -35,7 +35,7 @@ def gateway_fields(info: dict | None, network_ref, subnet_ref) -> dict | None:
 def router_fields(router, network_ref, subnet_ref) -> dict:
     fields = {
         'name': router.name,
-        'description': router.description or '',
+        'description': common.neutron_text(router.description),
         'admin_state_up': bool(router.is_admin_state_up),
         'availability_zone_hints': sorted(
             router.availability_zone_hints or []),

@@ -74,7 +74,7 @@ def rule_fields(rule) -> dict:
             'port_range_max': rule.port_range_max,
             'remote_ip_prefix': rule.remote_ip_prefix,
             'remote_group': rule.remote_group_id,
-            'description': rule.description or ''}
+            'description': common.neutron_text(rule.description)}
 
 
 def source_groups(ctx) -> dict:
@@ -90,7 +90,8 @@ def source_rules(ctx) -> dict:
 
 
 def _group_fields(group) -> dict:
-    return {'name': group.name, 'description': group.description or '',
+    return {'name': group.name,
+            'description': common.neutron_text(group.description),
             'stateful': bool(group.stateful if group.stateful is not None
                              else True),
             'tags': sorted(group.tags or [])}

@@ -18,7 +18,7 @@ def pool_fields(pool) -> dict:
     """The compared attributes of a subnet pool (source or destination)."""
     return {
         'name': pool.name,
-        'description': pool.description or '',
+        'description': common.neutron_text(pool.description),
         'prefixes': sorted(pool.prefixes or []),
         'ip_version': pool.ip_version,
         'default_prefixlen': pool.default_prefix_length,
@@ -108,7 +108,7 @@ def subnet_fields(subnet) -> dict:
     """The compared attributes of a subnet without its references."""
     return {
         'name': subnet.name,
-        'description': subnet.description or '',
+        'description': common.neutron_text(subnet.description),
         'cidr': subnet.cidr,
         'ip_version': subnet.ip_version,
         'allocation_pools': sorted_pools(subnet.allocation_pools),

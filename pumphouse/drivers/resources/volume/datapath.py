@@ -380,8 +380,9 @@ def create_volume(ctx, source_volume_id: str, attrs: dict, image_id: str):
     metadata = dict(attrs['metadata'])
     metadata[common.SOURCE_KEY] = source_volume_id
     metadata[common.COPY_KEY] = common.COPY_UNFINISHED
-    kwargs = {'size': attrs['size'], 'name': attrs['name'] or None,
-              'description': attrs['description'] or None,
+    # Name and description as they are, null or "" (Cinder takes both).
+    kwargs = {'size': attrs['size'], 'name': attrs['name'],
+              'description': attrs['description'],
               'metadata': metadata, 'image_id': image_id}
     if attrs['availability_zone']:
         kwargs['availability_zone'] = attrs['availability_zone']

@@ -27,9 +27,14 @@ FINISHABLE = frozenset({'copy', 'bootable', 'image_metadata'})
 
 
 def _fields(volume) -> dict:
-    """Attributes read the same way from both clouds (not references)."""
-    return {'name': volume.name or '',
-            'description': volume.description or '',
+    """Attributes read the same way from both clouds (not references).
+
+    Name and description are taken as they are: Cinder shows null for one
+    never given and keeps ``""`` when it is given, and an operator's
+    scripts may tell them apart, so verification does too.
+    """
+    return {'name': volume.name,
+            'description': volume.description,
             'size': int(volume.size or 0),
             'metadata': common.user_metadata(volume.metadata),
             'bootable': bool(volume.is_bootable),

@@ -26,7 +26,8 @@ def _access(conn, volume_type) -> list[str]:
 def _fields(volume_type) -> dict:
     """Everything but access, the same for source and destination."""
     return {'name': volume_type.name,
-            'description': volume_type.description or '',
+            # As it is: null when never given, or "" (Cinder keeps both).
+            'description': volume_type.description,
             'is_public': bool(volume_type.is_public),
             'extra_specs': dict(volume_type.extra_specs or {})}
 
@@ -86,7 +87,7 @@ class VolumeTypeDriver(base.ResourceDriver):
     def create(self, ctx, resource, attrs) -> str:
         block_storage = ctx.destination.block_storage
         kwargs = {'name': attrs['name'], 'is_public': attrs['is_public']}
-        if attrs['description']:
+        if attrs['description'] is not None:  # "" is kept
             kwargs['description'] = attrs['description']
         if attrs['extra_specs']:
             kwargs['extra_specs'] = attrs['extra_specs']

@@ -114,8 +114,9 @@ class TestStatusCommands(CommandTestCase):
             '--source', 'source'))
         self.assertIn('dst-u1', self.stdout)
         self.assertIn(self.migration.uuid, self.stdout)
-        self.assert_fails(errors.USAGE, 'Cloud elsewhere could not be '
-                          'found.', 'mappings', '--source', 'elsewhere')
+        # Neither registered nor in clouds.yaml.
+        self.assert_fails(errors.USAGE, "clouds.yaml has no usable entry "
+                          "'elsewhere'", 'mappings', '--source', 'elsewhere')
 
     def test_events(self):
         migration_api.add_event(self.migration.id, 'plan', 'Plan: 2 create')

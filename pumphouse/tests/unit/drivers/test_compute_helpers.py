@@ -100,7 +100,15 @@ class TestFlavorFields(base.BaseTestCase):
             ephemeral=None, swap='', rxtx_factor=None, is_public=True,
             extra_specs=None)
         self.assertEqual(
-            {'name': 'm1', 'description': '', 'vcpus': 1, 'ram': 64,
+            {'name': 'm1', 'description': None, 'vcpus': 1, 'ram': 64,
              'disk': 1, 'ephemeral': 0, 'swap': 0, 'rxtx_factor': 1.0,
              'public': True, 'extra_specs': {}},
             flavor_mod._fields(source))
+
+    def test_empty_description_is_not_none(self):
+        """Nova keeps a flavor description of "" (microversion 2.55)."""
+        source = types.SimpleNamespace(
+            name='m1', description='', vcpus=1, ram=64, disk=1,
+            ephemeral=0, swap=0, rxtx_factor=1.0, is_public=True,
+            extra_specs={})
+        self.assertEqual('', flavor_mod._fields(source)['description'])

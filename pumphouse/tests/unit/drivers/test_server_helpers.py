@@ -91,6 +91,23 @@ class TestReadingAServer(base.BaseTestCase):
                                                lambda v: v)
         self.assertIsNone(device['boot_index'])
 
+    def test_empty_is_not_null(self):
+        """Issue 14: Nova keeps a description or user data of "" apart
+        from none; so does the server's reading (verification sees it).
+        A key name or availability zone "" is none."""
+        empty = server_source.fields(server(description='', user_data='',
+                                            key_name='',
+                                            availability_zone=''))
+        none = server_source.fields(server(availability_zone=None))
+        self.assertEqual(('', '', None, None),
+                         tuple(empty[k] for k in (
+                             'description', 'user_data', 'key_name',
+                             'availability_zone')))
+        self.assertEqual((None, None), (none['description'],
+                                        none['user_data']))
+        self.assertEqual({'description', 'user_data'}, set(
+            res.differences(empty, none)))
+
     def test_placement_demand(self):
         sizes = {'vcpus': 2, 'ram': 512, 'disk': 10, 'ephemeral': 1,
                  'swap': 1500}
@@ -104,7 +121,7 @@ def attrs(**fields):
     values = {'name': 'web', 'flavor': 'f1', 'image': 'img',
               'ports': ['p1', 'p2'], 'block_devices': [],
               'metadata': {'role': 'web'}, 'key_name': None,
-              'description': '', 'user_data': None, 'tags': [],
+              'description': None, 'user_data': None, 'tags': [],
               'availability_zone': 'nova', 'config_drive': False,
               'server_group': None, 'project': 'pr', 'user': 'us',
               'addresses': []}
@@ -122,6 +139,12 @@ class TestBootRequest(base.BaseTestCase):
              'networks': [{'port': 'p1'}, {'port': 'p2'}],
              'metadata': {'role': 'web', server_state.SOURCE_ID_KEY: 's1'}},
             request)
+
+    def test_empty_description_and_user_data_are_sent(self):
+        request = server_boot.boot_request(
+            attrs(description='', user_data=''), 'img', {}, None)
+        self.assertEqual(('', ''), (request['description'],
+                                    request['user_data']))
 
     def test_everything(self):
         request = server_boot.boot_request(

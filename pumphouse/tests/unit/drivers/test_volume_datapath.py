@@ -257,10 +257,23 @@ class TestDestinationVolume(unittest.TestCase):
         datapath.create_volume(ctx, 's1', self.attrs(), 'i1')
         self.assertEqual('p1', ctx.scoped_to)
         ctx.scoped.block_storage.create_volume.assert_called_once_with(
-            size=2, name='data', description=None,
+            size=2, name='data', description='',
             metadata={'a': 'b', common.SOURCE_KEY: 's1',
                       common.COPY_KEY: common.COPY_UNFINISHED},
             image_id='i1', availability_zone='nova', volume_type='t9')
+
+    def test_empty_name_stays_empty_and_none_stays_none(self):
+        """Issue 14: a volume named "" was created with name null."""
+        ctx = FakeCtx()
+        datapath.create_volume(ctx, 's1', self.attrs(name='',
+                                                     description=None),
+                               'i1')
+        kwargs = ctx.scoped.block_storage.create_volume.call_args.kwargs
+        self.assertEqual(('', None), (kwargs['name'],
+                                      kwargs['description']))
+        datapath.create_volume(ctx, 's1', self.attrs(name=None), 'i1')
+        kwargs = ctx.scoped.block_storage.create_volume.call_args.kwargs
+        self.assertIsNone(kwargs['name'])
 
     def test_image_metadata_is_aligned(self):
         conn = mock.Mock()

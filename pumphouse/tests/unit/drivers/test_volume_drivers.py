@@ -104,7 +104,7 @@ class TestVolumeSource(unittest.TestCase):
     def test_attributes(self):
         made = self.driver.fetch(self.ctx, {'v1'})[0]
         self.assertEqual({
-            'name': 'vol-v1', 'description': '', 'size': 2,
+            'name': 'vol-v1', 'description': None, 'size': 2,
             'metadata': {'k': 'v'}, 'bootable': False,
             'availability_zone': 'nova', 'multiattach': False,
             'image_metadata': {},
@@ -160,6 +160,27 @@ class TestVolumeDestination(unittest.TestCase):
         query = self.ctx.destination.block_storage.volumes.call_args.kwargs
         self.assertEqual('{"pumphouse_source_volume": "v1"}',
                          query['properties'])
+
+    def test_empty_name_and_null_name_differ(self):
+        """Issue 14: a root volume named "" arrived named null and
+        verification took them for equal."""
+        self.ctx.cache['source:cinder:volumes']['v2'] = volume(
+            'v2', name='', description='', volume_type_id='t1')
+        [empty] = self.driver.fetch(self.ctx, {'v2'})
+        self.assertEqual(('', ''), (empty.attrs['name'],
+                                    empty.attrs['description']))
+        attrs = dict(self.attrs, name='', description='')
+        nulls = self.described(destination_volume(
+            name=None, description=None,
+            metadata={'k': 'v', common.SOURCE_KEY: 'v2'}))
+        self.assertEqual({
+            'name': {'source': '', 'destination': None},
+            'description': {'source': '', 'destination': None}},
+            self.driver.compare(attrs, nulls))
+        # Null in the source and in the destination is equal.
+        self.assertEqual({}, self.driver.compare(
+            dict(self.attrs, description=None),
+            self.described(destination_volume(description=None))))
 
     def test_unfinished_copy_differs_until_completed(self):
         found = self.described(destination_volume(
@@ -274,6 +295,21 @@ class TestVolumeType(unittest.TestCase):
             self.driver.create(self.ctx, None, attrs)
         block_storage.delete_type.assert_called_once_with(
             'dt2', ignore_missing=True)
+
+    def test_empty_description_is_kept(self):
+        block_storage = self.ctx.destination.block_storage
+        block_storage.create_type.return_value = vtype('dt2', 'gold')
+        attrs = {'name': 'gold', 'description': '', 'is_public': True,
+                 'extra_specs': {}, 'access': []}
+        self.driver.create(self.ctx, None, attrs)
+        block_storage.create_type.assert_called_once_with(
+            name='gold', is_public=True, description='')
+        made = self.driver.describe_source(self.ctx, vtype('t3', 'x'))
+        self.assertIsNone(made.attrs['description'])
+        self.assertEqual({'description': {'source': '',
+                                          'destination': None}},
+                         self.driver.compare(
+                             {'description': ''}, {'description': None}))
 
     def test_complete_adds_missing_specs_and_access(self):
         block_storage = self.ctx.destination.block_storage

@@ -1,0 +1,212 @@
+"""compute.flavor on a fake Nova: what a project workload takes in (its
+servers' flavors and the private flavors it may use), how access to
+projects outside the migration is left out, and what a reused private
+flavor gets (issue 14)."""
+
+import types
+import unittest
+from unittest import mock
+
+from openstack import exceptions as sdk_exc
+
+from pumphouse.drivers.resources.compute import flavor as flavor_mod
+from pumphouse.engine import graph as graph_mod
+from pumphouse.engine import planner
+from pumphouse.engine import resource as res
+from pumphouse.engine import selection as selection_mod
+
+
+def flavor(id, public=True, **kw):
+    values = dict(id=id, name=f'm1.{id}', description=None, vcpus=1,
+                  ram=64, disk=1, ephemeral=0, swap=0, rxtx_factor=1.0,
+                  is_public=public, extra_specs={})
+    values.update(kw)
+    return types.SimpleNamespace(**values)
+
+
+def server(id, flavor_id, project='p1'):
+    return types.SimpleNamespace(
+        id=id, project_id=project,
+        flavor=types.SimpleNamespace(original_name=None, id=flavor_id))
+
+
+def project(id):
+    return types.SimpleNamespace(id=id, name=f'proj-{id}', is_domain=False)
+
+
+class FakeContext:
+    """An engine context over a fake source Nova and Keystone (the
+    openstacksdk proxies are the boundary)."""
+
+    def __init__(self, flavors, servers, access, projects=('p1', 'p2',
+                                                          'p3')):
+        self.cache = {}
+        self.source = mock.Mock()
+        self.source.compute.flavors.return_value = flavors
+        self.source.compute.servers.return_value = servers
+        self.source.compute.get_flavor_access.side_effect = \
+            lambda flavor_id: [{'tenant_id': p}
+                               for p in access.get(flavor_id, [])]
+        self.source.identity.projects.return_value = [project(p)
+                                                      for p in projects]
+        self.destination = mock.Mock()
+        self.events = []
+        self.mappings = {}
+
+    def cached(self, name, load):
+        if name not in self.cache:
+            self.cache[name] = load()
+        return self.cache[name]
+
+    def event(self, event_type, message, level='INFO', item=None):
+        self.events.append((level, message))
+
+    def mapped(self, key):
+        return self.mappings.get(tuple(key))
+
+    def translate(self, attrs):
+        return res.translate(attrs, lambda key: f'dest-{key[1]}')
+
+
+def driver():
+    made = flavor_mod.FlavorDriver()
+    made.resource_type = 'compute.flavor'
+    return made
+
+
+def select(kind='project', strategy=None, scope=('p1',)):
+    chosen = selection_mod.Selection(
+        selection_mod.Workload(kind, ['web']),
+        strategies={'compute.flavor': strategy} if strategy else {})
+    chosen.scope_projects = set(scope)
+    return chosen
+
+
+class TestWhatAWorkloadTakes(unittest.TestCase):
+
+    def setUp(self):
+        self.driver = driver()
+        self.ctx = FakeContext(
+            flavors=[flavor('used'), flavor('unused'),
+                     flavor('mine', public=False),
+                     flavor('shared', public=False),
+                     flavor('theirs', public=False),
+                     flavor('gone', public=False)],
+            servers=[server('s1', 'used'), server('s2', 'theirs', 'p2')],
+            access={'mine': ['p1'], 'shared': ['p1', 'p2'],
+                    'theirs': ['p2'], 'gone': ['deleted-project']})
+
+    def ids(self, selection):
+        return sorted(r.id for r in self.driver.expand(
+            self.ctx, selection, graph_mod.ResourceGraph()))
+
+    def test_tenant_is_the_default_of_project_and_domain_workloads(self):
+        for kind in ('project', 'domain'):
+            self.assertEqual('tenant', select(kind).strategy(self.driver))
+        self.assertEqual(['mine', 'shared', 'used'], self.ids(select()))
+
+    def test_used_takes_only_the_servers_flavors(self):
+        self.assertEqual(['used'], self.ids(select(strategy='used')))
+
+    def test_validation_accepts_the_strategies(self):
+        drivers = {'compute.flavor': self.driver}
+        for strategy in ('tenant', 'used', 'public', 'all', 'depend'):
+            select(strategy=strategy).validate(drivers)
+
+    def test_no_projects_in_scope_take_no_private_flavor(self):
+        self.assertEqual([], self.ids(select(scope=())))
+
+    def test_access_names_projects_by_optional_references(self):
+        [shared] = self.driver.fetch(self.ctx, {'shared'})
+        self.assertEqual(
+            [res.optional_ref('identity.project', 'p1', 'proj-p1'),
+             res.optional_ref('identity.project', 'p2', 'proj-p2')],
+            shared.attrs['access'])
+        # They pull no project into the workload.
+        self.assertEqual([], shared.requires)
+        [gone] = self.driver.fetch(self.ctx, {'gone'})
+        self.assertEqual([], gone.attrs['access'])
+
+    def test_access_is_read_once_per_flavor(self):
+        self.ids(select())
+        self.ids(select())
+        self.driver.fetch(self.ctx, {'mine', 'shared'})
+        asked = [c.args[0] for c in
+                 self.ctx.source.compute.get_flavor_access.call_args_list]
+        self.assertEqual(sorted(set(asked)), sorted(asked))
+
+
+class TestAccessOutsideTheMigration(unittest.TestCase):
+
+    def setUp(self):
+        self.driver = driver()
+        self.ctx = FakeContext(
+            flavors=[flavor('shared', public=False)], servers=[],
+            access={'shared': ['p1', 'p2', 'p3']})
+        [self.shared] = self.driver.fetch(self.ctx, {'shared'})
+        self.graph = graph_mod.ResourceGraph()
+        self.graph.add(self.shared)
+        self.graph.add(res.Resource('identity.project', 'p1', 'proj-p1',
+                                    {}))
+
+    def test_left_out_with_a_warning_naming_flavor_and_projects(self):
+        self.ctx.mappings[('identity.project', 'p3')] = 'dest-p3'
+        settled, note = planner.settle(self.ctx, self.shared, self.graph)
+        self.assertEqual(
+            [res.optional_ref('identity.project', 'p1', 'proj-p1'),
+             res.optional_ref('identity.project', 'p3', 'proj-p3')],
+            settled.attrs['access'])
+        self.assertIn('project proj-p2 (p2)', note)
+        self.assertNotIn('p1', note)
+        [(level, message)] = self.ctx.events
+        self.assertEqual('WARNING', level)
+        self.assertIn('compute.flavor m1.shared', message)
+        self.assertIn('access: left out project proj-p2 (p2)', message)
+
+    def test_destination_with_the_migrated_projects_is_no_difference(self):
+        settled, _note = planner.settle(self.ctx, self.shared, self.graph)
+        attrs = self.ctx.translate(settled.attrs)
+        destination = dict(flavor_mod._fields(flavor('shared',
+                                                     public=False)),
+                           id='d1', access=['dest-p1'])
+        self.assertEqual({}, self.driver.compare(attrs, destination))
+
+
+class TestDestination(unittest.TestCase):
+
+    def setUp(self):
+        self.driver = driver()
+        self.ctx = FakeContext(flavors=[], servers=[], access={})
+        self.compute = self.ctx.destination.compute
+        self.resource = res.Resource('compute.flavor', 'f1', 'm1.f1', dict(
+            flavor_mod._fields(flavor('f1', public=False)),
+            access=[res.optional_ref('identity.project', 'p1'),
+                    res.optional_ref('identity.project', 'p2')]))
+
+    def test_reused_private_flavor_gets_the_access_it_lacks(self):
+        self.compute.get_flavor.return_value = flavor('d1', public=False)
+        self.compute.get_flavor_access.return_value = [
+            {'tenant_id': 'dest-p1'}]
+        self.driver.after_create(self.ctx, self.resource, 'd1', False)
+        self.compute.flavor_add_tenant_access.assert_called_once_with(
+            'd1', 'dest-p2')
+
+    def test_created_or_public_flavors_are_left_alone(self):
+        self.driver.after_create(self.ctx, self.resource, 'd1', True)
+        self.compute.get_flavor.return_value = flavor('d1')
+        self.driver.after_create(self.ctx, self.resource, 'd1', False)
+        self.compute.flavor_add_tenant_access.assert_not_called()
+
+    def test_empty_description_is_created_as_empty(self):
+        # The source id is free in the destination.
+        self.compute.get_flavor.side_effect = sdk_exc.NotFoundException()
+        self.compute.create_flavor.return_value = flavor('d1')
+        attrs = dict(flavor_mod._fields(flavor('f1', description='')),
+                     access=[])
+        self.driver.create(self.ctx, self.resource, attrs)
+        self.assertEqual(
+            '', self.compute.create_flavor.call_args.kwargs['description'])
+        attrs['description'] = None
+        self.driver.create(self.ctx, self.resource, attrs)
+        self.assertNotIn('description',
+                         self.compute.create_flavor.call_args.kwargs)
