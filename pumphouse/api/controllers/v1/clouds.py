@@ -6,6 +6,7 @@ from oslo_utils import uuidutils
 
 from pumphouse.api import method
 from pumphouse.api import paging
+from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import clouds as schemas
 from pumphouse.common import cloud_config
@@ -40,8 +41,10 @@ def _authorize(action: str) -> None:
                      pecan.request.context)
 
 
-class CloudController:
+class CloudController(routing.Resource):
     """``/v1/clouds/{ident}``, by UUID or name."""
+
+    children = ('validate',)
 
     def __init__(self, ident: str) -> None:
         self.ident = ident
@@ -80,7 +83,7 @@ class CloudController:
                                                    cloud.uuid)
 
 
-class CloudsController:
+class CloudsController(routing.Resource):
     """``/v1/clouds``: list and register."""
 
     @pecan.expose(generic=True)
@@ -131,6 +134,5 @@ class CloudsController:
                                                          cloud.uuid)
         return cloud_view(cloud)
 
-    @pecan.expose()
-    def _lookup(self, ident: str, *remainder):
-        return CloudController(ident), remainder
+    def item(self, ident: str) -> CloudController:
+        return CloudController(ident)

@@ -12,6 +12,7 @@ from oslo_utils import timeutils
 
 from pumphouse.api import method
 from pumphouse.api import paging
+from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.controllers.v1 import migration_scope
 from pumphouse.api.controllers.v1 import migration_views as views
@@ -74,8 +75,10 @@ def change_state(migration, target: str,
     return migration_api.get_migration(uuid)
 
 
-class MigrationController:
+class MigrationController(routing.Resource):
     """``/v1/migrations/{uuid}`` and its sub-resources."""
+
+    children = ('plan', 'state', 'events', 'report', 'passwords')
 
     def __init__(self, ident: str) -> None:
         self.ident = ident
@@ -198,7 +201,7 @@ class MigrationController:
         return {'passwords': result}
 
 
-class MigrationsController:
+class MigrationsController(routing.Resource):
     """``/v1/migrations``: list and create."""
 
     @pecan.expose(generic=True)
@@ -259,6 +262,5 @@ class MigrationsController:
             'v1', 'migrations', migration.uuid)
         return views.detailed_view(migration)
 
-    @pecan.expose()
-    def _lookup(self, ident: str, *remainder):
-        return MigrationController(ident), remainder
+    def item(self, ident: str) -> MigrationController:
+        return MigrationController(ident)
