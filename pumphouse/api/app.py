@@ -31,8 +31,9 @@ def setup_app():
     """Build the API: Pecan app wrapped in explicit middleware.
 
     From the inside out: authentication (keystonemiddleware, skipped for
-    version discovery), health check, body size limit, JSON error bodies,
-    request id.
+    version discovery), health check, JSON bodies only (and not too
+    deep), body size limit, UTF-8 paths and queries, JSON error bodies,
+    HEAD as GET, request id.
     """
     app = _pecan_app()
     if CONF.api.auth_strategy == 'keystone':
@@ -46,7 +47,10 @@ def setup_app():
                     'administrator.')
     app = middleware.PathDispatcher(
         app, {'/healthcheck': healthcheck.Healthcheck(app, CONF)})
+    app = middleware.JsonBodyCheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
+    app = middleware.TextCheck(app)
     app = middleware.JsonErrorMiddleware(app)
+    app = middleware.HeadAsGet(app)
     app = request_id.RequestId(app)
     return app

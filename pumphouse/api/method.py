@@ -4,6 +4,7 @@ import functools
 
 import pecan
 
+from pumphouse.api import middleware
 from pumphouse.conf import CONF
 
 
@@ -33,5 +34,7 @@ def link(*parts: str) -> str:
 
 def not_allowed(*args, **kwargs):
     """The default handler of a generic controller: 405."""
-    pecan.abort(405, detail=f'{pecan.request.method} is not allowed on '
+    requested = pecan.request.environ.get(middleware.REQUESTED_METHOD,
+                                          pecan.request.method)
+    pecan.abort(405, detail=f'{requested} is not allowed on '
                             f'{pecan.request.path}.')

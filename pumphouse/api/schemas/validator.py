@@ -1,0 +1,78 @@
+"""Checking what callers send against the JSON schemas.
+
+The API and the command line (``pumphouse host register``) both check
+with these functions, so that one schema says what is valid wherever a
+value enters. Nothing here needs Pecan: the commands import it without
+loading the web stack.
+"""
+
+import json
+import re
+import typing
+
+import jsonschema
+
+from pumphouse.common import exception
+
+#: JSON nested deeper than this is refused before it is parsed: Python's
+#: parser (and every walk of the result) recurses once per level.
+MAX_JSON_DEPTH = 64
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(r'[\[\]{}]')
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in the JSON ``text``, counted
+    without recursion (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub('', text)):
+        if bracket in '[{':
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def check_json_depth(text: str) -> None:
+    """Invalid (400) when ``text`` nests deeper than MAX_JSON_DEPTH."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise exception.Invalid(
+            reason=f'the JSON body nests arrays and objects deeper than '
+                   f'{MAX_JSON_DEPTH} levels')
+
+
+def parse_json(raw: bytes) -> typing.Any:
+    """``raw`` (UTF-8 JSON) parsed, or Invalid (400) saying why not."""
+    try:
+        text = raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise exception.Invalid(
+            reason=f'the body is not valid UTF-8: {e.reason} at byte '
+                   f'{e.start}') from None
+    check_json_depth(text)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise exception.Invalid(reason=f'malformed JSON: {e}') from None
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    where = '/'.join(str(p) for p in error.absolute_path)
+    if error.validator == 'additionalProperties':
+        return error.message.replace('Additional properties',
+                                     'Unknown field(s)')
+    message = error.message
+    if where:
+        return f'{where}: {message}'
+    return message
+
+
+def validate(instance, schema: dict) -> None:
+    """Raise Invalid (400) with a readable message unless ``instance``
+    is valid for ``schema``."""
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+    if error is not None:
+        raise exception.Invalid(reason=_message(error))
