@@ -5,13 +5,16 @@ import functools
 import pecan
 
 from pumphouse.api import middleware
+from pumphouse.api.schemas import validator
 from pumphouse.conf import CONF
 
 
 def expose(status_code: int = 200):
     """Answer with ``status_code`` what the decorated method returns.
 
-    Goes under ``@pecan.expose('json')``; a 204 has no body.
+    Goes under ``@pecan.expose('json')``; a 204 has no body. Lone
+    surrogates stored before they were refused are answered as U+FFFD,
+    so that no client fails on them.
     """
     def decorator(func):
         @functools.wraps(func)
@@ -21,7 +24,7 @@ def expose(status_code: int = 200):
             if status_code == 204:
                 pecan.response.content_type = None
                 return None
-            return result
+            return validator.scrub(result)
         return wrapper
     return decorator
 

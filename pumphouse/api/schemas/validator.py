@@ -20,7 +20,7 @@ MAX_JSON_DEPTH = 64
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(r'[\[\]{}]')
-
+_SURROGATE = re.compile('[\ud800-\udfff]')
 
 def json_depth(text: str) -> int:
     """How deeply arrays and objects nest in the JSON ``text``, counted
@@ -58,6 +58,47 @@ def parse_json(raw: bytes) -> typing.Any:
         raise exception.Invalid(reason=f'malformed JSON: {e}') from None
 
 
+def _strings(instance) -> typing.Iterator[tuple[list, str]]:
+    """Every string of ``instance`` (keys included) with where it is,
+    walked without recursion."""
+    stack = [([], instance)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str):
+                    yield path, key
+                stack.append(([*path, key], item))
+        elif isinstance(value, (list, tuple)):
+            stack.extend(([*path, i], item) for i, item in enumerate(value))
+
+
+def check_text(instance) -> None:
+    """Invalid (400) when a string of ``instance`` holds a lone surrogate
+    (``"\\ud800"`` in JSON): it is not text, no database nor terminal
+    takes it."""
+    for path, text in _strings(instance):
+        if _SURROGATE.search(text):
+            where = '/'.join(str(p) for p in path)
+            raise exception.Invalid(
+                reason=f'{where + ": " if where else ""}a string holds a '
+                       'lone UTF-16 surrogate (not a Unicode character)')
+
+
+def scrub(value):
+    """``value`` with every lone surrogate replaced by U+FFFD, for
+    answers made of what was stored before such input was refused."""
+    if isinstance(value, str):
+        return _SURROGATE.sub('\ufffd', value)
+    if isinstance(value, dict):
+        return {scrub(k): scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
 def _message(error: jsonschema.ValidationError) -> str:
     where = '/'.join(str(p) for p in error.absolute_path)
     if error.validator == 'additionalProperties':
@@ -71,7 +112,8 @@ def _message(error: jsonschema.ValidationError) -> str:
 
 def validate(instance, schema: dict) -> None:
     """Raise Invalid (400) with a readable message unless ``instance``
-    is valid for ``schema``."""
+    is text throughout (:func:`check_text`) and valid for ``schema``."""
+    check_text(instance)
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     if error is not None:

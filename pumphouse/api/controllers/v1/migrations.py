@@ -16,6 +16,7 @@ from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.controllers.v1 import migration_scope
 from pumphouse.api.controllers.v1 import migration_views as views
+from pumphouse.api.schemas import validator
 from pumphouse.api.schemas.v1 import migrations as schemas
 from pumphouse.common import crypto
 from pumphouse.common import exception
@@ -116,7 +117,8 @@ class MigrationController(routing.Resource):
         items = migration_api.list_plan_items(migration.id)
         if params.get('format') != 'dot':
             return views.plan_json(migration, items)
-        return webob.Response(text=render.as_dot(items) + '\n',
+        return webob.Response(text=validator.scrub(render.as_dot(items))
+                              + '\n',
                               content_type='text/vnd.graphviz',
                               charset='UTF-8')
 
