@@ -11,6 +11,7 @@ import re
 import typing
 
 import jsonschema
+from oslo_utils import uuidutils
 
 from pumphouse.common import exception
 
@@ -21,6 +22,17 @@ MAX_JSON_DEPTH = 64
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(r'[\[\]{}]')
 _SURROGATE = re.compile('[\ud800-\udfff]')
+
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@FORMATS.checks('pumphouse-name', raises=ValueError)
+def _is_name(value) -> bool:
+    """Names are looked up where UUIDs are: one cannot look like a UUID."""
+    if isinstance(value, str) and uuidutils.is_uuid_like(value):
+        raise ValueError('a name cannot be a UUID')
+    return True
+
 
 def json_depth(text: str) -> int:
     """How deeply arrays and objects nest in the JSON ``text``, counted
@@ -105,6 +117,11 @@ def _message(error: jsonschema.ValidationError) -> str:
         return error.message.replace('Additional properties',
                                      'Unknown field(s)')
     message = error.message
+    if error.validator == 'format' and error.cause is not None:
+        message = f'{error.instance!r}: {error.cause}'
+    elif error.validator == 'pattern' and 'description' in error.schema:
+        message = (f'{error.instance!r} is not valid: '
+                   f'{error.schema["description"]}')
     if where:
         return f'{where}: {message}'
     return message
@@ -114,7 +131,8 @@ def validate(instance, schema: dict) -> None:
     """Raise Invalid (400) with a readable message unless ``instance``
     is text throughout (:func:`check_text`) and valid for ``schema``."""
     check_text(instance)
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = jsonschema.Draft202012Validator(schema,
+                                                format_checker=FORMATS)
     error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
         raise exception.Invalid(reason=_message(error))

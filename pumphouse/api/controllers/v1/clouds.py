@@ -2,7 +2,6 @@
 
 import pecan
 from oslo_log import log
-from oslo_utils import uuidutils
 
 from pumphouse.api import method
 from pumphouse.api import paging
@@ -114,8 +113,6 @@ class CloudsController(routing.Resource):
         _authorize('create')
         body = validation.json_body()
         validation.validate(body, schemas.create_request)
-        if uuidutils.is_uuid_like(body['name']):
-            raise exception.Invalid(reason='a cloud name cannot be a UUID')
         if ('cloud' in body) == ('auth' in body):
             raise exception.Invalid(
                 reason='give either "cloud" (an entry of clouds.yaml) or '
