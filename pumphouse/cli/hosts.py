@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from pumphouse.api.schemas import validator
+from pumphouse.api.schemas.v1 import hosts as schemas
 from pumphouse.cli import errors
 from pumphouse.cli import local
 from pumphouse.cli import migrate
@@ -41,11 +43,10 @@ def _info(pairs: list[str], path: str | None, what: str) -> dict:
 
 
 def register_command(args: argparse.Namespace) -> int:
-    body: dict = {'name': args.host,
-                  'source': migrate.ensure_cloud(args.source).name,
+    body: dict = {'name': args.host, 'source': args.source,
                   'macs': args.macs, 'options': {}}
     if args.destination:
-        body['destination'] = migrate.ensure_cloud(args.destination).name
+        body['destination'] = args.destination
     for what in ('power', 'provision'):
         driver = getattr(args, f'{what}_driver')
         info = _info(getattr(args, f'{what}_info'),
@@ -59,6 +60,12 @@ def register_command(args: argparse.Namespace) -> int:
         body['options']['aggregate'] = args.aggregate
     if args.to_destination:
         body['options']['to_destination'] = True
+    # The API's schema, before anything is stored (clouds.yaml entries
+    # included).
+    validator.validate(body, schemas.register_request)
+    body['source'] = migrate.ensure_cloud(args.source).name
+    if args.destination:
+        body['destination'] = migrate.ensure_cloud(args.destination).name
     existing = host_api.find_host(
         args.host, migrate.ensure_cloud(args.source).id)
     if existing is None:
@@ -86,6 +93,8 @@ def _go(args: argparse.Namespace, target: str) -> int:
         if target != states.EVACUATED or not args.source:
             raise
         # Evacuating needs no hardware facts: register the name.
+        validator.validate({'name': args.host, 'source': args.source},
+                           schemas.register_request)
         body = {'name': args.host, 'source': migrate.ensure_cloud(
             args.source).name}
         if getattr(args, 'destination', None):
