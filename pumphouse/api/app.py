@@ -32,8 +32,9 @@ def setup_app():
 
     From the inside out: authentication (keystonemiddleware, skipped for
     version discovery), health check, JSON bodies only (and not too
-    deep), body size limit, UTF-8 paths and queries, JSON error bodies,
-    HEAD as GET, request id.
+    deep), body size limit, without authentication the Host and Origin
+    check, UTF-8 paths and queries, JSON error bodies, HEAD as GET,
+    request id.
     """
     app = _pecan_app()
     if CONF.api.auth_strategy == 'keystone':
@@ -49,6 +50,8 @@ def setup_app():
         app, {'/healthcheck': healthcheck.Healthcheck(app, CONF)})
     app = middleware.JsonBodyCheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
+    if CONF.api.auth_strategy == 'noauth':
+        app = middleware.NoauthHostCheck(app)
     app = middleware.TextCheck(app)
     app = middleware.JsonErrorMiddleware(app)
     app = middleware.HeadAsGet(app)

@@ -1,5 +1,6 @@
 """WSGI middleware of the API that is Pumphouse's own."""
 
+import ipaddress
 import json
 import urllib.parse
 
@@ -169,3 +170,63 @@ class JsonBodyCheck:
         except exception.Invalid as e:
             return errors.error_response(e.code, str(e))
         return request.get_response(self.app)
+
+
+def _host_name(host: str) -> str:
+    """The name or address of a Host header value, without its port."""
+    host = host.strip().lower()
+    if host.startswith('['):
+        return host[1:host.find(']')] if ']' in host else host
+    if host.count(':') == 1:
+        host = host.split(':')[0]
+    return host.rstrip('.')
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class NoauthHostCheck:
+    """Without authentication, answers only requests meant for this API.
+
+    Any web page the operator opens can send requests to a local API.
+    DNS rebinding makes them look same-origin to the browser, but their
+    Host header still names the attacker's domain: only IP addresses,
+    ``localhost``, the host of ``[api] public_endpoint`` and ``[api]
+    allowed_hosts`` are answered (else 400). A browser request from
+    another origin says so in its Origin header (else 403).
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.allowed = {'localhost'} | {
+            _host_name(h) for h in CONF.api.allowed_hosts if h}
+        self.origins = set()
+        if CONF.api.public_endpoint:
+            endpoint = urllib.parse.urlsplit(CONF.api.public_endpoint)
+            self.allowed.add(_host_name(endpoint.netloc))
+            self.origins.add(endpoint.netloc.lower())
+
+    def __call__(self, environ, start_response):
+        host = environ.get('HTTP_HOST')
+        if host is not None:
+            name = _host_name(host)
+            if not _is_address(name) and name not in self.allowed:
+                return errors.error_response(
+                    400, f'This API (without authentication) does not '
+                         f'answer requests for host {name!r}; add it to '
+                         '[api] allowed_hosts if it is a name of this '
+                         'machine.')(environ, start_response)
+        origin = environ.get('HTTP_ORIGIN')
+        if origin is not None:
+            netloc = urllib.parse.urlsplit(origin).netloc.lower()
+            if netloc not in self.origins | {(host or '').lower()}:
+                return errors.error_response(
+                    403, 'This API (without authentication) does not '
+                         'answer requests from web pages of another '
+                         'origin.')(environ, start_response)
+        return self.app(environ, start_response)

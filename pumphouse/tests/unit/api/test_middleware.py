@@ -110,3 +110,59 @@ class TestHead(test_clouds.CloudsTestCase):
         error = self.app.put('/v1/clouds/src', status=405).json['error']
         self.assertEqual('PUT is not allowed on /v1/clouds/src.',
                          error['message'])
+
+
+class TestNoauthHostCheck(base.APITestCase):
+    """Without authentication a web page must not reach the API: not by
+    DNS rebinding (Host), not from another origin (Origin)."""
+
+    def configure(self):
+        self.config(allowed_hosts=['pumphouse.lan'], group='api')
+        self.config(public_endpoint='https://ph.example.org:13799',
+                    group='api')
+
+    def get(self, status, **headers):
+        return self.app.get('/v1/clouds', headers=headers, status=status)
+
+    def test_rebinding_host_names_are_400(self):
+        for host in ('evil.example', 'evil.example:8799',
+                     'localhost.evil.example', '127.0.0.1.nip.io:8799'):
+            with self.subTest(host=host):
+                error = self.get(400, Host=host).json['error']
+                self.assertIn('[api] allowed_hosts', error['message'])
+        self.app.post_json('/v1/clouds', test_clouds.auth_body(),
+                           headers={'Host': 'evil.example'}, status=400)
+        self.app.get('/healthcheck', headers={'Host': 'evil.example'},
+                     status=400)
+        self.assertEqual([], self.get(200).json['clouds'])
+
+    def test_addresses_localhost_and_configured_names_are_answered(self):
+        for host in ('127.0.0.1:8799', '[::1]:8799', '10.0.0.5', 'localhost',
+                     'LOCALHOST:8799', 'localhost.', 'pumphouse.lan:8799',
+                     'ph.example.org:13799'):
+            with self.subTest(host=host):
+                self.get(200, Host=host)
+
+    def test_other_origins_are_403(self):
+        for origin in ('http://evil.example', 'null',
+                       'http://127.0.0.1:8080', 'http://localhost'):
+            with self.subTest(origin=origin):
+                error = self.app.post_json(
+                    '/v1/clouds', test_clouds.auth_body(),
+                    headers={'Host': 'localhost:8799', 'Origin': origin},
+                    status=403).json['error']
+                self.assertIn('another origin', error['message'])
+        self.assertEqual([], self.get(200).json['clouds'])
+
+    def test_own_origin_is_answered(self):
+        self.get(200, Host='127.0.0.1:8799', Origin='http://127.0.0.1:8799')
+        self.get(200, Host='127.0.0.1:8799',
+                 Origin='https://ph.example.org:13799')
+
+
+class TestKeystoneChecksNoHost(base.APITestCase):
+
+    auth_strategy = 'keystone'
+
+    def test_host_is_not_checked(self):
+        self.app.get('/', headers={'Host': 'evil.example'}, status=200)
