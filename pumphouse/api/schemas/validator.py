@@ -89,14 +89,18 @@ def _strings(instance) -> typing.Iterator[tuple[list, str]]:
 
 def check_text(instance) -> None:
     """Invalid (400) when a string of ``instance`` holds a lone surrogate
-    (``"\\ud800"`` in JSON): it is not text, no database nor terminal
-    takes it."""
+    (``"\\ud800"`` in JSON: not text, no database nor terminal takes it)
+    or a NUL character (PostgreSQL refuses it)."""
     for path, text in _strings(instance):
+        where = '/'.join(str(p) for p in path)
+        where = f'{where}: ' if where else ''
         if _SURROGATE.search(text):
-            where = '/'.join(str(p) for p in path)
             raise exception.Invalid(
-                reason=f'{where + ": " if where else ""}a string holds a '
-                       'lone UTF-16 surrogate (not a Unicode character)')
+                reason=f'{where}a string holds a lone UTF-16 surrogate '
+                       '(not a Unicode character)')
+        if '\x00' in text:
+            raise exception.Invalid(
+                reason=f'{where}a string holds a NUL character')
 
 
 def scrub(value):

@@ -66,6 +66,14 @@ class TestLoneSurrogates(test_hosts.HostsTestCase):
         self.assertEqual([], self.app.get(
             '/v1/hosts', headers=test_hosts.V11).json['hosts'])
 
+    def test_nul_characters_are_refused_too(self):
+        # PostgreSQL refuses them in text columns: a 500 there.
+        body = test_clouds.auth_body(description='a\x00b')
+        error = self.app.post_json('/v1/clouds', body,
+                                   status=400).json['error']
+        self.assertIn('description: a string holds a NUL character',
+                      error['message'])
+
     def test_query_parameters(self):
         # A query string cannot carry one (it would not be UTF-8), but the
         # check is the one of every validated input.
