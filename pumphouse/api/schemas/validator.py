@@ -19,8 +19,9 @@ from pumphouse.common import exception
 #: parser (and every walk of the result) recurses once per level.
 MAX_JSON_DEPTH = 64
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_JSON_BRACKET = re.compile(r'[\[\]{}]')
+#: A string (to the end of the text when it is not closed: a match never
+#: fails, so scanning stays linear) or a bracket.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 _SURROGATE = re.compile('[\ud800-\udfff]')
 
 FORMATS = jsonschema.FormatChecker(formats=())
@@ -38,11 +39,11 @@ def json_depth(text: str) -> int:
     """How deeply arrays and objects nest in the JSON ``text``, counted
     without recursion (brackets inside strings do not count)."""
     depth = deepest = 0
-    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub('', text)):
-        if bracket in '[{':
+    for token in _JSON_TOKEN.findall(text):
+        if token in ('[', '{'):
             depth += 1
             deepest = max(deepest, depth)
-        else:
+        elif token in (']', '}'):
             depth -= 1
     return deepest
 

@@ -1,6 +1,7 @@
 """The checks the API and the command line share."""
 
 import json
+import time
 
 from oslotest import base
 
@@ -23,6 +24,15 @@ class TestParseJson(base.BaseTestCase):
         self.assertEqual(3, validator.json_depth(text))
         self.assertEqual({'a': ['[[[{{{', {'b': '"]]]\\'}]},
                          validator.parse_json(text.encode()))
+
+    def test_depth_is_counted_in_linear_time(self):
+        # Unclosed strings full of escaped quotes: a scan that retries
+        # from every quote takes minutes on a body of the size limit.
+        for text in ('"' + '\\"' * 57344, '"' + 'a' * 114688,
+                     '"\\' * 57344):
+            started = time.monotonic()
+            self.assertEqual(0, validator.json_depth(text))
+            self.assertLess(time.monotonic() - started, 1.0)
 
     def test_not_utf8_and_malformed_are_invalid(self):
         for raw in (b'{"a": "\xff"}', b'{"a": ', b'\xef\xbb\xbf{}'):
