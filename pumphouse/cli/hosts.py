@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from pumphouse.api.schemas import validator
+from pumphouse.api.schemas.v1 import hosts as schemas
 from pumphouse.cli import clouds
 from pumphouse.cli import errors
 from pumphouse.cli import local
@@ -40,11 +42,10 @@ def _info(pairs: list[str], path: str | None, what: str) -> dict:
 
 
 def register_command(args: argparse.Namespace) -> int:
-    body: dict = {'name': args.host,
-                  'source': clouds.ensure_cloud(args.source).name,
+    body: dict = {'name': args.host, 'source': args.source,
                   'macs': args.macs, 'options': {}}
     if args.destination:
-        body['destination'] = clouds.ensure_cloud(args.destination).name
+        body['destination'] = args.destination
     for what in ('power', 'provision'):
         driver = getattr(args, f'{what}_driver')
         info = _info(getattr(args, f'{what}_info'),
@@ -58,6 +59,12 @@ def register_command(args: argparse.Namespace) -> int:
         body['options']['aggregate'] = args.aggregate
     if args.to_destination:
         body['options']['to_destination'] = True
+    # The API's schema, before anything is stored (clouds.yaml entries
+    # included).
+    validator.validate(body, schemas.register_request)
+    body['source'] = clouds.ensure_cloud(args.source).name
+    if args.destination:
+        body['destination'] = clouds.ensure_cloud(args.destination).name
     existing = host_api.find_host(
         args.host, clouds.ensure_cloud(args.source).id)
     if existing is None:
@@ -85,6 +92,8 @@ def _go(args: argparse.Namespace, target: str) -> int:
         if target != states.EVACUATED or not args.source:
             raise
         # Evacuating needs no hardware facts: register the name.
+        validator.validate({'name': args.host, 'source': args.source},
+                           schemas.register_request)
         body = {'name': args.host, 'source': clouds.ensure_cloud(
             args.source).name}
         if getattr(args, 'destination', None):

@@ -29,6 +29,25 @@ opts = [
                             'embedded mode on a loopback address.')],
         help='How API callers are authenticated. "pumphouse serve" '
              'defaults to noauth.'),
+    cfg.BoolOpt(
+        'allow_insecure_noauth',
+        default=False,
+        help='Let auth_strategy = noauth listen on an address that is not '
+             'a loopback one ([api] host_ip). Whoever reaches that address '
+             'is an administrator of Pumphouse and of every cloud it '
+             'knows: set this only on a network where every host and user '
+             'is trusted. Without it, such a configuration refuses to '
+             'start.'),
+    cfg.ListOpt(
+        'allowed_hosts',
+        default=[],
+        help='With auth_strategy = noauth: host names, besides localhost '
+             'and the host of [api] public_endpoint, that the Host header '
+             'of a request may name (an IP address is always accepted). '
+             'Any other name is refused with 400: it is how a web page '
+             'reaches a local API by DNS rebinding. A browser request '
+             'from another origin (Origin header) is refused with 403. '
+             'Not used with auth_strategy = keystone.'),
     cfg.IntOpt(
         'max_limit',
         default=1000,

@@ -9,6 +9,7 @@ newer microversion (the host commands: 1.1) check it with
 """
 
 import typing
+import urllib.parse
 
 from keystoneauth1 import adapter
 from osc_lib import exceptions
@@ -39,6 +40,23 @@ def parse_version(text: str) -> tuple[int, int]:
 
 def format_version(version: tuple[int, int]) -> str:
     return f'{version[0]}.{version[1]}'
+
+
+def path(*segments: str) -> str:
+    """The path of a resource below ``/v1``: ``path('clouds', name,
+    'validate')``, each segment percent-escaped.
+
+    Names and ids come from the command line: unescaped, ``prodx#old``
+    would name the cloud ``prodx`` (``#`` starts a fragment) and ``a/b``
+    another path. ``.`` and ``..`` cannot be sent (HTTP libraries resolve
+    them as relative paths even escaped), so they are refused here.
+    """
+    for segment in segments:
+        if segment in ('', '.', '..'):
+            raise exceptions.CommandError(
+                f'{segment!r} cannot name a resource; use its UUID')
+    return ''.join('/' + urllib.parse.quote(segment, safe='')
+                   for segment in segments)
 
 
 class Client:

@@ -91,7 +91,7 @@ class ShowCloud(command.ShowOne):
 
     def take_action(self, parsed_args):
         return cloud_fields(common.client(self).get(
-            f'/clouds/{parsed_args.cloud}'))
+            common.path('clouds', parsed_args.cloud)))
 
 
 class DeleteCloud(command.Command):
@@ -106,7 +106,7 @@ class DeleteCloud(command.Command):
     def take_action(self, parsed_args):
         api = common.client(self)
         for cloud in parsed_args.clouds:
-            api.delete(f'/clouds/{cloud}')
+            api.delete(common.path('clouds', cloud))
 
 
 class ValidateCloud(command.ShowOne):
@@ -119,5 +119,5 @@ class ValidateCloud(command.ShowOne):
 
     def take_action(self, parsed_args):
         result = common.client(self).post(
-            f'/clouds/{parsed_args.cloud}/validate')
+            common.path('clouds', parsed_args.cloud, 'validate'))
         return common.show(result)

@@ -129,7 +129,8 @@ class ShowHost(command.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        return host_fields(_client(self).get(f'/hosts/{parsed_args.host}'))
+        return host_fields(_client(self).get(
+            common.path('hosts', parsed_args.host)))
 
 
 def add_fact_options(parser) -> None:
@@ -237,7 +238,7 @@ class SetHost(command.ShowOne):
             raise exceptions.CommandError('nothing to change: give at '
                                           'least one option')
         return host_fields(_client(self).patch(
-            f'/hosts/{parsed_args.host}', body))
+            common.path('hosts', parsed_args.host), body))
 
 
 class StepBar:
@@ -285,7 +286,7 @@ class _ToTarget(command.ShowOne):
 
     def take_action(self, parsed_args):
         api = _client(self)
-        path = f'/hosts/{parsed_args.host}'
+        path = common.path('hosts', parsed_args.host)
         after = None
         if parsed_args.wait:
             # Only what happens from now on is printed.
@@ -300,7 +301,7 @@ class _ToTarget(command.ShowOne):
                timeout: float) -> dict:
         """Print new operations until the host has no target any more;
         the host when it reached ours, a CommandError otherwise."""
-        path = f'/hosts/{host["uuid"]}'
+        path = common.path('hosts', host['uuid'])
         out = self.app.stderr
         deadline = time.monotonic() + timeout
         bar = StepBar(host['state'], self.target)
@@ -397,4 +398,4 @@ class DeleteHost(command.Command):
     def take_action(self, parsed_args):
         api = _client(self)
         for host in parsed_args.hosts:
-            api.delete(f'/hosts/{host}')
+            api.delete(common.path('hosts', host))

@@ -2,10 +2,10 @@
 
 import pecan
 from oslo_log import log
-from oslo_utils import uuidutils
 
 from pumphouse.api import method
 from pumphouse.api import paging
+from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import clouds as schemas
 from pumphouse.common import cloud_config
@@ -40,8 +40,10 @@ def _authorize(action: str) -> None:
                      pecan.request.context)
 
 
-class CloudController:
+class CloudController(routing.Resource):
     """``/v1/clouds/{ident}``, by UUID or name."""
+
+    children = ('validate',)
 
     def __init__(self, ident: str) -> None:
         self.ident = ident
@@ -80,7 +82,7 @@ class CloudController:
                                                    cloud.uuid)
 
 
-class CloudsController:
+class CloudsController(routing.Resource):
     """``/v1/clouds``: list and register."""
 
     @pecan.expose(generic=True)
@@ -111,8 +113,6 @@ class CloudsController:
         _authorize('create')
         body = validation.json_body()
         validation.validate(body, schemas.create_request)
-        if uuidutils.is_uuid_like(body['name']):
-            raise exception.Invalid(reason='a cloud name cannot be a UUID')
         if ('cloud' in body) == ('auth' in body):
             raise exception.Invalid(
                 reason='give either "cloud" (an entry of clouds.yaml) or '
@@ -131,6 +131,5 @@ class CloudsController:
                                                          cloud.uuid)
         return cloud_view(cloud)
 
-    @pecan.expose()
-    def _lookup(self, ident: str, *remainder):
-        return CloudController(ident), remainder
+    def item(self, ident: str) -> CloudController:
+        return CloudController(ident)

@@ -6,6 +6,7 @@ from oslo_log import log
 
 from pumphouse.api import method
 from pumphouse.api import paging
+from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import hosts as schemas
 from pumphouse.common import exception
@@ -34,8 +35,10 @@ def host_view(host, clouds: dict | None = None) -> dict:
     return view
 
 
-class HostController:
+class HostController(routing.Resource):
     """``/v1/hosts/{ident}``, by UUID or name."""
+
+    children = ('state', 'operations')
 
     def __init__(self, ident: str) -> None:
         self.ident = ident
@@ -121,7 +124,7 @@ class HostController:
         return {'operations': [views.operation_view(r) for r in rows]}
 
 
-class HostsController:
+class HostsController(routing.Resource):
     """``/v1/hosts``: list and register."""
 
     @pecan.expose(generic=True)
@@ -163,6 +166,5 @@ class HostsController:
                                                          host.uuid)
         return host_view(host)
 
-    @pecan.expose()
-    def _lookup(self, ident: str, *remainder):
-        return HostController(ident), remainder
+    def item(self, ident: str) -> HostController:
+        return HostController(ident)

@@ -12,9 +12,11 @@ from oslo_utils import timeutils
 
 from pumphouse.api import method
 from pumphouse.api import paging
+from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.controllers.v1 import migration_scope
 from pumphouse.api.controllers.v1 import migration_views as views
+from pumphouse.api.schemas import validator
 from pumphouse.api.schemas.v1 import migrations as schemas
 from pumphouse.common import crypto
 from pumphouse.common import exception
@@ -74,8 +76,10 @@ def change_state(migration, target: str,
     return migration_api.get_migration(uuid)
 
 
-class MigrationController:
+class MigrationController(routing.Resource):
     """``/v1/migrations/{uuid}`` and its sub-resources."""
+
+    children = ('plan', 'state', 'events', 'report', 'passwords')
 
     def __init__(self, ident: str) -> None:
         self.ident = ident
@@ -113,7 +117,8 @@ class MigrationController:
         items = migration_api.list_plan_items(migration.id)
         if params.get('format') != 'dot':
             return views.plan_json(migration, items)
-        return webob.Response(text=render.as_dot(items) + '\n',
+        return webob.Response(text=validator.scrub(render.as_dot(items))
+                              + '\n',
                               content_type='text/vnd.graphviz',
                               charset='UTF-8')
 
@@ -198,7 +203,7 @@ class MigrationController:
         return {'passwords': result}
 
 
-class MigrationsController:
+class MigrationsController(routing.Resource):
     """``/v1/migrations``: list and create."""
 
     @pecan.expose(generic=True)
@@ -259,6 +264,5 @@ class MigrationsController:
             'v1', 'migrations', migration.uuid)
         return views.detailed_view(migration)
 
-    @pecan.expose()
-    def _lookup(self, ident: str, *remainder):
-        return MigrationController(ident), remainder
+    def item(self, ident: str) -> MigrationController:
+        return MigrationController(ident)

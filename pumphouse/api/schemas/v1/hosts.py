@@ -4,10 +4,8 @@ from pumphouse.api.schemas import common
 from pumphouse.hosts import states
 
 _STR = {'type': 'string', 'minLength': 1, 'maxLength': 255}
-_NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-         'pattern': r'^[^\s/]+$'}
 _MAC = {'type': 'string',
-        'pattern': '^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$'}
+        'pattern': r'^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}\Z'}
 _DRIVER = {
     'type': 'object',
     'properties': {'driver': {'type': 'string', 'minLength': 1,
@@ -30,7 +28,7 @@ _OPTIONS = {
 register_request = {
     'type': 'object',
     'properties': {
-        'name': _NAME,
+        'name': common.HOST_NAME,
         'source': _STR,
         'destination': _STR,
         'power': _DRIVER,
@@ -73,7 +71,7 @@ list_query = common.list_query(['id', 'name', 'state', 'created_at',
 
 operations_query = {
     'type': 'object',
-    'properties': {'after': {'type': 'string', 'pattern': '^[0-9]{1,18}$'},
+    'properties': {'after': {'type': 'string', 'pattern': r'^[0-9]{1,18}\Z'},
                    'limit': common.LIMIT},
     'additionalProperties': False,
 }

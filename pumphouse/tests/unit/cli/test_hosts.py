@@ -7,6 +7,7 @@ from unittest import mock
 
 from pumphouse.cli import errors
 from pumphouse.conductor import task_manager
+from pumphouse.db import api as db_api
 from pumphouse.db import host_api
 from pumphouse.db import owner_api
 from pumphouse.hosts import flow
@@ -73,6 +74,37 @@ class TestRegister(HostCommandTestCase):
                           'host', 'register', 'compute-7', '--source', 'old',
                           '--power-driver', 'ipmi', '--power-info-file',
                           '/nonexistent/bmc.yaml')
+        self.assertEqual([], host_api.list_hosts())
+
+    def test_the_apis_schema_is_checked_and_nothing_stored(self):
+        for argv, message in (
+                (['a/b c'], "name: 'a/b c' is not valid"),
+                (['x\n'], 'is not valid'),
+                (['6f1b7a52-2c1f-4c43-9d55-0d5c1a3b5e11'],
+                 'cannot be a UUID'),
+                (['compute-7', '--mac', 'zz:zz'], "macs/0: 'zz:zz' does "
+                                                  'not match'),
+                (['compute-7', '--mac', '52:54:00:00:00:01\n'],
+                 'does not match'),
+                (['compute-7', '--aggregate', 'a\ud800'], 'surrogate')):
+            with self.subTest(argv=argv):
+                self.assert_fails(errors.USAGE, message, 'host', 'register',
+                                  *argv, '--source', 'unknown-yet')
+        self.assertEqual([], host_api.list_hosts())
+        self.assertEqual(['new', 'old'], sorted(
+            c.name for c in db_api.list_clouds()))
+
+    def test_an_update_is_checked_too(self):
+        self.assertEqual(errors.OK, self.register())
+        self.assert_fails(errors.USAGE, "'zz:zz' does not match", 'host',
+                          'register', 'compute-7', '--source', 'old',
+                          '--mac', 'zz:zz')
+        self.assertEqual(['52:54:00:ab:cd:ef'],
+                         host_api.get_host('compute-7').macs)
+
+    def test_evacuating_an_unregistered_bad_name_registers_nothing(self):
+        self.assert_fails(errors.USAGE, 'is not valid', 'host', 'evacuate',
+                          'a/b', '--source', 'old')
         self.assertEqual([], host_api.list_hosts())
 
     def test_registering_again_updates_what_is_given(self):

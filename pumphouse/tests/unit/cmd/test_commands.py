@@ -63,6 +63,18 @@ class TestPumphouse(CommandTestCase):
             os.path.join(self.tmp, 'state', 'pumphouse.sqlite')))
 
 
+    def test_serve_refuses_noauth_on_a_public_address(self):
+        self.write_conf(f'[DEFAULT]\nstate_path = {self.tmp}/state\n'
+                        '[api]\nhost_ip = 0.0.0.0\nport = 0\n')
+        result = run('pumphouse', 'serve', '--config-file', self.conf)
+        self.assert_clean_failure(result, 'Configuration error')
+        self.assertIn('allow_insecure_noauth', result.stderr)
+        self.assertEqual(1, len(result.stderr.strip().splitlines()),
+                         result.stderr)
+        # Refused before the database was created.
+        self.assertFalse(os.path.exists(
+            os.path.join(self.tmp, 'state', 'pumphouse.sqlite')))
+
 class TestDbsync(CommandTestCase):
 
     def test_upgrade_and_current(self):

@@ -7,6 +7,7 @@ so URLs, bodies, microversion headers and error lines are all checked.
 
 import io
 
+import requests_mock
 from keystoneauth1 import session as ksa_session
 from osc_lib import exceptions
 from osc_lib.test import base
@@ -122,6 +123,42 @@ class TestClouds(CommandTestCase):
         columns, values = self.run_command(clouds.ValidateCloud, ['old'])
         shown = dict(zip(columns, values, strict=True))
         self.assertEqual(True, shown['valid'])
+
+
+class TestPathsEscaped(CommandTestCase):
+    """Names from the command line go into URLs escaped, segment by
+    segment: ``prodx#old`` once deleted the cloud ``prodx``."""
+
+    def test_delete_of_a_name_with_a_hash(self):
+        self.http.delete(requests_mock.ANY, status_code=204)
+        self.run_command(clouds.DeleteCloud, ['prodx#old'])
+        self.assertEqual('http://pumphouse.test:8799/v1/clouds/prodx%23old',
+                         self.http.request_history[-1].url)
+
+    def test_every_segment_is_escaped(self):
+        self.http.post(requests_mock.ANY, json={'valid': True})
+        for name, sent in (('a/b?c', 'a%2Fb%3Fc'), ('50%', '50%25'),
+                           ('été', '%C3%A9t%C3%A9'), ('x y', 'x%20y')):
+            with self.subTest(name=name):
+                self.run_command(clouds.ValidateCloud, [name])
+                self.assertEqual(f'/v1/clouds/{sent}/validate'.lower(),
+                                 self.http.request_history[-1].path)
+
+    def test_dot_names_are_refused_before_any_request(self):
+        for name in ('.', '..'):
+            with self.subTest(name=name):
+                sent = len(self.http.request_history)
+                error = self.assertRaises(exceptions.CommandError,
+                                          self.run_command,
+                                          clouds.DeleteCloud, [name])
+                self.assertIn('use its UUID', str(error))
+                self.assertEqual(sent, len(self.http.request_history))
+
+    def test_migration_ids_are_escaped_too(self):
+        self.http.get(URL + '/v1/migrations/x%23y', json=MIGRATION)
+        self.run_command(migrations.ShowMigration, ['x#y'])
+        self.assertEqual('/v1/migrations/x%23y',
+                         self.http.request_history[-1].path)
 
 
 class TestMigrations(CommandTestCase):
