@@ -13,6 +13,7 @@ from collections.abc import Callable
 from oslo_log import log
 
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.db import host_api
 from pumphouse.hosts import context as context_mod
 from pumphouse.hosts import states
@@ -98,7 +99,8 @@ def _run_step(host, step: str, conductor: str | None,
     try:
         _STEPS[step](ctx)
     except Exception as e:
-        message = (str(e) or type(e).__name__)[:4000]
+        # Recorded and shown: a URL's credentials in it are masked.
+        message = masking.mask_text(str(e) or type(e).__name__)[:4000]
         LOG.warning('Host %(host)s: step %(step)s failed: %(err)s',
                     {'host': host.name, 'step': step, 'err': message},
                     exc_info=not isinstance(e, exception.PumphouseException))

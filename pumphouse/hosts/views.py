@@ -2,9 +2,11 @@
 
 Nothing secret: the driver info shown is what the host's driver described
 when the host was registered (``power_public``, ``provision_public``), so
-showing a host loads no driver.
+showing a host loads no driver; it is masked again when shown, for rows
+described before the masking knew every password-like key.
 """
 
+from pumphouse.common import masking
 from pumphouse.db import api as db_api
 
 #: Options Pumphouse keeps for itself.
@@ -15,7 +17,7 @@ def _public_info(driver_name: str | None,
                  described: dict | None) -> dict | None:
     if not driver_name:
         return None
-    return {'driver': driver_name, 'info': dict(described or {})}
+    return {'driver': driver_name, 'info': masking.mask(dict(described or {}))}
 
 
 def view(host, clouds: dict | None = None) -> dict:

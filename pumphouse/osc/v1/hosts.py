@@ -16,6 +16,7 @@ from osc_lib import exceptions
 from osc_lib.command import command
 
 from pumphouse.common import driver_info
+from pumphouse.common import masking
 from pumphouse.osc.v1 import common
 
 LOG = logging.getLogger(__name__)
@@ -39,9 +40,6 @@ ORDER = (IN_SOURCE, 'disabled', EVACUATED, 'removed', 'powered',
 DEFAULT_TIMEOUT = 3600
 #: Seconds between two polls of ``--wait``.
 POLL_INTERVAL = 2.0
-#: Info keys never shown even if a server returned them (the API already
-#: leaves out the secret keys of each driver) and never read as JSON.
-_HIDDEN = '******'
 
 
 def _client(cmd):
@@ -58,9 +56,9 @@ def host_fields(host: dict) -> tuple:
     for what in DRIVERS:
         driver = host.get(what) or {}
         data[f'{what}.driver'] = driver.get('driver')
-        for key, value in (driver.get('info') or {}).items():
-            data[f'{what}.info.{key}'] = (
-                _HIDDEN if driver_info.is_secret(key) else value)
+        # Masked again here, should a server return more than it should.
+        for key, value in masking.mask(driver.get('info') or {}).items():
+            data[f'{what}.info.{key}'] = value
     names = list(SHOW_FIELDS[:9]) + sorted(
         n for n in data if n.startswith(DRIVERS)) + list(SHOW_FIELDS[9:])
     return common.show(data, names)
