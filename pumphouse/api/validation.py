@@ -8,19 +8,26 @@ import pecan
 from oslo_log import log
 
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.conf import CONF
 
 LOG = log.getLogger(__name__)
 
 
 def _message(error: jsonschema.ValidationError) -> str:
+    """What is wrong, never quoting a secret: jsonschema's messages quote
+    the value, so a value under a password-like key is not quoted, and
+    credentials in any quoted text (a URL's user and password) are
+    masked."""
     where = '/'.join(str(p) for p in error.absolute_path)
+    if any(masking.is_secret_key(p) for p in error.absolute_path):
+        return f'{where}: the value does not satisfy "{error.validator}"'
+    message = masking.mask_text(error.message)
     if error.validator == 'additionalProperties':
-        return error.message.replace('Additional properties',
-                                     'Unknown field(s)')
+        return message.replace('Additional properties', 'Unknown field(s)')
     if where:
-        return f'{where}: {error.message}'
-    return error.message
+        return f'{where}: {message}'
+    return message
 
 
 def validate(instance, schema: dict) -> None:

@@ -17,6 +17,7 @@ from openstack.config import loader as os_loader
 
 from pumphouse.common import crypto
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.conf import CONF
 
 SECRET_AUTH_KEYS = frozenset({'password', 'application_credential_secret'})
@@ -45,6 +46,12 @@ def split_registration(body: dict) -> tuple[dict, str | None]:
 
 
 def _check_auth(auth_type: str, auth: dict) -> None:
+    if masking.url_has_credentials(auth['auth_url']):
+        # It would be stored, shown and logged in clear.
+        raise exception.CloudConfigError(
+            reason='auth.auth_url must not carry a user or password '
+                   '(user:password@host); give them as auth.username and '
+                   'auth.password, which are stored encrypted')
     if auth_type == 'password':
         if 'password' not in auth:
             raise exception.CloudConfigError(

@@ -10,6 +10,7 @@ URL (``http://admin:pw@fuel`` → ``http://***@fuel``) and
 
 import re
 from typing import Any
+from urllib import parse
 
 from oslo_utils import strutils
 
@@ -17,7 +18,7 @@ SECRET = '***'  # noqa: S105 (the mask, not a password)
 
 #: Words that make a key secret wherever they appear in it.
 _SECRET_WORDS = ('password', 'passwd', 'passphrase', 'secret', 'token',
-                 'credential', 'private_key', 'privatekey', 'api_key',
+                 'private_key', 'privatekey', 'api_key',
                  'apikey', 'auth_key', 'authkey', 'configdrive',
                  'adminpass', 'admin_pass', 'new_pass', 'sys_pswd')
 #: ``pass``, ``pwd``, ``pw``, ``psk`` as a whole key or its last word
@@ -39,7 +40,10 @@ def is_secret_key(key: Any) -> bool:
 
 def url_has_credentials(url: str) -> bool:
     """Whether ``url`` carries a user or password (``user:pw@host``)."""
-    return _URL_USERINFO.search(url) is not None
+    try:
+        return '@' in parse.urlsplit(url).netloc
+    except ValueError:  # not a URL urllib can split: look for the form
+        return _URL_USERINFO.search(url) is not None
 
 
 def mask_text(text: str) -> str:

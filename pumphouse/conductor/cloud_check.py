@@ -12,13 +12,14 @@ from oslo_log import log
 from pumphouse.common import api_versions
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
+from pumphouse.common import masking
 
 LOG = log.getLogger(__name__)
 
 
 def _failure(reason: str, message: str) -> dict:
-    return {'valid': False, 'reason': reason, 'message': message,
-            'services': []}
+    return {'valid': False, 'reason': reason,
+            'message': masking.mask_text(message), 'services': []}
 
 
 def _version_view(version) -> dict:
@@ -49,7 +50,7 @@ def _services(conn, interface: str, region_name: str | None) -> list[dict]:
                 versions = entry.get_all_version_string_data(
                     session=session, project_id=access.project_id)
             except ksa_exc.ClientException as e:
-                view['error'] = str(e)
+                view['error'] = masking.mask_text(str(e))
                 versions = []
             view['versions'] = [_version_view(v) for v in versions]
             # keystoneauth falls back to the version in the URL when the
@@ -93,7 +94,7 @@ def check(cloud) -> dict:
         return _failure('configuration', str(e))
     except (ksa_exc.ClientException, sdk_exc.SDKException) as e:
         LOG.warning('Validation of cloud %(cloud)s failed: %(err)s',
-                    {'cloud': cloud.uuid, 'err': e})
+                    {'cloud': cloud.uuid, 'err': masking.mask_text(str(e))})
         return _failure('error', str(e))
     finally:
         conn.close()

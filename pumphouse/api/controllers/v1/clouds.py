@@ -10,6 +10,7 @@ from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import clouds as schemas
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.common import policy
 from pumphouse.db import api as db_api
 
@@ -21,7 +22,9 @@ def _timestamp(value) -> str | None:
 
 
 def cloud_view(cloud) -> dict:
-    """What the API shows of a cloud: never a secret."""
+    """What the API shows of a cloud: never a secret (the public
+    configuration is masked again, for an ``auth_url`` with credentials
+    stored by an earlier release)."""
     view = {
         'uuid': cloud.uuid,
         'name': cloud.name,
@@ -31,7 +34,7 @@ def cloud_view(cloud) -> dict:
         'links': [{'href': method.link('v1', 'clouds', cloud.uuid),
                    'rel': 'self'}],
     }
-    view.update(cloud.config)
+    view.update(masking.mask(cloud.config))
     return view
 
 

@@ -176,6 +176,22 @@ class TestCreateBadInput(CloudsTestCase):
         body['auth']['auth_url'] = 'ftp://example.org'
         self._bad(json.dumps(body), 'auth_url')
 
+    def test_auth_url_with_credentials_is_refused(self):
+        body = auth_body()
+        body['auth']['auth_url'] = f'http://admin:{PASSWORD}@k:5000/v3'
+        self._bad(json.dumps(body),
+                  'auth.auth_url must not carry a user or password')
+        for auth_url in (f'https://{PASSWORD}@keystone/v3',
+                         f'ftp://admin:{PASSWORD}@keystone/v3'):
+            body['auth']['auth_url'] = auth_url
+            self._bad(json.dumps(body), 'auth_url')
+
+    def test_bad_secret_is_not_quoted(self):
+        body = auth_body()
+        body['auth']['password'] = PASSWORD * 200
+        self._bad(json.dumps(body), 'auth/password: the value does not '
+                                    'satisfy "maxLength"')
+
 
 class TestReadDelete(CloudsTestCase):
 
@@ -186,6 +202,19 @@ class TestReadDelete(CloudsTestCase):
         self.assertEqual(cloud, by_uuid.json)
         self.assertEqual(cloud, by_name.json)
         self.assert_no_secret(by_uuid)
+
+    def test_credentials_stored_in_auth_url_earlier_are_masked(self):
+        cloud = self.post(auth_body()).json
+        with db_api._writer() as session:
+            row = session.query(models.Cloud).filter_by(
+                uuid=cloud['uuid']).one()
+            row.config = dict(row.config, auth=dict(
+                row.config['auth'],
+                auth_url=f'http://admin:{PASSWORD}@keystone/v3'))
+        for path in ('/v1/clouds', '/v1/clouds/src'):
+            response = self.app.get(path)
+            self.assert_no_secret(response)
+            self.assertIn('http://***@keystone/v3', response.text)
 
     def test_show_unknown_is_404(self):
         error = self.app.get('/v1/clouds/nope', status=404).json['error']

@@ -11,12 +11,12 @@ class TestMask(base.BaseTestCase):
         shown = masking.mask({
             'BMC_PASS': 'a', 'ipmi_password': 'b', 'root_pwd': 'c',
             'passwd': 'd', 'os_token': 'e', 'app_secret': {'x': 1},
-            'credentials': ['f'], 'nested': [{'adminPass': 'g'}],
+            'application_credential_id': 'f', 'nested': [{'adminPass': 'g'}],
             'bypass': True, 'passthrough': 'kept', 'username': 'admin'})
         self.assertEqual({
             'BMC_PASS': '***', 'ipmi_password': '***', 'root_pwd': '***',
             'passwd': '***', 'os_token': '***', 'app_secret': '***',
-            'credentials': '***', 'nested': [{'adminPass': '***'}],
+            'application_credential_id': 'f', 'nested': [{'adminPass': '***'}],
             'bypass': True, 'passthrough': 'kept', 'username': 'admin'},
             shown)
 
