@@ -137,7 +137,9 @@ def list_command(args: argparse.Namespace) -> int:
     else:
         clouds = {c.id: c.name for c in db_api.list_clouds()}
         rows = [[h.name, clouds.get(h.source_cloud_id),
-                 clouds.get(h.destination_cloud_id) or '-', h.state,
+                 clouds.get(h.destination_cloud_id) or '-',
+                 h.state + (' (info unreadable: see host show)'
+                            if views.info_error(h) else ''),
                  h.target or '-', h.uuid]
                 for h in host_api.list_hosts()]
         header = ['host', 'source', 'destination', 'state', 'target', 'id']
@@ -159,6 +161,8 @@ def show_command(args: argparse.Namespace) -> int:
     for key in ('name', 'uuid', 'source', 'destination', 'state',
                 'target', 'failed_step', 'last_error'):
         print(f'{key + ":":<13}{view[key] if view[key] is not None else "-"}')
+    if view['info_error']:
+        print(f'{"info_error:":<13}{view["info_error"]}')
     for what in ('power', 'provision'):
         driver = view[what]
         print(f'{what + ":":<13}' + (

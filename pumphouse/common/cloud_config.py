@@ -119,7 +119,10 @@ def connect(config: dict, credentials: str | None):
         raise exception.CloudConfigError(
             reason='the cloud has neither a clouds.yaml reference nor '
                    'stored credentials')
-    kwargs = copy.deepcopy(crypto.decrypt(credentials))
+    kwargs = copy.deepcopy(crypto.decrypt(
+        credentials, what="The cloud's stored credentials",
+        remedy='Restore the key file they were stored with, or register '
+               'the cloud again.'))
     region = os_config.get_cloud_region(load_yaml_config=False,
                                         load_envvars=False, **kwargs)
     return openstack.connection.Connection(config=region, **common)

@@ -27,8 +27,8 @@ LIST_COLUMNS = ('uuid', 'name', 'source', 'destination', 'state', 'target')
 LONG_COLUMNS = LIST_COLUMNS + ('failed_step', 'power_driver',
                                'provision_driver')
 SHOW_FIELDS = ('uuid', 'name', 'source', 'destination', 'state', 'target',
-               'failed_step', 'last_error', 'conductor', 'macs', 'options',
-               'created_at', 'updated_at')
+               'failed_step', 'last_error', 'info_error', 'conductor',
+               'macs', 'options', 'created_at', 'updated_at')
 DRIVERS = ('power', 'provision')
 EVACUATED = 'evacuated'
 IN_DESTINATION = 'in_destination'
@@ -59,8 +59,9 @@ def host_fields(host: dict) -> tuple:
         # Masked again here, should a server return more than it should.
         for key, value in masking.mask(driver.get('info') or {}).items():
             data[f'{what}.info.{key}'] = value
-    names = list(SHOW_FIELDS[:9]) + sorted(
-        n for n in data if n.startswith(DRIVERS)) + list(SHOW_FIELDS[9:])
+    split = SHOW_FIELDS.index('conductor') + 1
+    names = list(SHOW_FIELDS[:split]) + sorted(
+        n for n in data if n.startswith(DRIVERS)) + list(SHOW_FIELDS[split:])
     return common.show(data, names)
 
 

@@ -184,11 +184,20 @@ class MigrationController:
         """The issued passwords, each handed out once (hence a POST)."""
         migration = get_authorized(self.ident, 'passwords')
         rows = migration_api.pop_issued_passwords(migration.id)
-        result = [{'user_id': r.user_destination_id,
-                   'source_user_id': r.user_source_id,
-                   'name': r.user_name, 'domain_name': r.domain_name,
-                   'password': crypto.decrypt(r.secret)['password']}
-                  for r in rows]
+        try:
+            result = [{'user_id': r.user_destination_id,
+                       'source_user_id': r.user_source_id,
+                       'name': r.user_name, 'domain_name': r.domain_name,
+                       'password': crypto.decrypt(
+                           r.secret, what='An issued password',
+                           remedy='Restore the key file it was stored '
+                                  "with, or reset the user's password in "
+                                  'the destination cloud.')['password']}
+                      for r in rows]
+        except exception.CredentialDecryptError:
+            # Nothing is lost: they wait for the key to be restored.
+            migration_api.put_back_issued_passwords(migration.id, rows)
+            raise
         message = (f'{len(result)} issued password(s) handed out to user '
                    f'{pecan.request.context.user_id}')
         migration_api.add_event(migration.id, 'passwords', message)

@@ -5,9 +5,14 @@ be reached, so a host sent on its way ends ``failed`` at its first step,
 which is what these tests expect where a step runs.
 """
 
+import json
+
 import webtest
+from cryptography import fernet
 
 from pumphouse.api import app as api_app
+from pumphouse.common import crypto
+from pumphouse.conf import CONF
 from pumphouse.db import host_api
 from pumphouse.hosts import states
 from pumphouse.tests import base
@@ -146,6 +151,58 @@ class TestDriverInfoMasked(HostsTestCase):
             'instance_info': {'BMC_PASS': 'bmc-pass-6c2'},
             'url': 'http://a:fuel-pw-8e4@fuel'}})
         self._assert_masked(uuid)
+
+
+class TestUndecryptable(HostsTestCase):
+    """Driver info stored with a key the key file no longer holds."""
+
+    def _replace_key(self):
+        with open(CONF.credentials.key_file, 'w') as f:
+            f.write(fernet.Fernet.generate_key().decode() + '\n')
+        crypto.reset_cache()
+
+    def test_listed_and_shown_with_why_never_a_500(self):
+        old = self.post(register_body()).json
+        self.assertIsNone(old['info_error'])
+        self._replace_key()
+        new = self.post(register_body(name='compute-2')).json
+        listed = self.app.get('/v1/hosts', headers=V11).json['hosts']
+        errors = {h['name']: h['info_error'] for h in listed}
+        self.assertIsNone(errors['compute-2'])
+        self.assertEqual(
+            'The power and provision info of host compute-1 cannot be '
+            'decrypted with the credential key of this service '
+            '([credentials] key_file): it was stored with another key. '
+            'Restore the key file it was stored with, or register the '
+            "host's power and provision drivers and info again (pumphouse "
+            'host register, openstack migration host register, PATCH '
+            '/v1/hosts/{id}).', errors['compute-1'])
+        shown = self.app.get('/v1/hosts/compute-1', headers=V11).json
+        self.assertEqual(errors['compute-1'], shown['info_error'])
+        # What was described at registration is still shown.
+        self.assertEqual('admin', shown['power']['info']['username'])
+        self.assertNotIn(self.state_path, json.dumps(listed))
+        self.assertIsNone(self.app.get(f'/v1/hosts/{new["uuid"]}',
+                                       headers=V11).json['info_error'])
+
+    def test_registering_the_info_again_clears_it(self):
+        uuid = self.post(register_body()).json['uuid']
+        self._replace_key()
+        self.app.patch_json(f'/v1/hosts/{uuid}', {
+            'power': register_body()['power'],
+            'provision': register_body()['provision']}, headers=V11)
+        shown = self.app.get(f'/v1/hosts/{uuid}', headers=V11).json
+        self.assertIsNone(shown['info_error'])
+
+    def test_a_step_fails_with_the_reason_and_no_path(self):
+        uuid = self.post(register_body()).json['uuid']
+        self._replace_key()
+        self.put_state(uuid, {'target': 'in_destination'})
+        work.wait_for(lambda: host_api.get_host(uuid).state ==
+                      states.FAILED, timeout=60)
+        host = self.app.get(f'/v1/hosts/{uuid}', headers=V11).json
+        self.assertIn('cannot be decrypted', host['last_error'])
+        self.assertNotIn(self.state_path, host['last_error'])
 
 
 class TestState(HostsTestCase):

@@ -6,11 +6,15 @@ database. Migrations "in progress" belong to a live conductor that does
 not exist (``elsewhere``), so that no take-over touches them.
 """
 
+import os
+
 import webtest
+from cryptography import fernet
 
 from pumphouse.api import app as api_app
 from pumphouse.cli import local
 from pumphouse.common import crypto
+from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.db import models
@@ -385,6 +389,35 @@ class TestPlanEventsReportPasswords(MigrationsTestCase):
                           '0 issued password(s) handed out to user noauth'],
                          [e.message for e in work.events(migration,
                                                          'passwords')])
+
+    def test_undecryptable_passwords_are_409_kept_and_name_no_path(self):
+        migration = self.make(states.COMPLETED)
+        migration_api.add_issued_password(
+            migration.id, 's1', 'd1', 'alice', 'Default',
+            crypto.encrypt({'password': 'pw-alice'}))
+        with open(CONF.credentials.key_file, 'w') as f:
+            f.write(fernet.Fernet.generate_key().decode() + '\n')
+        crypto.reset_cache()
+        error = self.app.post(self.url(migration, '/passwords'),
+                              status=409).json['error']
+        self.assertIn('An issued password cannot be decrypted with the '
+                      'credential key of this service ([credentials] '
+                      'key_file)', error['message'])
+        self.assertNotIn(self.state_path, error['message'])
+        self.assertEqual(1, migration_api.count_issued_passwords(
+            migration.id))
+
+    def test_unusable_key_file_is_named_by_its_option_not_its_path(self):
+        os.unlink(CONF.credentials.key_file)
+        crypto.reset_cache()
+        error = self.app.post_json('/v1/clouds', {
+            'name': 'c', 'auth': {'auth_url': 'http://k/v3', 'username': 'u',
+                                  'password': 'p',
+                                  'user_domain_name': 'Default'}},
+            status=503).json['error']
+        self.assertEqual('Cannot use the credential key file ([credentials] '
+                         'key_file): No such file or directory',
+                         error['message'])
 
 
 class TestMappings(MigrationsTestCase):
