@@ -9,6 +9,7 @@ only encrypted.
 
 import copy
 import os
+import ssl
 
 import openstack
 from openstack import config as os_config
@@ -22,6 +23,14 @@ from pumphouse.conf import CONF
 
 SECRET_AUTH_KEYS = frozenset({'password', 'application_credential_secret'})
 CONNECTION_KEYS = ('region_name', 'interface', 'verify', 'cacert')
+#: Connection settings a clouds.yaml reference cannot override: its TLS
+#: settings are the operator's, in clouds.yaml.
+TLS_KEYS = ('verify', 'cacert')
+#: The one answer for every unusable ``cacert``: it must not tell a
+#: missing file from a directory or a file that holds no certificate, or
+#: a caller could probe the conductors' files.
+CACERT_UNUSABLE = ('cacert cannot be used: it must name a readable file of '
+                   'PEM CA certificates on the conductors\' host')
 
 
 def split_registration(body: dict) -> tuple[dict, str | None]:
@@ -32,6 +41,13 @@ def split_registration(body: dict) -> tuple[dict, str | None]:
     """
     connection = {k: body[k] for k in CONNECTION_KEYS if k in body}
     if 'cloud' in body:
+        overridden = [k for k in TLS_KEYS if k in body]
+        if overridden:
+            raise exception.CloudConfigError(
+                reason=f'{" and ".join(overridden)} cannot be given with '
+                       '"cloud": the TLS settings of a clouds.yaml entry '
+                       'are those of clouds.yaml; register the cloud with '
+                       '"auth" to give TLS settings of its own')
         check_clouds_yaml_entry(body['cloud'])
         public = dict(connection, cloud=body['cloud'])
         return public, None
@@ -107,22 +123,42 @@ def connect(config: dict, credentials: str | None):
               'connect_retries': CONF.clouds.connect_retries,
               'app_name': 'pumphouse'}
     if config.get('cloud'):
-        overrides = {k: config[k] for k in CONNECTION_KEYS if k in config}
+        # TLS settings stored by an earlier release are not applied: those
+        # of clouds.yaml are.
+        overrides = {k: config[k] for k in CONNECTION_KEYS
+                     if k in config and k not in TLS_KEYS}
         try:
             region = _openstack_config().get_one(cloud=config['cloud'],
                                                  **overrides)
         except os_config_exc.OpenStackConfigException as e:
             raise exception.CloudConfigError(
                 reason=f'clouds.yaml entry {config["cloud"]!r}: {e}') from e
-        return openstack.connection.Connection(config=region, **common)
-    if credentials is None:
-        raise exception.CloudConfigError(
-            reason='the cloud has neither a clouds.yaml reference nor '
-                   'stored credentials')
-    kwargs = copy.deepcopy(crypto.decrypt(
-        credentials, what="The cloud's stored credentials",
-        remedy='Restore the key file they were stored with, or register '
-               'the cloud again.'))
-    region = os_config.get_cloud_region(load_yaml_config=False,
-                                        load_envvars=False, **kwargs)
+    else:
+        if credentials is None:
+            raise exception.CloudConfigError(
+                reason='the cloud has neither a clouds.yaml reference nor '
+                       'stored credentials')
+        kwargs = copy.deepcopy(crypto.decrypt(
+            credentials, what="The cloud's stored credentials",
+            remedy='Restore the key file they were stored with, or '
+                   'register the cloud again.'))
+        region = os_config.get_cloud_region(load_yaml_config=False,
+                                            load_envvars=False, **kwargs)
+    verify, _cert = region.get_requests_verify_args()
+    if isinstance(verify, str):
+        check_cacert(verify)
     return openstack.connection.Connection(config=region, **common)
+
+
+def check_cacert(path: str) -> None:
+    """Raise CloudConfigError, always with the same message, unless
+    ``path`` is a readable file holding at least one PEM certificate."""
+    try:
+        if not os.path.isfile(path):
+            raise OSError(path)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_verify_locations(cafile=path)
+        if not context.cert_store_stats().get('x509'):
+            raise ssl.SSLError('no certificate')
+    except (OSError, ssl.SSLError, ValueError):
+        raise exception.CloudConfigError(reason=CACERT_UNUSABLE) from None

@@ -12,7 +12,10 @@ opts = [
              '(POST /v1/clouds with "cloud") are looked up. When empty, '
              'the openstacksdk defaults apply: OS_CLIENT_CONFIG_FILE, '
              './clouds.yaml, ~/.config/openstack/clouds.yaml and '
-             '/etc/openstack/clouds.yaml.'),
+             '/etc/openstack/clouds.yaml. The TLS settings of an entry '
+             '(verify, cacert) are those of the file: a registration by '
+             'reference may choose region_name and interface, never '
+             'verify or cacert.'),
     cfg.FloatOpt(
         'api_timeout',
         default=60.0,

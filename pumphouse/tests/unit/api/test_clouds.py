@@ -10,6 +10,7 @@ import yaml
 from pumphouse.db import api as db_api
 from pumphouse.db import models
 from pumphouse.tests import base
+from pumphouse.tests.unit import local_servers
 from pumphouse.tests.unit.conductor import fake_keystone
 
 PASSWORD = 'pw-0f1e2d3c-never-shown'
@@ -317,3 +318,62 @@ class TestValidate(CloudsTestCase):
         self.assertNotIn('internal', response.text)
         self.assertNotIn('Traceback', response.text)
         self.assertIn('request req-', response.json['error']['message'])
+
+
+class TestTLSSettings(CloudsTestCase):
+    """``cacert`` names a file on the conductors' host: every unusable
+    one gets the same answer, so that no caller can probe files."""
+
+    def configure(self):
+        self.config(connect_retries=0, group='clouds')
+
+    def _validate(self, name, cacert):
+        body = auth_body(name=name, cacert=cacert)
+        body['auth']['auth_url'] = self.server.url + '/v3'
+        self.post(body)
+        return self.app.post(f'/v1/clouds/{name}/validate').json
+
+    def test_unusable_cacert_is_one_answer(self):
+        self.server = self.useFixture(
+            local_servers.HTTPSServer(self.state_path))
+        directory = os.path.join(self.state_path, 'certs')
+        os.mkdir(directory)
+        not_a_certificate = os.path.join(self.state_path, 'notes.txt')
+        with open(not_a_certificate, 'w') as f:
+            f.write('hello\n')
+        answers = [self._validate(f'c{i}', path) for i, path in enumerate(
+            ('/nonexistent/ca.pem', not_a_certificate, directory,
+             os.path.join(self.state_path, 'test.sqlite')))]
+        for answer in answers:
+            answer.pop('conductor')
+        self.assertEqual(
+            {'valid': False, 'reason': 'configuration', 'services': [],
+             'message': 'Cloud configuration is invalid: cacert cannot be '
+                        'used: it must name a readable file of PEM CA '
+                        "certificates on the conductors' host"},
+            answers[0])
+        self.assertEqual([answers[0]] * 4, answers)
+        # The right certificate gets through TLS to the server (401).
+        usable = self._validate('good', self.server.cacert)
+        self.assertEqual('authentication_failed', usable['reason'])
+
+    def test_clouds_yaml_tls_settings_cannot_be_overridden(self):
+        path = os.path.join(self.state_path, 'clouds.yaml')
+        with open(path, 'w') as f:
+            yaml.safe_dump({'clouds': {'old': {'auth': {
+                'auth_url': fake_keystone.AUTH_URL, 'username': 'admin',
+                'password': PASSWORD, 'project_name': 'admin',
+                'user_domain_name': 'Default',
+                'project_domain_name': 'Default'}}}}, f)
+        self.config(clouds_yaml=[path], group='clouds')
+        for extra in ({'verify': False}, {'cacert': '/etc/passwd'},
+                      {'verify': True, 'cacert': '/etc/passwd'}):
+            error = self.post(dict({'name': 'src', 'cloud': 'old'}, **extra),
+                              status=400).json['error']
+            self.assertIn('cannot be given with "cloud": the TLS settings '
+                          'of a clouds.yaml entry are those of clouds.yaml',
+                          error['message'])
+        self.assertEqual([], db_api.list_clouds())
+        # Region and interface still may be chosen.
+        self.post({'name': 'src', 'cloud': 'old', 'region_name': 'R2',
+                   'interface': 'internal'})
