@@ -246,12 +246,12 @@ class MigrationsController:
         authorize('create', context.project_id)
         body = validation.json_body()
         validation.validate(body, schemas.create_request)
-        migration_scope.check(context, body)
+        workload = migration_scope.workload(context, body)
         if not context.project_id:
             raise exception.Invalid(reason='a migration belongs to a '
                                            'project: use a project-scoped '
                                            'token')
-        selection = {'workload': body['workload'],
+        selection = {'workload': workload,
                      'strategies': body.get('strategies', {}),
                      'supplementary': body.get('supplementary', 'depend')}
         uuid = pecan.request.rpcapi.create_migration(context, {

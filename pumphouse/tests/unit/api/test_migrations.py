@@ -551,6 +551,43 @@ class TestPolicies(base.RPCTestCase):
         self.assertEqual(before, self.app.get('/v1/migrations',
                                               headers=member).json)
 
+    def test_member_migrates_its_project_by_id_in_its_domain(self):
+        """A member of ``demo`` in domain d1 may not reach the ``demo`` of
+        domain d2; what it may migrate is recorded by ids."""
+        member = test_policy.identity(['member', 'reader'],
+                                      project='p-demo-1', project_name='demo',
+                                      domain='d1', domain_name='D1')
+        for workload in (
+                {'kind': 'project', 'names': ['demo'], 'domain': 'd2'},
+                {'kind': 'project', 'names': ['demo'], 'domain': 'D2'},
+                {'kind': 'project', 'names': ['p-demo-1'], 'domain': 'd2'},
+                {'kind': 'project', 'names': ['p-demo-2']},
+                {'kind': 'domain', 'names': ['d1']}):
+            body = create_body(workload=workload,
+                               options={'server_cutover': 'delete'})
+            error = self.app.post_json('/v1/migrations', body,
+                                       headers=member, status=403).json
+            self.assertIn('create_any_workload', error['error']['message'])
+        for workload in (
+                {'kind': 'project', 'names': ['demo']},
+                {'kind': 'project', 'names': ['demo'], 'domain': 'D1'},
+                {'kind': 'project', 'names': ['p-demo-1'], 'domain': 'd1'}):
+            created = self.app.post_json(
+                '/v1/migrations', create_body(workload=workload),
+                headers=member, status=202).json
+            self.assertEqual({'kind': 'project', 'names': ['p-demo-1'],
+                              'domain': 'd1'}, created['workload'])
+            stored = migration_api.get_migration(created['uuid'])
+            self.assertEqual(created['workload'],
+                             stored.workload['workload'])
+
+    def test_member_token_without_a_domain_is_refused(self):
+        member = test_policy.identity(['member', 'reader'], project='demo')
+        del member['X-Project-Domain-Id']
+        own = create_body(workload={'kind': 'project', 'names': ['demo']})
+        self.app.post_json('/v1/migrations', own, headers=member,
+                           status=403)
+
     def test_admin_sees_and_does_everything(self):
         admin = test_policy.identity(['admin'], project='admin')
         mine = self.app.post_json('/v1/migrations', create_body(),
