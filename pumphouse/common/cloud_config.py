@@ -117,10 +117,16 @@ def check_clouds_yaml_entry(name: str) -> None:
             reason=f'clouds.yaml has no usable entry {name!r}: {e}') from e
 
 
-def connect(config: dict, credentials: str | None):
-    """An openstacksdk Connection to a registered cloud."""
-    common = {'api_timeout': CONF.clouds.api_timeout,
-              'connect_retries': CONF.clouds.connect_retries,
+def connect(config: dict, credentials: str | None,
+            api_timeout: float | None = None,
+            connect_retries: int | None = None):
+    """An openstacksdk Connection to a registered cloud; ``api_timeout``
+    and ``connect_retries`` default to the ``[clouds]`` options."""
+    common = {'api_timeout': (CONF.clouds.api_timeout if api_timeout is None
+                              else api_timeout),
+              'connect_retries': (CONF.clouds.connect_retries
+                                  if connect_retries is None
+                                  else connect_retries),
               'app_name': 'pumphouse'}
     if config.get('cloud'):
         # TLS settings stored by an earlier release are not applied: those

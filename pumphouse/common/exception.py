@@ -86,6 +86,13 @@ class CloudInUse(Conflict):
                 'host(s) and cannot be deleted.')
 
 
+class TooManyValidations(PumphouseException):
+    _msg_fmt = ('%(count)d cloud validation(s) are under way, as many as '
+                'this API process waits for at once ([api] '
+                'max_validations); try again in a moment.')
+    code = http_client.TOO_MANY_REQUESTS
+
+
 class ConductorAlreadyRegistered(Conflict):
     _msg_fmt = ('A live conductor named %(hostname)s is already registered; '
                 'give this one another [DEFAULT] host.')

@@ -21,6 +21,16 @@ opts = [
         default=60.0,
         min=1.0,
         help='Seconds to wait for one API request to a cloud.'),
+    cfg.FloatOpt(
+        'validation_timeout',
+        default=20.0,
+        min=1.0,
+        help='Seconds one validation of a cloud (POST '
+             '/v1/clouds/{cloud}/validate) may take in all. Each of its '
+             'requests gets at most half of what is left, without retries; '
+             'endpoints not asked by then are reported as not checked. The '
+             'API waits this long, and a few seconds more, for the '
+             'conductor\'s answer.'),
     cfg.IntOpt(
         'connect_retries',
         default=2,

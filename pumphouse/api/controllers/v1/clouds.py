@@ -1,5 +1,8 @@
 """``/v1/clouds``: the source and destination clouds Pumphouse knows."""
 
+import contextlib
+import threading
+
 import pecan
 from oslo_log import log
 from oslo_utils import uuidutils
@@ -12,6 +15,7 @@ from pumphouse.common import cloud_config
 from pumphouse.common import exception
 from pumphouse.common import masking
 from pumphouse.common import policy
+from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 
 LOG = log.getLogger(__name__)
@@ -36,6 +40,39 @@ def cloud_view(cloud) -> dict:
     }
     view.update(masking.mask(cloud.config))
     return view
+
+
+class _ValidationSlots:
+    """How many validations this API process waits for at once.
+
+    A validation holds an API thread for up to ``[clouds]
+    validation_timeout``; past ``[api] max_validations`` (and never all
+    of ``[api] threads``) one is refused at once, so that the API, its
+    health check included, keeps answering.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy = 0
+
+    @staticmethod
+    def limit() -> int:
+        return max(1, min(CONF.api.max_validations, CONF.api.threads - 1))
+
+    @contextlib.contextmanager
+    def hold(self):
+        with self._lock:
+            if self._busy >= self.limit():
+                raise exception.TooManyValidations(count=self._busy)
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+
+_validations = _ValidationSlots()
 
 
 def _authorize(action: str) -> None:
@@ -79,8 +116,9 @@ class CloudController:
     def validate_post(self) -> dict:
         _authorize('validate')
         cloud = db_api.get_cloud(self.ident)
-        return pecan.request.rpcapi.validate_cloud(pecan.request.context,
-                                                   cloud.uuid)
+        with _validations.hold():
+            return pecan.request.rpcapi.validate_cloud(
+                pecan.request.context, cloud.uuid)
 
 
 class CloudsController:

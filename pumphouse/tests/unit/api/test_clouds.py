@@ -1,12 +1,17 @@
 """/v1/clouds through the whole WSGI application."""
 
+import http.client
 import json
 import os
+import time
+from concurrent import futures
 from unittest import mock
 
 import requests_mock
 import yaml
 
+from pumphouse.api import service as api_service
+from pumphouse.common import cloud_config
 from pumphouse.db import api as db_api
 from pumphouse.db import models
 from pumphouse.tests import base
@@ -377,3 +382,63 @@ class TestTLSSettings(CloudsTestCase):
         # Region and interface still may be chosen.
         self.post({'name': 'src', 'cloud': 'old', 'region_name': 'R2',
                    'interface': 'internal'})
+
+
+class TestValidationIsBounded(base.RPCTestCase):
+    """Validations of a cloud that accepts connections and never answers
+    do not freeze the API: the real threaded server, a real conductor,
+    a silent listener on 127.0.0.1."""
+
+    def setUp(self):
+        super().setUp()
+        self.config(auth_strategy='noauth', group='api')
+        self.config(threads=4, max_validations=2, port=0, group='api')
+        self.config(validation_timeout=1.0, group='clouds')
+        silent = self.useFixture(local_servers.SilentListener())
+        body = auth_body()
+        body['auth']['auth_url'] = silent.url + '/v3'
+        config, secret = cloud_config.split_registration(body)
+        db_api.create_cloud({'name': 'src', 'config': config,
+                             'credentials': secret})
+        self.api = api_service.APIService()
+        self.api.start()
+        self.addCleanup(self.api.stop)
+
+    def _request(self, method, path):
+        host, port = self.api.bind_addr[:2]
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        started = time.monotonic()
+        try:
+            connection.request(method, path)
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+        return response.status, body, time.monotonic() - started
+
+    def test_validations_are_bounded_and_healthcheck_answers(self):
+        started = time.monotonic()
+        with futures.ThreadPoolExecutor(8) as pool:
+            validations = [pool.submit(self._request, 'POST',
+                                       '/v1/clouds/src/validate')
+                           for _ in range(6)]
+            time.sleep(0.3)  # the first ones are waiting on the cloud
+            health = pool.submit(self._request, 'GET', '/healthcheck')
+            health_status, _body, health_took = health.result()
+            answers = [v.result() for v in validations]
+        self.assertEqual(200, health_status)
+        self.assertLess(health_took, 0.5)
+        statuses = sorted(status for status, _body, _took in answers)
+        refused = [json.loads(body) for status, body, _took in answers
+                   if status == 429]
+        validated = [json.loads(body) for status, body, _took in answers
+                     if status == 200]
+        self.assertEqual(6, len(refused) + len(validated), statuses)
+        self.assertLessEqual(1, len(refused))
+        self.assertIn('max_validations', refused[0]['error']['message'])
+        for result in validated:
+            self.assertEqual((False, 'unreachable'),
+                             (result['valid'], result['reason']))
+        for status, _body, took in answers:
+            self.assertLess(took, 3.0 if status == 200 else 1.0, status)
+        self.assertLess(time.monotonic() - started, 5.0)

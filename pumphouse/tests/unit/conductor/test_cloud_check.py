@@ -1,5 +1,7 @@
 """Validation of a cloud with keystoneauth and openstacksdk over HTTP."""
 
+import time
+
 import requests
 import requests_mock
 import yaml
@@ -8,12 +10,13 @@ from pumphouse.common import cloud_config
 from pumphouse.conductor import cloud_check
 from pumphouse.db import api as db_api
 from pumphouse.tests import base
+from pumphouse.tests.unit import local_servers
 from pumphouse.tests.unit.conductor import fake_keystone
 
 
-def _register(name='src', **connection):
+def _register(name='src', auth_url=fake_keystone.AUTH_URL, **connection):
     body = {'name': name,
-            'auth': {'auth_url': fake_keystone.AUTH_URL,
+            'auth': {'auth_url': auth_url,
                      'username': 'admin', 'password': 'pw',
                      'user_domain_name': 'Default',
                      'project_name': 'admin',
@@ -135,3 +138,17 @@ class TestTLSSettings(base.TestCase):
                          (result['valid'], result['reason']))
         self.assertEqual('Cloud configuration is invalid: '
                          f'{cloud_config.CACERT_UNUSABLE}', result['message'])
+
+
+class TestBoundedInTime(base.TestCase):
+
+    def test_a_cloud_that_never_answers_is_unreachable_in_time(self):
+        self.config(validation_timeout=1.0, group='clouds')
+        silent = self.useFixture(local_servers.SilentListener())
+        silent_cloud = _register(name='silent', auth_url=silent.url + '/v3')
+        started = time.monotonic()
+        result = cloud_check.check(silent_cloud)
+        self.assertLess(time.monotonic() - started, 2.0)
+        self.assertEqual((False, 'unreachable'),
+                         (result['valid'], result['reason']))
+        self.assertTrue(silent.accepted)
