@@ -5,7 +5,6 @@ failure)."""
 
 import argparse
 import json
-import sys
 
 from pumphouse.cli import errors
 from pumphouse.cli import local
@@ -20,9 +19,13 @@ from pumphouse.hosts import states
 from pumphouse.hosts import views
 
 
-def _find(args: argparse.Namespace):
-    source = (db_api.get_cloud(args.source).id
-              if getattr(args, 'source', None) else None)
+def _find(args: argparse.Namespace, register_cloud: bool = False):
+    """The host named; ``register_cloud``: a --source that is a
+    clouds.yaml entry not registered yet is registered."""
+    source = None
+    if getattr(args, 'source', None):
+        source = (migrate.ensure_cloud(args.source) if register_cloud
+                  else db_api.get_cloud(args.source)).id
     return host_api.get_host(args.host, source_cloud_id=source)
 
 
@@ -81,7 +84,7 @@ def _progress(step: str, message: str, level: str) -> None:
 
 def _go(args: argparse.Namespace, target: str) -> int:
     try:
-        host = _find(args)
+        host = _find(args, register_cloud=True)
     except exception.HostNotFound:
         if target != states.EVACUATED or not args.source:
             raise
@@ -103,12 +106,10 @@ def _go(args: argparse.Namespace, target: str) -> int:
             host = here.host(host.uuid, target=target, values=values,
                              emit=_progress)
         except exception.HostStepFailed as e:
-            print(f'Error: {e}', file=sys.stderr)
-            print('Fix the cause and run the same command again: it '
-                  'resumes at step '
-                  f'{host_api.get_host(host.uuid).failed_step}.',
-                  file=sys.stderr)
-            return errors.FAILED
+            step = host_api.get_host(host.uuid).failed_step
+            raise errors.CommandError(
+                f'Error: {str(e).rstrip(".")}. Once the cause is fixed, '
+                f'the same command resumes at step {step}.') from None
     print(f'Host {host.name} is {host.state}.')
     return errors.OK
 

@@ -9,9 +9,11 @@ only encrypted.
 
 import copy
 import os
+import re
 import ssl
 
 import openstack
+from keystoneauth1 import exceptions as ksa_exc
 from openstack import config as os_config
 from openstack.config import exceptions as os_config_exc
 from openstack.config import loader as os_loader
@@ -168,3 +170,31 @@ def check_cacert(path: str) -> None:
             raise ssl.SSLError('no certificate')
     except (OSError, ssl.SSLError, ValueError):
         raise exception.CloudConfigError(reason=CACERT_UNUSABLE) from None
+
+
+#: How keystoneauth words a connection that failed.
+_CONNECT_FAILURE = re.compile(r'^Unable to establish connection to (\S+): ')
+
+
+def error_text(error: Exception) -> str:
+    """What went wrong talking to a cloud, in one short line: a
+    connection that failed is "cannot connect to URL: Connection refused"
+    rather than keystoneauth's nested urllib3 message; credentials in it
+    are masked."""
+    text = str(error) or type(error).__name__
+    found = _CONNECT_FAILURE.match(text)
+    if isinstance(error, ksa_exc.ConnectFailure) and found:
+        text = f'cannot connect to {found[1]}: {_root_reason(error)}'
+    return masking.mask_text(' '.join(text.split()))
+
+
+def _root_reason(error: BaseException) -> str:
+    """The operating system's word for the failure at the bottom of
+    ``error``'s chain (Connection refused, Name or service not known)."""
+    reason, seen, current = None, set(), error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            reason = current.strerror
+        current = current.__cause__ or current.__context__
+    return reason or 'the connection failed'
