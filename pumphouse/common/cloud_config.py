@@ -17,11 +17,14 @@ from keystoneauth1 import exceptions as ksa_exc
 from openstack import config as os_config
 from openstack.config import exceptions as os_config_exc
 from openstack.config import loader as os_loader
+from oslo_log import log
 
 from pumphouse.common import crypto
 from pumphouse.common import exception
 from pumphouse.common import masking
 from pumphouse.conf import CONF
+
+LOG = log.getLogger(__name__)
 
 SECRET_AUTH_KEYS = frozenset({'password', 'application_credential_secret'})
 CONNECTION_KEYS = ('region_name', 'interface', 'verify', 'cacert')
@@ -135,6 +138,13 @@ def connect(config: dict, credentials: str | None,
         # of clouds.yaml are.
         overrides = {k: config[k] for k in CONNECTION_KEYS
                      if k in config and k not in TLS_KEYS}
+        ignored = [k for k in TLS_KEYS if k in config]
+        if ignored:
+            LOG.warning('The %(keys)s stored with the reference to '
+                        'clouds.yaml entry %(cloud)s are not applied: the '
+                        'TLS settings of an entry are those of clouds.yaml',
+                        {'keys': ' and '.join(ignored),
+                         'cloud': config['cloud']})
         try:
             region = _openstack_config().get_one(cloud=config['cloud'],
                                                  **overrides)
