@@ -5,7 +5,6 @@ failure)."""
 
 import argparse
 import json
-import sys
 
 from pumphouse.api.schemas import validator
 from pumphouse.api.schemas.v1 import hosts as schemas
@@ -111,12 +110,10 @@ def _go(args: argparse.Namespace, target: str) -> int:
             host = here.host(host.uuid, target=target, values=values,
                              emit=_progress)
         except exception.HostStepFailed as e:
-            print(f'Error: {e}', file=sys.stderr)
-            print('Fix the cause and run the same command again: it '
-                  'resumes at step '
-                  f'{host_api.get_host(host.uuid).failed_step}.',
-                  file=sys.stderr)
-            return errors.FAILED
+            step = host_api.get_host(host.uuid).failed_step
+            raise errors.CommandError(
+                f'Error: {str(e).rstrip(".")}. Once the cause is fixed, '
+                f'the same command resumes at step {step}.') from None
     print(f'Host {host.name} is {host.state}.')
     return errors.OK
 
@@ -145,7 +142,9 @@ def list_command(args: argparse.Namespace) -> int:
     else:
         cloud_names = {c.id: c.name for c in db_api.list_clouds()}
         rows = [[h.name, cloud_names.get(h.source_cloud_id),
-                 cloud_names.get(h.destination_cloud_id) or '-', h.state,
+                 cloud_names.get(h.destination_cloud_id) or '-',
+                 h.state + (' (info unreadable: see host show)'
+                            if views.info_error(h) else ''),
                  h.target or '-', h.uuid]
                 for h in host_api.list_hosts()]
         header = ['host', 'source', 'destination', 'state', 'target', 'id']
@@ -167,6 +166,8 @@ def show_command(args: argparse.Namespace) -> int:
     for key in ('name', 'uuid', 'source', 'destination', 'state',
                 'target', 'failed_step', 'last_error'):
         print(f'{key + ":":<13}{view[key] if view[key] is not None else "-"}')
+    if view['info_error']:
+        print(f'{"info_error:":<13}{view["info_error"]}')
     for what in ('power', 'provision'):
         driver = view[what]
         print(f'{what + ":":<13}' + (

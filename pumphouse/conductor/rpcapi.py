@@ -11,6 +11,9 @@ from pumphouse.db import owner_api
 LOG = log.getLogger(__name__)
 
 TOPIC = 'pumphouse.conductor'
+#: Seconds the API waits for a validation beyond [clouds]
+#: validation_timeout: the conductor's own work and the round trip.
+VALIDATION_MARGIN = 5.0
 
 #: How oslo.messaging appends the conductor's traceback to the message of
 #: an exception it re-raises here.
@@ -50,22 +53,28 @@ class ConductorAPI:
         self.client = rpc.get_client(target,
                                      version_cap=self.RPC_API_VERSION)
 
-    def _prepare(self, conductor: str | None = None, version: str = '1.0'):
+    def _prepare(self, conductor: str | None = None, version: str = '1.0',
+                 timeout: float | None = None):
         """The one place the API asks whether a conductor is alive: only
         owners of kind ``conductor`` count (a command-line process that
-        heart-beats never receives work)."""
+        heart-beats never receives work). ``timeout`` defaults to
+        ``[conductor] rpc_timeout``."""
         live = owner_api.list_live_conductors()
         if not live or (conductor is not None and conductor not in live):
             raise exception.NoConductorAvailable()
-        return self.client.prepare(server=conductor, version=version,
-                                   timeout=CONF.conductor.rpc_timeout)
+        return self.client.prepare(
+            server=conductor, version=version,
+            timeout=timeout or CONF.conductor.rpc_timeout)
 
-    def _call(self, cctxt, context, method: str, **kwargs):
+    def _call(self, cctxt, context, method: str, *,
+              timeout: float | None = None, **kwargs):
+        """Call ``method``; ``timeout`` is what ``cctxt`` was prepared
+        with (for the message), by default ``[conductor] rpc_timeout``."""
         try:
             return cctxt.call(context, method, **kwargs)
         except messaging.MessagingTimeout as e:
             raise exception.ConductorTimeout(
-                timeout=CONF.conductor.rpc_timeout) from e
+                timeout=f'{timeout or CONF.conductor.rpc_timeout:g}') from e
         except exception.PumphouseException as e:
             raise _without_remote_traceback(e) from None
 
@@ -93,10 +102,13 @@ class ConductorAPI:
                        conductor: str | None = None) -> dict:
         """Authenticate against a cloud and list its catalog's services.
 
-        Any live conductor may answer unless ``conductor`` names one.
+        Any live conductor may answer unless ``conductor`` names one; the
+        conductor takes at most ``[clouds] validation_timeout``, and is
+        waited for that long and a little more.
         """
-        cctxt = self._prepare(conductor=conductor)
-        return self._call(cctxt, context, 'validate_cloud',
+        timeout = CONF.clouds.validation_timeout + VALIDATION_MARGIN
+        cctxt = self._prepare(conductor=conductor, timeout=timeout)
+        return self._call(cctxt, context, 'validate_cloud', timeout=timeout,
                           cloud_uuid=cloud_uuid)
 
     def create_migration(self, context, request: dict) -> str:

@@ -19,6 +19,16 @@ opts = [
         min=1,
         help='Number of threads serving API requests in pumphouse-api and '
              'pumphouse serve.'),
+    cfg.IntOpt(
+        'max_validations',
+        default=4,
+        min=1,
+        help='How many cloud validations one API process waits for at '
+             'once (each may take [clouds] validation_timeout); one more is '
+             'answered at once with 429 Too Many Requests. At most '
+             '[api] threads - 1 are allowed, so that validations never tie '
+             'up every thread and other requests, /healthcheck included, '
+             'are still served.'),
     cfg.StrOpt(
         'auth_strategy',
         default='keystone',

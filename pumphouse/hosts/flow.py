@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from oslo_log import log
 
+from pumphouse.common import cloud_config
 from pumphouse.common import exception
 from pumphouse.db import host_api
 from pumphouse.hosts import context as context_mod
@@ -98,7 +99,8 @@ def _run_step(host, step: str, conductor: str | None,
     try:
         _STEPS[step](ctx)
     except Exception as e:
-        message = (str(e) or type(e).__name__)[:4000]
+        # Recorded and shown: one short line, a URL's credentials masked.
+        message = cloud_config.error_text(e)[:4000]
         LOG.warning('Host %(host)s: step %(step)s failed: %(err)s',
                     {'host': host.name, 'step': step, 'err': message},
                     exc_info=not isinstance(e, exception.PumphouseException))

@@ -14,6 +14,7 @@ import jsonschema
 from oslo_utils import uuidutils
 
 from pumphouse.common import exception
+from pumphouse.common import masking
 
 #: JSON nested deeper than this is refused before it is parsed: Python's
 #: parser (and every walk of the result) recurses once per level.
@@ -117,16 +118,22 @@ def scrub(value):
 
 
 def _message(error: jsonschema.ValidationError) -> str:
+    """What is wrong, never quoting a secret: jsonschema's messages quote
+    the value, so a value under a password-like key is not quoted, and
+    credentials in any quoted text (a URL's user and password) are
+    masked."""
     where = '/'.join(str(p) for p in error.absolute_path)
+    if any(masking.is_secret_key(p) for p in error.absolute_path):
+        return f'{where}: the value does not satisfy "{error.validator}"'
+    message = masking.mask_text(error.message)
     if error.validator == 'additionalProperties':
-        return error.message.replace('Additional properties',
-                                     'Unknown field(s)')
-    message = error.message
+        return message.replace('Additional properties', 'Unknown field(s)')
     if error.validator == 'format' and error.cause is not None:
-        message = f'{error.instance!r}: {error.cause}'
+        message = masking.mask_text(f'{error.instance!r}: {error.cause}')
     elif error.validator == 'pattern' and 'description' in error.schema:
-        message = (f'{error.instance!r} is not valid: '
-                   f'{error.schema["description"]}')
+        message = masking.mask_text(
+            f'{error.instance!r} is not valid: '
+            f'{error.schema["description"]}')
     if where:
         return f'{where}: {message}'
     return message

@@ -16,6 +16,7 @@ from osc_lib import exceptions
 from osc_lib.command import command
 
 from pumphouse.common import driver_info
+from pumphouse.common import masking
 from pumphouse.osc.v1 import common
 
 LOG = logging.getLogger(__name__)
@@ -26,8 +27,8 @@ LIST_COLUMNS = ('uuid', 'name', 'source', 'destination', 'state', 'target')
 LONG_COLUMNS = LIST_COLUMNS + ('failed_step', 'power_driver',
                                'provision_driver')
 SHOW_FIELDS = ('uuid', 'name', 'source', 'destination', 'state', 'target',
-               'failed_step', 'last_error', 'conductor', 'macs', 'options',
-               'created_at', 'updated_at')
+               'failed_step', 'last_error', 'info_error', 'conductor',
+               'macs', 'options', 'created_at', 'updated_at')
 DRIVERS = ('power', 'provision')
 EVACUATED = 'evacuated'
 IN_DESTINATION = 'in_destination'
@@ -39,9 +40,6 @@ ORDER = (IN_SOURCE, 'disabled', EVACUATED, 'removed', 'powered',
 DEFAULT_TIMEOUT = 3600
 #: Seconds between two polls of ``--wait``.
 POLL_INTERVAL = 2.0
-#: Info keys never shown even if a server returned them (the API already
-#: leaves out the secret keys of each driver) and never read as JSON.
-_HIDDEN = '******'
 
 
 def _client(cmd):
@@ -58,11 +56,12 @@ def host_fields(host: dict) -> tuple:
     for what in DRIVERS:
         driver = host.get(what) or {}
         data[f'{what}.driver'] = driver.get('driver')
-        for key, value in (driver.get('info') or {}).items():
-            data[f'{what}.info.{key}'] = (
-                _HIDDEN if driver_info.is_secret(key) else value)
-    names = list(SHOW_FIELDS[:9]) + sorted(
-        n for n in data if n.startswith(DRIVERS)) + list(SHOW_FIELDS[9:])
+        # Masked again here, should a server return more than it should.
+        for key, value in masking.mask(driver.get('info') or {}).items():
+            data[f'{what}.info.{key}'] = value
+    split = SHOW_FIELDS.index('conductor') + 1
+    names = list(SHOW_FIELDS[:split]) + sorted(
+        n for n in data if n.startswith(DRIVERS)) + list(SHOW_FIELDS[split:])
     return common.show(data, names)
 
 

@@ -1,5 +1,8 @@
 """``/v1/clouds``: the source and destination clouds Pumphouse knows."""
 
+import contextlib
+import threading
+
 import pecan
 from oslo_log import log
 
@@ -10,7 +13,9 @@ from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import clouds as schemas
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.common import policy
+from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 
 LOG = log.getLogger(__name__)
@@ -21,7 +26,9 @@ def _timestamp(value) -> str | None:
 
 
 def cloud_view(cloud) -> dict:
-    """What the API shows of a cloud: never a secret."""
+    """What the API shows of a cloud: never a secret (the public
+    configuration is masked again, for an ``auth_url`` with credentials
+    stored by an earlier release)."""
     view = {
         'uuid': cloud.uuid,
         'name': cloud.name,
@@ -31,8 +38,41 @@ def cloud_view(cloud) -> dict:
         'links': [{'href': method.link('v1', 'clouds', cloud.uuid),
                    'rel': 'self'}],
     }
-    view.update(cloud.config)
+    view.update(masking.mask(cloud.config))
     return view
+
+
+class _ValidationSlots:
+    """How many validations this API process waits for at once.
+
+    A validation holds an API thread for up to ``[clouds]
+    validation_timeout``; past ``[api] max_validations`` (and never all
+    of ``[api] threads``) one is refused at once, so that the API, its
+    health check included, keeps answering.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy = 0
+
+    @staticmethod
+    def limit() -> int:
+        return max(1, min(CONF.api.max_validations, CONF.api.threads - 1))
+
+    @contextlib.contextmanager
+    def hold(self):
+        with self._lock:
+            if self._busy >= self.limit():
+                raise exception.TooManyValidations(count=self._busy)
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+
+_validations = _ValidationSlots()
 
 
 def _authorize(action: str) -> None:
@@ -78,8 +118,9 @@ class CloudController(routing.Resource):
     def validate_post(self) -> dict:
         _authorize('validate')
         cloud = db_api.get_cloud(self.ident)
-        return pecan.request.rpcapi.validate_cloud(pecan.request.context,
-                                                   cloud.uuid)
+        with _validations.hold():
+            return pecan.request.rpcapi.validate_cloud(
+                pecan.request.context, cloud.uuid)
 
 
 class CloudsController(routing.Resource):

@@ -189,11 +189,20 @@ class MigrationController(routing.Resource):
         """The issued passwords, each handed out once (hence a POST)."""
         migration = get_authorized(self.ident, 'passwords')
         rows = migration_api.pop_issued_passwords(migration.id)
-        result = [{'user_id': r.user_destination_id,
-                   'source_user_id': r.user_source_id,
-                   'name': r.user_name, 'domain_name': r.domain_name,
-                   'password': crypto.decrypt(r.secret)['password']}
-                  for r in rows]
+        try:
+            result = [{'user_id': r.user_destination_id,
+                       'source_user_id': r.user_source_id,
+                       'name': r.user_name, 'domain_name': r.domain_name,
+                       'password': crypto.decrypt(
+                           r.secret, what='An issued password',
+                           remedy='Restore the key file it was stored '
+                                  "with, or reset the user's password in "
+                                  'the destination cloud.')['password']}
+                      for r in rows]
+        except exception.CredentialDecryptError:
+            # Nothing is lost: they wait for the key to be restored.
+            migration_api.put_back_issued_passwords(migration.id, rows)
+            raise
         message = (f'{len(result)} issued password(s) handed out to user '
                    f'{pecan.request.context.user_id}')
         migration_api.add_event(migration.id, 'passwords', message)
@@ -242,12 +251,12 @@ class MigrationsController(routing.Resource):
         authorize('create', context.project_id)
         body = validation.json_body()
         validation.validate(body, schemas.create_request)
-        migration_scope.check(context, body)
+        workload = migration_scope.workload(context, body)
         if not context.project_id:
             raise exception.Invalid(reason='a migration belongs to a '
                                            'project: use a project-scoped '
                                            'token')
-        selection = {'workload': body['workload'],
+        selection = {'workload': workload,
                      'strategies': body.get('strategies', {}),
                      'supplementary': body.get('supplementary', 'depend')}
         uuid = pecan.request.rpcapi.create_migration(context, {

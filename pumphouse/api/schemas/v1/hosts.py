@@ -96,6 +96,7 @@ host = {
         'target': {'type': ['string', 'null']},
         'failed_step': _NULLABLE_STR,
         'last_error': _NULLABLE_STR,
+        'info_error': _NULLABLE_STR,
         'conductor': _NULLABLE_STR,
         'power': _PUBLIC_DRIVER,
         'provision': _PUBLIC_DRIVER,

@@ -5,9 +5,14 @@ be reached, so a host sent on its way ends ``failed`` at its first step,
 which is what these tests expect where a step runs.
 """
 
+import json
+
 import webtest
+from cryptography import fernet
 
 from pumphouse.api import app as api_app
+from pumphouse.common import crypto
+from pumphouse.conf import CONF
 from pumphouse.db import host_api
 from pumphouse.hosts import states
 from pumphouse.tests import base
@@ -92,6 +97,112 @@ class TestRegister(HostsTestCase):
     def test_needs_microversion_1_1(self):
         self.post(register_body(), status=404, headers={})
         self.app.get('/v1/hosts', status=404)
+
+
+#: Secrets an operator may put where the drivers do not expect them.
+STRAY_SECRETS = ('img-pw-5b1', 'bmc-pass-6c2', 'root-pwd-7d3',
+                 'fuel-pw-8e4', 'ks-pw-9f5', 'ipmi-passwd-0a6')
+
+
+class TestDriverInfoMasked(HostsTestCase):
+    """Password-like keys and URL credentials anywhere in driver info are
+    never shown, whatever the driver declares secret."""
+
+    def _assert_masked(self, uuid):
+        for path in ('/v1/hosts', f'/v1/hosts/{uuid}'):
+            text = self.app.get(path, headers=V11).text
+            for secret in STRAY_SECRETS:
+                self.assertNotIn(secret, text, path)
+
+    def test_ironic_instance_info_and_properties(self):
+        response = self.post(register_body(provision={
+            'driver': 'ironic', 'info': {
+                'image_source': 'http://glance:img-pw-5b1@images/a.qcow2',
+                'instance_info': {'BMC_PASS': 'bmc-pass-6c2',
+                                  'root_pwd': 'root-pwd-7d3',
+                                  'image_checksum': 'abc'},
+                'properties': {'ipmi_passwd': 'ipmi-passwd-0a6',
+                               'cpus': 4}}}))
+        info = response.json['provision']['info']
+        self.assertEqual('http://***@images/a.qcow2', info['image_source'])
+        self.assertEqual({'BMC_PASS': '***', 'root_pwd': '***',
+                          'image_checksum': 'abc'}, info['instance_info'])
+        self.assertEqual({'ipmi_passwd': '***', 'cpus': 4},
+                         info['properties'])
+        self._assert_masked(response.json['uuid'])
+
+    def test_fuel_url_credentials(self):
+        response = self.post(register_body(provision={
+            'driver': 'fuel', 'info': {
+                'url': 'http://admin:fuel-pw-8e4@fuel:8000',
+                'auth': {'auth_url': 'http://u:ks-pw-9f5@fuel:5000/v3',
+                         'username': 'admin', 'password': 'x'},
+                'cluster': 'env1'}}))
+        info = response.json['provision']['info']
+        self.assertEqual('http://***@fuel:8000', info['url'])
+        self.assertEqual({'auth_url': 'http://***@fuel:5000/v3',
+                          'username': 'admin'}, info['auth'])
+        self._assert_masked(response.json['uuid'])
+
+    def test_rows_described_before_are_masked_when_shown(self):
+        uuid = self.post(register_body()).json['uuid']
+        # As an older release described it: a stray password kept.
+        host_api.update_host(uuid, {'provision_public': {
+            'instance_info': {'BMC_PASS': 'bmc-pass-6c2'},
+            'url': 'http://a:fuel-pw-8e4@fuel'}})
+        self._assert_masked(uuid)
+
+
+class TestUndecryptable(HostsTestCase):
+    """Driver info stored with a key the key file no longer holds."""
+
+    def _replace_key(self):
+        with open(CONF.credentials.key_file, 'w') as f:
+            f.write(fernet.Fernet.generate_key().decode() + '\n')
+        crypto.reset_cache()
+
+    def test_listed_and_shown_with_why_never_a_500(self):
+        old = self.post(register_body()).json
+        self.assertIsNone(old['info_error'])
+        self._replace_key()
+        new = self.post(register_body(name='compute-2')).json
+        listed = self.app.get('/v1/hosts', headers=V11).json['hosts']
+        errors = {h['name']: h['info_error'] for h in listed}
+        self.assertIsNone(errors['compute-2'])
+        self.assertEqual(
+            'The power and provision info of host compute-1 cannot be '
+            'decrypted with the credential key of this service '
+            '([credentials] key_file): it was stored with another key. '
+            'Restore the key file it was stored with, or register the '
+            "host's power and provision drivers and info again (pumphouse "
+            'host register, openstack migration host register, PATCH '
+            '/v1/hosts/{id}).', errors['compute-1'])
+        shown = self.app.get('/v1/hosts/compute-1', headers=V11).json
+        self.assertEqual(errors['compute-1'], shown['info_error'])
+        # What was described at registration is still shown.
+        self.assertEqual('admin', shown['power']['info']['username'])
+        self.assertNotIn(self.state_path, json.dumps(listed))
+        self.assertIsNone(self.app.get(f'/v1/hosts/{new["uuid"]}',
+                                       headers=V11).json['info_error'])
+
+    def test_registering_the_info_again_clears_it(self):
+        uuid = self.post(register_body()).json['uuid']
+        self._replace_key()
+        self.app.patch_json(f'/v1/hosts/{uuid}', {
+            'power': register_body()['power'],
+            'provision': register_body()['provision']}, headers=V11)
+        shown = self.app.get(f'/v1/hosts/{uuid}', headers=V11).json
+        self.assertIsNone(shown['info_error'])
+
+    def test_a_step_fails_with_the_reason_and_no_path(self):
+        uuid = self.post(register_body()).json['uuid']
+        self._replace_key()
+        self.put_state(uuid, {'target': 'in_destination'})
+        work.wait_for(lambda: host_api.get_host(uuid).state ==
+                      states.FAILED, timeout=60)
+        host = self.app.get(f'/v1/hosts/{uuid}', headers=V11).json
+        self.assertIn('cannot be decrypted', host['last_error'])
+        self.assertNotIn(self.state_path, host['last_error'])
 
 
 class TestState(HostsTestCase):

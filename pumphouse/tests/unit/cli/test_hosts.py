@@ -5,8 +5,12 @@ import json
 import os
 from unittest import mock
 
+from cryptography import fernet
+
 from pumphouse.cli import errors
+from pumphouse.common import crypto
 from pumphouse.conductor import task_manager
+from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
 from pumphouse.db import owner_api
@@ -58,6 +62,20 @@ class TestRegister(HostCommandTestCase):
                           'port': 6230}, shown['power']['info'])
         self.assertEqual({'aggregate': 'reassigned'}, shown['options'])
         self.assertIn('compute-7', self.stdout)
+
+    def test_undecryptable_info_is_marked_in_list_and_told_in_show(self):
+        self.assertEqual(errors.OK, self.register(), self.stderr)
+        with open(CONF.credentials.key_file, 'w') as f:
+            f.write(fernet.Fernet.generate_key().decode() + '\n')
+        crypto.reset_cache()
+        self.assertEqual(errors.OK, self.run_command('host', 'list'))
+        self.assertIn('in_source (info unreadable: see host show)',
+                      self.stdout)
+        self.assertEqual(errors.OK, self.run_command('host', 'show',
+                                                     'compute-7'))
+        self.assertIn('info_error:  The power and provision info of host '
+                      'compute-7 cannot be decrypted', self.stdout)
+        self.assertNotIn(CONF.credentials.key_file, self.stdout)
 
     def test_bad_info_is_a_usage_error_and_stores_nothing(self):
         self.assert_fails(errors.USAGE, '--power-info takes KEY=VALUE',

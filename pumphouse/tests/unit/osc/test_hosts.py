@@ -260,11 +260,13 @@ class TestListShow(HostTestCase):
         # Were a server ever to return a secret, it is still not shown.
         leaky = dict(HOST, power={'driver': 'ipmi', 'info': {
             'address': '10.0.0.5', 'password': SECRET,
-            'bmc_secret': SECRET}})
+            'bmc_secret': SECRET, 'url': f'http://root:{SECRET}@bmc',
+            'extra': {'BMC_PASS': SECRET}}})
         self.http.get(f'{URL}/v1/hosts/compute-1', json=leaky)
         shown = self.shown(self.run_command(hosts.ShowHost, ['compute-1']))
         self.assertEqual('10.0.0.5', shown['power.info.address'])
-        self.assertEqual('******', shown['power.info.password'])
+        self.assertEqual('***', shown['power.info.password'])
+        self.assertEqual('http://***@bmc', shown['power.info.url'])
         self.assertNotIn(SECRET, json.dumps(shown))
         self.assertEqual('["52:54:00:12:34:56"]', shown['macs'])
         self.assertEqual('{"aggregate": "ag1"}', shown['options'])
