@@ -189,6 +189,10 @@ class CloudUnreachable(PumphouseException):
     code = http_client.SERVICE_UNAVAILABLE
 
 
+class InvalidEvacuationChoice(Invalid):
+    """A choice for a server that is not on the host, or not a choice."""
+
+
 class EvacuationPlanNotFound(NotFound):
     _msg_fmt = ('Host %(host)s has no evacuation plan yet; one is made '
                 'when it is asked to evacuate (POST its evacuation-plan for '

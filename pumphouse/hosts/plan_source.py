@@ -195,19 +195,19 @@ def resolve(choices: dict[str, str], servers: list[dict],
     resolved, notes = {}, []
     for ident, choice in (choices or {}).items():
         if choice not in evacuation_plan.CHOICES:
-            raise exception.Invalid(
+            raise exception.InvalidEvacuationChoice(
                 reason=f'the choice for server {ident} must be one of '
                        f'{", ".join(evacuation_plan.CHOICES)}, not '
                        f'{choice!r}')
         matches = [s['id'] for s in servers
                    if s['id'] == ident or s.get('name') == ident]
         if len(matches) > 1:
-            raise exception.Invalid(
+            raise exception.InvalidEvacuationChoice(
                 reason=f'{len(matches)} servers on the host are named '
                        f'{ident}; give the server id')
         if not matches:
             if strict:
-                raise exception.Invalid(
+                raise exception.InvalidEvacuationChoice(
                     reason=f'server {ident} is not on the host')
             notes.append(f'the choice {choice} for server {ident} no '
                          'longer applies: it is not on the host')
@@ -223,8 +223,9 @@ def make(host, choices: dict[str, str] | None = None,
 
     What is not given comes from the host: its choices (option
     ``evacuation_choices``), its target (else ``evacuated``), its option
-    ``to_destination``. Raises Invalid for a choice naming no server of
-    the host (on a host not yet disabled).
+    ``to_destination``. Raises InvalidEvacuationChoice for a choice naming
+    no server of the host (on a host not yet disabled), Invalid for a host
+    the source has no nova-compute service for.
     """
     if conn is None:
         cloud = next(c for c in db_api.list_clouds()
@@ -254,10 +255,12 @@ def ensure(ctx) -> dict:
     if not plan:  # none yet (a missing plan reads back as {})
         try:
             plan = make(ctx.host, conn=ctx.source)
-        except exception.Invalid as e:
+        except exception.InvalidEvacuationChoice as e:
             raise exception.EvacuationInfeasible(
                 host=ctx.name, reason=e.kwargs.get('reason') or str(e)) \
                 from None
+        except exception.Invalid as e:  # e.g. no nova-compute there
+            raise ctx.fail(e.kwargs.get('reason') or str(e)) from None
         ctx.host = host_api.update_host(ctx.host.uuid,
                                         {'evacuation_plan': plan})
         ctx.event(evacuation_plan.summary(plan))

@@ -430,3 +430,26 @@ class TestResume(EvacuationTestCase):
         host = flow.request(self.host.uuid, states.IN_SOURCE)
         self.assertEqual(plan, host.evacuation_plan)
         self.assertEqual(plan_mod.MOVE, plan['servers'][0]['action'])
+
+
+class TestNoCompute(EvacuationTestCase):
+
+    def test_a_host_the_source_does_not_know_fails_its_first_step(self):
+        del self.cloud.hosts['compute-1']
+        self.assertRaises(exception.HostStepFailed, self.evacuate)
+        host = host_api.get_host(self.host.uuid)
+        self.assertEqual((states.FAILED, 'disable'),
+                         (host.state, host.failed_step))
+        self.assertEqual('the source cloud has no nova-compute service on '
+                         'host compute-1', host.last_error)
+
+    def test_a_choice_for_no_server_of_the_host_changes_nothing(self):
+        self.cloud.add_server('a', 'compute-1')
+        options = dict(self.host.options or {},
+                       evacuation_choices={'vm-z': 'leave'})
+        self.assertRaises(exception.EvacuationInfeasible, self.evacuate,
+                          options=options)
+        host = host_api.get_host(self.host.uuid)
+        self.assertEqual((states.IN_SOURCE, None),
+                         (host.state, host.target))
+        self.assertIn('server vm-z is not on the host', host.last_error)
