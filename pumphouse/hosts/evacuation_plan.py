@@ -62,6 +62,9 @@ SOURCE_DOWN = 'SourceHostDown'
 
 RESOURCE_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
 
+#: The host option holding the operator's choices: server id or name to
+#: one of :data:`CHOICES`.
+CHOICES_OPTION = 'evacuation_choices'
 #: What the operator may choose for a server.
 TO_DESTINATION = 'to_destination'
 LEAVE = 'leave'

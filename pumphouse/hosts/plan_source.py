@@ -21,8 +21,7 @@ from pumphouse.hosts import evacuation_plan
 from pumphouse.hosts import nova
 from pumphouse.hosts import states
 
-#: The host option holding the operator's choices for servers.
-CHOICES_OPTION = 'evacuation_choices'
+CHOICES_OPTION = evacuation_plan.CHOICES_OPTION
 
 
 def gather(conn, host_name: str,

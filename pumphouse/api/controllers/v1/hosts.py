@@ -13,7 +13,7 @@ from pumphouse.common import exception
 from pumphouse.common import policy
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
-from pumphouse.hosts import plan_source
+from pumphouse.hosts import evacuation_plan as plan_mod
 from pumphouse.hosts import states
 from pumphouse.hosts import views
 
@@ -105,7 +105,7 @@ class HostController:
         if 'servers' in body:
             # Replaces the choices of an earlier request; none given, they
             # stay (a resumed evacuation keeps them).
-            options[plan_source.CHOICES_OPTION] = body['servers']
+            options[plan_mod.CHOICES_OPTION] = body['servers']
         if options != dict(host.options or {}):
             values['options'] = options
         pecan.request.rpcapi.set_host_target(pecan.request.context,
