@@ -175,6 +175,12 @@ def _go(args: argparse.Namespace, target: str) -> int:
         values['options'] = options
     if target != states.IN_SOURCE and states.evacuates(
             host.state, target, host.failed_step):
+        if (every or evacuation_plan.TO_DESTINATION in choices.values()) \
+                and values.get('destination_cloud_id',
+                               host.destination_cloud_id) is None:
+            raise errors.CommandError(
+                f'Host {host.name} has no destination cloud to move servers '
+                'to: give --destination CLOUD.', errors.USAGE)
         plan = _plan(args, host, target, options)
         if plan is None:
             return errors.OK

@@ -21,6 +21,7 @@ from oslo_log import log
 from pumphouse.common import exception
 from pumphouse.db import host_api
 from pumphouse.hosts import context as context_mod
+from pumphouse.hosts import evacuation_plan
 from pumphouse.hosts import states
 from pumphouse.hosts import steps as steps_mod
 
@@ -51,8 +52,13 @@ def request(host_ident: str, target: str, owner: str | None = None,
                            ' registered; register it first')
         options = dict(host.options or {}, **(values or {}).get(
             'options', {}))
-        if options.get('to_destination') and \
-                host.destination_cloud_id is None:
+        chosen = (options.get(evacuation_plan.CHOICES_OPTION) or {}).values()
+        destination = (values or {}).get('destination_cloud_id',
+                                         host.destination_cloud_id)
+        if (options.get('to_destination') or
+                evacuation_plan.TO_DESTINATION in chosen) and \
+                destination is None and \
+                states.evacuates(host.state, target, host.failed_step):
             raise exception.Invalid(
                 reason=f'host {host.name} has no destination cloud to move '
                        'its servers to')

@@ -179,7 +179,8 @@ def handed_over(host) -> dict[str, str]:
     for other in host_api.list_hosts(source_cloud_id=host.source_cloud_id):
         if other.id == host.id:
             continue
-        if other.state != states.IN_SOURCE or other.target is not None:
+        if other.state != states.IN_SOURCE or other.target in (
+                states.EVACUATED, states.IN_DESTINATION):
             found[other.name] = (f'{other.state}' + (
                 f', on its way to {other.target}' if other.target else ''))
     return found
@@ -235,8 +236,8 @@ def make(host, choices: dict[str, str] | None = None,
         choices = options.get(CHOICES_OPTION) or {}
     if all_to_destination is None:
         all_to_destination = bool(options.get('to_destination'))
-    if strict is None:
-        strict = host.state == states.IN_SOURCE
+    if strict is None:  # a new evacuation: every server is still there
+        strict = states.position(host.state, host.failed_step) == 0
     facts = gather(conn, host.name, handed_over(host))
     resolved, notes = resolve(choices, facts['servers'], strict)
     plan = evacuation_plan.make(

@@ -255,3 +255,10 @@ class TestEvacuationPlan(HostCommandTestCase):
     def test_no_plan_yet(self):
         self.assert_fails(errors.FAILED, 'has no evacuation plan yet',
                           'host', 'plan', 'compute-7')
+
+    def test_to_destination_needs_a_destination_cloud(self):
+        self.assertEqual(errors.OK, self.run_command(
+            'host', 'register', 'compute-8', '--source', 'old'))
+        self.assert_fails(errors.USAGE, 'give --destination CLOUD', 'host',
+                          'evacuate', 'compute-8', '--to-destination',
+                          'vm-b', '--dry-run')

@@ -453,3 +453,18 @@ class TestNoCompute(EvacuationTestCase):
         self.assertEqual((states.IN_SOURCE, None),
                          (host.state, host.target))
         self.assertIn('server vm-z is not on the host', host.last_error)
+
+    def test_a_choice_for_the_destination_needs_a_destination_cloud(self):
+        bare = inventory.register({'name': 'compute-2', 'source': 'src'})
+        for options in ({'evacuation_choices': {'a': 'to_destination'}},
+                        {'to_destination': True}):
+            error = self.assertRaises(
+                exception.Invalid, flow.request, bare.uuid,
+                states.EVACUATED, values={'options': options})
+            self.assertIn('has no destination cloud', str(error))
+        # Given with the request, it will do.
+        destination = host_api.get_host(self.host.uuid).destination_cloud_id
+        host = flow.request(bare.uuid, states.EVACUATED, values={
+            'options': {'to_destination': True},
+            'destination_cloud_id': destination})
+        self.assertEqual(states.EVACUATED, host.target)
