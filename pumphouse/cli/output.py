@@ -211,17 +211,19 @@ def evacuation_plan_text(plan: dict) -> str:
                 f' [group {group["name"] or group["id"]}: '
                 f'{group["policy"]}]' if group else ''))
         if action == plan_mod.BLOCKED:
+            # Every host out for it, and why.
             lines.append(f'      why: {server["reason"]}')
-        elif server['candidates']:
-            lines.append('      candidates: '
-                         + ', '.join(server['candidates']))
-        # Rules that put a host out for this server only (the hosts out
-        # for every server are listed once, below).
-        for out in server.get('excluded', []):
-            if out['rule'] not in {o['rule'] for o in hosts.get(
-                    out['host'], {}).get('out', [])}:
-                lines.append(f'      out: {out["host"]}: {out["rule"]} '
-                             f'({out["reason"]})')
+        else:
+            if server['candidates']:
+                lines.append('      candidates: '
+                             + ', '.join(server['candidates']))
+            # Rules that put a host out for this server only (the hosts
+            # out for every server are listed once, below).
+            for out in server.get('excluded', []):
+                if out['rule'] not in {o['rule'] for o in hosts.get(
+                        out['host'], {}).get('out', [])}:
+                    lines.append(f'      out: {out["host"]}: {out["rule"]} '
+                                 f'({out["reason"]})')
         for volume in server.get('volumes', []):
             lines.append(f'      volume {volume["id"]}: '
                          f'{volume.get("status") or "status unknown"}')
