@@ -116,8 +116,6 @@ def _plan(args: argparse.Namespace, host, target: str,
     """Make and show the evacuation plan; None when ``--dry-run`` ends
     here. Raises CommandError when it cannot go ahead (nothing changed)."""
     states.check_target(host.name, host.state, target, host.failed_step)
-    if not args.dry_run:
-        migrate.require_terminal_or_yes(args, 'evacuate the host')
     try:
         plan = plan_source.make(
             host, choices=options.get(plan_source.CHOICES_OPTION) or {},
@@ -138,6 +136,7 @@ def _plan(args: argparse.Namespace, host, target: str,
     if args.dry_run:
         print('Dry run: nothing was changed.', file=sys.stderr)
         return None
+    migrate.require_terminal_or_yes(args, 'evacuate the host')
     moving = sum(1 for s in plan['servers']
                  if s['action'] != evacuation_plan.LEAVE)
     if not args.yes and not migrate.confirm(

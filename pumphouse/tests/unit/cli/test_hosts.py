@@ -155,9 +155,8 @@ class TestRefusals(HostCommandTestCase):
         self.assertNotIn(owner, owner_api.list_live_owners())
 
 
-class TestEvacuationPlan(HostCommandTestCase):
-    """``host evacuate`` shows the plan first and goes ahead only when it
-    lets every server off the host (the source is a fake cloud)."""
+class PlanCommandTestCase(HostCommandTestCase):
+    """The issue's anti-affinity pair in a fake source cloud."""
 
     def setUp(self):
         super().setUp()
@@ -182,6 +181,11 @@ class TestEvacuationPlan(HostCommandTestCase):
 
     def changes(self):
         return [r for r in self.cloud.requests if r[1] != 'GET']
+
+
+class TestEvacuationPlan(PlanCommandTestCase):
+    """``host evacuate`` shows the plan first and goes ahead only when it
+    lets every server off the host."""
 
     def test_dry_run_of_an_infeasible_plan_exits_1_with_the_reasons(self):
         self.assert_fails(errors.FAILED, 'Host compute-7 cannot be '
@@ -208,10 +212,13 @@ class TestEvacuationPlan(HostCommandTestCase):
                          self.cloud.hosts['compute-7']['service']['status'])
         self.assertIsNone(host_api.get_host('compute-7').target)
 
-    def test_unattended_without_yes_is_refused(self):
+    def test_unattended_without_yes_shows_the_plan_and_is_refused(self):
         self.assert_fails(errors.USAGE, 'Add --yes to go ahead', 'host',
                           'evacuate', 'compute-7', '--leave', 'vm-a')
+        self.assertIn('server vm-a (a) ACTIVE: left on the host (chosen)',
+                      self.stdout)
         self.assertEqual([], self.changes())
+        self.assertIsNone(host_api.get_host('compute-7').target)
 
     def test_dry_run_as_json_with_a_choice(self):
         self.assertEqual(errors.OK, self.run_command(
@@ -262,3 +269,30 @@ class TestEvacuationPlan(HostCommandTestCase):
         self.assert_fails(errors.USAGE, 'give --destination CLOUD', 'host',
                           'evacuate', 'compute-8', '--to-destination',
                           'vm-b', '--dry-run')
+
+
+class TestEvacuationConfirmed(PlanCommandTestCase):
+    """On a terminal the plan is shown and the operator asked."""
+
+    terminal = True
+    answer = 'n\n'
+
+    def test_no_changes_nothing(self):
+        self.assert_fails(errors.FAILED, 'Nothing was changed.', 'host',
+                          'evacuate', 'compute-7', '--leave', 'vm-a')
+        self.assertIn('Disable host compute-7 and move 1 server(s) off it '
+                      'as planned? [y/N]', self.stdout)
+        self.assertEqual([], self.changes())
+
+
+class TestEvacuationAccepted(PlanCommandTestCase):
+
+    terminal = True
+    answer = 'y\n'
+
+    def test_yes_goes_ahead(self):
+        self.assertEqual(errors.OK, self.run_command(
+            'host', 'evacuate', 'compute-7', '--leave', 'vm-a'),
+            self.stderr)
+        self.assertEqual(states.DISABLED,
+                         host_api.get_host('compute-7').state)
