@@ -192,6 +192,30 @@ class HostStepFailed(PumphouseException):
     _msg_fmt = 'Step %(step)s of host %(host)s failed: %(reason)s'
 
 
+class EvacuationInfeasible(Conflict):
+    """The evacuation plan of a host leaves a server without a way off
+    it: the evacuation does not start (or go on)."""
+
+    _msg_fmt = 'Host %(host)s cannot be evacuated: %(reason)s'
+
+
+class CloudUnreachable(PumphouseException):
+    """A cloud a request needs to read right away did not answer."""
+
+    _msg_fmt = 'Cloud %(cloud)s could not be read: %(reason)s'
+    code = http_client.SERVICE_UNAVAILABLE
+
+
+class InvalidEvacuationChoice(Invalid):
+    """A choice for a server that is not on the host, or not a choice."""
+
+
+class EvacuationPlanNotFound(NotFound):
+    _msg_fmt = ('Host %(host)s has no evacuation plan yet; one is made '
+                'when it is asked to evacuate (POST its evacuation-plan for '
+                'a dry run).')
+
+
 class DataMismatch(PumphouseException):
     _msg_fmt = ('The data of %(what)s does not match: %(fields)s differ '
                 '(expected %(expected)s, got %(actual)s).')

@@ -43,9 +43,11 @@ class ConductorAPI:
             update_host and set_host_target (calls): the conductor validates
             with its drivers and makes every state transition, under the
             task manager.
+    | 1.4 - Added plan_host_evacuation (call): a dry run of a host's
+            evacuation plan, read from its source cloud.
     """
 
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
 
     def __init__(self) -> None:
         target = messaging.Target(topic=TOPIC,
@@ -154,6 +156,18 @@ class ConductorAPI:
         cctxt = self._prepare(version='1.3')
         self._call(cctxt, context, 'set_host_target', host_uuid=host_uuid,
                    target=target, values=values)
+
+    def plan_host_evacuation(self, context, host_uuid: str,
+                             target: str | None = None,
+                             choices: dict | None = None,
+                             to_destination: bool | None = None) -> dict:
+        """The evacuation plan of a host as it would be now (stored
+        nowhere). Raises Invalid (a choice naming no server of the host),
+        CloudUnreachable."""
+        cctxt = self._prepare(version='1.4')
+        return self._call(cctxt, context, 'plan_host_evacuation',
+                          host_uuid=host_uuid, target=target,
+                          choices=choices, to_destination=to_destination)
 
     def plan_migration(self, context, migration_uuid: str) -> None:
         """Discover and plan a migration in ``planning`` (cast)."""

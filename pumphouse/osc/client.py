@@ -4,8 +4,9 @@ The endpoint comes from the catalog (service type ``migration``) or an
 override; the microversion is negotiated once with the server's version
 document: ``latest`` takes the highest version both sides know, an
 explicit version must be one the server supports. Commands that need a
-newer microversion (the host commands: 1.1) check it with
-:meth:`Client.require` before sending anything.
+newer microversion (the host commands: 1.1; evacuation plans and
+per-server choices: 1.2) check it with :meth:`Client.require` before
+sending anything.
 """
 
 import typing
@@ -16,8 +17,9 @@ from osc_lib import exceptions
 
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
-#: The highest microversion this client knows (1.1: /v1/hosts).
-CLIENT_MAX_VERSION = (1, 1)
+#: The highest microversion this client knows (1.1: /v1/hosts; 1.2:
+#: evacuation plans).
+CLIENT_MAX_VERSION = (1, 2)
 LATEST = 'latest'
 
 
