@@ -22,8 +22,8 @@ def _not_found():
 class Resource:
     """A controller whose routes are what it declares.
 
-    ``children`` names the sub-resources (attributes: controllers or
-    generic methods); :meth:`item` returns the controller of a path
+    ``children`` names the sub-resources as they appear in paths (the
+    attributes: controllers or generic methods, with ``-`` as ``_``); :meth:`item` returns the controller of a path
     segment that is not one of them (an id or a name), or None.
     """
 
@@ -40,7 +40,7 @@ class Resource:
             return self.index, []
         segment, rest = args[0], args[1:]
         if segment in self.children:
-            target = getattr(self, segment)
+            target = getattr(self, segment.replace('-', '_'))
         elif segment:
             target = self.item(segment)
         else:

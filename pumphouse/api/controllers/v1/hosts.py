@@ -44,7 +44,7 @@ def host_view(host, clouds: dict | None = None) -> dict:
 class HostController(routing.Resource):
     """``/v1/hosts/{ident}``, by UUID or name."""
 
-    children = ('state', 'operations')
+    children = ('state', 'operations', 'evacuation-plan')
 
     def __init__(self, ident: str) -> None:
         self.ident = ident

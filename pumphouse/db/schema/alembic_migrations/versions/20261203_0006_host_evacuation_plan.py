@@ -8,7 +8,7 @@ none: the next evacuation makes one.
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-12-15
+Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
