@@ -23,8 +23,9 @@ class Resource:
     """A controller whose routes are what it declares.
 
     ``children`` names the sub-resources as they appear in paths (the
-    attributes: controllers or generic methods, with ``-`` as ``_``); :meth:`item` returns the controller of a path
-    segment that is not one of them (an id or a name), or None.
+    attributes: controllers or generic methods, with ``-`` as ``_``);
+    :meth:`item` returns the controller of a path segment that is not one
+    of them (an id or a name), or None.
     """
 
     children: tuple[str, ...] = ()
