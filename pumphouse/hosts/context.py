@@ -13,7 +13,6 @@ from pumphouse.common import exception
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
-from pumphouse.hosts import views
 
 LOG = log.getLogger(__name__)
 T = TypeVar('T')
@@ -71,18 +70,13 @@ class HostContext:
                        'with one')
         return self._connect(self.host.destination_cloud_id)
 
-    def _info(self, kind: str) -> dict:
-        token = getattr(self.host, f'{kind}_info')
-        if not token:
-            return {}
-        return crypto.decrypt(token,
-                              **views.unreadable_info([kind], self.name))
-
     def power_info(self) -> dict:
-        return self._info('power')
+        return crypto.decrypt(self.host.power_info) \
+            if self.host.power_info else {}
 
     def provision_info(self) -> dict:
-        return self._info('provision')
+        return crypto.decrypt(self.host.provision_info) \
+            if self.host.provision_info else {}
 
     def set_option(self, key: str, value) -> None:
         """Remember something for later steps and for a resume."""

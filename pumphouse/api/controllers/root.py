@@ -3,14 +3,12 @@
 import pecan
 
 from pumphouse.api import method
-from pumphouse.api import routing
 from pumphouse.api.controllers import v1
 
 
-class RootController(routing.Resource):
+class RootController:
     """``GET /`` lists the API versions."""
 
-    children = ('v1',)
     v1 = v1.Controller()
 
     @pecan.expose(generic=True)

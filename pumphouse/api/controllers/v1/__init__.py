@@ -3,7 +3,6 @@
 import pecan
 
 from pumphouse.api import method
-from pumphouse.api import routing
 from pumphouse.api import versions
 from pumphouse.api.controllers.v1 import clouds
 from pumphouse.api.controllers.v1 import hosts
@@ -22,10 +21,9 @@ def version_document() -> dict:
     }
 
 
-class Controller(routing.Resource):
+class Controller:
     """``GET /v1`` describes the version and its resources."""
 
-    children = ('clouds', 'migrations', 'mappings', 'hosts')
     clouds = clouds.CloudsController()
     migrations = migrations.MigrationsController()
     mappings = mappings.MappingsController()

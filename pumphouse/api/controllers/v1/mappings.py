@@ -8,7 +8,6 @@ import pecan
 
 from pumphouse.api import method
 from pumphouse.api import paging
-from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.controllers.v1 import migration_views as views
 from pumphouse.api.schemas.v1 import mappings as schemas
@@ -42,7 +41,7 @@ def _cloud_id(params: dict, name: str) -> int | None:
             reason=f'{name}: {e}') from e
 
 
-class MappingsController(routing.Resource):
+class MappingsController:
     """``GET /v1/mappings``, filtered and paginated by mapping id."""
 
     @pecan.expose(generic=True)

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 from pumphouse.common import exception
-from pumphouse.common import masking
 from pumphouse.drivers.hardware import common
 
 
@@ -78,7 +77,7 @@ class ProvisionDriver(abc.ABC):
         return common.describe(info, self.secret_keys)
 
     def error(self, machine: Machine, reason: str) -> exception.ProvisionError:
-        """A ProvisionError about ``machine``; credentials in the reason
-        (a URL's user and password) are masked."""
+        """A ProvisionError about ``machine`` (the reason holds no
+        secret)."""
         return exception.ProvisionError(host=machine.name, driver=self.name,
-                                        reason=masking.mask_text(reason))
+                                        reason=reason)

@@ -11,7 +11,6 @@ from pumphouse.db import api as db_api
 from pumphouse.db import host_api
 from pumphouse.hosts import flow
 from pumphouse.hosts import inventory
-from pumphouse.hosts import plan_source
 from pumphouse.hosts import states
 from pumphouse.tests.unit.cli import test_commands
 
@@ -51,13 +50,10 @@ class TestHostCommands(CloudsYamlTestCase):
             return host_api.update_host(uuid, {'target': None,
                                                'state': states.EVACUATED})
 
-        plan = {'host': 'compute-7', 'target': 'evacuated',
-                'feasible': True, 'servers': [], 'hosts': []}
-        with mock.patch.object(flow, 'run', run), \
-                mock.patch.object(plan_source, 'make', return_value=plan):
+        with mock.patch.object(flow, 'run', run):
             self.assertEqual(errors.OK, self.run_command(
-                'host', 'evacuate', 'compute-7', '--source', 'old',
-                '--yes'), self.stderr)
+                'host', 'evacuate', 'compute-7', '--source', 'old'),
+                self.stderr)
         self.assertNotIn('could not be found', self.stderr)
         self.assertEqual(['old'], self.registered())
         self.assertEqual([('compute-7', states.EVACUATED)], seen)
