@@ -31,7 +31,9 @@ def setup_app():
     """Build the API: Pecan app wrapped in explicit middleware.
 
     From the inside out: authentication (keystonemiddleware, skipped for
-    version discovery), health check, body size limit, JSON error bodies,
+    version discovery), health check, JSON bodies only (and not too
+    deep), body size limit, without authentication the Host and Origin
+    check, UTF-8 paths and queries, JSON error bodies, HEAD as GET,
     request id.
     """
     app = _pecan_app()
@@ -46,7 +48,12 @@ def setup_app():
                     'administrator.')
     app = middleware.PathDispatcher(
         app, {'/healthcheck': healthcheck.Healthcheck(app, CONF)})
+    app = middleware.JsonBodyCheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
+    if CONF.api.auth_strategy == 'noauth':
+        app = middleware.NoauthHostCheck(app)
+    app = middleware.TextCheck(app)
     app = middleware.JsonErrorMiddleware(app)
+    app = middleware.HeadAsGet(app)
     app = request_id.RequestId(app)
     return app

@@ -4,13 +4,17 @@ import functools
 
 import pecan
 
+from pumphouse.api import middleware
+from pumphouse.api.schemas import validator
 from pumphouse.conf import CONF
 
 
 def expose(status_code: int = 200):
     """Answer with ``status_code`` what the decorated method returns.
 
-    Goes under ``@pecan.expose('json')``; a 204 has no body.
+    Goes under ``@pecan.expose('json')``; a 204 has no body. Lone
+    surrogates stored before they were refused are answered as U+FFFD,
+    so that no client fails on them.
     """
     def decorator(func):
         @functools.wraps(func)
@@ -20,7 +24,7 @@ def expose(status_code: int = 200):
             if status_code == 204:
                 pecan.response.content_type = None
                 return None
-            return result
+            return validator.scrub(result)
         return wrapper
     return decorator
 
@@ -33,5 +37,7 @@ def link(*parts: str) -> str:
 
 def not_allowed(*args, **kwargs):
     """The default handler of a generic controller: 405."""
-    pecan.abort(405, detail=f'{pecan.request.method} is not allowed on '
+    requested = pecan.request.environ.get(middleware.REQUESTED_METHOD,
+                                          pecan.request.method)
+    pecan.abort(405, detail=f'{requested} is not allowed on '
                             f'{pecan.request.path}.')

@@ -1,8 +1,10 @@
 """Serving the API with cheroot's threaded WSGI server."""
 
+import ipaddress
 import threading
 
 from cheroot import wsgi
+from oslo_config import cfg
 from oslo_log import log
 
 from pumphouse.api import app
@@ -11,10 +13,35 @@ from pumphouse.conf import CONF
 LOG = log.getLogger(__name__)
 
 
+def _is_loopback(host: str) -> bool:
+    if host.lower() == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_authentication() -> None:
+    """Refuse (cfg.Error) to serve without authentication on an address
+    other hosts can reach, unless ``[api] allow_insecure_noauth``."""
+    host = CONF.api.host_ip
+    if (CONF.api.auth_strategy != 'noauth' or _is_loopback(host)
+            or CONF.api.allow_insecure_noauth):
+        return
+    raise cfg.Error(
+        f'[api] auth_strategy = noauth would make anyone who reaches '
+        f'{host} an administrator of Pumphouse and of its clouds. Listen '
+        'on a loopback address ([api] host_ip = 127.0.0.1 or ::1), use '
+        'auth_strategy = keystone, or, on a network where every host is '
+        'trusted, set [api] allow_insecure_noauth = true.')
+
+
 class APIService:
     """The API on ``[api] host_ip``:``[api] port`` in a pool of threads."""
 
     def __init__(self) -> None:
+        check_authentication()
         self._server: wsgi.Server | None = None
         self._thread: threading.Thread | None = None
 

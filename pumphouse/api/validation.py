@@ -1,34 +1,20 @@
 """Validation of request and response bodies with JSON schemas."""
 
 import functools
-import json
 
 import jsonschema
 import pecan
 from oslo_log import log
 
+from pumphouse.api.schemas import validator
 from pumphouse.common import exception
 from pumphouse.conf import CONF
 
 LOG = log.getLogger(__name__)
 
 
-def _message(error: jsonschema.ValidationError) -> str:
-    where = '/'.join(str(p) for p in error.absolute_path)
-    if error.validator == 'additionalProperties':
-        return error.message.replace('Additional properties',
-                                     'Unknown field(s)')
-    if where:
-        return f'{where}: {error.message}'
-    return error.message
-
-
-def validate(instance, schema: dict) -> None:
-    """Raise Invalid (400) with a readable message unless valid."""
-    validator = jsonschema.Draft202012Validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
-    if error is not None:
-        raise exception.Invalid(reason=_message(error))
+#: Checks shared with the command line (see :mod:`.schemas.validator`).
+validate = validator.validate
 
 
 def json_body() -> dict:
@@ -36,10 +22,7 @@ def json_body() -> dict:
     raw = pecan.request.body
     if not raw:
         raise exception.Invalid(reason='the request body is empty')
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise exception.Invalid(reason=f'malformed JSON: {e}') from e
+    body = validator.parse_json(raw)
     if not isinstance(body, dict):
         raise exception.Invalid(reason='the body must be a JSON object')
     return body

@@ -4,6 +4,11 @@ History of the v1 microversions:
 
 * 1.0 - Initial version: clouds, migrations, mappings.
 * 1.1 - Hosts: ``/v1/hosts`` (register, state, operations).
+* 1.2 - Evacuation plans: ``GET /v1/hosts/{id}/evacuation-plan`` (the plan
+  the host's evacuation follows), ``POST`` there (a dry run with choices);
+  ``PUT /v1/hosts/{id}/state`` takes ``servers``, the operator's choice
+  for servers the plan cannot place (``to_destination``, ``leave``,
+  ``override``).
 """
 
 import microversion_parse
@@ -13,7 +18,7 @@ from pumphouse.common import exception
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
 MIN_VERSION = (1, 0)
-MAX_VERSION = (1, 1)
+MAX_VERSION = (1, 2)
 
 
 def format_version(version: tuple[int, int]) -> str:

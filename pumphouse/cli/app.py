@@ -21,6 +21,7 @@ from oslo_db import exception as db_exc
 
 from pumphouse.cli import errors
 from pumphouse.cli import parser as parser_mod
+from pumphouse.common import cloud_config
 from pumphouse.common import crypto
 from pumphouse.common import exception
 from pumphouse.common import service
@@ -32,12 +33,40 @@ from pumphouse.db import schema
 CLI_DEFAULTS = {(None, 'use_stderr'): True}
 
 
-class _NotTheEngine(logging.Filter):
-    """Keeps the engine's records off the console: the commands show its
-    events and errors themselves (log files still get them)."""
+#: Loggers of the work the commands show themselves, as events, progress
+#: lines and their one-line error.
+_SHOWN_BY_THE_COMMANDS = ('pumphouse.engine', 'pumphouse.hosts',
+                          'pumphouse.conductor.migration_work',
+                          'pumphouse.conductor.host_work')
+
+
+class _ConsoleFilter(logging.Filter):
+    """Keeps off the console what the commands say themselves (the
+    engine's and the host flow's records) and the warnings of the
+    libraries (a cloud that cannot be reached is one error line, not a
+    keystoneauth warning first). Log files still get everything."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.name.startswith('pumphouse.engine')
+        if record.name.startswith(_SHOWN_BY_THE_COMMANDS):
+            return False
+        return (record.name.startswith('pumphouse')
+                or record.levelno >= logging.ERROR)
+
+
+class _NoTraceback(logging.Formatter):
+    """The console's format without tracebacks (``--debug`` shows
+    them)."""
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            record = logging.makeLogRecord(dict(
+                record.__dict__, exc_info=None, exc_text=None,
+                stack_info=None))
+        return self.inner.format(record)
 
 
 def _quiet_console() -> None:
@@ -45,7 +74,8 @@ def _quiet_console() -> None:
         if isinstance(handler, logging.StreamHandler) and not isinstance(
                 handler, logging.FileHandler):
             handler.setLevel(logging.WARNING)
-            handler.addFilter(_NotTheEngine())
+            handler.addFilter(_ConsoleFilter())
+            handler.setFormatter(_NoTraceback(handler.formatter))
 
 
 def prepare(args: argparse.Namespace) -> None:
@@ -102,7 +132,8 @@ def run(args: argparse.Namespace, configure: bool = True) -> int:
     except exception.PumphouseException as e:
         return _fail(args, f'Error: {e}', errors.FAILED)
     except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
-        return _fail(args, f'Error talking to a cloud: {e}', errors.FAILED)
+        return _fail(args, 'Error talking to a cloud: '
+                     f'{cloud_config.error_text(e)}', errors.FAILED)
     except Exception as e:
         return _fail(args, f'Error: {type(e).__name__}: {e}',
                      errors.FAILED)

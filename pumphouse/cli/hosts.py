@@ -1,23 +1,38 @@
 """``pumphouse host ...``: free source hypervisors and hand them to the
 destination cloud, from the command line (the flow runs in this
 process; run the same command again to resume after an interruption or a
-failure)."""
+failure).
+
+Before a host's servers move, its evacuation plan is made here and shown
+(``--dry-run`` stops there); a plan that leaves a server without a way off
+the host changes nothing and exits 1 with the reasons, unless the operator
+chooses for that server (``--to-destination SERVER``, ``--leave SERVER``,
+``--override SERVER``).
+"""
 
 import argparse
 import json
 import sys
 
+from pumphouse.api.schemas import validator
+from pumphouse.api.schemas.v1 import hosts as schemas
 from pumphouse.cli import clouds
 from pumphouse.cli import errors
 from pumphouse.cli import local
+from pumphouse.cli import migrate
 from pumphouse.cli import output
 from pumphouse.common import driver_info
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
+from pumphouse.hosts import evacuation_plan
 from pumphouse.hosts import inventory
+from pumphouse.hosts import plan_source
 from pumphouse.hosts import states
 from pumphouse.hosts import views
+
+#: ``--to-destination`` without a server: every server of the host.
+EVERY_SERVER = '*'
 
 
 def _find(args: argparse.Namespace):
@@ -40,11 +55,10 @@ def _info(pairs: list[str], path: str | None, what: str) -> dict:
 
 
 def register_command(args: argparse.Namespace) -> int:
-    body: dict = {'name': args.host,
-                  'source': clouds.ensure_cloud(args.source).name,
+    body: dict = {'name': args.host, 'source': args.source,
                   'macs': args.macs, 'options': {}}
     if args.destination:
-        body['destination'] = clouds.ensure_cloud(args.destination).name
+        body['destination'] = args.destination
     for what in ('power', 'provision'):
         driver = getattr(args, f'{what}_driver')
         info = _info(getattr(args, f'{what}_info'),
@@ -58,6 +72,12 @@ def register_command(args: argparse.Namespace) -> int:
         body['options']['aggregate'] = args.aggregate
     if args.to_destination:
         body['options']['to_destination'] = True
+    # The API's schema, before anything is stored (clouds.yaml entries
+    # included).
+    validator.validate(body, schemas.register_request)
+    body['source'] = clouds.ensure_cloud(args.source).name
+    if args.destination:
+        body['destination'] = clouds.ensure_cloud(args.destination).name
     existing = host_api.find_host(
         args.host, clouds.ensure_cloud(args.source).id)
     if existing is None:
@@ -78,6 +98,61 @@ def _progress(step: str, message: str, level: str) -> None:
     print(f'[{step}] {marker}{message}', flush=True)
 
 
+def _choices(args: argparse.Namespace) -> tuple[dict[str, str], bool]:
+    """The operator's choice for each server named on the command line,
+    and whether every server goes to the destination cloud."""
+    choices: dict[str, str] = {}
+    every = False
+    for option, choice in (('to_destination', evacuation_plan.TO_DESTINATION),
+                           ('leave', evacuation_plan.LEAVE),
+                           ('override', evacuation_plan.OVERRIDE)):
+        for server in getattr(args, option, None) or []:
+            if server == EVERY_SERVER:
+                every = True
+                continue
+            if choices.get(server, choice) != choice:
+                raise errors.CommandError(
+                    f'server {server} is given two choices: '
+                    f'{choices[server]} and {choice}', errors.USAGE)
+            choices[server] = choice
+    return choices, every
+
+
+def _plan(args: argparse.Namespace, host, target: str,
+          options: dict) -> dict | None:
+    """Make and show the evacuation plan; None when ``--dry-run`` ends
+    here. Raises CommandError when it cannot go ahead (nothing changed)."""
+    states.check_target(host.name, host.state, target, host.failed_step)
+    try:
+        plan = plan_source.make(
+            host, choices=options.get(plan_source.CHOICES_OPTION) or {},
+            target=target,
+            all_to_destination=bool(options.get('to_destination')))
+    except exception.Invalid as e:
+        raise errors.CommandError(f'Error: {e}', errors.USAGE) from None
+    if args.format == 'json':
+        print(json.dumps(plan, indent=2, ensure_ascii=False), flush=True)
+    else:
+        print(output.evacuation_plan_text(plan), flush=True)
+    message = evacuation_plan.blocking_message(plan)
+    if message:
+        raise errors.CommandError(
+            f'Host {host.name} cannot be evacuated: {message} (options '
+            '--to-destination SERVER, --leave SERVER, --override SERVER). '
+            'Nothing was changed.')
+    if args.dry_run:
+        print('Dry run: nothing was changed.', file=sys.stderr)
+        return None
+    migrate.require_terminal_or_yes(args, 'evacuate the host')
+    moving = sum(1 for s in plan['servers']
+                 if s['action'] != evacuation_plan.LEAVE)
+    if not args.yes and not migrate.confirm(
+            f'Disable host {host.name} and move {moving} server(s) off it '
+            'as planned?'):
+        raise errors.CommandError('Nothing was changed.')
+    return plan
+
+
 def _go(args: argparse.Namespace, target: str) -> int:
     try:
         host = _find(args)
@@ -85,6 +160,8 @@ def _go(args: argparse.Namespace, target: str) -> int:
         if target != states.EVACUATED or not args.source:
             raise
         # Evacuating needs no hardware facts: register the name.
+        validator.validate({'name': args.host, 'source': args.source},
+                           schemas.register_request)
         body = {'name': args.host, 'source': clouds.ensure_cloud(
             args.source).name}
         if getattr(args, 'destination', None):
@@ -94,20 +171,49 @@ def _go(args: argparse.Namespace, target: str) -> int:
     if getattr(args, 'destination', None):
         values['destination_cloud_id'] = clouds.ensure_cloud(
             args.destination).id
-    if getattr(args, 'to_destination', False):
-        values['options'] = dict(host.options or {}, to_destination=True)
+    choices, every = _choices(args)
+    options = dict(host.options or {})
+    if every:
+        options['to_destination'] = True
+    if choices:
+        # Replaces earlier choices; none given, they are kept (run the
+        # same command again to resume).
+        options[plan_source.CHOICES_OPTION] = choices
+    if options != dict(host.options or {}):
+        values['options'] = options
+    if target != states.IN_SOURCE and states.evacuates(
+            host.state, target, host.failed_step):
+        if (every or evacuation_plan.TO_DESTINATION in choices.values()) \
+                and values.get('destination_cloud_id',
+                               host.destination_cloud_id) is None:
+            raise errors.CommandError(
+                f'Host {host.name} has no destination cloud to move servers '
+                'to: give --destination CLOUD.', errors.USAGE)
+        plan = _plan(args, host, target, options)
+        if plan is None:
+            return errors.OK
+        values['evacuation_plan'] = plan
+    elif getattr(args, 'dry_run', False):
+        print(f'Host {host.name} is {host.state}: its servers have been '
+              'moved off it already; nothing to plan.')
+        return errors.OK
     print(f'Host {host.name}: {host.state} -> {target}', flush=True)
     with local.LocalConductor() as here:
         try:
             host = here.host(host.uuid, target=target, values=values,
                              emit=_progress)
-        except exception.HostStepFailed as e:
+        except exception.EvacuationInfeasible as e:
             print(f'Error: {e}', file=sys.stderr)
-            print('Fix the cause and run the same command again: it '
-                  'resumes at step '
-                  f'{host_api.get_host(host.uuid).failed_step}.',
-                  file=sys.stderr)
             return errors.FAILED
+        except exception.HostStepFailed as e:
+            step = host_api.get_host(host.uuid).failed_step
+            raise errors.CommandError(
+                f'Error: {str(e).rstrip(".")}. Once the cause is fixed, '
+                f'the same command resumes at step {step}.') from None
+    if host.state != target:
+        print(f'Host {host.name} is {host.state}, not {target}: '
+              'servers were left on it as chosen.')
+        return errors.OK
     print(f'Host {host.name} is {host.state}.')
     return errors.OK
 
@@ -136,7 +242,9 @@ def list_command(args: argparse.Namespace) -> int:
     else:
         cloud_names = {c.id: c.name for c in db_api.list_clouds()}
         rows = [[h.name, cloud_names.get(h.source_cloud_id),
-                 cloud_names.get(h.destination_cloud_id) or '-', h.state,
+                 cloud_names.get(h.destination_cloud_id) or '-',
+                 h.state + (' (info unreadable: see host show)'
+                            if views.info_error(h) else ''),
                  h.target or '-', h.uuid]
                 for h in host_api.list_hosts()]
         header = ['host', 'source', 'destination', 'state', 'target', 'id']
@@ -152,12 +260,15 @@ def show_command(args: argparse.Namespace) -> int:
     view = views.view(host)
     view['operations'] = [views.operation_view(o)
                           for o in host_api.list_operations(host.id)]
+    view['evacuation_plan'] = host.evacuation_plan or None
     if args.format == 'json':
         print(json.dumps(view, indent=2, ensure_ascii=False))
         return errors.OK
     for key in ('name', 'uuid', 'source', 'destination', 'state',
                 'target', 'failed_step', 'last_error'):
         print(f'{key + ":":<13}{view[key] if view[key] is not None else "-"}')
+    if view['info_error']:
+        print(f'{"info_error:":<13}{view["info_error"]}')
     for what in ('power', 'provision'):
         driver = view[what]
         print(f'{what + ":":<13}' + (
@@ -165,9 +276,26 @@ def show_command(args: argparse.Namespace) -> int:
             if driver else '-'))
     print(f'{"macs:":<13}{", ".join(view["macs"]) or "-"}')
     print(f'{"options:":<13}{json.dumps(view["options"])}')
+    if view['evacuation_plan']:
+        print(f'{"evacuation:":<13}'
+              f'{evacuation_plan.summary(view["evacuation_plan"])} '
+              '("host plan" shows it)')
     for op in view['operations']:
         print(f'  {op["created_at"]} {op["level"]:<7} {op["step"]}: '
               f'{op["message"]}')
+    return errors.OK
+
+
+def plan_command(args: argparse.Namespace) -> int:
+    host = _find(args)
+    if not host.evacuation_plan:
+        raise errors.CommandError(
+            f'Host {host.name} has no evacuation plan yet: "pumphouse host '
+            f'evacuate {host.name} --dry-run" makes one.')
+    if args.format == 'json':
+        print(json.dumps(host.evacuation_plan, indent=2, ensure_ascii=False))
+    else:
+        print(output.evacuation_plan_text(host.evacuation_plan))
     return errors.OK
 
 
@@ -235,16 +363,46 @@ def add_commands(sub, common) -> None:
                               'destination cloud.')
 
     for name, func, help_text in (
-            ('evacuate', evacuate_command, 'Disable the host and move its '
-             'servers off it.'),
-            ('reassign', reassign_command, 'Evacuate, remove, power, '
-             'provision the host and wait for it in the destination.')):
+            ('evacuate', evacuate_command, 'Plan the evacuation of the '
+             'host, show the plan, then disable the host and move its '
+             'servers off it as planned.'),
+            ('reassign', reassign_command, 'Evacuate (as planned), remove, '
+             'power, provision the host and wait for it in the '
+             'destination.')):
         command = add(name, func, help_text)
         name_and_source(command)
         command.add_argument('--destination', metavar='CLOUD')
-        command.add_argument('--to-destination', action='store_true',
-                             help='Move the servers to the destination '
-                                  'cloud instead of other source hosts.')
+        command.add_argument(
+            '--to-destination', action='append', nargs='?',
+            const=EVERY_SERVER, metavar='SERVER',
+            help='Move this server (name or id; may be repeated) to the '
+                 'destination cloud instead of another source host; '
+                 'without SERVER, every server of the host.')
+        if name == 'evacuate':
+            command.add_argument(
+                '--leave', action='append', metavar='SERVER',
+                help='Leave this server on the host (may be repeated): '
+                     'the host then ends disabled, not evacuated.')
+        command.add_argument(
+            '--override', action='append', metavar='SERVER',
+            help='Move this server although the plan finds no host for '
+                 'it: Nova\'s scheduler decides (may be repeated).')
+        command.add_argument('--dry-run', action='store_true',
+                             help='Show the evacuation plan and stop: '
+                                  'nothing is changed.')
+        command.add_argument('--yes', action='store_true',
+                             help='Do not ask for confirmation (required '
+                                  'when standard input is not a '
+                                  'terminal).')
+        command.add_argument('--format', choices=('text', 'json'),
+                             default='text',
+                             help='How the evacuation plan is shown.')
+
+    command = add('plan', plan_command, 'Show the evacuation plan a '
+                  'host\'s evacuation follows (or followed).')
+    name_and_source(command)
+    command.add_argument('--format', choices=('text', 'json'),
+                         default='text')
 
     command = add('enable', enable_command, 'Put a disabled or evacuated '
                   'host back into the source\'s scheduling.')

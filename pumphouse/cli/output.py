@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pumphouse.engine import checks
 from pumphouse.engine import planner
+from pumphouse.hosts import evacuation_plan as plan_mod
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -179,3 +180,69 @@ def check_lines(found: Sequence[dict] | None, overrides=None) -> list[str]:
             label = 'OVERRIDDEN'
         lines.append(f'  {label:<10} {check["name"]}: {check["message"]}')
     return lines
+
+
+def _amounts(free: dict | None) -> str:
+    return ', '.join(f'{free[rc]} {rc}' for rc in ('VCPU', 'MEMORY_MB',
+                                                   'DISK_GB') if rc in free
+                     ) if free else '-'
+
+
+def evacuation_plan_text(plan: dict) -> str:
+    """An evacuation plan as the operator reads it: each server, how and
+    where it goes (or why it cannot), the rules that put hosts out for it,
+    then the hosts with their free capacity before and after."""
+    hosts = {h['name']: h for h in plan.get('hosts', [])}
+    lines = [f'Evacuation plan of host {plan["host"]} (on its way to '
+             f'{plan.get("target")}), made {plan.get("created_at")}:']
+    if not plan.get('servers'):
+        lines.append('  no server runs on it')
+    for server in plan.get('servers', []):
+        action = server['action']
+        how = {plan_mod.MOVE: f'{server["method"]} to {server["target"]}',
+               plan_mod.TO_DESTINATION: 'to the destination cloud (chosen)',
+               plan_mod.LEAVE: 'left on the host (chosen)',
+               plan_mod.OVERRIDE: f'{server["method"] or "move"} where '
+                                  'Nova picks (override chosen)',
+               plan_mod.BLOCKED: 'BLOCKED'}[action]
+        group = server.get('server_group')
+        lines.append(
+            f'  {plan_mod.label(server)} {server["status"]}: {how}' + (
+                f' [group {group["name"] or group["id"]}: '
+                f'{group["policy"]}]' if group else ''))
+        if action == plan_mod.BLOCKED:
+            # Every host out for it, and why.
+            lines.append(f'      why: {server["reason"]}')
+        else:
+            if server['candidates']:
+                lines.append('      candidates: '
+                             + ', '.join(server['candidates']))
+            # Rules that put a host out for this server only (the hosts
+            # out for every server are listed once, below).
+            for out in server.get('excluded', []):
+                if out['rule'] not in {o['rule'] for o in hosts.get(
+                        out['host'], {}).get('out', [])}:
+                    lines.append(f'      out: {out["host"]}: {out["rule"]} '
+                                 f'({out["reason"]})')
+        for volume in server.get('volumes', []):
+            lines.append(f'      volume {volume["id"]}: '
+                         f'{volume.get("status") or "status unknown"}')
+        for note in server.get('notes', []):
+            lines.append(f'      note: {note}')
+    lines.append('Hosts:')
+    for name, host in hosts.items():
+        if host.get('out'):
+            lines.append(f'  {name} ({host.get("zone") or "-"}): out: '
+                         + '; '.join(f'{o["rule"]} ({o["reason"]})'
+                                     for o in host['out']))
+        else:
+            lines.append(f'  {name} ({host.get("zone") or "-"}): free '
+                         f'{_amounts(host.get("free"))}; after the plan '
+                         f'{_amounts(host.get("free_after"))}')
+    if not hosts:
+        lines.append('  the source has no other compute host')
+    for note in plan.get('notes', []):
+        lines.append(f'Note: {note}')
+    summary = plan_mod.summary(plan)
+    lines.append(summary[:1].upper() + summary[1:] + '.')
+    return '\n'.join(lines)

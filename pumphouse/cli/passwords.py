@@ -18,6 +18,10 @@ from pumphouse.db import migration_api
 
 FORMATS = ('csv', 'yaml')
 FIELDS = ('user_name', 'domain_name', 'user_id', 'password')
+#: What an issued password that cannot be decrypted is called.
+UNREADABLE = {'what': 'An issued password',
+              'remedy': 'Restore the key file it was stored with, or reset '
+                        "the user's password in the destination cloud."}
 
 
 def file_format(path: str, chosen: str | None) -> str:
@@ -43,7 +47,8 @@ def entries(rows) -> list[dict]:
     """Issued-password rows as the file's entries, decrypted."""
     return [{'user_name': row.user_name, 'domain_name': row.domain_name,
              'user_id': row.user_destination_id,
-             'password': crypto.decrypt(row.secret)['password']}
+             'password': crypto.decrypt(row.secret,
+                                        **UNREADABLE)['password']}
             for row in rows]
 
 
@@ -57,13 +62,6 @@ def write(stream: TextIO, file_format_name: str,
     writer = csv.DictWriter(stream, fieldnames=FIELDS)
     writer.writeheader()
     writer.writerows(found)
-
-
-def _put_back(migration_id: int, rows) -> None:
-    for row in rows:
-        migration_api.add_issued_password(
-            migration_id, row.user_source_id, row.user_destination_id,
-            row.user_name, row.domain_name, row.secret)
 
 
 def passwords_command(args: argparse.Namespace) -> int:
@@ -88,7 +86,7 @@ def passwords_command(args: argparse.Namespace) -> int:
             os.fsync(stream.fileno())
     except BaseException:
         # Nothing is lost: what was taken goes back, the file goes away.
-        _put_back(migration.id, rows)
+        migration_api.put_back_issued_passwords(migration.id, rows)
         os.unlink(args.output)
         raise
     print(f'Wrote {len(rows)} password(s) to {args.output} (mode 0600); '

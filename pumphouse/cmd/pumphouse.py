@@ -31,8 +31,11 @@ def _serve(argv: list[str]) -> int:
 
     service.prepare_service(['pumphouse', *argv],
                             defaults=EMBEDDED_DEFAULTS)
+    # Made first: it refuses an unsafe configuration before the
+    # database is touched.
+    api_service = api.APIService()
     schema.upgrade()
-    return service.run([conductor.ConductorService(), api.APIService()])
+    return service.run([conductor.ConductorService(), api_service])
 
 
 #: Commands whose arguments all go to oslo.config.

@@ -9,18 +9,33 @@ only encrypted.
 
 import copy
 import os
+import re
+import ssl
 
 import openstack
+from keystoneauth1 import exceptions as ksa_exc
 from openstack import config as os_config
 from openstack.config import exceptions as os_config_exc
 from openstack.config import loader as os_loader
+from oslo_log import log
 
 from pumphouse.common import crypto
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.conf import CONF
+
+LOG = log.getLogger(__name__)
 
 SECRET_AUTH_KEYS = frozenset({'password', 'application_credential_secret'})
 CONNECTION_KEYS = ('region_name', 'interface', 'verify', 'cacert')
+#: Connection settings a clouds.yaml reference cannot override: its TLS
+#: settings are the operator's, in clouds.yaml.
+TLS_KEYS = ('verify', 'cacert')
+#: The one answer for every unusable ``cacert``: it must not tell a
+#: missing file from a directory or a file that holds no certificate, or
+#: a caller could probe the conductors' files.
+CACERT_UNUSABLE = ('cacert cannot be used: it must name a readable file of '
+                   'PEM CA certificates on the conductors\' host')
 
 
 def split_registration(body: dict) -> tuple[dict, str | None]:
@@ -31,6 +46,13 @@ def split_registration(body: dict) -> tuple[dict, str | None]:
     """
     connection = {k: body[k] for k in CONNECTION_KEYS if k in body}
     if 'cloud' in body:
+        overridden = [k for k in TLS_KEYS if k in body]
+        if overridden:
+            raise exception.CloudConfigError(
+                reason=f'{" and ".join(overridden)} cannot be given with '
+                       '"cloud": the TLS settings of a clouds.yaml entry '
+                       'are those of clouds.yaml; register the cloud with '
+                       '"auth" to give TLS settings of its own')
         check_clouds_yaml_entry(body['cloud'])
         public = dict(connection, cloud=body['cloud'])
         return public, None
@@ -45,6 +67,12 @@ def split_registration(body: dict) -> tuple[dict, str | None]:
 
 
 def _check_auth(auth_type: str, auth: dict) -> None:
+    if masking.url_has_credentials(auth['auth_url']):
+        # It would be stored, shown and logged in clear.
+        raise exception.CloudConfigError(
+            reason='auth.auth_url must not carry a user or password '
+                   '(user:password@host); give them as auth.username and '
+                   'auth.password, which are stored encrypted')
     if auth_type == 'password':
         if 'password' not in auth:
             raise exception.CloudConfigError(
@@ -94,25 +122,89 @@ def check_clouds_yaml_entry(name: str) -> None:
             reason=f'clouds.yaml has no usable entry {name!r}: {e}') from e
 
 
-def connect(config: dict, credentials: str | None):
-    """An openstacksdk Connection to a registered cloud."""
-    common = {'api_timeout': CONF.clouds.api_timeout,
-              'connect_retries': CONF.clouds.connect_retries,
+def connect(config: dict, credentials: str | None,
+            api_timeout: float | None = None,
+            connect_retries: int | None = None):
+    """An openstacksdk Connection to a registered cloud; ``api_timeout``
+    and ``connect_retries`` default to the ``[clouds]`` options."""
+    common = {'api_timeout': (CONF.clouds.api_timeout if api_timeout is None
+                              else api_timeout),
+              'connect_retries': (CONF.clouds.connect_retries
+                                  if connect_retries is None
+                                  else connect_retries),
               'app_name': 'pumphouse'}
     if config.get('cloud'):
-        overrides = {k: config[k] for k in CONNECTION_KEYS if k in config}
+        # TLS settings stored by an earlier release are not applied: those
+        # of clouds.yaml are.
+        overrides = {k: config[k] for k in CONNECTION_KEYS
+                     if k in config and k not in TLS_KEYS}
+        ignored = [k for k in TLS_KEYS if k in config]
+        if ignored:
+            LOG.warning('The %(keys)s stored with the reference to '
+                        'clouds.yaml entry %(cloud)s are not applied: the '
+                        'TLS settings of an entry are those of clouds.yaml',
+                        {'keys': ' and '.join(ignored),
+                         'cloud': config['cloud']})
         try:
             region = _openstack_config().get_one(cloud=config['cloud'],
                                                  **overrides)
         except os_config_exc.OpenStackConfigException as e:
             raise exception.CloudConfigError(
                 reason=f'clouds.yaml entry {config["cloud"]!r}: {e}') from e
-        return openstack.connection.Connection(config=region, **common)
-    if credentials is None:
-        raise exception.CloudConfigError(
-            reason='the cloud has neither a clouds.yaml reference nor '
-                   'stored credentials')
-    kwargs = copy.deepcopy(crypto.decrypt(credentials))
-    region = os_config.get_cloud_region(load_yaml_config=False,
-                                        load_envvars=False, **kwargs)
+    else:
+        if credentials is None:
+            raise exception.CloudConfigError(
+                reason='the cloud has neither a clouds.yaml reference nor '
+                       'stored credentials')
+        kwargs = copy.deepcopy(crypto.decrypt(
+            credentials, what="The cloud's stored credentials",
+            remedy='Restore the key file they were stored with, or '
+                   'register the cloud again.'))
+        region = os_config.get_cloud_region(load_yaml_config=False,
+                                            load_envvars=False, **kwargs)
+    verify, _cert = region.get_requests_verify_args()
+    if isinstance(verify, str):
+        check_cacert(verify)
     return openstack.connection.Connection(config=region, **common)
+
+
+def check_cacert(path: str) -> None:
+    """Raise CloudConfigError, always with the same message, unless
+    ``path`` is a readable file holding at least one PEM certificate."""
+    try:
+        if not os.path.isfile(path):
+            raise OSError(path)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_verify_locations(cafile=path)
+        if not context.cert_store_stats().get('x509'):
+            raise ssl.SSLError('no certificate')
+    except (OSError, ssl.SSLError, ValueError):
+        raise exception.CloudConfigError(reason=CACERT_UNUSABLE) from None
+
+
+#: How keystoneauth words a connection that failed.
+_CONNECT_FAILURE = re.compile(r'^Unable to establish connection to (\S+): ')
+
+
+def error_text(error: Exception) -> str:
+    """What went wrong talking to a cloud, in one short line: a
+    connection that failed is "cannot connect to URL: Connection refused"
+    rather than keystoneauth's nested urllib3 message; credentials in it
+    are masked."""
+    text = str(error) or type(error).__name__
+    found = _CONNECT_FAILURE.match(text)
+    if isinstance(error, ksa_exc.ConnectFailure) and found:
+        text = f'cannot connect to {found[1]}: {_root_reason(error)}'
+    return masking.mask_text(' '.join(text.split()))
+
+
+def _root_reason(error: BaseException) -> str:
+    """The operating system's word for the failure at the bottom of
+    ``error``'s chain (Connection refused, Name or service not known)."""
+    reason, seen, current = None, set(), error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            reason = current.strerror
+        current = current.__cause__ or current.__context__
+    return reason or 'the connection failed'

@@ -19,8 +19,11 @@ def get_admin_context() -> RequestContext:
 
 
 def get_noauth_context(request_id: str | None = None) -> RequestContext:
-    """The caller of an API without authentication: an administrator."""
+    """The caller of an API without authentication: an administrator.
+
+    The context becomes the thread's current one, as keystone mode's
+    does: log lines of the request carry its request id.
+    """
     return RequestContext(user_id='noauth', project_id='noauth',
                           roles=['admin', 'member', 'reader'],
-                          is_admin=True, request_id=request_id,
-                          overwrite=False)
+                          is_admin=True, request_id=request_id)

@@ -57,20 +57,25 @@ def _check_permissions(path: str) -> None:
                     {'path': path, 'mode': mode})
 
 
+def _key_error(path: str, reason: str) -> exception.CredentialKeyError:
+    """The error for a caller (no path in it), the path in the log."""
+    LOG.error('Cannot use the credential key file %(path)s: %(reason)s',
+              {'path': path, 'reason': reason})
+    return exception.CredentialKeyError(reason=reason)
+
+
 def _load(path: str) -> fernet.MultiFernet:
     try:
         with open(path) as f:
             lines = [line.strip() for line in f if line.strip()]
     except OSError as e:
-        raise exception.CredentialKeyError(path=path,
-                                           reason=e.strerror) from e
+        raise _key_error(path, e.strerror or type(e).__name__) from e
     if not lines:
-        raise exception.CredentialKeyError(path=path, reason='it is empty')
+        raise _key_error(path, 'it is empty')
     try:
         return fernet.MultiFernet([fernet.Fernet(k) for k in lines])
     except ValueError as e:
-        raise exception.CredentialKeyError(
-            path=path, reason='a line is not a Fernet key') from e
+        raise _key_error(path, 'a line is not a Fernet key') from e
 
 
 def _fernet() -> fernet.MultiFernet:
@@ -92,10 +97,24 @@ def encrypt(data: dict) -> str:
     return _fernet().encrypt(json.dumps(data).encode()).decode()
 
 
-def decrypt(token: str) -> dict:
-    """Decrypt a token made by :func:`encrypt`."""
+def decrypt(token: str, what: str = 'Stored credentials',
+            remedy: str = 'Store them again.') -> dict:
+    """Decrypt a token made by :func:`encrypt`.
+
+    Raises CredentialDecryptError (409) naming ``what`` could not be
+    decrypted and ``remedy``, how to store it again.
+    """
     try:
         return json.loads(_fernet().decrypt(token.encode()))
     except fernet.InvalidToken as e:
-        raise exception.CredentialDecryptError(
-            path=CONF.credentials.key_file) from e
+        raise exception.CredentialDecryptError(what=what,
+                                               remedy=remedy) from e
+
+
+def readable(token: str) -> bool:
+    """Whether the keys of the key file decrypt ``token``."""
+    try:
+        _fernet().decrypt(token.encode())
+    except fernet.InvalidToken:
+        return False
+    return True

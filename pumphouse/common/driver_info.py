@@ -6,8 +6,7 @@ import json
 
 import yaml
 
-#: Info keys holding secrets: never shown, always kept as given.
-SECRET_WORDS = ('password', 'secret', 'token')
+from pumphouse.common import masking
 
 
 class InfoError(ValueError):
@@ -15,7 +14,9 @@ class InfoError(ValueError):
 
 
 def is_secret(key: str) -> bool:
-    return any(word in key.lower() for word in SECRET_WORDS)
+    """Whether an info key holds a secret: never shown, always kept as
+    the string given."""
+    return masking.is_secret_key(key)
 
 
 def value(key: str, text: str):

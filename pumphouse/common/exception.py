@@ -86,6 +86,13 @@ class CloudInUse(Conflict):
                 'host(s) and cannot be deleted.')
 
 
+class TooManyValidations(PumphouseException):
+    _msg_fmt = ('%(count)d cloud validation(s) are under way, as many as '
+                'this API process waits for at once ([api] '
+                'max_validations); try again in a moment.')
+    code = http_client.TOO_MANY_REQUESTS
+
+
 class ConductorAlreadyRegistered(Conflict):
     _msg_fmt = ('A live conductor named %(hostname)s is already registered; '
                 'give this one another [DEFAULT] host.')
@@ -104,12 +111,22 @@ class ConductorTimeout(PumphouseException):
 
 
 class CredentialKeyError(PumphouseException):
-    _msg_fmt = 'Cannot use the credential key file %(path)s: %(reason)s'
+    """The key file cannot be used. The message names the option, never
+    the file's path (the service's log has it)."""
+
+    _msg_fmt = ('Cannot use the credential key file ([credentials] '
+                'key_file): %(reason)s')
+    code = http_client.SERVICE_UNAVAILABLE
 
 
-class CredentialDecryptError(PumphouseException):
-    _msg_fmt = ('Stored credentials cannot be decrypted with the keys in '
-                '%(path)s; is this the key file they were encrypted with?')
+class CredentialDecryptError(Conflict):
+    """Something stored cannot be decrypted with the keys of the key file:
+    it was encrypted with a key the file no longer holds. ``what`` names
+    it, ``remedy`` says how to store it again."""
+
+    _msg_fmt = ('%(what)s cannot be decrypted with the credential key of '
+                'this service ([credentials] key_file): it was stored with '
+                'another key. %(remedy)s')
 
 
 class CloudConfigError(Invalid):
@@ -173,6 +190,30 @@ class HostBusy(Conflict):
 
 class HostStepFailed(PumphouseException):
     _msg_fmt = 'Step %(step)s of host %(host)s failed: %(reason)s'
+
+
+class EvacuationInfeasible(Conflict):
+    """The evacuation plan of a host leaves a server without a way off
+    it: the evacuation does not start (or go on)."""
+
+    _msg_fmt = 'Host %(host)s cannot be evacuated: %(reason)s'
+
+
+class CloudUnreachable(PumphouseException):
+    """A cloud a request needs to read right away did not answer."""
+
+    _msg_fmt = 'Cloud %(cloud)s could not be read: %(reason)s'
+    code = http_client.SERVICE_UNAVAILABLE
+
+
+class InvalidEvacuationChoice(Invalid):
+    """A choice for a server that is not on the host, or not a choice."""
+
+
+class EvacuationPlanNotFound(NotFound):
+    _msg_fmt = ('Host %(host)s has no evacuation plan yet; one is made '
+                'when it is asked to evacuate (POST its evacuation-plan for '
+                'a dry run).')
 
 
 class DataMismatch(PumphouseException):

@@ -5,6 +5,8 @@ its API versions, so the operator learns before a migration whether the
 credentials work and which services and microversions the cloud offers.
 """
 
+import time
+
 from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 from oslo_log import log
@@ -12,13 +14,19 @@ from oslo_log import log
 from pumphouse.common import api_versions
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
+from pumphouse.common import masking
+from pumphouse.conf import CONF
 
 LOG = log.getLogger(__name__)
 
+#: The error of an endpoint the validation had no time left to ask.
+NOT_CHECKED = ('not checked: the validation took [clouds] '
+               'validation_timeout before reaching it')
+
 
 def _failure(reason: str, message: str) -> dict:
-    return {'valid': False, 'reason': reason, 'message': message,
-            'services': []}
+    return {'valid': False, 'reason': reason,
+            'message': masking.mask_text(message), 'services': []}
 
 
 def _version_view(version) -> dict:
@@ -29,8 +37,32 @@ def _version_view(version) -> dict:
             'max_microversion': version.get('max_microversion')}
 
 
-def _services(conn, interface: str, region_name: str | None) -> list[dict]:
+class _Deadline:
+    """The time a validation has left, given to its requests.
+
+    Each step (authentication, the discovery of one endpoint) makes at
+    most two requests, so each request gets half of what is left: the
+    validation ends within ``[clouds] validation_timeout``.
+    """
+
+    def __init__(self, session, seconds: float) -> None:
+        self.session = session
+        self.end = time.monotonic() + seconds
+
+    def next_step(self) -> bool:
+        """Give the session's requests their timeout; False when no time
+        is left."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            return False
+        self.session.timeout = max(left / 2, 0.05)
+        return True
+
+
+def _services(conn, interface: str, region_name: str | None,
+              deadline: _Deadline) -> list[dict]:
     session = conn.session
+    deadline.next_step()
     # Through keystoneauth, not conn.authorize(): that one folds every
     # failure into one SDK exception and the cause would be lost.
     access = session.auth.get_access(session)
@@ -45,11 +77,15 @@ def _services(conn, interface: str, region_name: str | None) -> list[dict]:
                     'url': entry.url,
                     'versions': [],
                     'error': None}
+            if not deadline.next_step():
+                view['error'] = NOT_CHECKED
+                services.append(view)
+                continue
             try:
                 versions = entry.get_all_version_string_data(
                     session=session, project_id=access.project_id)
             except ksa_exc.ClientException as e:
-                view['error'] = str(e)
+                view['error'] = masking.mask_text(str(e))
                 versions = []
             view['versions'] = [_version_view(v) for v in versions]
             # keystoneauth falls back to the version in the URL when the
@@ -71,14 +107,18 @@ def check(cloud) -> dict:
     ``authentication_failed``, ``forbidden``, ``tls``, ``unreachable`` or
     ``error``.
     """
+    timeout = CONF.clouds.validation_timeout
     try:
-        conn = cloud_config.connect(cloud.config, cloud.credentials)
+        # No retries: a validation is bounded in time.
+        conn = cloud_config.connect(cloud.config, cloud.credentials,
+                                    api_timeout=timeout, connect_retries=0)
     except exception.PumphouseException as e:
         return _failure('configuration', str(e))
     interface = cloud.config.get('interface', 'public')
     region = cloud.config.get('region_name')
     try:
-        services = _services(conn, interface, region)
+        services = _services(conn, interface, region,
+                             _Deadline(conn.session, timeout))
     except ksa_exc.Unauthorized:
         return _failure('authentication_failed',
                         'The cloud rejected the credentials (HTTP 401).')
@@ -93,7 +133,7 @@ def check(cloud) -> dict:
         return _failure('configuration', str(e))
     except (ksa_exc.ClientException, sdk_exc.SDKException) as e:
         LOG.warning('Validation of cloud %(cloud)s failed: %(err)s',
-                    {'cloud': cloud.uuid, 'err': e})
+                    {'cloud': cloud.uuid, 'err': masking.mask_text(str(e))})
         return _failure('error', str(e))
     finally:
         conn.close()

@@ -13,6 +13,8 @@ thread (so the RPC thread returns at once) inside the task manager's
 from concurrent import futures
 
 import oslo_messaging as messaging
+from keystoneauth1 import exceptions as ksa_exc
+from openstack import exceptions as sdk_exc
 from oslo_log import log
 
 from pumphouse.common import exception
@@ -24,10 +26,12 @@ from pumphouse.conductor import rpcapi
 from pumphouse.conductor import task_manager
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
+from pumphouse.db import host_api
 from pumphouse.engine import runner
 from pumphouse.engine import states
 from pumphouse.hosts import flow
 from pumphouse.hosts import inventory
+from pumphouse.hosts import plan_source
 
 LOG = log.getLogger(__name__)
 
@@ -134,6 +138,24 @@ class ConductorManager:
         """Give a host a target, then take it there (1.3)."""
         flow.request(host_uuid, target, values=values)
         self.hosts.submit(host_uuid)
+
+    @messaging.expected_exceptions(exception.Invalid, exception.NotFound,
+                                   exception.Conflict,
+                                   exception.CloudUnreachable)
+    def plan_host_evacuation(self, context, host_uuid: str,
+                             target: str | None = None,
+                             choices: dict | None = None,
+                             to_destination: bool | None = None) -> dict:
+        """A dry run of a host's evacuation plan (1.4)."""
+        host = host_api.get_host(host_uuid)
+        try:
+            return plan_source.make(host, choices=choices, target=target,
+                                    all_to_destination=to_destination)
+        except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
+            cloud = next((c.name for c in db_api.list_clouds()
+                          if c.id == host.source_cloud_id), 'source')
+            raise exception.CloudUnreachable(cloud=cloud, reason=str(e)) \
+                from None
 
     def reassign_host(self, context, host_uuid: str) -> None:
         """Take a host to its target (1.2)."""

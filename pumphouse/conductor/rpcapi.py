@@ -11,6 +11,9 @@ from pumphouse.db import owner_api
 LOG = log.getLogger(__name__)
 
 TOPIC = 'pumphouse.conductor'
+#: Seconds the API waits for a validation beyond [clouds]
+#: validation_timeout: the conductor's own work and the round trip.
+VALIDATION_MARGIN = 5.0
 
 #: How oslo.messaging appends the conductor's traceback to the message of
 #: an exception it re-raises here.
@@ -40,9 +43,11 @@ class ConductorAPI:
             update_host and set_host_target (calls): the conductor validates
             with its drivers and makes every state transition, under the
             task manager.
+    | 1.4 - Added plan_host_evacuation (call): a dry run of a host's
+            evacuation plan, read from its source cloud.
     """
 
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
 
     def __init__(self) -> None:
         target = messaging.Target(topic=TOPIC,
@@ -50,22 +55,28 @@ class ConductorAPI:
         self.client = rpc.get_client(target,
                                      version_cap=self.RPC_API_VERSION)
 
-    def _prepare(self, conductor: str | None = None, version: str = '1.0'):
+    def _prepare(self, conductor: str | None = None, version: str = '1.0',
+                 timeout: float | None = None):
         """The one place the API asks whether a conductor is alive: only
         owners of kind ``conductor`` count (a command-line process that
-        heart-beats never receives work)."""
+        heart-beats never receives work). ``timeout`` defaults to
+        ``[conductor] rpc_timeout``."""
         live = owner_api.list_live_conductors()
         if not live or (conductor is not None and conductor not in live):
             raise exception.NoConductorAvailable()
-        return self.client.prepare(server=conductor, version=version,
-                                   timeout=CONF.conductor.rpc_timeout)
+        return self.client.prepare(
+            server=conductor, version=version,
+            timeout=timeout or CONF.conductor.rpc_timeout)
 
-    def _call(self, cctxt, context, method: str, **kwargs):
+    def _call(self, cctxt, context, method: str, *,
+              timeout: float | None = None, **kwargs):
+        """Call ``method``; ``timeout`` is what ``cctxt`` was prepared
+        with (for the message), by default ``[conductor] rpc_timeout``."""
         try:
             return cctxt.call(context, method, **kwargs)
         except messaging.MessagingTimeout as e:
             raise exception.ConductorTimeout(
-                timeout=CONF.conductor.rpc_timeout) from e
+                timeout=f'{timeout or CONF.conductor.rpc_timeout:g}') from e
         except exception.PumphouseException as e:
             raise _without_remote_traceback(e) from None
 
@@ -93,10 +104,13 @@ class ConductorAPI:
                        conductor: str | None = None) -> dict:
         """Authenticate against a cloud and list its catalog's services.
 
-        Any live conductor may answer unless ``conductor`` names one.
+        Any live conductor may answer unless ``conductor`` names one; the
+        conductor takes at most ``[clouds] validation_timeout``, and is
+        waited for that long and a little more.
         """
-        cctxt = self._prepare(conductor=conductor)
-        return self._call(cctxt, context, 'validate_cloud',
+        timeout = CONF.clouds.validation_timeout + VALIDATION_MARGIN
+        cctxt = self._prepare(conductor=conductor, timeout=timeout)
+        return self._call(cctxt, context, 'validate_cloud', timeout=timeout,
                           cloud_uuid=cloud_uuid)
 
     def create_migration(self, context, request: dict) -> str:
@@ -142,6 +156,18 @@ class ConductorAPI:
         cctxt = self._prepare(version='1.3')
         self._call(cctxt, context, 'set_host_target', host_uuid=host_uuid,
                    target=target, values=values)
+
+    def plan_host_evacuation(self, context, host_uuid: str,
+                             target: str | None = None,
+                             choices: dict | None = None,
+                             to_destination: bool | None = None) -> dict:
+        """The evacuation plan of a host as it would be now (stored
+        nowhere). Raises Invalid (a choice naming no server of the host),
+        CloudUnreachable."""
+        cctxt = self._prepare(version='1.4')
+        return self._call(cctxt, context, 'plan_host_evacuation',
+                          host_uuid=host_uuid, target=target,
+                          choices=choices, to_destination=to_destination)
 
     def plan_migration(self, context, migration_uuid: str) -> None:
         """Discover and plan a migration in ``planning`` (cast)."""

@@ -19,6 +19,16 @@ opts = [
         min=1,
         help='Number of threads serving API requests in pumphouse-api and '
              'pumphouse serve.'),
+    cfg.IntOpt(
+        'max_validations',
+        default=4,
+        min=1,
+        help='How many cloud validations one API process waits for at '
+             'once (each may take [clouds] validation_timeout); one more is '
+             'answered at once with 429 Too Many Requests. At most '
+             '[api] threads - 1 are allowed, so that validations never tie '
+             'up every thread and other requests, /healthcheck included, '
+             'are still served.'),
     cfg.StrOpt(
         'auth_strategy',
         default='keystone',
@@ -29,6 +39,25 @@ opts = [
                             'embedded mode on a loopback address.')],
         help='How API callers are authenticated. "pumphouse serve" '
              'defaults to noauth.'),
+    cfg.BoolOpt(
+        'allow_insecure_noauth',
+        default=False,
+        help='Let auth_strategy = noauth listen on an address that is not '
+             'a loopback one ([api] host_ip). Whoever reaches that address '
+             'is an administrator of Pumphouse and of every cloud it '
+             'knows: set this only on a network where every host and user '
+             'is trusted. Without it, such a configuration refuses to '
+             'start.'),
+    cfg.ListOpt(
+        'allowed_hosts',
+        default=[],
+        help='With auth_strategy = noauth: host names, besides localhost '
+             'and the host of [api] public_endpoint, that the Host header '
+             'of a request may name (an IP address is always accepted). '
+             'Any other name is refused with 400: it is how a web page '
+             'reaches a local API by DNS rebinding. A browser request '
+             'from another origin (Origin header) is refused with 403. '
+             'Not used with auth_strategy = keystone.'),
     cfg.IntOpt(
         'max_limit',
         default=1000,

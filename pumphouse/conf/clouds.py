@@ -12,12 +12,25 @@ opts = [
              '(POST /v1/clouds with "cloud") are looked up. When empty, '
              'the openstacksdk defaults apply: OS_CLIENT_CONFIG_FILE, '
              './clouds.yaml, ~/.config/openstack/clouds.yaml and '
-             '/etc/openstack/clouds.yaml.'),
+             '/etc/openstack/clouds.yaml. The TLS settings of an entry '
+             '(verify, cacert) are those of the file: a registration by '
+             'reference may choose region_name and interface, never '
+             'verify or cacert.'),
     cfg.FloatOpt(
         'api_timeout',
         default=60.0,
         min=1.0,
         help='Seconds to wait for one API request to a cloud.'),
+    cfg.FloatOpt(
+        'validation_timeout',
+        default=20.0,
+        min=1.0,
+        help='Seconds one validation of a cloud (POST '
+             '/v1/clouds/{cloud}/validate) may take in all. Each of its '
+             'requests gets at most half of what is left, without retries; '
+             'endpoints not asked by then are reported as not checked. The '
+             'API waits this long, and a few seconds more, for the '
+             'conductor\'s answer.'),
     cfg.IntOpt(
         'connect_retries',
         default=2,

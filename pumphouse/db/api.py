@@ -13,6 +13,7 @@ is a transaction of its own through oslo.db's enginefacade.
 """
 
 import contextlib
+import os
 import threading
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from oslo_db.sqlalchemy import utils as db_utils
 from oslo_utils import uuidutils
 
 from pumphouse.common import exception
+from pumphouse.conf import CONF
 from pumphouse.db import models
 
 _CONTEXT = threading.local()
@@ -30,10 +32,34 @@ _lock = threading.Lock()
 _facade: enginefacade._TransactionContextManager | None = None
 
 
+def _create_sqlite_file(url: str) -> None:
+    """Create the file of an SQLite database readable by its owner only.
+
+    SQLite creates it with the umask's mode (0644 as a rule): readable by
+    every local user, with the encrypted credentials and what Pumphouse
+    knows of both clouds. Its -wal and -shm files take the file's mode.
+    """
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return
+    path = parsed.database
+    if (parsed.get_backend_name() != 'sqlite' or not path
+            or path == ':memory:' or path.startswith('file:')):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                         0o600))
+    except OSError:
+        # There already, or SQLite says what is wrong with the path.
+        pass
+
+
 def _get_facade() -> enginefacade._TransactionContextManager:
     global _facade
     with _lock:
         if _facade is None:
+            _create_sqlite_file(CONF.database.connection)
             _facade = enginefacade.transaction_context()
             # The facade reads [database] from CONF when it first starts.
             _facade.configure(sqlite_fk=True)

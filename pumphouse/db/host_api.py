@@ -128,14 +128,16 @@ def set_target(ident: str, target: str, check,
     """Give a host a new target, under lock.
 
     ``check(host)`` raises when the target cannot be reached from where
-    the host is; a host that a live owner other than ``owner`` (the
+    the host is, and may return more values to store (decided on the
+    locked host); a host that a live owner other than ``owner`` (the
     caller, when it holds the host already) works on is HostBusy.
     """
     with db_api._writer() as session:
         host = host_for_update(session, ident)
         _refuse_busy(session, host, owner)
-        check(host)
-        host.update(dict(values or {}, target=target, last_error=None))
+        more = check(host) or {}
+        host.update(dict(values or {}, **more, target=target,
+                         last_error=None))
     return host
 
 

@@ -290,6 +290,15 @@ def pop_issued_passwords(migration_id: int) -> list[models.IssuedPassword]:
         return rows
 
 
+def put_back_issued_passwords(migration_id: int, rows) -> None:
+    """Store again what :func:`pop_issued_passwords` returned (when it
+    could not be handed out)."""
+    for row in rows:
+        add_issued_password(migration_id, row.user_source_id,
+                            row.user_destination_id, row.user_name,
+                            row.domain_name, row.secret)
+
+
 def count_issued_passwords(migration_id: int) -> int:
     with db_api._reader() as session:
         return session.query(sa.func.count(models.IssuedPassword.id)) \

@@ -257,6 +257,10 @@ class Host(Base):
     #: The owner (see Owner) working on it now, if any.
     owner = schema.Column(types.String(255), nullable=True)
     last_error = schema.Column(LongText, nullable=True)
+    #: The evacuation plan the host's evacuation follows (see
+    #: :mod:`pumphouse.hosts.evacuation_plan`); made anew for each
+    #: request, kept for a resume or a take-over. None reads back as {}.
+    evacuation_plan = schema.Column(JsonDict, nullable=True)
 
 
 class HostOperation(Base):

@@ -46,7 +46,7 @@ WORKLOAD_SCHEMA = {
 
 STRATEGIES_SCHEMA = {
     'type': 'object',
-    'propertyNames': {'pattern': r'^[a-z_]+\.[a-z_]+$'},
+    'propertyNames': {'pattern': r'^[a-z_]+\.[a-z_]+\Z'},
     'additionalProperties': {'type': 'string', 'enum': [
         'all', 'tenant', 'specific', 'public', 'used', 'depend', 'user',
         'host']},

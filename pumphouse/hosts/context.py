@@ -13,6 +13,7 @@ from pumphouse.common import exception
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
+from pumphouse.hosts import views
 
 LOG = log.getLogger(__name__)
 T = TypeVar('T')
@@ -70,13 +71,18 @@ class HostContext:
                        'with one')
         return self._connect(self.host.destination_cloud_id)
 
+    def _info(self, kind: str) -> dict:
+        token = getattr(self.host, f'{kind}_info')
+        if not token:
+            return {}
+        return crypto.decrypt(token,
+                              **views.unreadable_info([kind], self.name))
+
     def power_info(self) -> dict:
-        return crypto.decrypt(self.host.power_info) \
-            if self.host.power_info else {}
+        return self._info('power')
 
     def provision_info(self) -> dict:
-        return crypto.decrypt(self.host.provision_info) \
-            if self.host.provision_info else {}
+        return self._info('provision')
 
     def set_option(self, key: str, value) -> None:
         """Remember something for later steps and for a resume."""

@@ -6,15 +6,24 @@ another one taking over, the command line again) re-runs the step that was
 under way, and the steps are idempotent. A failing step leaves the host
 ``failed`` with the step recorded and no target; asking for the target
 again resumes at that step.
+
+Before a host is disabled its evacuation plan is made (or the one given
+with the request is taken) and stored with it; a plan that leaves a server
+without a way off the host stops the way there, the host as it was. A
+step may also end the way short of the target: an evacuation that leaves
+servers on the host by the operator's choice ends ``disabled``.
 """
 
 from collections.abc import Callable
 
 from oslo_log import log
 
+from pumphouse.common import cloud_config
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.db import host_api
 from pumphouse.hosts import context as context_mod
+from pumphouse.hosts import evacuation_plan
 from pumphouse.hosts import states
 from pumphouse.hosts import steps as steps_mod
 
@@ -28,7 +37,7 @@ def request(host_ident: str, target: str, owner: str | None = None,
     """Give a host a target after checking it can get there (409 if not,
     or while a live owner other than ``owner``, the caller, works on
     it)."""
-    def check(host):
+    def check(host) -> dict:
         states.check_target(host.name, host.state, target, host.failed_step)
         if target == states.IN_DESTINATION:
             missing = [what for what, driver in (
@@ -45,11 +54,21 @@ def request(host_ident: str, target: str, owner: str | None = None,
                            ' registered; register it first')
         options = dict(host.options or {}, **(values or {}).get(
             'options', {}))
-        if options.get('to_destination') and \
-                host.destination_cloud_id is None:
+        chosen = (options.get(evacuation_plan.CHOICES_OPTION) or {}).values()
+        destination = (values or {}).get('destination_cloud_id',
+                                         host.destination_cloud_id)
+        if (options.get('to_destination') or
+                evacuation_plan.TO_DESTINATION in chosen) and \
+                destination is None and \
+                states.evacuates(host.state, target, host.failed_step):
             raise exception.Invalid(
                 reason=f'host {host.name} has no destination cloud to move '
                        'its servers to')
+        if states.evacuates(host.state, target, host.failed_step) and \
+                'evacuation_plan' not in (values or {}):
+            # A new request: a new plan, made when the way starts.
+            return {'evacuation_plan': None}
+        return {}
     return host_api.set_target(host_ident, target, check, owner=owner,
                                values=values)
 
@@ -96,9 +115,27 @@ def _run_step(host, step: str, conductor: str | None,
     if emit is not None:
         emit(step, 'started', 'INFO')
     try:
-        _STEPS[step](ctx)
+        stopped = _STEPS[step](ctx)
+    except exception.EvacuationInfeasible as e:
+        message = str(e)[:4000]
+        LOG.warning('Host %(host)s: %(err)s', {'host': host.name,
+                                                'err': message})
+        # Nothing was done: the host stays where it is, with no target.
+        host_api.update_host(host.uuid, {'target': None,
+                                         'last_error': message})
+        host_api.add_operation(host.id, step, 'failed',
+                               f'{message}; the host stays {host.state}',
+                               level='ERROR', conductor=conductor)
+        if emit is not None:
+            emit(step, f'failed: {message}', 'ERROR')
+        raise
     except Exception as e:
-        message = (str(e) or type(e).__name__)[:4000]
+        # Recorded and shown: one short line, said once (a step's own
+        # failure is its reason), a URL's credentials masked.
+        reason = (e.kwargs.get('reason') if isinstance(
+            e, exception.HostStepFailed) else None)
+        message = (masking.mask_text(reason) if reason
+                   else cloud_config.error_text(e))[:4000]
         LOG.warning('Host %(host)s: step %(step)s failed: %(err)s',
                     {'host': host.name, 'step': step, 'err': message},
                     exc_info=not isinstance(e, exception.PumphouseException))
@@ -115,6 +152,17 @@ def _run_step(host, step: str, conductor: str | None,
             raise
         raise exception.HostStepFailed(step=step, host=host.name,
                                        reason=message) from e
+    if stopped:
+        # The step ends the host's way where it is (``stopped`` says why).
+        host_api.update_host(host.uuid, {'target': None, 'failed_step': None,
+                                         'last_error': None},
+                             expected_state=host.state)
+        host_api.add_operation(host.id, step, 'done', f'{step}: done, host '
+                               f'stays {host.state}: {stopped}',
+                               conductor=conductor)
+        if emit is not None:
+            emit(step, f'done: {host.state} ({stopped})', 'INFO')
+        return
     reached = states.leads_to(step)
     host_api.update_host(host.uuid, {'state': reached, 'failed_step': None,
                                      'last_error': None},

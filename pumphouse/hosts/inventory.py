@@ -7,6 +7,8 @@ credential key, next to what the driver says may be shown of it (see
 :mod:`pumphouse.hosts.views`).
 """
 
+from oslo_log import log
+
 from pumphouse.common import cloud_config
 from pumphouse.common import crypto
 from pumphouse.common import exception
@@ -16,6 +18,8 @@ from pumphouse.drivers.hardware.power import loader as power_loader
 from pumphouse.drivers.hardware.provision import loader as provision_loader
 from pumphouse.hosts import nova
 from pumphouse.hosts import states
+
+LOG = log.getLogger(__name__)
 
 #: Options a host may be registered with.
 OPTIONS = ('to_destination', 'aggregate', 'cold_fallback',
@@ -99,7 +103,16 @@ def describe_missing() -> int:
             if not driver or getattr(host, f'{kind}_public'):
                 continue
             # Read back as {} when missing (stored NULL by the upgrade).
-            info = crypto.decrypt(token) if token else {}
+            try:
+                info = crypto.decrypt(token) if token else {}
+            except exception.CredentialDecryptError:
+                # Shown as such (views.info_error); the others go on.
+                LOG.warning('The %(kind)s info of host %(name)s (%(uuid)s) '
+                            'cannot be decrypted with the credential key; '
+                            'it is not described',
+                            {'kind': kind, 'name': host.name,
+                             'uuid': host.uuid})
+                continue
             described = _loader(kind).get_driver(driver).describe(info)
             if described:
                 values[f'{kind}_public'] = described

@@ -1,17 +1,30 @@
-"""The Nova and Placement calls of the host steps, as plain REST.
+"""The Nova, Placement and Cinder calls of the host steps, as plain REST.
 
-One microversion for everything: 2.60 gives service UUIDs (2.53),
-asynchronous live migration with ``block_migration: auto`` (2.25/2.30)
-and the ``host`` filter of the server list, and every cloud since Queens
-has it.
+One microversion for nearly everything: 2.60 gives service UUIDs (2.53),
+asynchronous live migration with ``block_migration: auto`` (2.25/2.30) to
+a chosen host checked by the scheduler (2.30), cold migration to a chosen
+host (2.56) and the ``host`` filter of the server list, and every cloud
+since Queens has it. Where a cloud offers more, the evacuation plan reads
+server groups with their rules (2.64), whether a server was booted into
+its availability zone (2.96), and why an action failed (2.51: the events'
+tracebacks; 2.84: their details).
 """
 
 from collections.abc import Iterator
 
 from openstack import exceptions as sdk_exc
 
+from pumphouse.common import api_versions
+
 COMPUTE_MV = '2.60'
 PLACEMENT_MV = '1.14'
+#: Server groups with ``policy`` and ``rules`` (``max_server_per_host``).
+GROUPS_MV = '2.64'
+#: Servers show ``pinned_availability_zone``.
+PINNED_AZ_MV = '2.96'
+#: Instance action events with their details (2.84), tracebacks (2.51).
+ACTIONS_MV = '2.84'
+ACTIONS_MIN_MV = '2.51'
 BINARY = 'nova-compute'
 _PAGE = 200
 
@@ -53,20 +66,36 @@ def delete_service(conn, service_id: str) -> None:
         sdk_exc.raise_from_response(response)
 
 
-def servers_on(conn, host: str) -> list[dict]:
+def compute_max_version(conn) -> str | None:
+    """The highest microversion the cloud's Nova accepts (None when its
+    version discovery does not say)."""
+    found = api_versions.discover_cloud(conn, ('compute',)).get('compute')
+    return found.max_microversion if found else None
+
+
+def offers(conn, microversion: str) -> bool:
+    """Whether the cloud's Nova accepts ``microversion``."""
+    highest = compute_max_version(conn)
+    return highest is not None and api_versions.at_least(highest,
+                                                         microversion)
+
+
+def servers_on(conn, host: str,
+               microversion: str = COMPUTE_MV) -> list[dict]:
     """Every server Nova places on ``host``, of every project."""
     return list(_paged_servers(conn, {'all_tenants': 'True',
-                                      'host': host}))
+                                      'host': host}, microversion))
 
 
-def _paged_servers(conn, params: dict) -> Iterator[dict]:
+def _paged_servers(conn, params: dict,
+                   microversion: str = COMPUTE_MV) -> Iterator[dict]:
     marker = None
     while True:
         query = dict(params, limit=_PAGE)
         if marker:
             query['marker'] = marker
         page = _json(conn.compute.get('/servers/detail', params=query,
-                                      microversion=COMPUTE_MV))['servers']
+                                      microversion=microversion))['servers']
         yield from page
         if len(page) < _PAGE:
             return
@@ -90,15 +119,73 @@ def server_action(conn, server_id: str, action: dict) -> None:
                             microversion=COMPUTE_MV))
 
 
-def live_migrate(conn, server_id: str) -> None:
-    """Let the scheduler choose the target; block migration when the
-    storage is not shared."""
+def live_migrate(conn, server_id: str, host: str | None = None) -> None:
+    """Live-migrate to ``host`` (checked by the scheduler, never forced),
+    or where the scheduler chooses; block migration when the storage is
+    not shared."""
     server_action(conn, server_id, {'os-migrateLive': {
-        'host': None, 'block_migration': 'auto'}})
+        'host': host, 'block_migration': 'auto'}})
 
 
-def cold_migrate(conn, server_id: str) -> None:
-    server_action(conn, server_id, {'migrate': None})
+def cold_migrate(conn, server_id: str, host: str | None = None) -> None:
+    """Cold-migrate to ``host`` (checked by the scheduler), or where the
+    scheduler chooses."""
+    server_action(conn, server_id,
+                  {'migrate': {'host': host} if host else None})
+
+
+def instance_actions(conn, server_id: str, microversion: str) -> list[dict]:
+    """The server's actions, newest first."""
+    body = _json(conn.compute.get(
+        f'/servers/{server_id}/os-instance-actions',
+        microversion=microversion))
+    return sorted(body.get('instanceActions', []),
+                  key=lambda a: a.get('start_time') or '', reverse=True)
+
+
+def instance_action(conn, server_id: str, request_id: str,
+                    microversion: str) -> dict:
+    """One action of the server with its events."""
+    return _json(conn.compute.get(
+        f'/servers/{server_id}/os-instance-actions/{request_id}',
+        microversion=microversion)).get('instanceAction', {})
+
+
+def server_groups(conn, microversion: str = GROUPS_MV) -> list[dict]:
+    """Every server group of every project, with its policy, rules and
+    members (before 2.64: ``policies`` and no rules)."""
+    found: list[dict] = []
+    while True:
+        page = _json(conn.compute.get(
+            '/os-server-groups', params={'all_projects': 'True',
+                                         'limit': _PAGE,
+                                         'offset': len(found)},
+            microversion=microversion)).get('server_groups', [])
+        found.extend(page)
+        if len(page) < _PAGE:
+            return found
+
+
+def hypervisors(conn) -> list[dict]:
+    """Every compute node, with its service's host; its ``id`` is its
+    resource provider's UUID (2.53)."""
+    return _json(conn.compute.get('/os-hypervisors/detail',
+                                  microversion=COMPUTE_MV)).get(
+        'hypervisors', [])
+
+
+def allocations(conn, consumer: str) -> dict:
+    """What a consumer (a server) uses, by resource provider UUID."""
+    return _json(conn.placement.get(
+        f'/allocations/{consumer}', microversion=PLACEMENT_MV)).get(
+        'allocations', {})
+
+
+def get_volume(conn, volume_id: str) -> dict | None:
+    response = conn.block_storage.get(f'/volumes/{volume_id}')
+    if response.status_code == 404:
+        return None
+    return _json(response)['volume']
 
 
 def migrations_of(conn, server_id: str) -> list[dict]:
@@ -112,9 +199,7 @@ def migrations_of(conn, server_id: str) -> list[dict]:
 
 def hypervisor_names(conn, host: str) -> list[str]:
     """The compute nodes (hypervisor hostnames) of a service host."""
-    body = _json(conn.compute.get('/os-hypervisors/detail',
-                                  microversion=COMPUTE_MV))
-    return [h['hypervisor_hostname'] for h in body.get('hypervisors', [])
+    return [h['hypervisor_hostname'] for h in hypervisors(conn)
             if (h.get('service') or {}).get('host') == host]
 
 

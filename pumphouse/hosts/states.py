@@ -8,7 +8,9 @@ machine (automaton).
 
 ``state`` is the last state a host reached; each step leads from one
 state to the next. A failing step leaves the host ``failed`` with the step
-recorded; asking for a target again resumes from that step. ``enable``
+recorded; asking for a target again resumes from that step. An evacuation
+whose plan leaves servers on the host by the operator's choice ends
+``disabled`` (its way stops there, with no target). ``enable``
 brings a host that was only disabled or evacuated back into the source's
 scheduling (its servers stay where they went).
 """
@@ -121,6 +123,14 @@ def check_target(host: str, state: str, target: str,
         shown = f'failed at {failed_step}' if state == FAILED else state
         raise exception.InvalidHostTransition(host=host, state=shown,
                                               target=target)
+
+
+def evacuates(state: str, target: str,
+              failed_step: str | None = None) -> bool:
+    """Whether the way from ``state`` to ``target`` still has servers to
+    move off the host (the evacuation plan is made for it)."""
+    return (target in (EVACUATED, IN_DESTINATION) and
+            position(state, failed_step) < ORDER.index(EVACUATED))
 
 
 def next_step(state: str, target: str,

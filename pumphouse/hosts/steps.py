@@ -11,10 +11,14 @@ from pumphouse.drivers.hardware.provision import base as provision_base
 from pumphouse.drivers.hardware.provision import loader as provision_loader
 from pumphouse.hosts import evacuate as evacuate_mod
 from pumphouse.hosts import nova
+from pumphouse.hosts import plan_source
 
 
 def disable(ctx) -> None:
-    """Stop the source scheduler from placing servers on the host."""
+    """Stop the source scheduler from placing servers on the host, once
+    its evacuation plan says every server has a way off it (the plan is
+    made first when the request brought none)."""
+    plan_source.ensure(ctx)
     service = _service(ctx)
     ctx.set_option('nodes', nova.hypervisor_names(ctx.source, ctx.name)
                    or ctx.options.get('nodes') or [ctx.name])
@@ -47,8 +51,10 @@ def enable(ctx) -> None:
     ctx.event('enabled nova-compute in the source')
 
 
-def evacuate(ctx) -> None:
-    evacuate_mod.evacuate(ctx)
+def evacuate(ctx) -> str | None:
+    """Move the servers off the host as its evacuation plan says; what
+    stops the host's way ``disabled`` when servers are left on it."""
+    return evacuate_mod.evacuate(ctx, plan_source.ensure(ctx))
 
 
 def remove(ctx) -> None:

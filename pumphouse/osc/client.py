@@ -4,19 +4,22 @@ The endpoint comes from the catalog (service type ``migration``) or an
 override; the microversion is negotiated once with the server's version
 document: ``latest`` takes the highest version both sides know, an
 explicit version must be one the server supports. Commands that need a
-newer microversion (the host commands: 1.1) check it with
-:meth:`Client.require` before sending anything.
+newer microversion (the host commands: 1.1; evacuation plans and
+per-server choices: 1.2) check it with :meth:`Client.require` before
+sending anything.
 """
 
 import typing
+import urllib.parse
 
 from keystoneauth1 import adapter
 from osc_lib import exceptions
 
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
-#: The highest microversion this client knows (1.1: /v1/hosts).
-CLIENT_MAX_VERSION = (1, 1)
+#: The highest microversion this client knows (1.1: /v1/hosts; 1.2:
+#: evacuation plans).
+CLIENT_MAX_VERSION = (1, 2)
 LATEST = 'latest'
 
 
@@ -39,6 +42,23 @@ def parse_version(text: str) -> tuple[int, int]:
 
 def format_version(version: tuple[int, int]) -> str:
     return f'{version[0]}.{version[1]}'
+
+
+def path(*segments: str) -> str:
+    """The path of a resource below ``/v1``: ``path('clouds', name,
+    'validate')``, each segment percent-escaped.
+
+    Names and ids come from the command line: unescaped, ``prodx#old``
+    would name the cloud ``prodx`` (``#`` starts a fragment) and ``a/b``
+    another path. ``.`` and ``..`` cannot be sent (HTTP libraries resolve
+    them as relative paths even escaped), so they are refused here.
+    """
+    for segment in segments:
+        if segment in ('', '.', '..'):
+            raise exceptions.CommandError(
+                f'{segment!r} cannot name a resource; use its UUID')
+    return ''.join('/' + urllib.parse.quote(segment, safe='')
+                   for segment in segments)
 
 
 class Client:

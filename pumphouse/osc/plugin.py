@@ -13,8 +13,9 @@ API_NAME = 'migration'
 API_VERSION_OPTION = 'os_migration_api_version'
 CLIENT_CLASS = 'pumphouse.osc.client.Client'
 # OSC needs the major version among the keys; '1' means "the latest 1.x
-# both sides support". 1.1 adds the host commands.
-API_VERSIONS = {'1': CLIENT_CLASS, '1.0': CLIENT_CLASS, '1.1': CLIENT_CLASS}
+# both sides support". 1.1 adds the host commands, 1.2 evacuation plans.
+API_VERSIONS = {'1': CLIENT_CLASS, '1.0': CLIENT_CLASS, '1.1': CLIENT_CLASS,
+                '1.2': CLIENT_CLASS}
 
 
 def make_client(instance) -> client_mod.Client:

@@ -11,7 +11,14 @@ rules = [
         name=PREFIX % 'create',
         check_str=base.RULE_ADMIN,
         scope_types=['project'],
-        description='Register a source or destination cloud.',
+        description='Register a source or destination cloud. A cloud '
+                    'registered by reference to a clouds.yaml entry '
+                    '("cloud") takes its TLS settings from clouds.yaml: '
+                    '"verify" and "cacert" are refused with it, so no '
+                    'caller can weaken TLS on an operator\'s entry. A '
+                    'cloud registered with "auth" may give them; '
+                    '"cacert" names a file on the conductors\' host, and '
+                    'every unusable one gets the same answer.',
         operations=[{'path': '/v1/clouds', 'method': 'POST'}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'get',

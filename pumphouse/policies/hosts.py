@@ -19,11 +19,17 @@ rules = [
         name=PREFIX % 'get',
         check_str=base.RULE_ADMIN,
         scope_types=['project'],
-        description='List registered hosts, show one and its operations.',
+        description='List registered hosts, show one, its operations and '
+                    'its evacuation plan, or make an evacuation plan as a '
+                    'dry run.',
         operations=[{'path': '/v1/hosts', 'method': 'GET'},
                     {'path': '/v1/hosts/{host_ident}', 'method': 'GET'},
                     {'path': '/v1/hosts/{host_ident}/operations',
-                     'method': 'GET'}]),
+                     'method': 'GET'},
+                    {'path': '/v1/hosts/{host_ident}/evacuation-plan',
+                     'method': 'GET'},
+                    {'path': '/v1/hosts/{host_ident}/evacuation-plan',
+                     'method': 'POST'}]),
     policy.DocumentedRuleDefault(
         name=PREFIX % 'set_state',
         check_str=base.RULE_ADMIN,

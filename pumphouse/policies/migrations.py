@@ -32,7 +32,9 @@ rules = [
     _rule('create_any_workload', base.RULE_ADMIN,
           'Create a migration of any workload with any strategy. Others '
           'may migrate only their own project and only what it needs, '
-          'since the registered clouds\' credentials reach everything.',
+          'since the registered clouds\' credentials reach everything: '
+          'the project their token is scoped to, by id and in its '
+          'domain (the migration records both ids).',
           [('POST', '/v1/migrations')]),
     _rule('list', base.RULE_PROJECT_READER_OR_ADMIN,
           'List the migrations of the caller\'s project.',

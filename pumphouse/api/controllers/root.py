@@ -3,12 +3,14 @@
 import pecan
 
 from pumphouse.api import method
+from pumphouse.api import routing
 from pumphouse.api.controllers import v1
 
 
-class RootController:
+class RootController(routing.Resource):
     """``GET /`` lists the API versions."""
 
+    children = ('v1',)
     v1 = v1.Controller()
 
     @pecan.expose(generic=True)

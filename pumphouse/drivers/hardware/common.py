@@ -1,17 +1,16 @@
 """What power and provision drivers share."""
 
 import jsonschema
-from oslo_utils import strutils
 
 from pumphouse.common import exception
+from pumphouse.common import masking
 
 
 def describe(info: dict, secret_keys: tuple[str, ...]) -> dict:
-    """``info`` as it may be shown: secret keys left out, and anything
-    that looks like a password elsewhere masked."""
-    shown = {key: value for key, value in info.items()
-             if key not in secret_keys}
-    return strutils.mask_dict_password(shown)
+    """``info`` as it may be shown: the driver's secret keys left out,
+    and everything else masked (:func:`pumphouse.common.masking.mask`)."""
+    return masking.mask({key: value for key, value in info.items()
+                         if key not in secret_keys})
 
 
 def validate_info(driver: str, schema: dict, secret_keys: tuple[str, ...],
@@ -27,9 +26,9 @@ def validate_info(driver: str, schema: dict, secret_keys: tuple[str, ...],
     except jsonschema.ValidationError as e:
         path = [str(p) for p in e.absolute_path]
         where = '.'.join(path) or 'info'
-        secret = any(p in secret_keys or 'password' in p.lower()
-                     or 'secret' in p.lower() for p in path)
+        secret = any(p in secret_keys or masking.is_secret_key(p)
+                     for p in path)
         reason = (f'the value does not satisfy "{e.validator}"' if secret
-                  else e.message)
+                  else masking.mask_text(e.message))
         raise exception.InvalidHardwareInfo(
             driver=driver, reason=f'{where}: {reason}') from None

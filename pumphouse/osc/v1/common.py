@@ -6,9 +6,15 @@ import time
 
 from osc_lib import exceptions
 
+from pumphouse.osc import client as client_mod
+
 #: Migration states after which nothing changes without the operator.
 SETTLED = ('planned', 'completed', 'failed', 'cancelled')
 FINISHED = ('completed', 'failed', 'cancelled')
+
+
+#: The one way the commands build URL paths (segments escaped).
+path = client_mod.path
 
 
 def client(command):
@@ -54,7 +60,7 @@ def wait_for(api, uuid: str, states: tuple, timeout: float,
     out = out or sys.stderr
     deadline = time.monotonic() + timeout
     while True:
-        migration = api.get(f'/migrations/{uuid}')
+        migration = api.get(path('migrations', uuid))
         items = migration.get('items') or {}
         by_state = items.get('by_state', {})
         done = sum(by_state.get(s, 0) for s in ('done', 'skipped'))

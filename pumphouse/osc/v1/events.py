@@ -26,7 +26,7 @@ class ListEvent(command.Lister):
 
     def take_action(self, parsed_args):
         api = common.client(self)
-        path = f'/migrations/{parsed_args.migration}'
+        path = common.path('migrations', parsed_args.migration)
         if not parsed_args.follow:
             events = api.list_all(f'{path}/events', 'events',
                                   cursor='after', field='id')

@@ -1,11 +1,14 @@
 """``openstack migration host list|show|register|evacuate|reassign|enable|
-delete``: source hypervisors and their way to the destination cloud
-(migration API 1.1).
+delete|plan show``: source hypervisors and their way to the destination
+cloud (migration API 1.1; evacuation plans 1.2).
 
 A conductor of the service takes a host step by step to its target; with
 ``--wait`` the command follows the host's operations log on stderr until
 the target is reached or the host failed (stdout keeps the host, so
-``-f json`` stays parsable).
+``-f json`` stays parsable). Before the host is disabled the conductor
+makes its evacuation plan; ``evacuate --plan`` shows that plan as it would
+be now, changing nothing, and ``host plan show`` the one the evacuation
+follows.
 """
 
 import logging
@@ -16,18 +19,26 @@ from osc_lib import exceptions
 from osc_lib.command import command
 
 from pumphouse.common import driver_info
+from pumphouse.common import masking
 from pumphouse.osc.v1 import common
 
 LOG = logging.getLogger(__name__)
 
 #: The microversion that brought /v1/hosts.
 MIN_VERSION = (1, 1)
+#: Evacuation plans and per-server choices.
+PLAN_VERSION = (1, 2)
+PLAN_COLUMNS = ('server', 'id', 'status', 'method', 'action', 'target',
+                'candidates', 'excluded', 'reason')
+#: ``--to-destination`` without a server: every server of the host.
+EVERY_SERVER = '*'
+BLOCKED = 'blocked'
 LIST_COLUMNS = ('uuid', 'name', 'source', 'destination', 'state', 'target')
 LONG_COLUMNS = LIST_COLUMNS + ('failed_step', 'power_driver',
                                'provision_driver')
 SHOW_FIELDS = ('uuid', 'name', 'source', 'destination', 'state', 'target',
-               'failed_step', 'last_error', 'conductor', 'macs', 'options',
-               'created_at', 'updated_at')
+               'failed_step', 'last_error', 'info_error', 'conductor',
+               'macs', 'options', 'created_at', 'updated_at')
 DRIVERS = ('power', 'provision')
 EVACUATED = 'evacuated'
 IN_DESTINATION = 'in_destination'
@@ -39,9 +50,6 @@ ORDER = (IN_SOURCE, 'disabled', EVACUATED, 'removed', 'powered',
 DEFAULT_TIMEOUT = 3600
 #: Seconds between two polls of ``--wait``.
 POLL_INTERVAL = 2.0
-#: Info keys never shown even if a server returned them (the API already
-#: leaves out the secret keys of each driver) and never read as JSON.
-_HIDDEN = '******'
 
 
 def _client(cmd):
@@ -58,11 +66,12 @@ def host_fields(host: dict) -> tuple:
     for what in DRIVERS:
         driver = host.get(what) or {}
         data[f'{what}.driver'] = driver.get('driver')
-        for key, value in (driver.get('info') or {}).items():
-            data[f'{what}.info.{key}'] = (
-                _HIDDEN if driver_info.is_secret(key) else value)
-    names = list(SHOW_FIELDS[:9]) + sorted(
-        n for n in data if n.startswith(DRIVERS)) + list(SHOW_FIELDS[9:])
+        # Masked again here, should a server return more than it should.
+        for key, value in masking.mask(driver.get('info') or {}).items():
+            data[f'{what}.info.{key}'] = value
+    split = SHOW_FIELDS.index('conductor') + 1
+    names = list(SHOW_FIELDS[:split]) + sorted(
+        n for n in data if n.startswith(DRIVERS)) + list(SHOW_FIELDS[split:])
     return common.show(data, names)
 
 
@@ -129,7 +138,8 @@ class ShowHost(command.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        return host_fields(_client(self).get(f'/hosts/{parsed_args.host}'))
+        return host_fields(_client(self).get(
+            common.path('hosts', parsed_args.host)))
 
 
 def add_fact_options(parser) -> None:
@@ -237,7 +247,7 @@ class SetHost(command.ShowOne):
             raise exceptions.CommandError('nothing to change: give at '
                                           'least one option')
         return host_fields(_client(self).patch(
-            f'/hosts/{parsed_args.host}', body))
+            common.path('hosts', parsed_args.host), body))
 
 
 class StepBar:
@@ -285,7 +295,7 @@ class _ToTarget(command.ShowOne):
 
     def take_action(self, parsed_args):
         api = _client(self)
-        path = f'/hosts/{parsed_args.host}'
+        path = common.path('hosts', parsed_args.host)
         after = None
         if parsed_args.wait:
             # Only what happens from now on is printed.
@@ -300,7 +310,7 @@ class _ToTarget(command.ShowOne):
                timeout: float) -> dict:
         """Print new operations until the host has no target any more;
         the host when it reached ours, a CommandError otherwise."""
-        path = f'/hosts/{host["uuid"]}'
+        path = common.path('hosts', host['uuid'])
         out = self.app.stderr
         deadline = time.monotonic() + timeout
         bar = StepBar(host['state'], self.target)
@@ -341,28 +351,147 @@ class _ToTarget(command.ShowOne):
             f'{host.get("last_error") or "see its operations"}')
 
 
+def plan_rows(plan: dict) -> tuple[tuple, list[list]]:
+    """``(columns, rows)`` of an evacuation plan: a server a row, the hosts
+    out for it as ``host: Rule (why)`` lines."""
+    rows = []
+    for server in plan.get('servers', []):
+        rows.append([
+            server.get('name'), server['id'], server['status'],
+            server.get('method'), server['action'], server.get('target'),
+            ', '.join(server.get('candidates') or []),
+            '\n'.join(f'{e["host"]}: {e["rule"]} ({e["reason"]})'
+                      for e in server.get('excluded') or []),
+            server.get('reason')])
+    return PLAN_COLUMNS, rows
+
+
+def blocking_message(plan: dict) -> str | None:
+    """Why the plan stops the evacuation, naming each blocked server."""
+    blocked = [s for s in plan.get('servers', [])
+               if s['action'] == BLOCKED]
+    if not blocked:
+        return None
+    return (f'host {plan["host"]} cannot be evacuated: {len(blocked)} '
+            'server(s) cannot be moved: ' + '; '.join(
+                f'{s.get("name")} ({s["id"]}): {s.get("reason")}'
+                for s in blocked)
+            + '. Choose for each: --to-destination <server>, --leave '
+            '<server> or --override <server>')
+
+
 class _ServersMove(_ToTarget):
+    """A target on the way of which the host's servers move off it."""
+
+    can_leave = False
 
     def add_options(self, parser) -> None:
-        parser.add_argument('--to-destination', action='store_true',
-                            help='Move the servers to the destination '
-                                 'cloud instead of other source hosts.')
+        parser.add_argument(
+            '--to-destination', action='append', nargs='?',
+            const=EVERY_SERVER, metavar='<server>',
+            help='Move this server (name or UUID; repeatable) to the '
+                 'destination cloud instead of another source host; '
+                 'without <server>, every server of the host.')
+        if self.can_leave:
+            parser.add_argument(
+                '--leave', action='append', metavar='<server>',
+                help='Leave this server on the host (repeatable): the '
+                     'host then ends disabled, not evacuated.')
+        parser.add_argument(
+            '--override', action='append', metavar='<server>',
+            help='Move this server although its evacuation plan finds no '
+                 'host for it: Nova\'s scheduler decides (repeatable).')
+        parser.add_argument(
+            '--plan', action='store_true',
+            help='Show the evacuation plan as it would be now, with the '
+                 'choices given, and change nothing (fails when a '
+                 'server cannot be moved).')
+
+    def choices(self, parsed_args) -> tuple[dict[str, str], bool]:
+        """The per-server choices, and whether every server goes to the
+        destination cloud."""
+        choices: dict[str, str] = {}
+        every = False
+        for option, choice in (('to_destination', 'to_destination'),
+                               ('leave', 'leave'),
+                               ('override', 'override')):
+            for server in getattr(parsed_args, option, None) or []:
+                if server == EVERY_SERVER:
+                    every = True
+                elif choices.setdefault(server, choice) != choice:
+                    raise exceptions.CommandError(
+                        f'server {server} is given two choices: '
+                        f'{choices[server]} and {choice}')
+        return choices, every
 
     def body(self, parsed_args) -> dict:
         body = super().body(parsed_args)
-        if parsed_args.to_destination:
+        choices, every = self.choices(parsed_args)
+        if every:
             body['to_destination'] = True
+        if choices:
+            body['servers'] = choices
         return body
+
+    def take_action(self, parsed_args):
+        if self.choices(parsed_args)[0]:
+            _client(self).require(PLAN_VERSION,
+                                  'per-server choices of an evacuation')
+        return super().take_action(parsed_args)
+
+    def run(self, parsed_args):
+        if not parsed_args.plan:
+            return super().run(parsed_args)
+        # A list, where the command otherwise shows one host.
+        self.formatter = self._formatter_plugins[parsed_args.formatter].obj
+        if not hasattr(self.formatter, 'emit_list'):
+            raise exceptions.CommandError(
+                f'-f {parsed_args.formatter} cannot show a plan; use '
+                'table, json, yaml or value')
+        api = _client(self)
+        api.require(PLAN_VERSION, 'evacuation plans')
+        plan = api.post(f'/hosts/{parsed_args.host}/evacuation-plan',
+                        self.body(parsed_args))
+        columns, rows = plan_rows(plan)
+        self.formatter.emit_list(columns, rows, self.app.stdout,
+                                 parsed_args)
+        message = blocking_message(plan)
+        if message:
+            raise exceptions.CommandError(message)
+        return 0
+
+
+class ShowEvacuationPlan(command.Lister):
+    """Show the evacuation plan a host's evacuation follows (or followed):
+    for each server, how and where it goes, the candidate hosts and why
+    the others are out."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('host', metavar='<host>', help='Name or UUID.')
+        return parser
+
+    def take_action(self, parsed_args):
+        api = _client(self)
+        api.require(PLAN_VERSION, 'evacuation plans')
+        return plan_rows(api.get(
+            f'/hosts/{parsed_args.host}/evacuation-plan'))
 
 
 class EvacuateHost(_ServersMove):
-    """Disable a source host and move its servers off it.
+    """Disable a source host and move its servers off it, as its
+    evacuation plan says.
 
-    A conductor does it; --wait follows its operations. A failed host
-    resumes at the failed step when asked again.
+    A conductor makes the plan first: when a server has no way off the
+    host (no capacity, its server group, its availability zone, its
+    status) nothing is changed and the host says why, unless a choice is
+    given for that server. --plan shows the plan without changing
+    anything; --wait follows the operations. A failed host resumes at the
+    failed step when asked again.
     """
 
     target = EVACUATED
+    can_leave = True
 
 
 class ReassignHost(_ServersMove):
@@ -397,4 +526,4 @@ class DeleteHost(command.Command):
     def take_action(self, parsed_args):
         api = _client(self)
         for host in parsed_args.hosts:
-            api.delete(f'/hosts/{host}')
+            api.delete(common.path('hosts', host))

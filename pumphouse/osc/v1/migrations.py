@@ -134,7 +134,7 @@ class ShowMigration(_OneMigration, command.ShowOne):
 
     def take_action(self, parsed_args):
         return migration_fields(common.client(self).get(
-            f'/migrations/{parsed_args.migration}'))
+            common.path('migrations', parsed_args.migration)))
 
 
 class StartMigration(_OneMigration, command.ShowOne):
@@ -155,7 +155,8 @@ class StartMigration(_OneMigration, command.ShowOne):
         if parsed_args.override_checks:
             body['override_checks'] = sorted(set(
                 parsed_args.override_checks))
-        migration = api.put(f'/migrations/{parsed_args.migration}/state',
+        migration = api.put(common.path('migrations', parsed_args.migration,
+                                        'state'),
                             body)
         if parsed_args.wait:
             migration = common.wait_for(api, migration['uuid'],
@@ -177,7 +178,7 @@ class CancelMigration(_OneMigration, command.ShowOne):
 
     def take_action(self, parsed_args):
         return migration_fields(common.client(self).put(
-            f'/migrations/{parsed_args.migration}/state',
+            common.path('migrations', parsed_args.migration, 'state'),
             {'target': 'cancelled'}))
 
 
@@ -192,4 +193,4 @@ class DeleteMigration(command.Command):
     def take_action(self, parsed_args):
         api = common.client(self)
         for uuid in parsed_args.migrations:
-            api.delete(f'/migrations/{uuid}')
+            api.delete(common.path('migrations', uuid))

@@ -27,12 +27,13 @@ class ShowPlan(command.Lister):
             return super().run(parsed_args)
         # Not a cliff formatter: the API renders the graph.
         self.app.stdout.write(common.client(self).get_text(
-            f'/migrations/{parsed_args.migration}/plan', format=DOT))
+            common.path('migrations', parsed_args.migration, 'plan'),
+            format=DOT))
         return 0
 
     def take_action(self, parsed_args):
         plan = common.client(self).get(
-            f'/migrations/{parsed_args.migration}/plan')
+            common.path('migrations', parsed_args.migration, 'plan'))
         columns = [c for c in COLUMNS
                    if any(c in item for item in plan['items'])] or COLUMNS
         return columns, [[common.cell(item.get(c)) for c in columns]

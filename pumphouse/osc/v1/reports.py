@@ -21,7 +21,7 @@ class ShowReport(command.Lister):
 
     def take_action(self, parsed_args):
         report = common.client(self).get(
-            f'/migrations/{parsed_args.migration}/report')
+            common.path('migrations', parsed_args.migration, 'report'))
         rows = []
         for entry in report.get('not_migrated', []):
             rows.append([entry.get('resource_type'), entry.get('name'),

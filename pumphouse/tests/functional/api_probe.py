@@ -17,6 +17,7 @@ from pumphouse.common import service
 from pumphouse.db import schema
 
 V11 = {'OpenStack-API-Version': 'migration 1.1'}
+V12 = {'OpenStack-API-Version': 'migration 1.2'}
 
 
 def probe(app: webtest.TestApp) -> list[tuple[str, str, int]]:
@@ -67,6 +68,9 @@ def probe(app: webtest.TestApp) -> list[tuple[str, str, int]]:
     call('PATCH', f'/v1/hosts/{host_uuid}', {'macs': []}, headers=V11)
     call('PUT', f'/v1/hosts/{host_uuid}/state', {'target': 'evacuated'},
          headers=V11)
+    call('GET', f'/v1/hosts/{host_uuid}/evacuation-plan', headers=V12)
+    call('POST', f'/v1/hosts/{host_uuid}/evacuation-plan',
+         {'servers': {'ph-probe-server': 'leave'}}, headers=V12)
     call('GET', f'/v1/hosts/{host_uuid}/operations', headers=V11)
     call('DELETE', f'/v1/hosts/{host_uuid}?force=true', headers=V11)
     call('DELETE', '/v1/clouds/source')

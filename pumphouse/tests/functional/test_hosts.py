@@ -163,26 +163,43 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
     spare.set_enabled(False)
 
 
-def test_a_server_that_cannot_move_fails_the_step_clearly(engine, source,
-                                                          spare):
+def test_a_server_nova_cannot_move_stops_the_evacuation_first(engine,
+                                                              source,
+                                                              spare):
+    """Issue 14: the plan refuses a server in ERROR before the host is
+    disabled; left on the host by choice, the host ends disabled."""
     server = spare()
     # In ERROR nothing can move it.
     source.compute.reset_server_state(server, 'error')
+    spare.set_enabled(True)  # as a host in use is
     host = inventory.register({'name': SPARE, 'source': 'source'})
     flow.request(host.uuid, states.EVACUATED)
-    with pytest.raises(Exception, match='is ERROR and cannot be moved'):
+    with pytest.raises(Exception, match='it is ERROR: Nova cannot move'):
         flow.run(host.uuid)
     host = host_api.get_host(host.uuid)
     assert (host.state, host.failed_step, host.target) == (
-        states.FAILED, 'evacuate', None)
+        states.IN_SOURCE, None, None)
     assert server.id in host.last_error
-    # The operator gives up on this host. It was disabled before
-    # Pumphouse came: it stays so.
+    assert 'ServerState' in host.last_error
+    assert spare_service(source)['status'] == 'enabled'
+    assert host.evacuation_plan['servers'][0]['action'] == 'blocked'
+
+    # The operator leaves it there: the host ends disabled, not evacuated.
+    flow.request(host.uuid, states.EVACUATED, values={'options': dict(
+        host.options or {}, evacuation_choices={server.id: 'leave'})})
+    host = flow.run(host.uuid)
+    assert (host.state, host.target, host.last_error) == (
+        states.DISABLED, None, None)
+    assert spare_service(source)['status'] == 'disabled'
+    assert source.compute.get_server(server.id).compute_host == SPARE
+    assert any('left on the host as chosen' in o.message
+               for o in host_api.list_operations(host.id))
+
+    # The operator gives up on this host: back into scheduling.
     flow.request(host.uuid, states.IN_SOURCE)
     assert flow.run(host.uuid).state == states.IN_SOURCE
-    assert spare_service(source)['status'] == 'disabled'
-    assert any('leaving it disabled' in o.message
-               for o in host_api.list_operations(host.id))
+    assert spare_service(source)['status'] == 'enabled'
+    spare.set_enabled(False)
 
 
 class StandIn:
@@ -321,7 +338,7 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
     assert 'not registered' in rows['source-compute-1']
     standin = None
     try:
-        evacuated = cli('host', 'evacuate', SPARE, timeout=900)
+        evacuated = cli('host', 'evacuate', SPARE, '--yes', timeout=900)
         assert evacuated.returncode == 0, evacuated.stdout + \
             evacuated.stderr
         assert source.compute.get_server(server.id).compute_host in OTHERS
@@ -405,7 +422,7 @@ def test_evacuate_as_the_first_command_registers_the_source(cli, source,
     # ``cli`` runs on a state directory of this test's own: nothing is
     # registered there yet.
     evacuated = cli('host', 'evacuate', SPARE, '--source', 'source',
-                    timeout=900)
+                    '--yes', timeout=900)
     try:
         assert evacuated.returncode == 0, evacuated.stdout + \
             evacuated.stderr

@@ -3,6 +3,7 @@
 import pecan
 
 from pumphouse.api import method
+from pumphouse.api import routing
 from pumphouse.api import versions
 from pumphouse.api.controllers.v1 import clouds
 from pumphouse.api.controllers.v1 import hosts
@@ -21,9 +22,10 @@ def version_document() -> dict:
     }
 
 
-class Controller:
+class Controller(routing.Resource):
     """``GET /v1`` describes the version and its resources."""
 
+    children = ('clouds', 'migrations', 'mappings', 'hosts')
     clouds = clouds.CloudsController()
     migrations = migrations.MigrationsController()
     mappings = mappings.MappingsController()

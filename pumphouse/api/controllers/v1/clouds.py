@@ -1,16 +1,21 @@
 """``/v1/clouds``: the source and destination clouds Pumphouse knows."""
 
+import contextlib
+import threading
+
 import pecan
 from oslo_log import log
-from oslo_utils import uuidutils
 
 from pumphouse.api import method
 from pumphouse.api import paging
+from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import clouds as schemas
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.common import policy
+from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 
 LOG = log.getLogger(__name__)
@@ -21,7 +26,9 @@ def _timestamp(value) -> str | None:
 
 
 def cloud_view(cloud) -> dict:
-    """What the API shows of a cloud: never a secret."""
+    """What the API shows of a cloud: never a secret (the public
+    configuration is masked again, for an ``auth_url`` with credentials
+    stored by an earlier release)."""
     view = {
         'uuid': cloud.uuid,
         'name': cloud.name,
@@ -31,8 +38,41 @@ def cloud_view(cloud) -> dict:
         'links': [{'href': method.link('v1', 'clouds', cloud.uuid),
                    'rel': 'self'}],
     }
-    view.update(cloud.config)
+    view.update(masking.mask(cloud.config))
     return view
+
+
+class _ValidationSlots:
+    """How many validations this API process waits for at once.
+
+    A validation holds an API thread for up to ``[clouds]
+    validation_timeout``; past ``[api] max_validations`` (and never all
+    of ``[api] threads``) one is refused at once, so that the API, its
+    health check included, keeps answering.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy = 0
+
+    @staticmethod
+    def limit() -> int:
+        return max(1, min(CONF.api.max_validations, CONF.api.threads - 1))
+
+    @contextlib.contextmanager
+    def hold(self):
+        with self._lock:
+            if self._busy >= self.limit():
+                raise exception.TooManyValidations(count=self._busy)
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+
+_validations = _ValidationSlots()
 
 
 def _authorize(action: str) -> None:
@@ -40,8 +80,10 @@ def _authorize(action: str) -> None:
                      pecan.request.context)
 
 
-class CloudController:
+class CloudController(routing.Resource):
     """``/v1/clouds/{ident}``, by UUID or name."""
+
+    children = ('validate',)
 
     def __init__(self, ident: str) -> None:
         self.ident = ident
@@ -76,11 +118,12 @@ class CloudController:
     def validate_post(self) -> dict:
         _authorize('validate')
         cloud = db_api.get_cloud(self.ident)
-        return pecan.request.rpcapi.validate_cloud(pecan.request.context,
-                                                   cloud.uuid)
+        with _validations.hold():
+            return pecan.request.rpcapi.validate_cloud(
+                pecan.request.context, cloud.uuid)
 
 
-class CloudsController:
+class CloudsController(routing.Resource):
     """``/v1/clouds``: list and register."""
 
     @pecan.expose(generic=True)
@@ -111,8 +154,6 @@ class CloudsController:
         _authorize('create')
         body = validation.json_body()
         validation.validate(body, schemas.create_request)
-        if uuidutils.is_uuid_like(body['name']):
-            raise exception.Invalid(reason='a cloud name cannot be a UUID')
         if ('cloud' in body) == ('auth' in body):
             raise exception.Invalid(
                 reason='give either "cloud" (an entry of clouds.yaml) or '
@@ -131,6 +172,5 @@ class CloudsController:
                                                          cloud.uuid)
         return cloud_view(cloud)
 
-    @pecan.expose()
-    def _lookup(self, ident: str, *remainder):
-        return CloudController(ident), remainder
+    def item(self, ident: str) -> CloudController:
+        return CloudController(ident)

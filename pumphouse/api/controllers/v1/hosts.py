@@ -1,29 +1,36 @@
 """``/v1/hosts``: source hypervisors and their way to the destination
-(microversion 1.1)."""
+(microversion 1.1); their evacuation plans (1.2)."""
 
 import pecan
 from oslo_log import log
 
 from pumphouse.api import method
 from pumphouse.api import paging
+from pumphouse.api import routing
 from pumphouse.api import validation
+from pumphouse.api import versions
 from pumphouse.api.schemas.v1 import hosts as schemas
 from pumphouse.common import exception
 from pumphouse.common import policy
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
+from pumphouse.hosts import evacuation_plan as plan_mod
 from pumphouse.hosts import states
 from pumphouse.hosts import views
 
 LOG = log.getLogger(__name__)
 MIN_VERSION = (1, 1)
+#: Evacuation plans, and the per-server choices of an evacuation.
+PLAN_VERSION = (1, 2)
 
 
-def _authorize(action: str) -> None:
-    if pecan.request.version < MIN_VERSION:
+def _authorize(action: str, version: tuple[int, int] = MIN_VERSION,
+               what: str = '/v1/hosts') -> None:
+    if pecan.request.version < version:
+        needed = versions.format_version(version)
         raise exception.NotFound(
-            '/v1/hosts needs microversion 1.1 (header '
-            'OpenStack-API-Version: migration 1.1)')
+            f'{what} needs microversion {needed} (header '
+            f'OpenStack-API-Version: migration {needed})')
     policy.authorize(f'pumphouse:host:{action}', {}, pecan.request.context)
 
 
@@ -34,8 +41,10 @@ def host_view(host, clouds: dict | None = None) -> dict:
     return view
 
 
-class HostController:
+class HostController(routing.Resource):
     """``/v1/hosts/{ident}``, by UUID or name."""
+
+    children = ('state', 'operations', 'evacuation-plan')
 
     def __init__(self, ident: str) -> None:
         self.ident = ident
@@ -88,12 +97,20 @@ class HostController:
     def put_state(self) -> dict:
         _authorize('set_state')
         body = validation.json_body()
-        validation.validate(body, schemas.state_request)
+        validation.validate(body, schemas.state_request_1_2
+                            if pecan.request.version >= PLAN_VERSION
+                            else schemas.state_request)
         host = host_api.get_host(self.ident)
         values = {}
+        options = dict(host.options or {})
         if 'to_destination' in body:
-            values['options'] = dict(host.options or {},
-                                     to_destination=body['to_destination'])
+            options['to_destination'] = body['to_destination']
+        if 'servers' in body:
+            # Replaces the choices of an earlier request; none given, they
+            # stay (a resumed evacuation keeps them).
+            options[plan_mod.CHOICES_OPTION] = body['servers']
+        if options != dict(host.options or {}):
+            values['options'] = options
         pecan.request.rpcapi.set_host_target(pecan.request.context,
                                              host.uuid, body['target'],
                                              values)
@@ -103,6 +120,43 @@ class HostController:
                   'target': body['target']})
         pecan.request.rpcapi.reassign_host(pecan.request.context, host.uuid)
         return host_view(host)
+
+    @pecan.expose(generic=True, route='evacuation-plan')
+    def evacuation_plan(self):
+        method.not_allowed()
+
+    @evacuation_plan.when(method='GET', template='json')
+    @validation.response_body(schemas.evacuation_plan_view)
+    @method.expose()
+    def get_evacuation_plan(self) -> dict:
+        """The plan the host's evacuation follows (or followed)."""
+        _authorize('get', PLAN_VERSION, 'evacuation-plan')
+        host = host_api.get_host(self.ident)
+        if not host.evacuation_plan:
+            raise exception.EvacuationPlanNotFound(host=host.name)
+        return self._plan_view(host, host.evacuation_plan)
+
+    @evacuation_plan.when(method='POST', template='json')
+    @validation.response_body(schemas.evacuation_plan_view)
+    @method.expose()
+    def post_evacuation_plan(self) -> dict:
+        """A dry run: the plan an evacuation would follow now, with the
+        choices given; nothing is stored or changed."""
+        _authorize('get', PLAN_VERSION, 'evacuation-plan')
+        body = validation.json_body() if pecan.request.body else {}
+        validation.validate(body, schemas.plan_request)
+        host = host_api.get_host(self.ident)
+        plan = pecan.request.rpcapi.plan_host_evacuation(
+            pecan.request.context, host.uuid, target=body.get('target'),
+            choices=body.get('servers'),
+            to_destination=body.get('to_destination'))
+        return self._plan_view(host, plan)
+
+    def _plan_view(self, host, plan: dict) -> dict:
+        return dict(plan, links=[
+            {'href': method.link('v1', 'hosts', host.uuid,
+                                 'evacuation-plan'), 'rel': 'self'},
+            {'href': method.link('v1', 'hosts', host.uuid), 'rel': 'up'}])
 
     @pecan.expose(generic=True)
     def operations(self):
@@ -121,7 +175,7 @@ class HostController:
         return {'operations': [views.operation_view(r) for r in rows]}
 
 
-class HostsController:
+class HostsController(routing.Resource):
     """``/v1/hosts``: list and register."""
 
     @pecan.expose(generic=True)
@@ -163,6 +217,5 @@ class HostsController:
                                                          host.uuid)
         return host_view(host)
 
-    @pecan.expose()
-    def _lookup(self, ident: str, *remainder):
-        return HostController(ident), remainder
+    def item(self, ident: str) -> HostController:
+        return HostController(ident)

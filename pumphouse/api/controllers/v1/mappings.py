@@ -8,6 +8,7 @@ import pecan
 
 from pumphouse.api import method
 from pumphouse.api import paging
+from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.controllers.v1 import migration_views as views
 from pumphouse.api.schemas.v1 import mappings as schemas
@@ -41,7 +42,7 @@ def _cloud_id(params: dict, name: str) -> int | None:
             reason=f'{name}: {e}') from e
 
 
-class MappingsController:
+class MappingsController(routing.Resource):
     """``GET /v1/mappings``, filtered and paginated by mapping id."""
 
     @pecan.expose(generic=True)

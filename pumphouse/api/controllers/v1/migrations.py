@@ -12,9 +12,11 @@ from oslo_utils import timeutils
 
 from pumphouse.api import method
 from pumphouse.api import paging
+from pumphouse.api import routing
 from pumphouse.api import validation
 from pumphouse.api.controllers.v1 import migration_scope
 from pumphouse.api.controllers.v1 import migration_views as views
+from pumphouse.api.schemas import validator
 from pumphouse.api.schemas.v1 import migrations as schemas
 from pumphouse.common import crypto
 from pumphouse.common import exception
@@ -74,8 +76,10 @@ def change_state(migration, target: str,
     return migration_api.get_migration(uuid)
 
 
-class MigrationController:
+class MigrationController(routing.Resource):
     """``/v1/migrations/{uuid}`` and its sub-resources."""
+
+    children = ('plan', 'state', 'events', 'report', 'passwords')
 
     def __init__(self, ident: str) -> None:
         self.ident = ident
@@ -113,7 +117,8 @@ class MigrationController:
         items = migration_api.list_plan_items(migration.id)
         if params.get('format') != 'dot':
             return views.plan_json(migration, items)
-        return webob.Response(text=render.as_dot(items) + '\n',
+        return webob.Response(text=validator.scrub(render.as_dot(items))
+                              + '\n',
                               content_type='text/vnd.graphviz',
                               charset='UTF-8')
 
@@ -184,11 +189,20 @@ class MigrationController:
         """The issued passwords, each handed out once (hence a POST)."""
         migration = get_authorized(self.ident, 'passwords')
         rows = migration_api.pop_issued_passwords(migration.id)
-        result = [{'user_id': r.user_destination_id,
-                   'source_user_id': r.user_source_id,
-                   'name': r.user_name, 'domain_name': r.domain_name,
-                   'password': crypto.decrypt(r.secret)['password']}
-                  for r in rows]
+        try:
+            result = [{'user_id': r.user_destination_id,
+                       'source_user_id': r.user_source_id,
+                       'name': r.user_name, 'domain_name': r.domain_name,
+                       'password': crypto.decrypt(
+                           r.secret, what='An issued password',
+                           remedy='Restore the key file it was stored '
+                                  "with, or reset the user's password in "
+                                  'the destination cloud.')['password']}
+                      for r in rows]
+        except exception.CredentialDecryptError:
+            # Nothing is lost: they wait for the key to be restored.
+            migration_api.put_back_issued_passwords(migration.id, rows)
+            raise
         message = (f'{len(result)} issued password(s) handed out to user '
                    f'{pecan.request.context.user_id}')
         migration_api.add_event(migration.id, 'passwords', message)
@@ -198,7 +212,7 @@ class MigrationController:
         return {'passwords': result}
 
 
-class MigrationsController:
+class MigrationsController(routing.Resource):
     """``/v1/migrations``: list and create."""
 
     @pecan.expose(generic=True)
@@ -237,12 +251,12 @@ class MigrationsController:
         authorize('create', context.project_id)
         body = validation.json_body()
         validation.validate(body, schemas.create_request)
-        migration_scope.check(context, body)
+        workload = migration_scope.workload(context, body)
         if not context.project_id:
             raise exception.Invalid(reason='a migration belongs to a '
                                            'project: use a project-scoped '
                                            'token')
-        selection = {'workload': body['workload'],
+        selection = {'workload': workload,
                      'strategies': body.get('strategies', {}),
                      'supplementary': body.get('supplementary', 'depend')}
         uuid = pecan.request.rpcapi.create_migration(context, {
@@ -259,6 +273,5 @@ class MigrationsController:
             'v1', 'migrations', migration.uuid)
         return views.detailed_view(migration)
 
-    @pecan.expose()
-    def _lookup(self, ident: str, *remainder):
-        return MigrationController(ident), remainder
+    def item(self, ident: str) -> MigrationController:
+        return MigrationController(ident)

@@ -2,11 +2,6 @@
 
 from pumphouse.api.schemas import common
 
-_NAME = {
-    'type': 'string', 'minLength': 1, 'maxLength': 255,
-    # No surrounding spaces and no slash: the name is used in URLs.
-    'pattern': r'^[^\s/]([^/]*[^\s/])?$',
-}
 _STR = {'type': 'string', 'minLength': 1, 'maxLength': 255}
 _INTERFACE = {'type': 'string', 'enum': ['public', 'internal', 'admin']}
 
@@ -41,7 +36,7 @@ _CONNECTION = {
 create_request = {
     'type': 'object',
     'properties': {
-        'name': _NAME,
+        'name': common.LOOKUP_NAME,
         'description': {'type': 'string', 'maxLength': 4096},
         'cloud': _STR,
         'auth_type': {'type': 'string',

@@ -1,13 +1,12 @@
 """JSON schemas of /v1/hosts."""
 
 from pumphouse.api.schemas import common
+from pumphouse.hosts import evacuation_plan
 from pumphouse.hosts import states
 
 _STR = {'type': 'string', 'minLength': 1, 'maxLength': 255}
-_NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-         'pattern': r'^[^\s/]+$'}
 _MAC = {'type': 'string',
-        'pattern': '^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$'}
+        'pattern': r'^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}\Z'}
 _DRIVER = {
     'type': 'object',
     'properties': {'driver': {'type': 'string', 'minLength': 1,
@@ -30,7 +29,7 @@ _OPTIONS = {
 register_request = {
     'type': 'object',
     'properties': {
-        'name': _NAME,
+        'name': common.HOST_NAME,
         'source': _STR,
         'destination': _STR,
         'power': _DRIVER,
@@ -68,12 +67,36 @@ state_request = {
     'additionalProperties': False,
 }
 
+#: The operator's choice for servers an evacuation cannot place, by
+#: server id or name (1.2).
+_CHOICES = {
+    'type': 'object',
+    'maxProperties': 1000,
+    'propertyNames': {'minLength': 1, 'maxLength': 255},
+    'additionalProperties': {'type': 'string',
+                             'enum': list(evacuation_plan.CHOICES)},
+}
+
+state_request_1_2 = dict(state_request, properties=dict(
+    state_request['properties'], servers=_CHOICES))
+
+plan_request = {
+    'type': 'object',
+    'properties': {
+        'target': {'type': 'string', 'enum': [states.EVACUATED,
+                                              states.IN_DESTINATION]},
+        'to_destination': {'type': 'boolean'},
+        'servers': _CHOICES,
+    },
+    'additionalProperties': False,
+}
+
 list_query = common.list_query(['id', 'name', 'state', 'created_at',
                                  'updated_at'], source=_STR)
 
 operations_query = {
     'type': 'object',
-    'properties': {'after': {'type': 'string', 'pattern': '^[0-9]{1,18}$'},
+    'properties': {'after': {'type': 'string', 'pattern': r'^[0-9]{1,18}\Z'},
                    'limit': common.LIMIT},
     'additionalProperties': False,
 }
@@ -98,6 +121,7 @@ host = {
         'target': {'type': ['string', 'null']},
         'failed_step': _NULLABLE_STR,
         'last_error': _NULLABLE_STR,
+        'info_error': _NULLABLE_STR,
         'conductor': _NULLABLE_STR,
         'power': _PUBLIC_DRIVER,
         'provision': _PUBLIC_DRIVER,
@@ -133,5 +157,75 @@ operation_list = {
     'type': 'object',
     'properties': {'operations': {'type': 'array', 'items': operation}},
     'required': ['operations'],
+    'additionalProperties': False,
+}
+
+_STRINGS = {'type': 'array', 'items': {'type': 'string'}}
+_RULED = {
+    'type': 'object',
+    'properties': {'host': {'type': 'string'}, 'rule': {'type': 'string'},
+                   'reason': {'type': 'string'}},
+    'required': ['rule', 'reason'],
+    'additionalProperties': False,
+}
+_NULLABLE_OBJECT = {'type': ['object', 'null']}
+
+plan_server = {
+    'type': 'object',
+    'properties': {
+        'id': {'type': 'string'},
+        'name': _NULLABLE_STR,
+        'status': {'type': 'string'},
+        'method': _NULLABLE_STR,
+        'resources': {'type': 'object',
+                      'additionalProperties': {'type': 'integer'}},
+        'availability_zone': _NULLABLE_STR,
+        'server_group': _NULLABLE_OBJECT,
+        'volumes': {'type': 'array', 'items': {'type': 'object'}},
+        'candidates': _STRINGS,
+        'excluded': {'type': 'array', 'items': _RULED},
+        'target': _NULLABLE_STR,
+        'choice': {'type': ['string', 'null'],
+                   'enum': [*evacuation_plan.CHOICES, None]},
+        'action': {'type': 'string', 'enum': [
+            *evacuation_plan.CHOICES, evacuation_plan.MOVE,
+            evacuation_plan.BLOCKED]},
+        'reason': _NULLABLE_STR,
+        'notes': _STRINGS,
+    },
+    'required': ['id', 'status', 'candidates', 'excluded', 'target',
+                 'action'],
+    'additionalProperties': False,
+}
+
+plan_host = {
+    'type': 'object',
+    'properties': {
+        'name': {'type': 'string'},
+        'zone': _NULLABLE_STR,
+        'status': _NULLABLE_STR,
+        'state': _NULLABLE_STR,
+        'out': {'type': 'array', 'items': _RULED},
+        'free': _NULLABLE_OBJECT,
+        'free_after': _NULLABLE_OBJECT,
+        'servers': _STRINGS,
+    },
+    'required': ['name', 'out'],
+    'additionalProperties': False,
+}
+
+evacuation_plan_view = {
+    'type': 'object',
+    'properties': {
+        'host': {'type': 'string'},
+        'target': {'type': 'string'},
+        'created_at': {'type': 'string'},
+        'feasible': {'type': 'boolean'},
+        'servers': {'type': 'array', 'items': plan_server},
+        'hosts': {'type': 'array', 'items': plan_host},
+        'notes': _STRINGS,
+        'links': common.LINKS,
+    },
+    'required': ['host', 'feasible', 'servers', 'hosts'],
     'additionalProperties': False,
 }

@@ -9,11 +9,11 @@ list_query = {
     'properties': {
         'source_cloud': _STR,
         'destination_cloud': _STR,
-        'type': {'type': 'string', 'pattern': r'^[a-z_]+\.[a-z_]+$',
+        'type': {'type': 'string', 'pattern': r'^[a-z_]+\.[a-z_]+\Z',
                  'maxLength': 64},
         'source_id': _STR,
         'limit': common.LIMIT,
-        'marker': {'type': 'string', 'pattern': '^[0-9]{1,18}$'},
+        'marker': {'type': 'string', 'pattern': r'^[0-9]{1,18}\Z'},
     },
     'additionalProperties': False,
 }

@@ -7,13 +7,13 @@ from pumphouse.engine import states
 
 _STR = {'type': 'string', 'minLength': 1, 'maxLength': 255}
 _NULLABLE_STR = {'type': ['string', 'null']}
-_ID = {'type': 'string', 'pattern': '^[0-9]{1,18}$'}
+_ID = {'type': 'string', 'pattern': r'^[0-9]{1,18}\Z'}
 
 #: Names of pre-checks (``quota:demo:network.port``) or categories
 #: (``quota``) the operator overrides.
 CHECK_NAMES = {'type': 'array', 'maxItems': 100, 'uniqueItems': True,
                'items': {'type': 'string', 'minLength': 1, 'maxLength': 512,
-                         'pattern': r'^\S+$'}}
+                         'pattern': common.WORD}}
 
 options = {
     'type': 'object',
@@ -21,7 +21,7 @@ options = {
         'conflict_resolution': {'type': 'string',
                                 'enum': list(planner.RESOLUTIONS)},
         'rename_suffix': {'type': 'string', 'minLength': 1,
-                          'maxLength': 64, 'pattern': r'^\S+$'},
+                          'maxLength': 64, 'pattern': common.WORD},
         'password_mode': {'type': 'string',
                           'enum': ['reset', 'copy_hash']},
         'apply_workers': {'type': 'integer', 'minimum': 1, 'maximum': 64},
@@ -39,7 +39,7 @@ options = {
 create_request = {
     'type': 'object',
     'properties': {
-        'name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'name': common.NAME,
         'source': _STR,
         'destination': _STR,
         'workload': selection.WORKLOAD_SCHEMA,

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.drivers.hardware import common
 
 
@@ -77,7 +78,7 @@ class ProvisionDriver(abc.ABC):
         return common.describe(info, self.secret_keys)
 
     def error(self, machine: Machine, reason: str) -> exception.ProvisionError:
-        """A ProvisionError about ``machine`` (the reason holds no
-        secret)."""
+        """A ProvisionError about ``machine``; credentials in the reason
+        (a URL's user and password) are masked."""
         return exception.ProvisionError(host=machine.name, driver=self.name,
-                                        reason=reason)
+                                        reason=masking.mask_text(reason))

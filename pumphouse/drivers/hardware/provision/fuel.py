@@ -24,6 +24,7 @@ from keystoneauth1.identity import generic
 from oslo_log import log
 
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.conf import CONF
 from pumphouse.drivers.hardware.provision import base
 
@@ -159,8 +160,9 @@ class FuelProvisionDriver(base.ProvisionDriver):
     def describe(self, info):
         shown = super().describe(info)
         if 'auth' in info:
-            shown['auth'] = {key: value for key, value in info['auth'].items()
-                             if key != 'password'}
+            shown['auth'] = masking.mask({
+                key: value for key, value in info['auth'].items()
+                if key != 'password'})
         return shown
 
     def provision(self, machine):

@@ -16,10 +16,10 @@ from typing import Any
 
 from ironicclient import exc as ironic_exc
 from oslo_log import log
-from oslo_utils import strutils
 from oslo_utils import uuidutils
 
 from pumphouse.common import exception
+from pumphouse.common import masking
 from pumphouse.conf import CONF
 from pumphouse.drivers.hardware.power import ironic as ironic_power
 from pumphouse.drivers.hardware.provision import base
@@ -81,8 +81,7 @@ class IronicProvisionDriver(base.ProvisionDriver):
     def describe(self, info):
         shown = super().describe(info)
         if 'driver_info' in info:
-            shown['driver_info'] = strutils.mask_dict_password(
-                info['driver_info'])
+            shown['driver_info'] = masking.mask(info['driver_info'])
         return shown
 
     def provision(self, machine):

@@ -1,15 +1,21 @@
 """/v1/clouds through the whole WSGI application."""
 
+import http.client
 import json
 import os
+import time
+from concurrent import futures
 from unittest import mock
 
 import requests_mock
 import yaml
 
+from pumphouse.api import service as api_service
+from pumphouse.common import cloud_config
 from pumphouse.db import api as db_api
 from pumphouse.db import models
 from pumphouse.tests import base
+from pumphouse.tests.unit import local_servers
 from pumphouse.tests.unit.conductor import fake_keystone
 
 PASSWORD = 'pw-0f1e2d3c-never-shown'
@@ -176,6 +182,22 @@ class TestCreateBadInput(CloudsTestCase):
         body['auth']['auth_url'] = 'ftp://example.org'
         self._bad(json.dumps(body), 'auth_url')
 
+    def test_auth_url_with_credentials_is_refused(self):
+        body = auth_body()
+        body['auth']['auth_url'] = f'http://admin:{PASSWORD}@k:5000/v3'
+        self._bad(json.dumps(body),
+                  'auth.auth_url must not carry a user or password')
+        for auth_url in (f'https://{PASSWORD}@keystone/v3',
+                         f'ftp://admin:{PASSWORD}@keystone/v3'):
+            body['auth']['auth_url'] = auth_url
+            self._bad(json.dumps(body), 'auth_url')
+
+    def test_bad_secret_is_not_quoted(self):
+        body = auth_body()
+        body['auth']['password'] = PASSWORD * 200
+        self._bad(json.dumps(body), 'auth/password: the value does not '
+                                    'satisfy "maxLength"')
+
 
 class TestReadDelete(CloudsTestCase):
 
@@ -186,6 +208,19 @@ class TestReadDelete(CloudsTestCase):
         self.assertEqual(cloud, by_uuid.json)
         self.assertEqual(cloud, by_name.json)
         self.assert_no_secret(by_uuid)
+
+    def test_credentials_stored_in_auth_url_earlier_are_masked(self):
+        cloud = self.post(auth_body()).json
+        with db_api._writer() as session:
+            row = session.query(models.Cloud).filter_by(
+                uuid=cloud['uuid']).one()
+            row.config = dict(row.config, auth=dict(
+                row.config['auth'],
+                auth_url=f'http://admin:{PASSWORD}@keystone/v3'))
+        for path in ('/v1/clouds', '/v1/clouds/src'):
+            response = self.app.get(path)
+            self.assert_no_secret(response)
+            self.assertIn('http://***@keystone/v3', response.text)
 
     def test_show_unknown_is_404(self):
         error = self.app.get('/v1/clouds/nope', status=404).json['error']
@@ -288,3 +323,122 @@ class TestValidate(CloudsTestCase):
         self.assertNotIn('internal', response.text)
         self.assertNotIn('Traceback', response.text)
         self.assertIn('request req-', response.json['error']['message'])
+
+
+class TestTLSSettings(CloudsTestCase):
+    """``cacert`` names a file on the conductors' host: every unusable
+    one gets the same answer, so that no caller can probe files."""
+
+    def configure(self):
+        self.config(connect_retries=0, group='clouds')
+
+    def _validate(self, name, cacert):
+        body = auth_body(name=name, cacert=cacert)
+        body['auth']['auth_url'] = self.server.url + '/v3'
+        self.post(body)
+        return self.app.post(f'/v1/clouds/{name}/validate').json
+
+    def test_unusable_cacert_is_one_answer(self):
+        self.server = self.useFixture(
+            local_servers.HTTPSServer(self.state_path))
+        directory = os.path.join(self.state_path, 'certs')
+        os.mkdir(directory)
+        not_a_certificate = os.path.join(self.state_path, 'notes.txt')
+        with open(not_a_certificate, 'w') as f:
+            f.write('hello\n')
+        answers = [self._validate(f'c{i}', path) for i, path in enumerate(
+            ('/nonexistent/ca.pem', not_a_certificate, directory,
+             os.path.join(self.state_path, 'test.sqlite')))]
+        for answer in answers:
+            answer.pop('conductor')
+        self.assertEqual(
+            {'valid': False, 'reason': 'configuration', 'services': [],
+             'message': 'Cloud configuration is invalid: cacert cannot be '
+                        'used: it must name a readable file of PEM CA '
+                        "certificates on the conductors' host"},
+            answers[0])
+        self.assertEqual([answers[0]] * 4, answers)
+        # The right certificate gets through TLS to the server (401).
+        usable = self._validate('good', self.server.cacert)
+        self.assertEqual('authentication_failed', usable['reason'])
+
+    def test_clouds_yaml_tls_settings_cannot_be_overridden(self):
+        path = os.path.join(self.state_path, 'clouds.yaml')
+        with open(path, 'w') as f:
+            yaml.safe_dump({'clouds': {'old': {'auth': {
+                'auth_url': fake_keystone.AUTH_URL, 'username': 'admin',
+                'password': PASSWORD, 'project_name': 'admin',
+                'user_domain_name': 'Default',
+                'project_domain_name': 'Default'}}}}, f)
+        self.config(clouds_yaml=[path], group='clouds')
+        for extra in ({'verify': False}, {'cacert': '/etc/passwd'},
+                      {'verify': True, 'cacert': '/etc/passwd'}):
+            error = self.post(dict({'name': 'src', 'cloud': 'old'}, **extra),
+                              status=400).json['error']
+            self.assertIn('cannot be given with "cloud": the TLS settings '
+                          'of a clouds.yaml entry are those of clouds.yaml',
+                          error['message'])
+        self.assertEqual([], db_api.list_clouds())
+        # Region and interface still may be chosen.
+        self.post({'name': 'src', 'cloud': 'old', 'region_name': 'R2',
+                   'interface': 'internal'})
+
+
+class TestValidationIsBounded(base.RPCTestCase):
+    """Validations of a cloud that accepts connections and never answers
+    do not freeze the API: the real threaded server, a real conductor,
+    a silent listener on 127.0.0.1."""
+
+    def setUp(self):
+        super().setUp()
+        self.config(auth_strategy='noauth', group='api')
+        self.config(threads=4, max_validations=2, port=0, group='api')
+        self.config(validation_timeout=1.0, group='clouds')
+        silent = self.useFixture(local_servers.SilentListener())
+        body = auth_body()
+        body['auth']['auth_url'] = silent.url + '/v3'
+        config, secret = cloud_config.split_registration(body)
+        db_api.create_cloud({'name': 'src', 'config': config,
+                             'credentials': secret})
+        self.api = api_service.APIService()
+        self.api.start()
+        self.addCleanup(self.api.stop)
+
+    def _request(self, method, path):
+        host, port = self.api.bind_addr[:2]
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        started = time.monotonic()
+        try:
+            connection.request(method, path)
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+        return response.status, body, time.monotonic() - started
+
+    def test_validations_are_bounded_and_healthcheck_answers(self):
+        started = time.monotonic()
+        with futures.ThreadPoolExecutor(8) as pool:
+            validations = [pool.submit(self._request, 'POST',
+                                       '/v1/clouds/src/validate')
+                           for _ in range(6)]
+            time.sleep(0.3)  # the first ones are waiting on the cloud
+            health = pool.submit(self._request, 'GET', '/healthcheck')
+            health_status, _body, health_took = health.result()
+            answers = [v.result() for v in validations]
+        self.assertEqual(200, health_status)
+        self.assertLess(health_took, 0.5)
+        statuses = sorted(status for status, _body, _took in answers)
+        refused = [json.loads(body) for status, body, _took in answers
+                   if status == 429]
+        validated = [json.loads(body) for status, body, _took in answers
+                     if status == 200]
+        self.assertEqual(6, len(refused) + len(validated), statuses)
+        self.assertLessEqual(1, len(refused))
+        self.assertIn('max_validations', refused[0]['error']['message'])
+        for result in validated:
+            self.assertEqual((False, 'unreachable'),
+                             (result['valid'], result['reason']))
+        for status, _body, took in answers:
+            self.assertLess(took, 3.0 if status == 200 else 1.0, status)
+        self.assertLess(time.monotonic() - started, 5.0)

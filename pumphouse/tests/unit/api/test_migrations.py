@@ -6,11 +6,15 @@ database. Migrations "in progress" belong to a live conductor that does
 not exist (``elsewhere``), so that no take-over touches them.
 """
 
+import os
+
 import webtest
+from cryptography import fernet
 
 from pumphouse.api import app as api_app
 from pumphouse.cli import local
 from pumphouse.common import crypto
+from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.db import models
@@ -386,6 +390,35 @@ class TestPlanEventsReportPasswords(MigrationsTestCase):
                          [e.message for e in work.events(migration,
                                                          'passwords')])
 
+    def test_undecryptable_passwords_are_409_kept_and_name_no_path(self):
+        migration = self.make(states.COMPLETED)
+        migration_api.add_issued_password(
+            migration.id, 's1', 'd1', 'alice', 'Default',
+            crypto.encrypt({'password': 'pw-alice'}))
+        with open(CONF.credentials.key_file, 'w') as f:
+            f.write(fernet.Fernet.generate_key().decode() + '\n')
+        crypto.reset_cache()
+        error = self.app.post(self.url(migration, '/passwords'),
+                              status=409).json['error']
+        self.assertIn('An issued password cannot be decrypted with the '
+                      'credential key of this service ([credentials] '
+                      'key_file)', error['message'])
+        self.assertNotIn(self.state_path, error['message'])
+        self.assertEqual(1, migration_api.count_issued_passwords(
+            migration.id))
+
+    def test_unusable_key_file_is_named_by_its_option_not_its_path(self):
+        os.unlink(CONF.credentials.key_file)
+        crypto.reset_cache()
+        error = self.app.post_json('/v1/clouds', {
+            'name': 'c', 'auth': {'auth_url': 'http://k/v3', 'username': 'u',
+                                  'password': 'p',
+                                  'user_domain_name': 'Default'}},
+            status=503).json['error']
+        self.assertEqual('Cannot use the credential key file ([credentials] '
+                         'key_file): No such file or directory',
+                         error['message'])
+
 
 class TestMappings(MigrationsTestCase):
 
@@ -517,6 +550,43 @@ class TestPolicies(base.RPCTestCase):
             self.assertIn('create_any_workload', error['error']['message'])
         self.assertEqual(before, self.app.get('/v1/migrations',
                                               headers=member).json)
+
+    def test_member_migrates_its_project_by_id_in_its_domain(self):
+        """A member of ``demo`` in domain d1 may not reach the ``demo`` of
+        domain d2; what it may migrate is recorded by ids."""
+        member = test_policy.identity(['member', 'reader'],
+                                      project='p-demo-1', project_name='demo',
+                                      domain='d1', domain_name='D1')
+        for workload in (
+                {'kind': 'project', 'names': ['demo'], 'domain': 'd2'},
+                {'kind': 'project', 'names': ['demo'], 'domain': 'D2'},
+                {'kind': 'project', 'names': ['p-demo-1'], 'domain': 'd2'},
+                {'kind': 'project', 'names': ['p-demo-2']},
+                {'kind': 'domain', 'names': ['d1']}):
+            body = create_body(workload=workload,
+                               options={'server_cutover': 'delete'})
+            error = self.app.post_json('/v1/migrations', body,
+                                       headers=member, status=403).json
+            self.assertIn('create_any_workload', error['error']['message'])
+        for workload in (
+                {'kind': 'project', 'names': ['demo']},
+                {'kind': 'project', 'names': ['demo'], 'domain': 'D1'},
+                {'kind': 'project', 'names': ['p-demo-1'], 'domain': 'd1'}):
+            created = self.app.post_json(
+                '/v1/migrations', create_body(workload=workload),
+                headers=member, status=202).json
+            self.assertEqual({'kind': 'project', 'names': ['p-demo-1'],
+                              'domain': 'd1'}, created['workload'])
+            stored = migration_api.get_migration(created['uuid'])
+            self.assertEqual(created['workload'],
+                             stored.workload['workload'])
+
+    def test_member_token_without_a_domain_is_refused(self):
+        member = test_policy.identity(['member', 'reader'], project='demo')
+        del member['X-Project-Domain-Id']
+        own = create_body(workload={'kind': 'project', 'names': ['demo']})
+        self.app.post_json('/v1/migrations', own, headers=member,
+                           status=403)
 
     def test_admin_sees_and_does_everything(self):
         admin = test_policy.identity(['admin'], project='admin')

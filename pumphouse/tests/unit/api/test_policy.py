@@ -11,10 +11,16 @@ from pumphouse.tests import base
 from pumphouse.tests.unit.api import test_clouds
 
 
-def identity(roles, project='demo', user='u1'):
+def identity(roles, project='demo', user='u1', domain='default',
+             project_name=None, domain_name='Default'):
     """The headers keystonemiddleware sets for a validated token."""
-    return {'X-Roles': ','.join(roles), 'X-Project-Id': project,
-            'X-User-Id': user, 'X-Identity-Status': 'Confirmed'}
+    headers = {'X-Roles': ','.join(roles), 'X-Project-Id': project,
+               'X-Project-Domain-Id': domain,
+               'X-Project-Domain-Name': domain_name,
+               'X-User-Id': user, 'X-Identity-Status': 'Confirmed'}
+    if project_name:
+        headers['X-Project-Name'] = project_name
+    return headers
 
 
 class TestCloudPolicies(base.RPCTestCase):

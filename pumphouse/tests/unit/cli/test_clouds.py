@@ -11,6 +11,7 @@ from pumphouse.db import api as db_api
 from pumphouse.db import host_api
 from pumphouse.hosts import flow
 from pumphouse.hosts import inventory
+from pumphouse.hosts import plan_source
 from pumphouse.hosts import states
 from pumphouse.tests.unit.cli import test_commands
 
@@ -50,10 +51,13 @@ class TestHostCommands(CloudsYamlTestCase):
             return host_api.update_host(uuid, {'target': None,
                                                'state': states.EVACUATED})
 
-        with mock.patch.object(flow, 'run', run):
+        plan = {'host': 'compute-7', 'target': 'evacuated',
+                'feasible': True, 'servers': [], 'hosts': []}
+        with mock.patch.object(flow, 'run', run), \
+                mock.patch.object(plan_source, 'make', return_value=plan):
             self.assertEqual(errors.OK, self.run_command(
-                'host', 'evacuate', 'compute-7', '--source', 'old'),
-                self.stderr)
+                'host', 'evacuate', 'compute-7', '--source', 'old',
+                '--yes'), self.stderr)
         self.assertNotIn('could not be found', self.stderr)
         self.assertEqual(['old'], self.registered())
         self.assertEqual([('compute-7', states.EVACUATED)], seen)

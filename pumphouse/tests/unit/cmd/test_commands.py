@@ -1,12 +1,14 @@
 """The console scripts, run as an operator runs them."""
 
 import os
+import socket
 import stat
 import subprocess
 import sys
 
 import fixtures
 import testtools
+import yaml
 
 BIN = os.path.dirname(sys.executable)
 
@@ -61,6 +63,70 @@ class TestPumphouse(CommandTestCase):
         # Refused before anything was created.
         self.assertFalse(os.path.exists(
             os.path.join(self.tmp, 'state', 'pumphouse.sqlite')))
+
+
+    def test_serve_refuses_noauth_on_a_public_address(self):
+        self.write_conf(f'[DEFAULT]\nstate_path = {self.tmp}/state\n'
+                        '[api]\nhost_ip = 0.0.0.0\nport = 0\n')
+        result = run('pumphouse', 'serve', '--config-file', self.conf)
+        self.assert_clean_failure(result, 'Configuration error')
+        self.assertIn('allow_insecure_noauth', result.stderr)
+        self.assertEqual(1, len(result.stderr.strip().splitlines()),
+                         result.stderr)
+        # Refused before the database was created.
+        self.assertFalse(os.path.exists(
+            os.path.join(self.tmp, 'state', 'pumphouse.sqlite')))
+
+
+class TestUnreachableCloud(CommandTestCase):
+    """A cloud that refuses connections: every command that talks to it
+    ends with one line on stderr, never a traceback or a library's
+    warning."""
+
+    def setUp(self):
+        super().setUp()
+        with socket.socket() as probe:  # a port nobody listens on
+            probe.bind(('127.0.0.1', 0))
+            self.url = f'http://127.0.0.1:{probe.getsockname()[1]}/v3'
+        auth = {'auth_url': self.url, 'username': 'admin', 'password': 'pw',
+                'project_name': 'admin', 'user_domain_name': 'Default',
+                'project_domain_name': 'Default'}
+        clouds = os.path.join(self.tmp, 'clouds.yaml')
+        with open(clouds, 'w') as f:
+            yaml.safe_dump({'clouds': {'old': {'auth': auth},
+                                       'new': {'auth': auth}}}, f)
+        self.write_conf(f'[DEFAULT]\nstate_path = {self.tmp}/state\n'
+                        f'[clouds]\nclouds_yaml = {clouds}\n'
+                        'connect_retries = 0\n')
+
+    def pumphouse(self, *args):
+        result = run('pumphouse', '--config-file', self.conf, *args)
+        lines = [line for line in result.stderr.splitlines()
+                 if not line.startswith('Created the credential key file')]
+        self.assertEqual(1, result.returncode, result.stderr)
+        self.assertEqual(1, len(lines), result.stderr)
+        self.assertIn(f'cannot connect to {self.url}/auth/tokens: '
+                      'Connection refused', lines[0])
+        return result
+
+    def test_host_commands(self):
+        # The evacuation plan is made first: the cloud cannot be read, so
+        # nothing is changed and the error is one line.
+        evacuated = self.pumphouse('host', 'evacuate', 'compute-1',
+                                   '--source', 'old', '--yes')
+        self.assertNotIn('[disable]', evacuated.stdout)
+        self.pumphouse('host', 'list', '--source', 'old')
+        shown = run('pumphouse', '--config-file', self.conf, 'host', 'show',
+                    'compute-1')
+        # Registered, and left as it was.
+        self.assertIn('state:       in_source', shown.stdout)
+        self.assertIn('failed_step: -', shown.stdout)
+
+    def test_plan_and_migrate(self):
+        self.pumphouse('plan', '--source', 'old', '--destination', 'new',
+                       'project', 'demo')
+        self.pumphouse('migrate', '--yes', '--source', 'old',
+                       '--destination', 'new', 'project', 'demo')
 
 
 class TestDbsync(CommandTestCase):

@@ -73,8 +73,16 @@ class TestEncryption(base.TestCase):
             f.write(fernet.Fernet.generate_key().decode())
         crypto.reset_cache()
         error = self.assertRaises(exception.CredentialDecryptError,
-                                  crypto.decrypt, token)
-        self.assertIn(CONF.credentials.key_file, str(error))
+                                  crypto.decrypt, token, 'The power info',
+                                  'Register it again.')
+        self.assertEqual(409, error.code)
+        self.assertEqual('The power info cannot be decrypted with the '
+                         'credential key of this service ([credentials] '
+                         'key_file): it was stored with another key. '
+                         'Register it again.', str(error))
+        self.assertNotIn(self.state_path, str(error))
+        self.assertFalse(crypto.readable(token))
+        self.assertTrue(crypto.readable(crypto.encrypt({})))
 
     def test_garbage_key_file(self):
         with open(CONF.credentials.key_file, 'w') as f:
@@ -83,9 +91,13 @@ class TestEncryption(base.TestCase):
         error = self.assertRaises(exception.CredentialKeyError,
                                   crypto.encrypt, {})
         self.assertIn('not a Fernet key', str(error))
+        self.assertNotIn(self.state_path, str(error))
 
     def test_missing_key_file(self):
         self.config(key_file=os.path.join(self.state_path, 'nope'),
                     group='credentials')
         crypto.reset_cache()
-        self.assertRaises(exception.CredentialKeyError, crypto.encrypt, {})
+        error = self.assertRaises(exception.CredentialKeyError,
+                                  crypto.encrypt, {})
+        self.assertEqual('Cannot use the credential key file ([credentials] '
+                         'key_file): No such file or directory', str(error))

@@ -1,18 +1,22 @@
 """Validation of a cloud with keystoneauth and openstacksdk over HTTP."""
 
+import time
+
 import requests
 import requests_mock
+import yaml
 
 from pumphouse.common import cloud_config
 from pumphouse.conductor import cloud_check
 from pumphouse.db import api as db_api
 from pumphouse.tests import base
+from pumphouse.tests.unit import local_servers
 from pumphouse.tests.unit.conductor import fake_keystone
 
 
-def _register(name='src', **connection):
+def _register(name='src', auth_url=fake_keystone.AUTH_URL, **connection):
     body = {'name': name,
-            'auth': {'auth_url': fake_keystone.AUTH_URL,
+            'auth': {'auth_url': auth_url,
                      'username': 'admin', 'password': 'pw',
                      'user_domain_name': 'Default',
                      'project_name': 'admin',
@@ -103,3 +107,48 @@ class TestCheck(base.TestCase):
         result = cloud_check.check(cloud)
         self.assertEqual((False, 'configuration'),
                          (result['valid'], result['reason']))
+
+
+class TestTLSSettings(base.TestCase):
+
+    def _clouds_yaml(self, **entry):
+        path = f'{self.state_path}/clouds.yaml'
+        with open(path, 'w') as f:
+            yaml.safe_dump({'clouds': {'old': dict({'auth': {
+                'auth_url': fake_keystone.AUTH_URL, 'username': 'admin',
+                'password': 'pw', 'project_name': 'admin',
+                'user_domain_name': 'Default',
+                'project_domain_name': 'Default'}}, **entry)}}, f)
+        self.config(clouds_yaml=[path], group='clouds')
+
+    def test_tls_overrides_stored_earlier_are_not_applied(self):
+        self._clouds_yaml()
+        conn = cloud_config.connect({'cloud': 'old', 'verify': False,
+                                     'region_name': 'R2'}, None)
+        self.assertIs(True, conn.session.verify)
+        self.assertEqual('R2', conn.config.region_name)
+
+    def test_unusable_cacert_of_clouds_yaml_is_the_same_answer(self):
+        self._clouds_yaml(cacert=f'{self.state_path}/missing.pem')
+        cloud = db_api.create_cloud({'name': 'ref',
+                                     'config': {'cloud': 'old'},
+                                     'credentials': None})
+        result = cloud_check.check(cloud)
+        self.assertEqual((False, 'configuration'),
+                         (result['valid'], result['reason']))
+        self.assertEqual('Cloud configuration is invalid: '
+                         f'{cloud_config.CACERT_UNUSABLE}', result['message'])
+
+
+class TestBoundedInTime(base.TestCase):
+
+    def test_a_cloud_that_never_answers_is_unreachable_in_time(self):
+        self.config(validation_timeout=1.0, group='clouds')
+        silent = self.useFixture(local_servers.SilentListener())
+        silent_cloud = _register(name='silent', auth_url=silent.url + '/v3')
+        started = time.monotonic()
+        result = cloud_check.check(silent_cloud)
+        self.assertLess(time.monotonic() - started, 2.0)
+        self.assertEqual((False, 'unreachable'),
+                         (result['valid'], result['reason']))
+        self.assertTrue(silent.accepted)

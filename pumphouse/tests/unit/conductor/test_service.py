@@ -120,7 +120,8 @@ class TestRPC(base.RPCTestCase):
                           conductor='elsewhere')
 
     def test_timeout_is_a_clear_error(self):
-        self.config(rpc_timeout=1, group='conductor')
+        # A validation is waited for [clouds] validation_timeout + 5 s.
+        self.config(validation_timeout=1, group='clouds')
         with mock.patch.object(self.rpcapi.client, 'prepare',
                                autospec=True) as prepare:
             prepare.return_value.call.side_effect = (
@@ -128,7 +129,7 @@ class TestRPC(base.RPCTestCase):
             error = self.assertRaises(exception.ConductorTimeout,
                                       self.rpcapi.validate_cloud, self.ctx,
                                       'x')
-        self.assertIn('1 seconds', str(error))
+        self.assertIn('within 6 seconds', str(error))
 
     def test_context_reaches_the_conductor(self):
         seen = []

@@ -213,3 +213,20 @@ class FuelInfoTestCase(test_base.BaseTestCase):
         self.assertEqual({'auth_url': 'http://10.20.0.2:5000/v3',
                           'username': 'admin'}, shown['auth'])
         self.assertNotIn(PASSWORD, json.dumps(shown))
+
+    def test_credentials_in_urls_are_masked_when_shown_and_in_errors(self):
+        info = dict(self.info, url=f'http://admin:{PASSWORD}@127.0.0.1:9',
+                    auth=dict(self.info['auth'],
+                              auth_url=f'http://u:{PASSWORD}@127.0.0.1:9'))
+        shown = self.driver.describe(info)
+        self.assertEqual('http://***@127.0.0.1:9', shown['url'])
+        self.assertEqual('http://***@127.0.0.1:9', shown['auth']['auth_url'])
+        machine = base.Machine(
+            name='compute-5', macs=['52:54:00:a4:05:02'],
+            power_driver='fake', power_info={}, provision_info=info,
+            destination=self.fail, event=lambda *a, **k: None)
+        with self.assertRaises(exception.ProvisionError) as caught:
+            self.driver.provision(machine)
+        self.assertIn('cannot reach Fuel at http://***@127.0.0.1:9',
+                      str(caught.exception))
+        self.assertNotIn(PASSWORD, str(caught.exception))

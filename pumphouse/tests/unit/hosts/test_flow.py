@@ -171,6 +171,26 @@ class TestInventory(FlowTestCase):
                          view['power']['info'])
         self.assertNotIn('bmc-secret-0456', repr(view))
 
+    def test_an_undecryptable_host_does_not_stop_the_others(self):
+        """A conductor starts (describe_missing) with a host whose info
+        was stored with another key; the others are described."""
+        hosts = [inventory.register({
+            'name': name, 'source': 'src',
+            'power': {'driver': 'ipmi', 'info': {
+                'address': '127.0.0.1', 'username': 'admin',
+                'password': 'bmc-secret-0456'}}})
+            for name in ('compute-5', 'compute-6')]
+        host_api.update_host(hosts[0].uuid, {'power_public': None,
+                                             'power_info': 'not-a-token'})
+        host_api.update_host(hosts[1].uuid, {'power_public': None})
+        self.assertEqual(1, inventory.describe_missing())
+        unreadable = views.view(host_api.get_host(hosts[0].uuid))
+        self.assertIn('The power info of host compute-5 cannot be '
+                      'decrypted', unreadable['info_error'])
+        self.assertEqual({'address': '127.0.0.1', 'username': 'admin'},
+                         views.view(host_api.get_host(hosts[1].uuid))
+                         ['power']['info'])
+
     def test_bad_driver_info_is_refused_and_nothing_stored(self):
         with self.assertRaises(exception.InvalidHardwareInfo):
             inventory.register({'name': 'compute-4', 'source': 'src',

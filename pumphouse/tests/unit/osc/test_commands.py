@@ -6,7 +6,11 @@ so URLs, bodies, microversion headers and error lines are all checked.
 """
 
 import io
+import os
+from unittest import mock
 
+import fixtures
+import requests_mock
 from keystoneauth1 import session as ksa_session
 from osc_lib import exceptions
 from osc_lib.test import base
@@ -109,6 +113,66 @@ class TestClouds(CommandTestCase):
         self.assertEqual('admin', shown['auth.username'])
         self.assertNotIn('links', shown)
 
+    def _create(self, *args):
+        self.http.post(URL + '/v1/clouds', status_code=201, json={
+            'uuid': 'c1', 'name': 'old', 'auth_type': 'password',
+            'auth': {'auth_url': 'http://k', 'username': 'admin'},
+            'links': []})
+        self.run_command(clouds.CreateCloud, [
+            'old', '--auth-url', 'http://k', '--username', 'admin', *args])
+        return self.last_body()['auth']
+
+    def test_password_from_a_file_or_standard_input(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'pw')
+        with open(path, 'w') as f:
+            f.write('s3cret from file\nignored\n')
+        self.assertEqual('s3cret from file',
+                         self._create('--password-file', path)['password'])
+        self.app.stdin = io.StringIO('s3cret from stdin\n')
+        self.assertEqual('s3cret from stdin',
+                         self._create('--password-file', '-')['password'])
+        error = self.assertRaises(exceptions.CommandError, self._create,
+                                  '--password-file', path + '.missing')
+        self.assertIn('cannot read --password-file', str(error))
+
+    def test_password_prompted_without_echo(self):
+        terminal = mock.Mock(isatty=mock.Mock(return_value=True))
+        self.app.stdin = terminal
+        with mock.patch('getpass.getpass', autospec=True,
+                        side_effect=['typed', 'typed']) as getpass:
+            auth = self._create('--password-prompt')
+        self.assertEqual('typed', auth['password'])
+        self.assertEqual(2, getpass.call_count)  # asked, then confirmed
+        self.app.stdin = io.StringIO('')
+        error = self.assertRaises(exceptions.CommandError, self._create,
+                                  '--password-prompt')
+        self.assertIn('No terminal', str(error))
+
+    def test_password_from_the_environment(self):
+        self.useFixture(fixtures.EnvironmentVariable(
+            'OS_MIGRATION_CLOUD_PASSWORD', 'from-env'))
+        self.assertEqual('from-env', self._create()['password'])
+        self.assertEqual('given', self._create('--password',
+                                               'given')['password'])
+        # Not for a clouds.yaml reference, nor another auth type.
+        self.http.post(URL + '/v1/clouds', status_code=201,
+                       json={'uuid': 'c2', 'name': 'ref', 'links': []})
+        self.run_command(clouds.CreateCloud, ['ref', '--cloud', 'old'])
+        self.assertEqual({'name': 'ref', 'cloud': 'old'}, self.last_body())
+        self.app.stdin = io.StringIO('ac-secret\n')
+        auth = self._create('--auth-type', 'v3applicationcredential',
+                            '--application-credential-id', 'ac1',
+                            '--application-credential-secret-file', '-')
+        self.assertEqual('ac-secret', auth['application_credential_secret'])
+        self.assertNotIn('password', auth)
+
+    def test_password_ways_exclude_each_other(self):
+        for args in (['--password', 'a', '--password-prompt'],
+                     ['--password-file', 'f', '--password-prompt']):
+            cmd = clouds.CreateCloud(self.app, None)
+            self.assertRaises(SystemExit, cmd.get_parser('openstack')
+                              .parse_args, ['old', *args])
+
     def test_delete_several(self):
         for name in ('a', 'b'):
             self.http.delete(f'{URL}/v1/clouds/{name}', status_code=204)
@@ -122,6 +186,42 @@ class TestClouds(CommandTestCase):
         columns, values = self.run_command(clouds.ValidateCloud, ['old'])
         shown = dict(zip(columns, values, strict=True))
         self.assertEqual(True, shown['valid'])
+
+
+class TestPathsEscaped(CommandTestCase):
+    """Names from the command line go into URLs escaped, segment by
+    segment: ``prodx#old`` once deleted the cloud ``prodx``."""
+
+    def test_delete_of_a_name_with_a_hash(self):
+        self.http.delete(requests_mock.ANY, status_code=204)
+        self.run_command(clouds.DeleteCloud, ['prodx#old'])
+        self.assertEqual('http://pumphouse.test:8799/v1/clouds/prodx%23old',
+                         self.http.request_history[-1].url)
+
+    def test_every_segment_is_escaped(self):
+        self.http.post(requests_mock.ANY, json={'valid': True})
+        for name, sent in (('a/b?c', 'a%2Fb%3Fc'), ('50%', '50%25'),
+                           ('été', '%C3%A9t%C3%A9'), ('x y', 'x%20y')):
+            with self.subTest(name=name):
+                self.run_command(clouds.ValidateCloud, [name])
+                self.assertEqual(f'/v1/clouds/{sent}/validate'.lower(),
+                                 self.http.request_history[-1].path)
+
+    def test_dot_names_are_refused_before_any_request(self):
+        for name in ('.', '..'):
+            with self.subTest(name=name):
+                sent = len(self.http.request_history)
+                error = self.assertRaises(exceptions.CommandError,
+                                          self.run_command,
+                                          clouds.DeleteCloud, [name])
+                self.assertIn('use its UUID', str(error))
+                self.assertEqual(sent, len(self.http.request_history))
+
+    def test_migration_ids_are_escaped_too(self):
+        self.http.get(URL + '/v1/migrations/x%23y', json=MIGRATION)
+        self.run_command(migrations.ShowMigration, ['x#y'])
+        self.assertEqual('/v1/migrations/x%23y',
+                         self.http.request_history[-1].path)
 
 
 class TestMigrations(CommandTestCase):

@@ -260,11 +260,13 @@ class TestListShow(HostTestCase):
         # Were a server ever to return a secret, it is still not shown.
         leaky = dict(HOST, power={'driver': 'ipmi', 'info': {
             'address': '10.0.0.5', 'password': SECRET,
-            'bmc_secret': SECRET}})
+            'bmc_secret': SECRET, 'url': f'http://root:{SECRET}@bmc',
+            'extra': {'BMC_PASS': SECRET}}})
         self.http.get(f'{URL}/v1/hosts/compute-1', json=leaky)
         shown = self.shown(self.run_command(hosts.ShowHost, ['compute-1']))
         self.assertEqual('10.0.0.5', shown['power.info.address'])
-        self.assertEqual('******', shown['power.info.password'])
+        self.assertEqual('***', shown['power.info.password'])
+        self.assertEqual('http://***@bmc', shown['power.info.url'])
         self.assertNotIn(SECRET, json.dumps(shown))
         self.assertEqual('["52:54:00:12:34:56"]', shown['macs'])
         self.assertEqual('{"aggregate": "ag1"}', shown['options'])
@@ -455,4 +457,139 @@ class TestSet(HostTestCase):
     def test_nothing_to_change_is_an_error_and_sends_nothing(self):
         self.assertRaises(exceptions.CommandError, self.run_command,
                           hosts.SetHost, ['compute-1'])
+        self.assertEqual([], self.host_requests())
+
+
+VERSIONS_1_2 = {'versions': [{'id': 'v1', 'status': 'CURRENT',
+                              'min_version': '1.0', 'version': '1.2'}]}
+PLAN = {
+    'host': 'compute-1', 'target': 'evacuated', 'created_at': 't',
+    'feasible': False, 'notes': [],
+    'hosts': [{'name': 'compute-2', 'out': []}],
+    'servers': [
+        {'id': 'a1', 'name': 'vm-a', 'status': 'ACTIVE', 'method': 'live',
+         'candidates': [], 'target': None, 'action': 'blocked',
+         'choice': None, 'excluded': [
+             {'host': 'compute-2', 'rule': 'ServerGroupAntiAffinity',
+              'reason': 'group g (anti-affinity, at most 1 per host) '
+                        'already has vm-b on it'},
+             {'host': 'compute-3', 'rule': 'HostDisabled',
+              'reason': 'its nova-compute is disabled'}],
+         'reason': 'no host can take it: compute-2: ...'},
+        {'id': 'c1', 'name': 'vm-c', 'status': 'SHUTOFF', 'method': 'cold',
+         'candidates': ['compute-2'], 'target': 'compute-2',
+         'action': 'move', 'choice': None, 'excluded': [],
+         'reason': None}]}
+
+
+class TestEvacuationPlan(HostTestCase):
+    """``evacuate --plan``, ``host plan show`` and per-server choices
+    (1.2)."""
+
+    def setUp(self):
+        super().setUp()
+        self.http.get(URL + '/', json=VERSIONS_1_2)
+        self.path = f'{URL}/v1/hosts/compute-1/evacuation-plan'
+
+    def run_whole(self, cls, args, formatter='table'):
+        """The command as OSC runs it (its output on stdout)."""
+        cmd = cls(self.app, None)
+        parsed = cmd.get_parser('openstack').parse_args(
+            [*args, '-f', formatter])
+        return cmd.run(parsed)
+
+    def test_plan_is_a_dry_run_and_refuses_when_blocked(self):
+        self.http.post(self.path, json=PLAN)
+        error = self.assertRaises(exceptions.CommandError, self.run_whole,
+                                  hosts.EvacuateHost,
+                                  ['compute-1', '--plan'])
+        self.assertEqual(
+            'host compute-1 cannot be evacuated: 1 server(s) cannot be '
+            'moved: vm-a (a1): no host can take it: compute-2: .... Choose '
+            'for each: --to-destination <server>, --leave <server> or '
+            '--override <server>', str(error))
+        [request] = self.host_requests()
+        self.assertEqual(('POST', 'migration 1.2', {'target': 'evacuated'}),
+                         (request.method,
+                          request.headers['OpenStack-API-Version'],
+                          request.json()))
+        shown = ''.join(self.fake_stdout.content)
+        self.assertIn('ServerGroupAntiAffinity', shown)
+        self.assertIn('compute-3: HostDisabled', shown)
+
+    def test_plan_with_choices_as_json(self):
+        feasible = dict(PLAN, feasible=True, servers=[
+            dict(PLAN['servers'][0], action='to_destination',
+                 choice='to_destination'), PLAN['servers'][1]])
+        self.http.post(self.path, json=feasible)
+        self.assertEqual(0, self.run_whole(
+            hosts.EvacuateHost, ['compute-1', '--plan', '--to-destination',
+                                 'vm-a', '--override', 'vm-x'], 'json'))
+        self.assertEqual({'target': 'evacuated', 'servers': {
+            'vm-a': 'to_destination', 'vm-x': 'override'}},
+            self.last_body())
+        rows = json.loads(''.join(self.fake_stdout.content))
+        self.assertEqual([('vm-a', 'to_destination', None),
+                          ('vm-c', 'move', 'compute-2')],
+                         [(r['server'], r['action'], r['target'])
+                          for r in rows])
+
+    def test_reassign_plans_for_the_destination_and_cannot_leave(self):
+        self.http.post(self.path, json=dict(PLAN, servers=[]))
+        self.run_whole(hosts.ReassignHost, ['compute-1', '--plan'])
+        self.assertEqual({'target': 'in_destination'}, self.last_body())
+        self.assertRaises(SystemExit, self.run_command, hosts.ReassignHost,
+                          ['compute-1', '--leave', 'vm-a'])
+
+    def test_choices_go_with_the_target(self):
+        base = f'{URL}/v1/hosts/compute-1'
+        self.http.put(base + '/state', json=dict(HOST, target='evacuated'))
+        self.run_command(hosts.EvacuateHost, [
+            'compute-1', '--to-destination', 'vm-a', '--leave', 'vm-b',
+            '--override', 'vm-c'])
+        self.assertEqual({'target': 'evacuated', 'servers': {
+            'vm-a': 'to_destination', 'vm-b': 'leave',
+            'vm-c': 'override'}}, self.last_body())
+        # Without a server: every one goes (as in 1.1).
+        self.run_command(hosts.EvacuateHost, ['compute-1',
+                                              '--to-destination'])
+        self.assertEqual({'target': 'evacuated', 'to_destination': True},
+                         self.last_body())
+
+    def test_two_choices_for_one_server(self):
+        error = self.assertRaises(exceptions.CommandError, self.run_command,
+                                  hosts.EvacuateHost,
+                                  ['compute-1', '--leave', 'vm-a',
+                                   '--override', 'vm-a'])
+        self.assertEqual('server vm-a is given two choices: leave and '
+                         'override', str(error))
+        self.assertEqual([], self.host_requests())
+
+    def test_show_the_stored_plan(self):
+        self.http.get(self.path, json=PLAN)
+        columns, rows = self.run_command(hosts.ShowEvacuationPlan,
+                                         ['compute-1'])
+        self.assertEqual(hosts.PLAN_COLUMNS, columns)
+        self.assertEqual(['vm-c', 'c1', 'SHUTOFF', 'cold', 'move',
+                          'compute-2', 'compute-2', '', None], rows[1])
+        self.assertEqual(
+            'compute-2: ServerGroupAntiAffinity (group g (anti-affinity, at '
+            'most 1 per host) already has vm-b on it)\n'
+            'compute-3: HostDisabled (its nova-compute is disabled)',
+            rows[0][7])
+
+    def test_a_1_1_server_is_a_clear_error_before_any_request(self):
+        self.http.get(URL + '/', json=VERSIONS_1_1)
+        for cls, args in ((hosts.ShowEvacuationPlan, ['compute-1']),
+                          (hosts.EvacuateHost, ['compute-1', '--leave',
+                                                'vm-a'])):
+            error = self.assertRaises(exceptions.CommandError,
+                                      self.run_command, cls, args)
+            self.assertIn('need migration API 1.2, but the server only '
+                          'supports 1.0 to 1.1', str(error))
+        error = self.assertRaises(exceptions.CommandError, self.run_whole,
+                                  hosts.EvacuateHost,
+                                  ['compute-1', '--plan'])
+        self.assertIn('evacuation plans need migration API 1.2',
+                      str(error))
         self.assertEqual([], self.host_requests())

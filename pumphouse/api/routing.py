@@ -1,0 +1,55 @@
+"""Routing by explicit path segments.
+
+Pecan's default routing looks every path segment up as an attribute of
+the controller (``getattr``): ``/v1/clouds/__class__`` or
+``/v1/clouds/_lookup`` reach Python internals and end in a 500, and a
+cloud named ``index`` could not be reached by its name. A
+:class:`Resource` routes only to what it declares: its sub-resources by
+name, anything else to the item it looks up, and a 404 otherwise.
+"""
+
+import pecan
+from pecan import util as pecan_util
+from webob import exc as webob_exc
+
+
+def _not_found():
+    # Pecan's own 404: the error hook and the JSON error middleware give
+    # it the same body as any other unknown path.
+    raise webob_exc.HTTPNotFound()
+
+
+class Resource:
+    """A controller whose routes are what it declares.
+
+    ``children`` names the sub-resources as they appear in paths (the
+    attributes: controllers or generic methods, with ``-`` as ``_``);
+    :meth:`item` returns the controller of a path segment that is not one
+    of them (an id or a name), or None.
+    """
+
+    children: tuple[str, ...] = ()
+
+    def item(self, ident: str):
+        """The controller of ``ident`` below this one, or None."""
+        return None
+
+    @pecan.expose()
+    def _route(self, args: list[str], request=None):
+        if all(segment == '' for segment in args):
+            # The resource itself, with or without a trailing slash.
+            return self.index, []
+        segment, rest = args[0], args[1:]
+        if segment in self.children:
+            target = getattr(self, segment.replace('-', '_'))
+        elif segment:
+            target = self.item(segment)
+        else:
+            target = None
+        if target is None:
+            _not_found()
+        if pecan_util.iscontroller(target):
+            if any(rest):
+                _not_found()
+            return target, []
+        return target._route(rest, request)

@@ -1,0 +1,2 @@
+"""Revisions of the database schema (alembic reads the files; this
+makes them a package that every build ships)."""
