@@ -8,10 +8,13 @@ from pumphouse.engine import resource as res
 
 class RoleDriver(common.IdentityDriver):
     """Roles, global or domain-specific. By default only the roles the
-    workload's assignments use (and the roles those imply) move."""
+    workload's assignments use (and the roles those imply) move; a domain
+    workload also takes its domains' own roles, used or not (they belong
+    to the domain as its projects do)."""
 
     collection = 'roles'
-    strategies = ('depend', 'all', 'specific')
+    strategies = ('depend', 'tenant', 'all', 'specific')
+    workload_strategies = {'domain': 'tenant'}
 
     def list_source(self, ctx):
         roles = list(ctx.source.identity.roles())
@@ -28,7 +31,10 @@ class RoleDriver(common.IdentityDriver):
         return res.Resource(self.resource_type, role.id, role.name, attrs)
 
     def expand(self, ctx, selection, graph):
-        return self.new(ctx, graph, self.chosen(ctx, selection))
+        return self.new(ctx, graph, self.chosen(
+            ctx, selection, tenant=lambda roles: {
+                r.id for r in roles.values()
+                if r.domain_id and r.domain_id in selection.scope_domains}))
 
     @staticmethod
     def _describe(role) -> dict:

@@ -11,7 +11,9 @@ from pumphouse.drivers.resources.identity import group as group_mod
 from pumphouse.drivers.resources.identity import project as project_mod
 from pumphouse.drivers.resources.identity import role as role_mod
 from pumphouse.drivers.resources.identity import user as user_mod
+from pumphouse.engine import graph as graph_mod
 from pumphouse.engine import resource as res
+from pumphouse.engine import selection as sel
 
 
 def project(description):
@@ -98,3 +100,35 @@ class TestDescriptions(unittest.TestCase):
             'name': 'team', 'description': '', 'domain': 'default'})
         self.assertEqual('', ctx.destination.identity.create_group.call_args
                          .kwargs['description'])
+
+
+class TestDomainRoles(unittest.TestCase):
+    """A domain workload takes its domains' own roles, used or not
+    (issue 14 item 5); other workloads take only the roles they use."""
+
+    def expand(self, kind):
+        roles = [types.SimpleNamespace(id='r-global', name='member',
+                                       description=None, domain_id=None),
+                 types.SimpleNamespace(id='r-own', name='auditor',
+                                       description='', domain_id='d1'),
+                 types.SimpleNamespace(id='r-other', name='auditor',
+                                       description='', domain_id='d2')]
+        cache = {}
+        ctx = types.SimpleNamespace(
+            cached=lambda key, load: cache.setdefault(key, load()))
+        ctx.source = mock.Mock()
+        ctx.source.identity.roles.side_effect = \
+            lambda domain_id=None: [r for r in roles
+                                    if r.domain_id == domain_id]
+        ctx.source.identity.domains.return_value = [
+            types.SimpleNamespace(id='d1'), types.SimpleNamespace(id='d2')]
+        selection = sel.Selection(sel.Workload(kind, ['dom']))
+        selection.scope_domains.add('d1')
+        return {r.id for r in role_mod.RoleDriver().expand(
+            ctx, selection, graph_mod.ResourceGraph())}
+
+    def test_domain_workload_takes_its_own_roles(self):
+        self.assertEqual({'r-own'}, self.expand('domain'))
+
+    def test_project_workload_takes_roles_by_use_only(self):
+        self.assertEqual(set(), self.expand('project'))
