@@ -38,6 +38,9 @@ OTHERS = {'source-compute-1', 'source-compute-2'}
 MINICLOUD = fixtures.REPO / '.minicloud'
 BMCS = MINICLOUD / 'destination' / 'ironic' / 'bmcs.json'
 SERVER_TIMEOUT = 180
+#: Metadata that makes the harness's fake hypervisor refuse a live
+#: migration (tools/minicloud/drivers/minicloud_drivers/nova_fake.py).
+REFUSE_LIVE = 'minicloud:refuse-live-migration'
 
 
 @pytest.fixture
@@ -81,13 +84,13 @@ def spare(source):
         nova.set_service_status(source, spare_service(source)['id'],
                                 enabled, 'harness spare host')
 
-    def boot(stopped: bool = False):
+    def boot(stopped: bool = False, metadata: dict | None = None):
         set_enabled(True)
         try:
             server = source.compute.create_server(
                 name=engine_fixtures.unique('ph-host-server'),
                 flavor_id=flavor.id, image_id=image.id, networks='none',
-                availability_zone=f'nova:{SPARE}')
+                availability_zone=f'nova:{SPARE}', metadata=metadata or {})
             made.append(server)
             server = source.compute.wait_for_server(server,
                                                     wait=SERVER_TIMEOUT)
@@ -116,8 +119,13 @@ def spare(source):
 
 def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
                                                         spare):
+    """ACTIVE servers move live, SHUTOFF ones cold, SUSPENDED ones live
+    and suspended again; one that cannot move live (the harness's fake
+    hypervisor fails its pre-check) is cold-migrated instead (issue 14
+    item 7)."""
     active = spare()
     stopped = spare(stopped=True)
+    no_live = spare(metadata={REFUSE_LIVE: 'yes'})
     suspended = spare()
     source.compute.suspend_server(suspended)
     source.compute.wait_for_server(suspended, status='SUSPENDED',
@@ -140,6 +148,9 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
     assert moved_stopped.compute_host in OTHERS
     assert (moved_active.status, moved_stopped.status) == ('ACTIVE',
                                                            'SHUTOFF')
+    moved_no_live = source.compute.get_server(no_live.id)
+    assert (moved_no_live.compute_host in OTHERS,
+            moved_no_live.status) == (True, 'ACTIVE')
     moved_suspended = source.compute.get_server(suspended.id)
     assert (moved_suspended.compute_host in OTHERS,
             moved_suspended.status) == (True, 'SUSPENDED')
@@ -147,6 +158,9 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
     messages = [m for _step, m, _level in lines]
     assert any(f'{active.id}): live-migrating' in m for m in messages)
     assert any(f'{stopped.id}): cold-migrating' in m for m in messages)
+    fallback = [m for m in messages
+                if f'{no_live.id}) could not be live-migrated' in m]
+    assert fallback and 'cold-migrating it instead' in fallback[0], messages
     assert [(o.step, o.state) for o in host_api.list_operations(host.id)
             if o.state != 'info'] == [
         ('disable', 'running'), ('disable', 'done'),
