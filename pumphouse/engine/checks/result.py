@@ -5,7 +5,7 @@ import dataclasses
 PASSED = 'passed'
 WARNING = 'warning'
 FAILED = 'failed'
-CATEGORIES = ('api_version', 'quota', 'capacity', 'addresses',
+CATEGORIES = ('api_version', 'keystone_db', 'quota', 'capacity', 'addresses',
               'cidr_overlap')
 
 

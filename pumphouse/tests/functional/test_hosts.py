@@ -328,9 +328,22 @@ def bmc_info() -> dict:
             'username': bmc['username'], 'password': bmc['password']}
 
 
+def again(cli, *args: str):
+    """Run a host command after a killed one: the killed command owned
+    the host and is seen gone once its heartbeat is older than
+    heartbeat_timeout (5 s here)."""
+    for _attempt in range(10):
+        done = cli(*args, timeout=900)
+        if 'try again' not in done.stderr:
+            return done
+        time.sleep(2)
+    return done
+
+
 def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
                                                  spare, tmp_path):
     server = spare()
+    other = spare()
     info_file = tmp_path / 'bmc.yaml'
     info = bmc_info()
     info_file.write_text(json.dumps(info))
@@ -352,10 +365,25 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
     assert 'not registered' in rows['source-compute-1']
     standin = None
     try:
-        evacuated = cli('host', 'evacuate', SPARE, '--yes', timeout=900)
+        # Killed while it evacuates (issue 14 item 7), then run again:
+        # it goes on and moves each server once.
+        log = tmp_path / 'evacuate-1.log'
+        killed = cli.start('host', 'evacuate', SPARE, '--yes', log=log)
+        assert fixtures.wait_until(
+            lambda: ': live-migrating' in log.read_text() or
+            not killed.alive(), timeout=600, interval=0.2), log.read_text()
+        assert killed.alive(), log.read_text()
+        killed.stop(signal.SIGKILL)
+        evacuated = again(cli, 'host', 'evacuate', SPARE, '--yes')
         assert evacuated.returncode == 0, evacuated.stdout + \
             evacuated.stderr
-        assert source.compute.get_server(server.id).compute_host in OTHERS
+        assert nova.servers_on(source, SPARE) == []
+        for moved in (server, other):
+            assert source.compute.get_server(moved.id).compute_host in \
+                OTHERS
+            done = [m for m in nova.migrations_of(source, moved.id)
+                    if m.get('status') == 'completed']
+            assert len(done) == 1, (moved.id, done)
         stop_spare()
         assert fixtures.wait_until(
             lambda: spare_service(source)['state'] == 'down', timeout=180,
@@ -382,13 +410,7 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
             lambda: (nova.compute_service(destination, SPARE) or {}).get(
                 'state') == 'up', timeout=180, interval=2)
         discover_hosts()
-        # The killed command owned the host: it is seen gone once its
-        # heartbeat is older than heartbeat_timeout (5 s here).
-        for _attempt in range(10):
-            second = cli('host', 'reassign', SPARE, timeout=900)
-            if 'try again' not in second.stderr:
-                break
-            time.sleep(2)
+        second = again(cli, 'host', 'reassign', SPARE)
         assert second.returncode == 0, second.stdout + second.stderr
         assert '[remove]' not in second.stdout  # resumed, not restarted
         assert '[join] done: in_destination' in second.stdout
@@ -406,7 +428,8 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
         steps = [(o['step'], o['state']) for o in final['operations']
                  if o['state'] in ('running', 'done')]
         assert steps.count(('join', 'running')) == 2  # killed, resumed
-        for step in ('disable', 'evacuate', 'remove', 'power', 'provision'):
+        assert steps.count(('evacuate', 'running')) == 2  # killed, resumed
+        for step in ('disable', 'remove', 'power', 'provision'):
             assert steps.count((step, 'running')) == 1, steps
     finally:
         if standin is not None:
