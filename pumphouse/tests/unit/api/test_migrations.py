@@ -114,8 +114,9 @@ class TestCreate(MigrationsTestCase):
                   'strategies/identity.user')
         self._bad(create_body(strategies={'compute.warp': 'all'}),
                   "unknown resource type 'compute.warp'")
-        self._bad(create_body(strategies={'identity.role': 'tenant'}),
-                  "identity.role does not support strategy 'tenant'")
+        self._bad(create_body(
+            strategies={'identity.role_inference': 'tenant'}),
+            "identity.role_inference does not support strategy 'tenant'")
         self._bad(create_body(options={'conflict_resolution': 'maybe'}),
                   'options/conflict_resolution')
         self._bad(create_body(options={'apply_workers': 0}),

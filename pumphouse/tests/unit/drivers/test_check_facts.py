@@ -21,6 +21,7 @@ from pumphouse.drivers.resources.compute import placement
 from pumphouse.drivers.resources.network import destination
 from pumphouse.engine.checks import capacity
 from pumphouse.engine.checks import facts
+from pumphouse.tests.unit.drivers import fakes
 
 
 def _response(body):
@@ -55,7 +56,7 @@ class TestNeutron(unittest.TestCase):
 
     def setUp(self):
         self.network = mock.Mock()
-        self.ctx = types.SimpleNamespace(destination=types.SimpleNamespace(
+        self.ctx = fakes.FakeContext(destination=types.SimpleNamespace(
             network=self.network))
 
     def test_subnets_and_networks(self):

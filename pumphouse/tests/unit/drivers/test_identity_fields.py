@@ -26,6 +26,7 @@ from pumphouse.drivers.resources.identity import user as user_mod
 from pumphouse.engine import graph as graph_mod
 from pumphouse.engine import resource as res
 from pumphouse.engine import selection as sel
+from pumphouse.tests.unit.drivers import fakes
 
 
 def project(description):
@@ -87,7 +88,7 @@ class TestDescriptions(unittest.TestCase):
 
     def test_role_without_description_is_created_without_one(self):
         driver = role_mod.RoleDriver()
-        ctx = types.SimpleNamespace(destination=mock.Mock())
+        ctx = fakes.FakeContext(destination=mock.Mock())
         resource = res.Resource('identity.role', 'r1', 'reader', {})
         driver.create(ctx, resource, {'name': 'reader', 'description': None,
                                       'domain': None})
@@ -102,7 +103,7 @@ class TestDescriptions(unittest.TestCase):
     def test_project_and_group_are_created_with_the_value_as_it_is(self):
         # Keystone would give "" to one created without a description:
         # null is sent as null.
-        ctx = types.SimpleNamespace(destination=mock.Mock())
+        ctx = fakes.FakeContext(destination=mock.Mock())
         attrs = {'name': 'web', 'description': None, 'enabled': True,
                  'domain': 'default', 'parent': None, 'tags': []}
         project_mod.ProjectDriver().create(ctx, None, attrs)
@@ -125,10 +126,7 @@ class TestDomainRoles(unittest.TestCase):
                                        description='', domain_id='d1'),
                  types.SimpleNamespace(id='r-other', name='auditor',
                                        description='', domain_id='d2')]
-        cache = {}
-        ctx = types.SimpleNamespace(
-            cached=lambda key, load: cache.setdefault(key, load()))
-        ctx.source = mock.Mock()
+        ctx = fakes.FakeContext(mock.Mock())
         ctx.source.identity.roles.side_effect = \
             lambda domain_id=None: [r for r in roles
                                     if r.domain_id == domain_id]

@@ -12,7 +12,6 @@
 
 """Neutron's passing 403 for a project Keystone just created."""
 
-import json
 import types
 import unittest
 
@@ -20,16 +19,11 @@ import requests
 from openstack import exceptions as sdk_exc
 
 from pumphouse.drivers.resources import quota
+from pumphouse.tests.unit.drivers import network_fakes
 
 
 def response(status: int, body: dict) -> requests.Response:
-    answer = requests.Response()
-    answer.status_code = status
-    answer._content = json.dumps(body).encode()
-    answer.headers['Content-Type'] = 'application/json'
-    answer.url = 'http://neutron/v2.0/quotas/p1'
-    answer.request = requests.Request('GET', answer.url).prepare()
-    return answer
+    return network_fakes.response(body, status)
 
 
 class TestNetworkQuotaRetry(unittest.TestCase):

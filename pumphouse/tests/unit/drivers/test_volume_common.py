@@ -22,6 +22,7 @@ from oslotest import base
 
 from pumphouse.conf import CONF
 from pumphouse.drivers.resources.volume import common
+from pumphouse.tests.unit.drivers import fakes
 
 
 class TestNames(base.BaseTestCase):
@@ -56,8 +57,7 @@ class TestSourceTypeId(unittest.TestCase):
     def setUp(self):
         types_ = {'t1': types.SimpleNamespace(id='t1', name='fast'),
                   't2': types.SimpleNamespace(id='t2', name='slow')}
-        self.ctx = types.SimpleNamespace(
-            cached=lambda name, load: types_)
+        self.ctx = fakes.FakeContext(cache={'source:cinder:types': types_})
 
     def test_by_id_or_by_name(self):
         self.assertEqual('t1', common.source_type_id(self.ctx, 't1'))

@@ -22,11 +22,11 @@ from pumphouse.engine import resource as res
 from pumphouse.engine.checks import Plan
 from pumphouse.engine.checks import keystone_db
 from pumphouse.tests import base
+from pumphouse.tests.unit.drivers import fakes
 
 
-class _Context:
-    def __init__(self, mode='copy_hash'):
-        self.options = {'password_mode': mode}
+def _context(mode='copy_hash') -> fakes.FakeContext:
+    return fakes.FakeContext(options={'password_mode': mode})
 
 
 def _plan(user_ids, action='create'):
@@ -71,14 +71,14 @@ class TestKeystoneDbCheck(base.TestCase):
         self.configure(_keystone(f'{self.dir}/s.db', ['u1', 'u2']),
                        _keystone(f'{self.dir}/d.db'))
         found = self.statuses(keystone_db.check(
-            _Context(), _plan(['u1', 'u2']), {}))
+            _context(), _plan(['u1', 'u2']), {}))
         self.assertEqual({'source', 'destination'}, set(found))
         self.assertEqual({'passed'}, {s for s, _m in found.values()})
 
     def test_not_a_keystone_database_fails(self):
         self.configure(_keystone(f'{self.dir}/s.db', ['u1'], tables=()),
                        _keystone(f'{self.dir}/d.db'))
-        found = self.statuses(keystone_db.check(_Context(), _plan(['u1']),
+        found = self.statuses(keystone_db.check(_context(), _plan(['u1']),
                                                 {}))
         status, message = found['source']
         self.assertEqual('failed', status)
@@ -90,7 +90,7 @@ class TestKeystoneDbCheck(base.TestCase):
         self.configure(_keystone(f'{self.dir}/s.db', ['someone-else']),
                        _keystone(f'{self.dir}/d.db'))
         status, message = self.statuses(keystone_db.check(
-            _Context(), _plan(['u1']), {}))['source']
+            _context(), _plan(['u1']), {}))['source']
         self.assertEqual('failed', status)
         self.assertIn("not the source cloud's Keystone database", message)
 
@@ -98,7 +98,7 @@ class TestKeystoneDbCheck(base.TestCase):
         url = 'mysql+pymysql://keystone:S3cret-pw@127.0.0.1:1/keystone'
         self.configure(url, _keystone(f'{self.dir}/d.db'))
         status, message = self.statuses(keystone_db.check(
-            _Context(), _plan(['u1']), {}))['source']
+            _context(), _plan(['u1']), {}))['source']
         self.assertEqual('failed', status)
         self.assertIn('cannot connect', message)
         self.assertIn('keystone:***@127.0.0.1:1/keystone', message)
@@ -107,14 +107,14 @@ class TestKeystoneDbCheck(base.TestCase):
     def test_missing_option_fails(self):
         self.configure(None, _keystone(f'{self.dir}/d.db'))
         status, message = self.statuses(keystone_db.check(
-            _Context(), _plan(['u1']), {}))['source']
+            _context(), _plan(['u1']), {}))['source']
         self.assertEqual('failed', status)
         self.assertIn('needs [identity] source_keystone_connection',
                       message)
 
     def test_nothing_to_check_without_copy_hash_or_new_users(self):
         self.configure('mysql+pymysql://x:y@127.0.0.1:1/none', None)
-        self.assertEqual([], keystone_db.check(_Context('reset'),
+        self.assertEqual([], keystone_db.check(_context('reset'),
                                                _plan(['u1']), {}))
         self.assertEqual([], keystone_db.check(
-            _Context(), _plan(['u1'], action='reuse'), {}))
+            _context(), _plan(['u1'], action='reuse'), {}))
