@@ -905,6 +905,7 @@ class FaultProxy:
                 self._upstream_active.add(hc)
             try:
                 self._send_request(hc, upstream, request, body)
+                _quickack(hc.sock)
                 return hc, hc.getresponse()
             except (http.client.RemoteDisconnected, ConnectionResetError,
                     BrokenPipeError) as e:
@@ -1142,6 +1143,18 @@ def _readable(sock: socket.socket) -> bool:
     poller = select.poll()
     poller.register(sock, select.POLLIN | select.POLLPRI)
     return bool(poller.poll(0))
+
+
+def _quickack(sock: socket.socket) -> None:
+    """ACK the answer's first segment at once: an upstream that writes
+    its head and its body apart, with Nagle on, would otherwise wait for
+    our delayed ACK (40 ms) on a reused connection."""
+    quickack = getattr(socket, 'TCP_QUICKACK', None)
+    if quickack is not None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
+        except OSError:
+            pass
 
 
 def _is_json(content_type: str | None) -> bool:

@@ -72,6 +72,7 @@ class Upstream:
         self.server.daemon_threads = True
         self.url = f'http://127.0.0.1:{self.server.server_address[1]}'
         self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={'poll_interval': 0.05},
                                        daemon=True)
 
     def __enter__(self) -> 'Upstream':
