@@ -404,7 +404,8 @@ class FaultProxy:
                  idle_timeout: float = 300.0,
                  upstream_timeout: float = 600.0,
                  client_timeout: float = 600.0,
-                 record_requests: bool = False) -> None:
+                 record_requests: bool = False,
+                 rewrite: bool = True) -> None:
         if not upstreams:
             raise ValueError('no upstream to proxy')
         if not 0.0 <= rate <= 1.0:
@@ -430,6 +431,8 @@ class FaultProxy:
         self.idle_timeout = idle_timeout
         self.upstream_timeout = upstream_timeout
         self.client_timeout = client_timeout
+        #: False only to show what clients do without the rewriting.
+        self.rewrite = rewrite
         self._upstreams: dict[str, _Upstream] = {}
         origins = {}
         for name, url in upstreams.items():
@@ -964,7 +967,7 @@ class FaultProxy:
         keep = request.keep_alive
         out = []
         for name, value in headers:
-            if name.lower() in URL_HEADERS:
+            if self.rewrite and name.lower() in URL_HEADERS:
                 value = self._rewrite_text(value)
             out.append((name, value))
         length_text = response.getheader('Content-Length')
@@ -972,7 +975,8 @@ class FaultProxy:
                   and response.getheader('Transfer-Encoding') is None
                   else None)
         body, prefix = None, b''
-        if not bodyless and _is_json(response.getheader('Content-Type')):
+        if (self.rewrite and not bodyless
+                and _is_json(response.getheader('Content-Type'))):
             try:
                 body = self._rewritten_body(response, length)
             except _TooLarge as e:

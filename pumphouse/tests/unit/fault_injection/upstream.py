@@ -1,6 +1,7 @@
 """A small HTTP/1.1 server on 127.0.0.1 that plays an OpenStack API for
 the fault proxy's tests: JSON with absolute links to itself, streamed
-uploads and downloads, and a record of every request it got."""
+uploads and downloads, given routes, and a record of every request it
+got."""
 
 import collections
 import hashlib
@@ -56,12 +57,15 @@ def pattern_digest(size: int) -> str:
 class Upstream:
     """The server; ``url`` is its origin. Use as a context manager."""
 
-    def __init__(self, catalog=None) -> None:
+    def __init__(self, routes=None) -> None:
         self.requests: list[tuple[str, str]] = []
         self.created = collections.Counter()
         self.lock = threading.Lock()
-        #: A callable(upstream) -> extra catalog entries, for Keystone.
-        self.catalog = catalog
+        #: (method, path or path?query) -> callable(url of this server)
+        #: -> (status,
+        #: JSON body[, headers]): a server with routes answers only those
+        #: (404 otherwise), one without plays the test routes below.
+        self.routes = dict(routes or {})
         outer = self
 
         class Handler(_Handler):
@@ -149,8 +153,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    def do_DELETE(self) -> None:
+        self.do_GET()
+
+    def _route(self) -> bool:
+        path = urllib.parse.urlsplit(self.path).path
+        if not self.upstream.routes:
+            return False
+        for _ in self._body_pieces():
+            pass
+        routes = self.upstream.routes
+        route = routes.get((self.command, self.path)) or routes.get(
+            (self.command, path))
+        if route is None:
+            self._json(404, {'error': {'code': 404, 'message': path}})
+            return True
+        status, body, *headers = route(self.upstream.url)
+        self._json(status, body, headers=headers[0] if headers else ())
+        return True
+
     def do_GET(self) -> None:
         self._record()
+        if self._route():
+            return
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         me = self.upstream.url
@@ -190,28 +215,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._record()
-        url = urllib.parse.urlsplit(self.path)
-        if url.path == '/v3/auth/tokens' and self.upstream.catalog:
-            for _ in self._body_pieces():
-                pass
-            token = {'token': {
-                'methods': ['password'],
-                'expires_at': '2099-01-01T00:00:00.000000Z',
-                'issued_at': '2020-01-01T00:00:00.000000Z',
-                'user': {'id': 'u1', 'name': 'admin',
-                         'domain': {'id': 'default', 'name': 'Default'}},
-                'project': {'id': 'p1', 'name': 'admin',
-                            'domain': {'id': 'default', 'name': 'Default'}},
-                'roles': [{'id': 'r1', 'name': 'admin'}],
-                'catalog': self.upstream.catalog(self.upstream)}}
-            data = json.dumps(token).encode()
-            self.send_response(201)
-            self.send_header('Content-Type', 'application/json')
-            self.send_header('X-Subject-Token', 'tok')
-            self.send_header('Content-Length', str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+        if self._route():
             return
+        url = urllib.parse.urlsplit(self.path)
         digest, size = hashlib.sha256(), 0
         for data in self._body_pieces():
             digest.update(data)
