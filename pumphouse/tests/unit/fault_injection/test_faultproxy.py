@@ -487,3 +487,58 @@ def test_idle_keep_alive_connections_hold_no_worker(server):
             assert s.get(proxy.origin('api') + '/b', timeout=5).ok
         for s in sessions:
             s.close()
+
+
+# -- HTTP details ----------------------------------------------------------
+
+
+def _raw(proxy, data, read_until=b'', timeout=5):
+    port = int(proxy.origin('api').rsplit(':', 1)[1])
+    sock = socket.create_connection(('127.0.0.1', port), timeout=timeout)
+    sock.sendall(data)
+    return sock
+
+
+def _read_all(sock):
+    chunks = []
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            return b''.join(chunks)
+        chunks.append(data)
+
+
+def test_expect_100_continue(server):
+    with _proxy(server) as proxy:
+        sock = _raw(proxy, b'PUT /upload HTTP/1.1\r\nHost: x\r\n'
+                           b'Content-Length: 5\r\nExpect: 100-continue\r\n'
+                           b'Connection: close\r\n\r\n')
+        with sock:
+            assert sock.recv(100).startswith(b'HTTP/1.1 100 Continue')
+            sock.sendall(b'hello')
+            answer = _read_all(sock)
+    assert answer.startswith(b'HTTP/1.1 200 ')
+    assert hashlib.sha256(b'hello').hexdigest().encode() in answer
+    assert b'Connection: close' in answer
+
+
+def test_pipelined_requests_and_http_1_0(server):
+    with _proxy(server) as proxy:
+        with _raw(proxy, b'GET /a HTTP/1.1\r\nHost: x\r\n\r\n'
+                         b'GET /b HTTP/1.1\r\nHost: x\r\n'
+                         b'Connection: close\r\n\r\n') as sock:
+            answer = _read_all(sock)
+        assert answer.count(b'HTTP/1.1 200 ') == 2
+        assert answer.index(b'"/a"') < answer.index(b'"/b"')
+        with _raw(proxy, b'GET /c HTTP/1.0\r\n\r\n') as sock:
+            answer = _read_all(sock)  # the proxy closes: 1.0
+        assert answer.startswith(b'HTTP/1.1 200 ') and b'"/c"' in answer
+    assert ('GET', '/b') in server.requests
+
+
+def test_garbage_is_a_400(server):
+    with _proxy(server) as proxy:
+        with _raw(proxy, b'NOT HTTP\r\n\r\n') as sock:
+            answer = _read_all(sock)
+    assert answer.startswith(b'HTTP/1.1 400 ')
+    assert server.requests == []

@@ -71,8 +71,7 @@ class Upstream:
         class Handler(_Handler):
             upstream = outer
 
-        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                                      Handler)
+        self.server = _Server(('127.0.0.1', 0), Handler)
         self.server.daemon_threads = True
         self.url = f'http://127.0.0.1:{self.server.server_address[1]}'
         self.thread = threading.Thread(target=self.server.serve_forever,
@@ -87,6 +86,12 @@ class Upstream:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    # The default backlog of 5 resets connections under 50 parallel
+    # requests.
+    request_queue_size = 128
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
