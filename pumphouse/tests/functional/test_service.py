@@ -90,7 +90,11 @@ class TestClouds:
 
 
 BAD_REQUESTS = [
-    ('POST', '/v1/clouds', {'data': '{"name": '}, 400),
+    ('POST', '/v1/clouds', {'data': '{"name": ', 'headers': {
+        'Content-Type': 'application/json'}}, 400),
+    # A body that does not say it is JSON (issue 15).
+    ('POST', '/v1/clouds', {'data': '{"name": "x", "cloud": "source"}'},
+     415),
     ('POST', '/v1/clouds', {'json': {'name': 5, 'cloud': 'source'}}, 400),
     ('POST', '/v1/clouds', {'json': {'name': 'x', 'cloud': 'source',
                                      'colour': 'red'}}, 400),
