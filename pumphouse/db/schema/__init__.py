@@ -42,6 +42,16 @@ def head() -> str:
     return script.get_current_head()
 
 
+def is_known(revision_id: str) -> bool:
+    """Whether this code has the revision (False for one made by a newer
+    release)."""
+    script = alembic.script.ScriptDirectory.from_config(_config())
+    try:
+        return script.get_revision(revision_id) is not None
+    except alembic.util.CommandError:
+        return False
+
+
 def revision(message: str, autogenerate: bool = False) -> None:
     """Write a new revision file (``autogenerate`` diffs the models)."""
     config = _config()
