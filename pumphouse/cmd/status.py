@@ -20,7 +20,6 @@ import sys
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_policy import policy as oslo_policy
 from oslo_upgradecheck import common_checks
@@ -30,7 +29,7 @@ from oslo_utils import timeutils
 from pumphouse import policies
 from pumphouse.common import crypto
 from pumphouse.common import exception
-from pumphouse.common import policy  # noqa: F401 (the [oslo_policy] options)
+from pumphouse.common import policy
 from pumphouse.conductor import rpcapi
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
@@ -40,10 +39,6 @@ from pumphouse.db import secret_api
 SUCCESS = upgradecheck.Code.SUCCESS
 WARNING = upgradecheck.Code.WARNING
 FAILURE = upgradecheck.Code.FAILURE
-
-#: Where an option's value comes from when the operator did not set it.
-_DEFAULT_LOCATIONS = (cfg.Locations.opt_default, cfg.Locations.set_default)
-
 
 def _result(code: upgradecheck.Code, details: str) -> upgradecheck.Result:
     return upgradecheck.Result(code, details)
@@ -175,8 +170,7 @@ class Checks(upgradecheck.UpgradeCommands):
         name = CONF.oslo_policy.policy_file
         path = CONF.find_file(name)
         if path is None:
-            location = CONF.get_location('policy_file', 'oslo_policy')
-            if location.location not in _DEFAULT_LOCATIONS:
+            if name != policy.DEFAULT_POLICY_FILE:
                 return _result(FAILURE, f'[oslo_policy] policy_file is '
                                         f'{name}, which does not exist (a '
                                         'relative path is looked for '

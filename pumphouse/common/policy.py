@@ -17,7 +17,11 @@ CONF = cfg.CONF
 _ENFORCER: policy.Enforcer | None = None
 _lock = threading.Lock()
 
-policy_opts.set_defaults(CONF, policy_file='policy.yaml')
+#: [oslo_policy] policy_file unless configured: looked for beside the
+#: configuration files, and not needed (the rules have defaults in code).
+DEFAULT_POLICY_FILE = 'policy.yaml'
+
+policy_opts.set_defaults(CONF, policy_file=DEFAULT_POLICY_FILE)
 
 
 def init_enforcer(**kwargs) -> policy.Enforcer:
