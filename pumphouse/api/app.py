@@ -15,13 +15,16 @@
 import pecan
 from keystonemiddleware import auth_token
 from oslo_log import log
+from oslo_middleware import cors
 from oslo_middleware import healthcheck
+from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 from oslo_middleware import sizelimit
 
 from pumphouse.api import hooks
 from pumphouse.api import middleware
 from pumphouse.conf import CONF
+from pumphouse.conf import api as api_conf
 
 LOG = log.getLogger(__name__)
 
@@ -39,15 +42,28 @@ def _pecan_app():
         debug=False)
 
 
+def register_opts(conf) -> None:
+    """The options of oslo.middleware's CORS and proxy middleware, with
+    Pumphouse's defaults; before the middleware is made, because the Host
+    and Origin check reads [cors] allowed_origin too."""
+    api_conf.set_middleware_defaults()
+    conf.register_opts(cors.OPTS, group='cors')
+    conf.register_opts(http_proxy_to_wsgi.OPTS, group='oslo_middleware')
+
+
 def setup_app():
     """Build the API: Pecan app wrapped in explicit middleware.
 
     From the inside out: authentication (keystonemiddleware, skipped for
     version discovery), health check, JSON bodies only (and not too
     deep), body size limit, without authentication the Host and Origin
-    check, UTF-8 paths and queries, JSON error bodies, HEAD as GET,
-    request id.
+    check, UTF-8 paths and queries, JSON error bodies, HEAD as GET, CORS
+    ([cors], outside authentication so that browsers' preflight requests
+    are answered), the headers of a TLS-terminating proxy
+    ([oslo_middleware] enable_proxy_headers_parsing: scheme, host and
+    path prefix of the links), request id.
     """
+    register_opts(CONF)
     app = _pecan_app()
     if CONF.api.auth_strategy == 'keystone':
         authenticated = auth_token.AuthProtocol(app, {'oslo_config_config':
@@ -67,5 +83,7 @@ def setup_app():
     app = middleware.TextCheck(app)
     app = middleware.JsonErrorMiddleware(app)
     app = middleware.HeadAsGet(app)
+    app = cors.CORS(app, CONF)
+    app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, CONF)
     app = request_id.RequestId(app)
     return app

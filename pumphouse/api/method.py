@@ -42,8 +42,13 @@ def expose(status_code: int = 200):
 
 
 def link(*parts: str) -> str:
-    """An absolute URL of this API (``[api] public_endpoint`` if set)."""
-    base = CONF.api.public_endpoint or pecan.request.host_url
+    """An absolute URL of this API: under ``[api] public_endpoint`` if set,
+    else under the URL the request came to, with the path the API is
+    mounted at (``SCRIPT_NAME``, e.g. ``/migration`` under uwsgi) and, with
+    ``[oslo_middleware] enable_proxy_headers_parsing``, the scheme, host
+    and prefix a proxy forwarded (``X-Forwarded-Proto``,
+    ``X-Forwarded-Host``, ``X-Forwarded-Prefix`` or ``Forwarded``)."""
+    base = CONF.api.public_endpoint or pecan.request.application_url
     return '/'.join([base.rstrip('/'), *[p.strip('/') for p in parts]])
 
 

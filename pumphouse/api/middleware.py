@@ -18,12 +18,15 @@ import urllib.parse
 
 import webob
 import webob.dec
+from oslo_log import log
 from webob import exc as webob_exc
 
 from pumphouse.api import errors
 from pumphouse.api.schemas import validator
 from pumphouse.common import exception
 from pumphouse.conf import CONF
+
+LOG = log.getLogger(__name__)
 
 #: The environ key where :class:`HeadAsGet` keeps the method asked for.
 REQUESTED_METHOD = 'pumphouse.requested_method'
@@ -210,7 +213,9 @@ class NoauthHostCheck:
     Host header still names the attacker's domain: only IP addresses,
     ``localhost``, the host of ``[api] public_endpoint`` and ``[api]
     allowed_hosts`` are answered (else 400). A browser request from
-    another origin says so in its Origin header (else 403).
+    another origin says so in its Origin header (else 403), unless the
+    operator named that origin in ``[cors] allowed_origin`` (``*`` does
+    not count here).
     """
 
     def __init__(self, app) -> None:
@@ -222,6 +227,13 @@ class NoauthHostCheck:
             endpoint = urllib.parse.urlsplit(CONF.api.public_endpoint)
             self.allowed.add(_host_name(endpoint.netloc))
             self.origins.add(endpoint.netloc.lower())
+        for origin in CONF.cors.allowed_origin or []:
+            if origin == '*':
+                LOG.warning('[cors] allowed_origin = * is not honoured '
+                            'without authentication: name the origins '
+                            'whose pages may call this API.')
+                continue
+            self.origins.add(urllib.parse.urlsplit(origin).netloc.lower())
 
     def __call__(self, environ, start_response):
         host = environ.get('HTTP_HOST')

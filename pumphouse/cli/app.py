@@ -34,7 +34,6 @@ from oslo_db import exception as db_exc
 from pumphouse.cli import errors
 from pumphouse.cli import parser as parser_mod
 from pumphouse.common import cloud_config
-from pumphouse.common import crypto
 from pumphouse.common import exception
 from pumphouse.common import service
 from pumphouse.conf import CONF
@@ -91,16 +90,21 @@ def _quiet_console() -> None:
 
 
 def prepare(args: argparse.Namespace) -> None:
-    """Configuration, logging, key file and the local database schema."""
+    """Configuration, logging, key file and the database schema.
+
+    Only an embedded state directory gets its key file created and its
+    database upgraded here; a configured database and key file must be
+    ready (``pumphouse-dbsync upgrade``).
+    """
     service.prepare_service(['pumphouse', *parser_mod.oslo_argv(args)],
                             defaults=CLI_DEFAULTS, init_rpc=False,
-                            create_key=False)
+                            key_file=False)
     if not CONF.debug:
         _quiet_console()
-    if crypto.ensure_key_file():
+    if service.prepare_key_file():
         print('Created the credential key file '
               f'{CONF.credentials.key_file}', file=sys.stderr)
-    schema.upgrade()
+    schema.upgrade_if_embedded(service.is_embedded())
 
 
 def _debug(args: argparse.Namespace) -> bool:

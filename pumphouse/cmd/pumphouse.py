@@ -14,8 +14,9 @@
 
 ``pumphouse serve`` runs the API and a conductor in one process with an
 in-process RPC transport and, unless ``[database] connection`` says
-otherwise, an SQLite database under the user's state directory. The schema
-is brought to the latest revision on start.
+otherwise, an SQLite database under the user's state directory. That
+embedded database is brought to the latest revision on start; a configured
+one must be upgraded first with ``pumphouse-dbsync upgrade``.
 
 The other commands (``plan``, ``migrate``, ``resume``, ``show``, ...) run
 the migration engine in this process on the same local state, without API
@@ -46,7 +47,7 @@ def _serve(argv: list[str]) -> int:
     # Made first: it refuses an unsafe configuration before the
     # database is touched.
     api_service = api.APIService()
-    schema.upgrade()
+    schema.upgrade_if_embedded(service.is_embedded())
     return service.run([conductor.ConductorService(), api_service])
 
 

@@ -10,13 +10,23 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Encryption at rest of the credentials of registered clouds.
+"""Encryption at rest of the secrets Pumphouse stores.
 
 The key file holds one Fernet key per line. The first key encrypts; all of
-them decrypt, so an operator rotates keys by putting a new key on the first
-line and keeping the old ones below it until everything is re-encrypted.
+them decrypt (a MultiFernet), so a key is rotated by putting a new key on
+the first line and keeping the old ones below it until everything is
+re-encrypted: ``pumphouse-dbsync rotate-key`` does that
+(:mod:`pumphouse.db.secret_api`).
+
+One deployment has one key file, the same on every API and conductor
+node: a process that finds none where ``[credentials] key_file`` says
+refuses to start (:func:`check_key_file`); only an embedded state
+directory and ``pumphouse-dbsync upgrade`` create one
+(:func:`ensure_key_file`). A process notices when the file is replaced
+and reads it again.
 """
 
+import contextlib
 import json
 import os
 import threading
@@ -30,7 +40,8 @@ from pumphouse.conf import CONF
 LOG = log.getLogger(__name__)
 
 _lock = threading.Lock()
-_cache: dict[str, fernet.MultiFernet] = {}
+#: Loaded keys by path, with the signature of the file they came from.
+_cache: dict[str, tuple[tuple, fernet.MultiFernet]] = {}
 
 
 def ensure_key_file(path: str | None = None) -> bool:
@@ -50,7 +61,7 @@ def ensure_key_file(path: str | None = None) -> bool:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, 'w') as f:
-            f.write(fernet.Fernet.generate_key().decode() + '\n')
+            f.write(generate_key() + '\n')
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -76,7 +87,12 @@ def _key_error(path: str, reason: str) -> exception.CredentialKeyError:
     return exception.CredentialKeyError(reason=reason)
 
 
-def _load(path: str) -> fernet.MultiFernet:
+def read_keys(path: str) -> list[str]:
+    """The keys of a key file, the encrypting one first.
+
+    Raises CredentialKeyError when it cannot be read, is empty or holds
+    something that is not a Fernet key.
+    """
     try:
         with open(path) as f:
             lines = [line.strip() for line in f if line.strip()]
@@ -84,18 +100,102 @@ def _load(path: str) -> fernet.MultiFernet:
         raise _key_error(path, e.strerror or type(e).__name__) from e
     if not lines:
         raise _key_error(path, 'it is empty')
+    for line in lines:
+        try:
+            fernet.Fernet(line)
+        except ValueError as e:
+            raise _key_error(path, 'a line is not a Fernet key') from e
+    return lines
+
+
+def multi_fernet(keys: list[str]) -> fernet.MultiFernet:
+    """The MultiFernet of ``keys``: the first encrypts, all decrypt."""
+    return fernet.MultiFernet([fernet.Fernet(k) for k in keys])
+
+
+def _signature(path: str) -> tuple:
+    """What changes when the file is replaced or rewritten."""
     try:
-        return fernet.MultiFernet([fernet.Fernet(k) for k in lines])
-    except ValueError as e:
-        raise _key_error(path, 'a line is not a Fernet key') from e
+        st = os.stat(path)
+    except OSError as e:
+        raise _key_error(path, e.strerror or type(e).__name__) from e
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns,
+            st.st_ctime_ns)
 
 
 def _fernet() -> fernet.MultiFernet:
     path = CONF.credentials.key_file
+    signature = _signature(path)
     with _lock:
-        if path not in _cache:
-            _cache[path] = _load(path)
-        return _cache[path]
+        cached = _cache.get(path)
+        if cached is None or cached[0] != signature:
+            # First use, or the file was replaced (a key rotation): the
+            # keys are read again, so that running services follow.
+            _cache[path] = (signature, multi_fernet(read_keys(path)))
+        return _cache[path][1]
+
+
+def check_key_file(path: str | None = None) -> None:
+    """Refuse to start without a usable key file.
+
+    Raises CredentialKeyMissing when there is no file at ``path``
+    (``[credentials] key_file`` by default), CredentialKeyError when it
+    cannot be read or holds no Fernet key.
+    """
+    path = path or CONF.credentials.key_file
+    if not os.path.lexists(path):
+        raise exception.CredentialKeyMissing(
+            path=path,
+            remedy='Every API and conductor node of a deployment needs the '
+                   'same key file: copy it from the node where '
+                   '"pumphouse-dbsync upgrade" created it (only an embedded '
+                   'state directory gets one created on first use).')
+    read_keys(path)
+    _check_permissions(path)
+
+
+def generate_key() -> str:
+    """A new Fernet key."""
+    return fernet.Fernet.generate_key().decode()
+
+
+def write_keys(keys: list[str], path: str | None = None) -> None:
+    """Replace the key file with ``keys`` (the encrypting one first).
+
+    Atomic: the keys are written to a temporary file beside it, with the
+    mode, owner and group of the file it replaces (0600 and this user for
+    a new one), and renamed over it; a reader sees the old file or the
+    new one, never a part of either.
+    """
+    path = path or CONF.credentials.key_file
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        old = None
+    tmp = f'{path}.{os.getpid()}.tmp'
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, 'w') as f:
+            if old is not None:
+                os.fchmod(f.fileno(), old.st_mode & 0o777)
+                if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+                    # Run as root for a service user: the file stays the
+                    # service's.
+                    try:
+                        os.fchown(f.fileno(), old.st_uid, old.st_gid)
+                    except PermissionError as e:
+                        raise _key_error(
+                            path, 'it belongs to another user or group: '
+                                  'run this as its owner or as root') from e
+            f.write(''.join(f'{key}\n' for key in keys))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    reset_cache()
 
 
 def reset_cache() -> None:

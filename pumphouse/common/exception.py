@@ -131,6 +131,24 @@ class CredentialKeyError(PumphouseException):
     code = http_client.SERVICE_UNAVAILABLE
 
 
+class CredentialKeyMissing(PumphouseException):
+    """No key file where the configuration says one is: a process refuses
+    to start. Only said on the operator's console, so the path is named."""
+
+    _msg_fmt = ('The credential key file %(path)s ([credentials] key_file) '
+                'does not exist. %(remedy)s')
+    code = http_client.SERVICE_UNAVAILABLE
+
+
+class CredentialKeyRotationIncomplete(PumphouseException):
+    _msg_fmt = ('Secrets are still being stored with an old credential key '
+                'while the rotation runs: a node has not got the new key '
+                'file. Stop the API and conductors of the other nodes, run '
+                '"pumphouse-dbsync rotate-key" again, then copy the key '
+                'file to them. Nothing was lost: the key file still holds '
+                'every old key.')
+
+
 class CredentialDecryptError(Conflict):
     """Something stored cannot be decrypted with the keys of the key file:
     it was encrypted with a key the file no longer holds. ``what`` names
@@ -148,6 +166,16 @@ class CloudConfigError(Invalid):
 class DatabaseNotUpgraded(PumphouseException):
     _msg_fmt = ('The database is at revision %(current)s but this code needs '
                 '%(head)s; run "pumphouse-dbsync upgrade".')
+
+
+class ConfiguredDatabaseNotUpgraded(DatabaseNotUpgraded):
+    """The ``pumphouse`` command upgrades only its embedded database."""
+
+    _msg_fmt = ('The database of [database] connection is at revision '
+                '%(current)s but this code needs %(head)s. The pumphouse '
+                'command upgrades only the database of its own state '
+                'directory, never a configured one: run "pumphouse-dbsync '
+                'upgrade" with this configuration first.')
 
 
 class MigrationNotFound(NotFound):

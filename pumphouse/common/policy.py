@@ -12,7 +12,10 @@
 
 """Policy enforcement (oslo.policy)."""
 
+import argparse
+import sys
 import threading
+from collections.abc import Sequence
 
 from oslo_config import cfg
 from oslo_policy import opts as policy_opts
@@ -26,7 +29,11 @@ CONF = cfg.CONF
 _ENFORCER: policy.Enforcer | None = None
 _lock = threading.Lock()
 
-policy_opts.set_defaults(CONF, policy_file='policy.yaml')
+#: [oslo_policy] policy_file unless configured: looked for beside the
+#: configuration files, and not needed (the rules have defaults in code).
+DEFAULT_POLICY_FILE = 'policy.yaml'
+
+policy_opts.set_defaults(CONF, policy_file=DEFAULT_POLICY_FILE)
 
 
 def init_enforcer(**kwargs) -> policy.Enforcer:
@@ -46,9 +53,29 @@ def reset() -> None:
         _ENFORCER = None
 
 
+def _config_args(argv: Sequence[str]) -> list[str]:
+    """The ``--config-file`` and ``--config-dir`` options of a command line,
+    without the tool's own options (``--namespace``, ``--output-file``, ...)
+    that Pumphouse's configuration does not know."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument('--config-file', action='append', default=[])
+    parser.add_argument('--config-dir', action='append', default=[])
+    known, _others = parser.parse_known_args(list(argv))
+    return ([arg for path in known.config_file
+             for arg in ('--config-file', path)]
+            + [arg for path in known.config_dir
+               for arg in ('--config-dir', path)])
+
+
 def get_enforcer() -> policy.Enforcer:
-    """The enforcer, for oslopolicy-* tools (entry point)."""
-    CONF([], project='pumphouse', default_config_files=[])
+    """The enforcer, for the oslopolicy-* tools (entry point).
+
+    As ironic does: the tools' command line is parsed again for Pumphouse's
+    configuration, so that ``--config-file`` (and with it ``[oslo_policy]
+    policy_file``) is honoured; without one, the usual files
+    (``/etc/pumphouse/pumphouse.conf``, ...) are read.
+    """
+    CONF(_config_args(sys.argv[1:]), project='pumphouse')
     return init_enforcer()
 
 

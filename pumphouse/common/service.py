@@ -23,6 +23,8 @@ from typing import Protocol
 from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import url as sa_url
 
 from pumphouse import version
 from pumphouse.common import crypto
@@ -31,6 +33,10 @@ from pumphouse.common import rpc
 from pumphouse.conf import CONF
 
 LOG = log.getLogger(__name__)
+
+#: The files of an embedded state directory, under [DEFAULT] state_path.
+EMBEDDED_DATABASE = 'pumphouse.sqlite'
+EMBEDDED_KEY_FILE = 'credentials.key'
 
 _QUIET_LIBRARIES = ['keystoneauth=WARN', 'stevedore=WARN',
                     'openstack=WARN', 'urllib3=WARN', 'amqp=WARN',
@@ -41,12 +47,13 @@ _QUIET_LIBRARIES = ['keystoneauth=WARN', 'stevedore=WARN',
 def prepare_service(argv: Sequence[str] | None = None,
                     defaults: dict | None = None,
                     init_rpc: bool = True,
-                    create_key: bool = True) -> None:
+                    key_file: bool = True) -> None:
     """Parse options, set up logging and the key file, start RPC.
 
     ``defaults`` maps ``(group, option)`` to a default the command wants to
     change before the configuration files are read, e.g. the embedded mode
-    of ``pumphouse serve``.
+    of ``pumphouse serve``. ``key_file``: see :func:`prepare_key_file`
+    (False for a command that sees to it itself).
     """
     log.register_options(CONF)
     rpc.register_opts(CONF)
@@ -62,10 +69,50 @@ def prepare_service(argv: Sequence[str] | None = None,
     # that a bad value stops the start-up, not a request hours later.
     CONF.log_opt_values(LOG, log.DEBUG)
     os.makedirs(CONF.state_path, mode=0o700, exist_ok=True)
-    if create_key:
-        crypto.ensure_key_file()
+    if key_file:
+        prepare_key_file()
     if init_rpc:
         rpc.init(CONF)
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def is_embedded() -> bool:
+    """Whether this process works on an embedded state directory.
+
+    That is the ``pumphouse`` command's own state: the SQLite database at
+    its default place under ``[DEFAULT] state_path``. A configured
+    ``[database] connection`` (another SQLite file, MariaDB, PostgreSQL)
+    is a deployment's, which only ``pumphouse-dbsync`` changes.
+    """
+    try:
+        url = sa_url.make_url(CONF.database.connection)
+    except sa_exc.ArgumentError:
+        return False
+    return (url.get_backend_name() == 'sqlite' and bool(url.database)
+            and _same_file(url.database,
+                           os.path.join(CONF.state_path, EMBEDDED_DATABASE)))
+
+
+def prepare_key_file() -> bool:
+    """See that the credential key file is there and usable.
+
+    An embedded state directory gets one created on first use (when
+    ``[credentials] key_file`` is left at its place in that directory);
+    anywhere else a missing file is an error (CredentialKeyMissing): the
+    deployment's one key must be copied to every node, never made anew by
+    a process that happens to start first. Returns True when the file was
+    created.
+    """
+    created = False
+    if is_embedded() and _same_file(
+            CONF.credentials.key_file,
+            os.path.join(CONF.state_path, EMBEDDED_KEY_FILE)):
+        created = crypto.ensure_key_file()
+    crypto.check_key_file()
+    return created
 
 
 class Service(Protocol):

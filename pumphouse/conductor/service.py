@@ -38,7 +38,9 @@ class ConductorService:
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or CONF.host
-        self.owner = task_manager.Owner(self.name, task_manager.CONDUCTOR)
+        self.owner = task_manager.Owner(
+            self.name, task_manager.CONDUCTOR,
+            rpc_version=manager.ConductorManager.RPC_API_VERSION)
         self.manager = manager.ConductorManager(self.name)
         self._server = None
         self._stop = threading.Event()

@@ -58,9 +58,13 @@ class Owner:
     """A process that may hold work, registered and heart-beating between
     :meth:`start` and :meth:`stop` (or as a context manager)."""
 
-    def __init__(self, name: str, kind: str) -> None:
+    def __init__(self, name: str, kind: str,
+                 rpc_version: str | None = None) -> None:
         self.name = name
         self.kind = kind
+        #: The RPC API version a conductor serves, announced with every
+        #: heartbeat.
+        self.rpc_version = rpc_version
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -78,7 +82,8 @@ class Owner:
         stale).
         """
         owner_api.register_owner(self.name, self.kind,
-                                 update_existing=take_over_name)
+                                 update_existing=take_over_name,
+                                 rpc_version=self.rpc_version)
         self._stop.clear()
         self._thread = threading.Thread(
             target=self._beat, name=f'{self.kind}-heartbeat', daemon=True)
@@ -87,7 +92,8 @@ class Owner:
     def _beat(self) -> None:
         while not self._stop.wait(CONF.conductor.heartbeat_interval):
             try:
-                owner_api.touch_owner(self.name, self.kind)
+                owner_api.touch_owner(self.name, self.kind,
+                                      rpc_version=self.rpc_version)
             except Exception:
                 # The database may be briefly away; a missed beat only
                 # matters after heartbeat_timeout.

@@ -77,9 +77,16 @@ opts = [
         help='The largest number of items a list call returns at once.'),
     cfg.StrOpt(
         'public_endpoint',
-        help='Public URL of the API, used in links of the responses when '
-             'the API runs behind a proxy. Defaults to the URL of the '
-             'request.'),
+        help='Public URL of the API (with the path it is served under, '
+             'e.g. https://cloud.example.org/migration), used in the links '
+             'of the responses (version document, next pages, Location). '
+             'Defaults to the URL of the request: its scheme and host, and '
+             'the path the WSGI server mounts the API at (SCRIPT_NAME); '
+             'behind a TLS-terminating proxy, set [oslo_middleware] '
+             'enable_proxy_headers_parsing = true so that the scheme, host '
+             'and path prefix the proxy forwards (X-Forwarded-Proto, '
+             'X-Forwarded-Host, X-Forwarded-Prefix or Forwarded) are '
+             'used, or set this option.'),
     cfg.StrOpt(
         'response_validation',
         default='warn',
@@ -89,6 +96,27 @@ opts = [
         help='What to do when a response does not match its JSON '
              'schema.'),
 ]
+
+
+#: What a browser page of another origin ([cors] allowed_origin) may send
+#: and read: the token, the microversion and the request id.
+CORS_ALLOW_HEADERS = ['X-Auth-Token', 'X-OpenStack-Request-ID',
+                      'OpenStack-API-Version', 'Content-Type']
+CORS_EXPOSE_HEADERS = ['X-OpenStack-Request-ID', 'OpenStack-API-Version',
+                       'Location']
+CORS_ALLOW_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
+
+
+def set_middleware_defaults() -> None:
+    """Pumphouse's defaults of oslo.middleware's [cors] options (CORS stays
+    off until [cors] allowed_origin names an origin)."""
+    # Imported here: every command reads this module, and oslo.middleware
+    # (webob and the rest) would slow those without an API down.
+    from oslo_middleware import cors  # noqa: PLC0415
+
+    cors.set_defaults(allow_headers=CORS_ALLOW_HEADERS,
+                      expose_headers=CORS_EXPOSE_HEADERS,
+                      allow_methods=CORS_ALLOW_METHODS)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

@@ -21,12 +21,18 @@ opts = [
     cfg.StrOpt(
         'key_file',
         default='$state_path/credentials.key',
-        help='File holding the Fernet keys that encrypt cloud credentials '
-             'in the database, one key per line; the first line encrypts, '
-             'every line decrypts (so a key can be rotated by adding a new '
-             'first line). pumphouse-dbsync, or the first service to start, '
-             'creates it with mode 0600 when it is missing. Every API and '
-             'conductor node needs the same file.'),
+        help='File holding the Fernet keys that encrypt the secrets in '
+             'the database (cloud credentials, hosts\' power and provision '
+             'info, issued passwords), one key per line; the first line '
+             'encrypts, every line decrypts. One deployment has one key: '
+             'every API and conductor node needs the same file, and a '
+             'process that finds none here refuses to start. "pumphouse-'
+             'dbsync upgrade" creates it (mode 0600) while the database '
+             'holds no secret yet; the pumphouse command creates it only '
+             'in its own state directory (this option and [database] '
+             'connection left at their defaults). "pumphouse-dbsync '
+             'rotate-key" re-encrypts everything with a new key. A running '
+             'process reads the file again when it is replaced.'),
 ]
 
 

@@ -52,3 +52,4 @@ def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
 def update_opt_defaults() -> None:
     """Defaults of library options that differ for Pumphouse."""
     policy_opts.set_defaults(cfg.CONF, policy_file='policy.yaml')
+    api.set_middleware_defaults()

@@ -199,6 +199,9 @@ class Owner(Base):
     kind = schema.Column(types.String(16), nullable=False)
     online = schema.Column(types.Boolean, nullable=False, default=True)
     heartbeat_at = schema.Column(PreciseDateTime, nullable=False)
+    #: The conductor RPC API version a conductor serves (``X.Y``); empty
+    #: for a command-line owner and a conductor of an earlier release.
+    rpc_version = schema.Column(types.String(32), nullable=True)
 
 
 class IssuedPassword(Base):

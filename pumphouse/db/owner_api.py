@@ -46,13 +46,14 @@ def _oldest_live_heartbeat() -> datetime.datetime:
 
 
 @db_api.retry_on_deadlock
-def register_owner(name: str, kind: str,
-                   update_existing: bool = False) -> models.Owner:
+def register_owner(name: str, kind: str, update_existing: bool = False,
+                   rpc_version: str | None = None) -> models.Owner:
     """Register an owner as online.
 
     A gone owner's row is taken over. A live one raises
     ConductorAlreadyRegistered unless ``update_existing`` is set, which is
     how a conductor restarted right after a crash takes its name back.
+    ``rpc_version``: the RPC API version a conductor serves.
     """
     if kind not in KINDS:
         raise ValueError(f'unknown owner kind {kind!r}')
@@ -62,12 +63,13 @@ def register_owner(name: str, kind: str,
             name=name).with_for_update().one_or_none()
         if row is None:
             row = models.Owner(name=name, kind=kind, online=True,
-                               heartbeat_at=now)
+                               heartbeat_at=now, rpc_version=rpc_version)
             session.add(row)
         elif _is_live(row) and not update_existing:
             raise exception.ConductorAlreadyRegistered(hostname=name)
         else:
-            row.update({'kind': kind, 'online': True, 'heartbeat_at': now})
+            row.update({'kind': kind, 'online': True, 'heartbeat_at': now,
+                        'rpc_version': rpc_version})
         try:
             session.flush()
         except db_exc.DBDuplicateEntry as e:
@@ -76,15 +78,19 @@ def register_owner(name: str, kind: str,
 
 
 @db_api.retry_on_deadlock
-def touch_owner(name: str, kind: str) -> None:
-    """Record a heartbeat; registers again a row removed meanwhile."""
+def touch_owner(name: str, kind: str,
+                rpc_version: str | None = None) -> None:
+    """Record a heartbeat (with the RPC API version a conductor serves);
+    registers again a row removed meanwhile."""
     now = timeutils.utcnow()
     with db_api._writer() as session:
         count = session.query(models.Owner).filter_by(name=name).update(
-            {'heartbeat_at': now, 'online': True})
+            {'heartbeat_at': now, 'online': True,
+             'rpc_version': rpc_version})
         if not count:
             session.add(models.Owner(name=name, kind=kind, online=True,
-                                     heartbeat_at=now))
+                                     heartbeat_at=now,
+                                     rpc_version=rpc_version))
             try:
                 session.flush()
             except db_exc.DBDuplicateEntry:

@@ -54,6 +54,16 @@ def head() -> str:
     return script.get_current_head()
 
 
+def is_known(revision_id: str) -> bool:
+    """Whether this code has the revision (False for one made by a newer
+    release)."""
+    script = alembic.script.ScriptDirectory.from_config(_config())
+    try:
+        return script.get_revision(revision_id) is not None
+    except alembic.util.CommandError:
+        return False
+
+
 def revision(message: str, autogenerate: bool = False) -> None:
     """Write a new revision file (``autogenerate`` diffs the models)."""
     config = _config()
@@ -65,9 +75,25 @@ def revision(message: str, autogenerate: bool = False) -> None:
         alembic_command.revision(config, message)
 
 
-def check_current() -> None:
-    """Raise DatabaseNotUpgraded unless the schema is at the head."""
+def check_current(
+        error: type[exception.DatabaseNotUpgraded] = (
+            exception.DatabaseNotUpgraded)) -> None:
+    """Raise ``error`` unless the schema is at the head."""
     current_revision, head_revision = current(), head()
     if current_revision != head_revision:
-        raise exception.DatabaseNotUpgraded(current=current_revision,
-                                            head=head_revision)
+        raise error(current=current_revision or 'none (it is empty)',
+                    head=head_revision)
+
+
+def upgrade_if_embedded(embedded: bool) -> None:
+    """What the ``pumphouse`` command does with its database.
+
+    An ``embedded`` one (the SQLite file of its state directory) is
+    upgraded to the latest revision; a configured one is only checked:
+    ``pumphouse-dbsync upgrade`` upgrades a deployment's database, when
+    its operator decides (ConfiguredDatabaseNotUpgraded otherwise).
+    """
+    if embedded:
+        upgrade()
+    else:
+        check_current(exception.ConfiguredDatabaseNotUpgraded)

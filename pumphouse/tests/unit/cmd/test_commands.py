@@ -12,8 +12,10 @@
 
 """The console scripts, run as an operator runs them."""
 
+import json
 import os
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import sys
 import fixtures
 import testtools
 import yaml
+from cryptography import fernet
 
 BIN = os.path.dirname(sys.executable)
 
@@ -211,3 +214,163 @@ class TestWSGIModule(CommandTestCase):
         self.assertEqual(0, result.returncode, result.stderr)
         self.assertIn("{'clouds': []}", result.stdout)
         self.assertIn('Cloud x could not be found.', result.stdout)
+
+
+class DeploymentTestCase(CommandTestCase):
+    """A configured [database] connection (a deployment's, here an SQLite
+    file outside the state directory)."""
+
+    def setUp(self):
+        super().setUp()
+        self.database = os.path.join(self.tmp, 'deployed.sqlite')
+        self.key = os.path.join(self.tmp, 'state', 'credentials.key')
+        self.write_conf(f'[DEFAULT]\nstate_path = {self.tmp}/state\n'
+                        f'[database]\nconnection = sqlite:///{self.database}'
+                        '\n')
+
+    def dbsync(self, *args):
+        result = run('pumphouse-dbsync', '--config-file', self.conf, *args)
+        self.assertEqual(0, result.returncode, result.stderr)
+        return result
+
+    def tables(self):
+        with sqlite3.connect(self.database) as conn:
+            return {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def revision(self):
+        with sqlite3.connect(self.database) as conn:
+            return conn.execute(
+                'SELECT version_num FROM alembic_version').fetchone()[0]
+
+    def store_cloud_secret(self, key: str) -> str:
+        token = fernet.Fernet(key).encrypt(b'{"auth": {}}').decode()
+        with sqlite3.connect(self.database) as conn:
+            conn.execute(
+                'INSERT INTO clouds (uuid, name, config, credentials, '
+                "created_at) VALUES ('6f1b7a52-2c1f-4c43-9d55-0d5c1a3b5e11',"
+                " 'old', '{}', ?, '2026-01-01 00:00:00')", (token,))
+        return token
+
+
+class TestOneKeyPerDeployment(DeploymentTestCase):
+
+    def assert_refused_for_the_key(self, result, path=None):
+        path = path or self.key
+        self.assert_clean_failure(
+            result, f'The credential key file {path} ([credentials] '
+                    'key_file) does not exist.')
+        self.assertFalse(os.path.exists(path))
+
+    def test_dbsync_creates_the_key_of_a_new_deployment(self):
+        result = self.dbsync('upgrade')
+        self.assertIn(f'Created the credential key file {self.key}',
+                      result.stdout)
+        self.assertEqual(0o600, stat.S_IMODE(os.stat(self.key).st_mode))
+
+    def test_services_refuse_to_start_without_the_key_file(self):
+        self.dbsync('upgrade')
+        os.unlink(self.key)
+        for command in ('pumphouse-api', 'pumphouse-conductor'):
+            with self.subTest(command=command):
+                self.assert_refused_for_the_key(
+                    run(command, '--config-file', self.conf))
+
+    def test_pumphouse_refuses_without_the_key_file(self):
+        self.dbsync('upgrade')
+        os.unlink(self.key)
+        self.assert_refused_for_the_key(
+            run('pumphouse', '--config-file', self.conf, 'list'))
+        self.assert_refused_for_the_key(
+            run('pumphouse', '--config-file', self.conf, 'serve'))
+
+    def test_embedded_state_with_a_key_file_configured_elsewhere(self):
+        path = os.path.join(self.tmp, 'keys', 'pumphouse.key')
+        self.write_conf(f'[DEFAULT]\nstate_path = {self.tmp}/state\n'
+                        f'[credentials]\nkey_file = {path}\n')
+        self.assert_refused_for_the_key(
+            run('pumphouse', '--config-file', self.conf, 'list'), path)
+
+    def test_dbsync_makes_no_new_key_when_secrets_are_stored(self):
+        self.dbsync('upgrade')
+        with open(self.key) as f:
+            self.store_cloud_secret(f.read().strip())
+        os.unlink(self.key)
+        result = run('pumphouse-dbsync', '--config-file', self.conf,
+                     'upgrade')
+        self.assert_refused_for_the_key(result)
+        self.assertIn('The database holds 1 secrets encrypted with this '
+                      "deployment's key", result.stderr)
+
+
+class TestRotateKey(DeploymentTestCase):
+
+    def test_rotate_key(self):
+        self.dbsync('upgrade')
+        with open(self.key) as f:
+            old_key = f.read().strip()
+        self.store_cloud_secret(old_key)
+
+        result = self.dbsync('rotate-key')
+
+        self.assertIn('Re-encrypted 1 stored secrets with a new key',
+                      result.stdout)
+        with open(self.key) as f:
+            [new_key] = f.read().split()
+        self.assertNotEqual(old_key, new_key)
+        self.assertEqual(0o600, stat.S_IMODE(os.stat(self.key).st_mode))
+        with sqlite3.connect(self.database) as conn:
+            [token] = conn.execute('SELECT credentials FROM clouds') \
+                .fetchone()
+        self.assertEqual({'auth': {}}, json.loads(
+            fernet.Fernet(new_key).decrypt(token.encode())))
+        self.assertRaises(fernet.InvalidToken,
+                          fernet.Fernet(old_key).decrypt, token.encode())
+
+    def test_without_a_key_file(self):
+        self.dbsync('upgrade')
+        os.unlink(self.key)
+        result = run('pumphouse-dbsync', '--config-file', self.conf,
+                     'rotate-key')
+        self.assert_clean_failure(result, 'does not exist')
+
+
+class TestConfiguredDatabase(DeploymentTestCase):
+    """The pumphouse command never upgrades a configured database."""
+
+    def setUp(self):
+        super().setUp()
+        os.makedirs(os.path.dirname(self.key))
+        with open(self.key, 'w') as f:
+            f.write(fernet.Fernet.generate_key().decode())
+        os.chmod(self.key, 0o600)
+
+    def assert_not_upgraded(self, result, current):
+        self.assert_clean_failure(
+            result, f'The database of [database] connection is at revision '
+                    f'{current} but this code needs')
+        self.assertIn('run "pumphouse-dbsync upgrade"', result.stderr)
+        self.assertEqual(1, len(result.stderr.strip().splitlines()),
+                         result.stderr)
+
+    def test_empty_database_is_left_empty(self):
+        for args in (('list',), ('serve',)):
+            with self.subTest(args=args):
+                result = run('pumphouse', '--config-file', self.conf, *args)
+                self.assert_not_upgraded(result, 'none (it is empty)')
+                self.assertFalse(os.path.exists(self.database)
+                                 and self.tables())
+
+    def test_database_behind_is_left_behind(self):
+        self.dbsync('upgrade', '--revision', '0005')
+        result = run('pumphouse', '--config-file', self.conf, 'list')
+        self.assert_not_upgraded(result, '0005')
+        self.assertEqual('0005', self.revision())
+
+    def test_upgraded_database_is_used(self):
+        self.dbsync('upgrade')
+        result = run('pumphouse', '--config-file', self.conf, 'list')
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertEqual('No migrations yet.\n', result.stdout)
+        self.assertFalse(os.path.exists(os.path.join(
+            self.tmp, 'state', 'pumphouse.sqlite')))

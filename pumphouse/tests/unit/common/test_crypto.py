@@ -113,3 +113,66 @@ class TestEncryption(base.TestCase):
                                   crypto.encrypt, {})
         self.assertEqual('Cannot use the credential key file ([credentials] '
                          'key_file): No such file or directory', str(error))
+
+
+class TestCheckKeyFile(base.TestCase):
+    """What a process checks before it starts."""
+
+    def test_usable_file(self):
+        crypto.check_key_file()
+
+    def test_missing_file_names_the_path_and_the_remedy(self):
+        path = os.path.join(self.state_path, 'elsewhere.key')
+        self.config(key_file=path, group='credentials')
+        error = self.assertRaises(exception.CredentialKeyMissing,
+                                  crypto.check_key_file)
+        self.assertIn(f'The credential key file {path} ([credentials] '
+                      'key_file) does not exist.', str(error))
+        self.assertIn('copy it from the node where "pumphouse-dbsync '
+                      'upgrade" created it', str(error))
+        self.assertFalse(os.path.exists(path))
+
+    def test_unusable_files(self):
+        path = CONF.credentials.key_file
+        for content, reason in (('', 'it is empty'),
+                                ('not a key\n', 'not a Fernet key')):
+            with open(path, 'w') as f:
+                f.write(content)
+            error = self.assertRaises(exception.CredentialKeyError,
+                                      crypto.check_key_file)
+            self.assertIn(reason, str(error))
+        os.chmod(path, 0)
+        if os.access(path, os.R_OK):  # root reads anything
+            return
+        error = self.assertRaises(exception.CredentialKeyError,
+                                  crypto.check_key_file)
+        self.assertIn('Permission denied', str(error))
+
+
+class TestKeyFileChanges(base.TestCase):
+
+    def test_a_replaced_file_is_read_again(self):
+        """A key rotation reaches running processes without a restart."""
+        path = CONF.credentials.key_file
+        old_token = crypto.encrypt({'n': 1})
+        [old_key] = crypto.read_keys(path)
+        new_key = crypto.generate_key()
+        crypto.write_keys([new_key, old_key])
+        # No reset_cache(): the file's change is noticed.
+        new_token = crypto.encrypt({'n': 2})
+        fernet.Fernet(new_key).decrypt(new_token.encode())
+        self.assertEqual({'n': 1}, crypto.decrypt(old_token))
+        crypto.write_keys([new_key])
+        self.assertEqual({'n': 2}, crypto.decrypt(new_token))
+        self.assertRaises(exception.CredentialDecryptError, crypto.decrypt,
+                          old_token)
+
+    def test_write_keys_keeps_the_mode_and_leaves_no_temporary_file(self):
+        path = CONF.credentials.key_file
+        os.chmod(path, 0o640)
+        keys = [crypto.generate_key(), crypto.generate_key()]
+        crypto.write_keys(keys)
+        self.assertEqual(0o640, stat.S_IMODE(os.stat(path).st_mode))
+        self.assertEqual(keys, crypto.read_keys(path))
+        self.assertEqual([], [n for n in os.listdir(self.state_path)
+                              if n.endswith('.tmp')])

@@ -37,6 +37,18 @@ class TestRegistration(base.RPCTestCase):
         self.assertEqual([self.conductor_name],
                          owner_api.list_live_conductors())
 
+    def test_conductor_announces_its_rpc_version(self):
+        self._restart_with_fast_heartbeat()
+        with db_api._writer() as session:
+            session.query(models.Owner).update({'rpc_version': None})
+        self.assertTrue(self._wait_for(lambda: self._rpc_versions() == {
+            self.conductor_name: rpcapi.ConductorAPI.RPC_API_VERSION}))
+
+    def _rpc_versions(self):
+        with db_api._reader() as session:
+            return {r.name: r.rpc_version
+                    for r in session.query(models.Owner)}
+
     def test_stopped_conductor_is_not_live(self):
         self.conductor.stop()
         self.assertEqual([], owner_api.list_live_conductors())
@@ -104,7 +116,7 @@ class TestRegistration(base.RPCTestCase):
         self._restart_with_fast_heartbeat()
         calls = []
 
-        def flaky(name, kind):
+        def flaky(name, kind, **kwargs):
             calls.append(name)
             if len(calls) == 1:
                 raise RuntimeError('database went away')

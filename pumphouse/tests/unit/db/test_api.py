@@ -321,6 +321,21 @@ def test_touch_conductor_updates_heartbeat(clock: Clock) -> None:
                                  'silent': (True, T0)}
 
 
+def test_conductor_records_its_rpc_version(clock: Clock) -> None:
+    owner_api.register_owner('c1', CONDUCTOR, rpc_version='1.4')
+    owner_api.register_owner('cli-x-1', owner_api.COMMAND)
+
+    def versions() -> dict:
+        with _session() as session:
+            return {r.name: r.rpc_version
+                    for r in session.query(models.Owner)}
+
+    assert versions() == {'c1': '1.4', 'cli-x-1': None}
+    # Restarted with a newer release: the heartbeat says so.
+    owner_api.touch_owner('c1', CONDUCTOR, rpc_version='1.5')
+    assert versions() == {'c1': '1.5', 'cli-x-1': None}
+
+
 def test_touch_conductor_twice_at_the_same_time(clock: Clock) -> None:
     # On MySQL an UPDATE changing nothing reports 0 changed rows; this must
     # not be taken for a missing row.

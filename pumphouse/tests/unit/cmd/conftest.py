@@ -1,0 +1,19 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The database fixtures of the db tests (SQLite, MariaDB, PostgreSQL),
+for the commands that read a database in this process."""
+
+from pumphouse.tests.unit.db.conftest import _conf  # noqa: F401
+from pumphouse.tests.unit.db.conftest import _servers  # noqa: F401
+from pumphouse.tests.unit.db.conftest import db_backend  # noqa: F401
+from pumphouse.tests.unit.db.conftest import migrated_db  # noqa: F401
