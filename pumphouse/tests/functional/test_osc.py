@@ -31,10 +31,15 @@ import uuid
 
 import pytest
 
+from pumphouse.hosts import nova
 from pumphouse.tests.functional import deployment as deployment_mod
 from pumphouse.tests.functional import fixtures
+from pumphouse.tests.functional import test_hosts
 
 OPENSTACK = str(fixtures.BIN / 'openstack')
+# The source's spare host and its servers (see test_hosts).
+spare = test_hosts.spare
+source = test_hosts.source
 
 
 def secret(name: str) -> str:
@@ -324,3 +329,40 @@ def test_a_failing_evacuation_is_a_clear_error(service, personas):
                 'DELETE', f'/v1/hosts/{name}',
                 headers={'OpenStack-API-Version': 'migration 1.1'})
             assert response.status_code == 204, response.text
+
+
+def test_evacuation_plan_through_the_client_and_the_api(service, personas,
+                                                        spare):
+    """Issue 14: ``openstack migration host evacuate --plan`` shows, for
+    a server on the source's spare host, how and where it would move, and
+    changes nothing; the API serves the plan from microversion 1.2 only."""
+    admin = personas['admin']
+    ensure_clouds(admin)
+    server = spare()
+    spare.set_enabled(True)  # as a host in use is
+    source = fixtures.sdk_connection('source')
+    as_json(admin, 'migration', 'host', 'register', test_hosts.SPARE,
+            '--source', 'source')
+    try:
+        [row] = as_json(admin, 'migration', 'host', 'evacuate',
+                        test_hosts.SPARE, '--plan')
+        assert (row['id'], row['status'], row['method'], row['action']) == (
+            server.id, 'ACTIVE', 'live', 'move'), row
+        assert row['target'] in test_hosts.OTHERS, row
+        assert nova.compute_service(source, test_hosts.SPARE)['status'] == \
+            'enabled'
+        assert source.compute.get_server(server.id).compute_host == \
+            test_hosts.SPARE
+        api = service.client()
+        path = f'/v1/hosts/{test_hosts.SPARE}/evacuation-plan'
+        old = api.request('POST', path, headers={
+            'OpenStack-API-Version': 'migration 1.1'})
+        assert old.status_code == 404 and 'migration 1.2' in old.text, \
+            old.text
+        plan = api.request('POST', path, headers={
+            'OpenStack-API-Version': 'migration 1.2'})
+        assert plan.status_code == 200, plan.text
+        assert plan.json()['feasible'] is True
+        assert [s['id'] for s in plan.json()['servers']] == [server.id]
+    finally:
+        osc(admin, 'migration', 'host', 'delete', test_hosts.SPARE)

@@ -101,11 +101,12 @@ class DefaultClass:
 def test_only_differing_limits_are_set(engine, project):
     source = fixtures.sdk_connection('source')
     destination = fixtures.sdk_connection('destination')
-    cores = nova_limits(destination, project.id, defaults=True)['cores'] + 13
-    volumes = cinder_limits(destination, project.id,
-                            defaults=True)['volumes'] + 7
-    ports = neutron_limits(destination, project.id,
-                           defaults=True)['port'] + 11
+    # The destination's defaults, read on a project it has (Nova and
+    # Cinder check that the project exists).
+    own = destination.current_project_id
+    cores = nova_limits(destination, own, defaults=True)['cores'] + 13
+    volumes = cinder_limits(destination, own, defaults=True)['volumes'] + 7
+    ports = neutron_limits(destination, own, defaults=True)['port'] + 11
     source.compute.put(f'/os-quota-sets/{project.id}',
                        json={'quota_set': {'cores': cores}},
                        microversion=NOVA)

@@ -83,7 +83,7 @@ MATRIX = [
     ('POST', '/v1/hosts', {}, (400, 403, 403, 403, 403, 401, 401)),
     ('GET', f'/v1/hosts/{NO_HOST}', None,
      (404, 403, 403, 403, 403, 401, 401)),
-    ('PATCH', f'/v1/hosts/{NO_HOST}', {'description': 'x'},
+    ('PATCH', f'/v1/hosts/{NO_HOST}', {'macs': ['52:54:00:00:00:01']},
      (404, 403, 403, 403, 403, 401, 401)),
     ('PUT', f'/v1/hosts/{NO_HOST}/state', {},
      (400, 403, 403, 403, 403, 401, 401)),
