@@ -40,8 +40,9 @@ class Contract:
     the first microversion with the operation, ``query`` the schema of
     its query string, ``bodies`` the schemas of its JSON request body by
     microversion (``body_optional``: it may be left out), ``response``
-    the schema of the JSON it answers and ``media_types`` the schemas of
-    other media types it may answer with instead.
+    the schema of the JSON it answers, ``media_types`` the schemas of
+    other media types it may answer with instead and ``errors`` the error
+    statuses particular to it, with what they mean.
     """
 
     status: int = 200
@@ -51,6 +52,7 @@ class Contract:
     body_optional: bool = False
     response: dict | None = None
     media_types: dict[str, dict] = dataclasses.field(default_factory=dict)
+    errors: dict[int, str] = dataclasses.field(default_factory=dict)
 
     def body_schema(self, version: Version) -> dict | None:
         """The request body schema of ``version``, if it takes one."""

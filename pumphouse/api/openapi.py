@@ -169,10 +169,12 @@ class _Builder:
             result['requestBody'] = body
         result['responses'] = {
             str(declared.status): self.success(operation, declared),
-            **{str(code): components.error_response(http.HTTPStatus(code),
-                                                    _ERRORS[code])
-               for code in _error_codes(operation, declared, self.keystone,
-                                        public)},
+            **{str(code): components.error_response(
+                http.HTTPStatus(code), declared.errors.get(code)
+                or _ERRORS[code])
+               for code in sorted({*_error_codes(operation, declared,
+                                                 self.keystone, public),
+                                   *declared.errors})},
             'default': {'$ref': '#/components/responses/error'},
         }
         if operation.method == 'POST' and 'uuid' in (

@@ -116,7 +116,10 @@ class CloudController(routing.Resource):
 
     @validate.when(method='POST', template='json')
     @validation.response_body(schemas.validation_result)
-    @method.expose()
+    @method.expose(errors={
+        429: 'as many validations as this API process waits for are '
+             'under way; try again in a moment.',
+        **method.CONDUCTOR_ERRORS})
     def validate_post(self) -> dict:
         """Check that the cloud can be reached with its credentials, and
         which services it offers."""

@@ -57,7 +57,7 @@ class HostController(routing.Resource):
     @index.when(method='PATCH', template='json')
     @validation.response_body(schemas.host)
     @validation.request_body(schemas.update_request)
-    @method.expose(min_version=MIN_VERSION)
+    @method.expose(min_version=MIN_VERSION, errors=method.CONDUCTOR_ERRORS)
     def patch(self) -> dict:
         """Change a host's destination, drivers, MACs or options."""
         _authorize('create')
@@ -94,7 +94,8 @@ class HostController(routing.Resource):
                              max_version=(1, 1))
     @validation.request_body(schemas.state_request_1_2,
                              min_version=PLAN_VERSION)
-    @method.expose(status_code=202, min_version=MIN_VERSION)
+    @method.expose(status_code=202, min_version=MIN_VERSION,
+                   errors=method.CONDUCTOR_ERRORS)
     def put_state(self) -> dict:
         """Move a host towards a target state (evacuate it, put it in
         the destination, give it back to the source)."""
@@ -139,7 +140,9 @@ class HostController(routing.Resource):
     @evacuation_plan.when(method='POST', template='json')
     @validation.response_body(schemas.evacuation_plan_view)
     @validation.request_body(schemas.plan_request, optional=True)
-    @method.expose(min_version=PLAN_VERSION)
+    @method.expose(min_version=PLAN_VERSION, errors={
+        503: 'the source cloud could not be read, or no conductor '
+             'answered in time.'})
     def post_evacuation_plan(self) -> dict:
         """A dry run: the plan an evacuation would follow now, with the
         choices given; nothing is stored or changed."""
@@ -212,7 +215,8 @@ class HostsController(routing.Resource):
     @index.when(method='POST', template='json')
     @validation.response_body(schemas.host)
     @validation.request_body(schemas.register_request)
-    @method.expose(status_code=201, min_version=MIN_VERSION)
+    @method.expose(status_code=201, min_version=MIN_VERSION,
+                   errors=method.CONDUCTOR_ERRORS)
     def create(self) -> dict:
         """Register a source hypervisor host."""
         _authorize('create')

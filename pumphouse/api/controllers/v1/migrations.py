@@ -136,7 +136,7 @@ class MigrationController(routing.Resource):
     @state.when(method='PUT', template='json')
     @validation.response_body(schemas.migration)
     @validation.request_body(schemas.state_request)
-    @method.expose(status_code=202)
+    @method.expose(status_code=202, errors=method.CONDUCTOR_ERRORS)
     def state_put(self) -> dict:
         """Start, resume, plan again or cancel a migration."""
         body = validation.body()
@@ -262,7 +262,7 @@ class MigrationsController(routing.Resource):
     @index.when(method='POST', template='json')
     @validation.response_body(schemas.migration)
     @validation.request_body(schemas.create_request)
-    @method.expose(status_code=202)
+    @method.expose(status_code=202, errors=method.CONDUCTOR_ERRORS)
     def create(self) -> dict:
         """Create a migration of a workload; planning starts at once."""
         context = pecan.request.context

@@ -162,6 +162,15 @@ class TestDocument(base.TestCase):
         self.assertIn('put_v1_migrations_migration_state',
                       started['links'])
 
+    def test_errors_particular_to_an_operation(self):
+        paths = self.document['paths']
+        validate = paths['/v1/clouds/{cloud}/validate']['post']['responses']
+        self.assertIn('429', validate)
+        self.assertIn('no conductor', validate['503']['description'])
+        plan = paths['/v1/hosts/{host}/evacuation-plan']['post']['responses']
+        self.assertIn('source cloud', plan['503']['description'])
+        self.assertNotIn('503', paths['/v1/clouds']['get']['responses'])
+
     def test_error_body(self):
         jsonschema.validate(errors.error_body(404, 'gone'), common.ERROR)
         self.assertEqual(common.ERROR['required'],
