@@ -12,6 +12,7 @@ from pumphouse.api import openapi
 from pumphouse.api import routing
 from pumphouse.api.controllers import root
 from pumphouse.api.schemas import common
+from pumphouse.api.schemas import validator
 from pumphouse.api.schemas.v1 import clouds
 from pumphouse.api.schemas.v1 import hosts
 from pumphouse.tests import base
@@ -139,6 +140,15 @@ class TestDocument(base.TestCase):
         self.assertEqual(r'^[1-9][0-9]{0,9}$', openapi._pattern(
             common.LIMIT['pattern']))
         self.assertEqual(r'a\\Z$', openapi._pattern(r'a\\Z\Z'))
+
+    def test_examples_are_valid(self):
+        found = 0
+        for operation in routing.operations(ROOT):
+            for body in contract.of(operation.handler).bodies:
+                for example in body.schema.get('examples', ()):
+                    found += 1
+                    validator.validate(example, body.schema)
+        self.assertGreaterEqual(found, 3)
 
     def test_microversions(self):
         operation = self.document['paths']['/v1/hosts']['get']
