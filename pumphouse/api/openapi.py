@@ -2,13 +2,15 @@
 
 Made from the routes (:func:`.routing.operations`) and what each declares
 (:mod:`.contract`): the schemas in the document are the ones requests
-and responses are checked against. Two things are translated for
-OpenAPI readers: patterns end with ``$`` where the schemas say ``\\Z``
-(the same in ECMA-262 regular expressions, which OpenAPI uses), and the
-format ``pumphouse-name`` (a name that cannot be taken for a UUID) is
-described rather than known to tools.
+and responses are checked against, with one translation for OpenAPI
+readers: patterns end with ``$`` where the schemas say ``\\Z`` (the same
+in ECMA-262 regular expressions, which OpenAPI uses). The format
+``pumphouse-name`` (a name that cannot be taken for a UUID) stays: tools
+ignore a format they do not know, and the schema's description says
+what it is.
 """
 
+import copy
 import functools
 import http
 import re
@@ -52,7 +54,6 @@ _ERRORS = {
     415: 'the body is not JSON (UTF-8).',
 }
 _CHANGES = ('POST', 'PUT', 'PATCH', 'DELETE')
-_ESCAPED_END = re.compile(r'(?<!\\)((?:\\\\)*)\\Z')
 
 
 def _operation_id(method: str, path: str) -> str:
@@ -80,7 +81,7 @@ def _error_codes(operation: routing.Operation, declared: contract.Contract,
         codes.append(404)
     if v1:
         codes.append(406)
-    if operation.method in _CHANGES and operation.parameters:
+    if operation.method in _CHANGES and v1:
         codes.append(409)
     if declared.bodies:
         codes += [413, 415]
@@ -92,7 +93,7 @@ class _Builder:
 
     def __init__(self, keystone: bool) -> None:
         self.keystone = keystone
-        self.schemas = components.Schemas(_pattern)
+        self.schemas = components.Schemas()
         #: The paths whose POST answers what it created, by status.
         self.creations: dict[str, str] = {}
 
@@ -215,14 +216,13 @@ class _Builder:
         return result
 
 
-def _pattern(pattern: str) -> str:
-    """A Python pattern ending with ``\\Z`` as an ECMA-262 one."""
-    return _ESCAPED_END.sub(r'\1$', pattern)
-
-
 @functools.lru_cache(maxsize=8)
-def document(root: routing.Resource, auth_strategy: str) -> dict:
-    """The OpenAPI document of the API below ``root`` as
-    ``auth_strategy`` serves it."""
+def _document(root: routing.Resource, auth_strategy: str) -> dict:
     builder = _Builder(keystone=auth_strategy == 'keystone')
     return builder.document(list(routing.operations(root)))
+
+
+def document(root: routing.Resource, auth_strategy: str) -> dict:
+    """The OpenAPI document of the API below ``root`` as
+    ``auth_strategy`` serves it (made once, a copy of its own)."""
+    return copy.deepcopy(_document(root, auth_strategy))

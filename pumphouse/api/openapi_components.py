@@ -3,7 +3,7 @@ named schemas, the microversion header, errors, links between
 operations, the paths middleware answers (see :mod:`.openapi`)."""
 
 import http
-from collections.abc import Callable
+import re
 
 from pumphouse.api import contract
 from pumphouse.api import versions
@@ -47,12 +47,20 @@ MIDDLEWARE_PATHS = {
 }
 
 
+_ESCAPED_END = re.compile(r'(?<!\\)((?:\\\\)*)\\Z')
+
+
+def ecma_pattern(pattern: str) -> str:
+    """A Python pattern ending with ``\\Z`` as an ECMA-262 one."""
+    return _ESCAPED_END.sub(r'\1$', pattern)
+
+
 class Schemas:
     """Schemas as the document shows them: the ones of
-    :data:`SCHEMA_MODULES` as references to named components."""
+    :data:`SCHEMA_MODULES` as references to named components, patterns
+    as ECMA-262 ones."""
 
-    def __init__(self, pattern: Callable[[str], str]) -> None:
-        self._pattern = pattern
+    def __init__(self) -> None:
         self._names = {id(common.ERROR): 'error'}
         for module in SCHEMA_MODULES:
             prefix = module.__name__.rsplit('.', 1)[-1]
@@ -72,7 +80,7 @@ class Schemas:
             self._components[name] = self.inline(schema)
         return {'$ref': f'#/components/schemas/{name}'}
 
-    def inline(self, schema):
+    def inline(self, schema: object) -> object:
         """``schema`` with its named parts as references."""
         if isinstance(schema, list):
             return [self.ref(v) if isinstance(v, dict) else v
@@ -82,7 +90,7 @@ class Schemas:
         result = {}
         for key, value in schema.items():
             if key == 'pattern' and isinstance(value, str):
-                result[key] = self._pattern(value)
+                result[key] = ecma_pattern(value)
             elif key in ('properties', '$defs', 'patternProperties'):
                 result[key] = {k: self.ref(v) for k, v in value.items()}
             elif isinstance(value, (dict, list)) and key not in (
