@@ -4,8 +4,7 @@ Schemathesis (pinned in test-requirements.txt) makes requests from the
 API's own OpenAPI document (``GET /v1/openapi.json``), seeded: its
 coverage, fuzzing and stateful phases (the document links each creation
 to its item), half of the path parameters and cloud names taken from
-what exists. Then the raw requests of :mod:`.raw_http`, which schema
-tools do not make.
+what exists. What schema tools do not send: test_api_raw_http.py.
 
 No answer may be a 5xx (but the one the document declares for an
 evacuation plan whose source cloud cannot be read: every cloud here is
@@ -24,7 +23,6 @@ import pytest
 
 from pumphouse.tests.functional import fixtures
 from pumphouse.tests.functional import fuzz_target
-from pumphouse.tests.functional import raw_http
 
 #: The seed and cases per operation and phase (the coverage phase adds
 #: its own); longer or other runs: PUMPHOUSE_TEST_FUZZ_SEED and
@@ -125,18 +123,6 @@ def test_schemathesis(target, tmp_path):
     # The scan saw the clouds that hold the secret.
     assert any('fuzz-source' in _text(e) for e in entries)
     assert fuzz_target.problems(target.log(), target.secret) == []
-
-
-@pytest.mark.parametrize('case', raw_http.CASES, ids=lambda c: c.name)
-def test_raw_http(target, case):
-    answer = raw_http.send(target.address, case)
-    assert answer.status == case.expected, answer.text
-    if answer.status >= 400 and case.method != b'HEAD' and \
-            answer.headers.get('Content-Type', '').startswith(
-                'application/json'):
-        assert json.loads(answer.body)['error']['code'] == answer.status
-    assert fuzz_target.problems(answer.text, target.secret) == []
-    assert 'raw-probe' not in answer.body.decode('utf-8', 'replace')
 
 
 def test_server_logged_no_traceback_nor_secret(target):
