@@ -1,7 +1,20 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Pre-checks of a plan: can the clouds do it, can the destination hold it?
 
 Each check compares what the plan will create with the clouds: the API
-versions the drivers need of each cloud, per-project quotas, hypervisor
+versions the drivers need of each cloud, the Keystone databases
+``copy_hash`` copies passwords between, per-project quotas, hypervisor
 capacity in Placement, free addresses in subnets and floating IP pools,
 CIDR overlaps. A failed check stops the migration from starting unless the
 operator overrides it by name (the check's full name, e.g.
@@ -17,6 +30,7 @@ from oslo_log import log
 from pumphouse.common import exception
 from pumphouse.engine.checks import api_version
 from pumphouse.engine.checks import capacity
+from pumphouse.engine.checks import keystone_db
 from pumphouse.engine.checks import network
 from pumphouse.engine.checks import quota
 from pumphouse.engine.checks.result import FAILED
@@ -48,8 +62,9 @@ def run(ctx, graph, items: list[dict], drivers: dict) -> list[dict]:
     """Every pre-check of a plan, as dicts stored with the migration."""
     plan = Plan(graph, items)
     results: list[Result] = []
-    for check in (api_version.check, quota.check, capacity.check,
-                  network.check_addresses, network.check_cidrs):
+    for check in (api_version.check, keystone_db.check, quota.check,
+                  capacity.check, network.check_addresses,
+                  network.check_cidrs):
         results.extend(check(ctx, plan, drivers))
     failed = [r for r in results if r.status == FAILED]
     for result in results:

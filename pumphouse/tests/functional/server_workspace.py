@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """A source project of a test's (or the bench's) own, with servers.
 
 Everything is named ``<prefix>-<kind>-<random>``: a project with a member
@@ -21,6 +33,7 @@ from pumphouse.drivers.resources.compute import server_boot
 from pumphouse.drivers.resources.compute import server_snapshot
 from pumphouse.drivers.resources.volume import common as volume_common
 from pumphouse.tests.functional import fixtures
+from pumphouse.tests.functional import purge
 
 SERVER_TIMEOUT = 180
 
@@ -234,7 +247,7 @@ class ServerWorkspace:
                         wait=120)
                 conn.block_storage.delete_volume(found, ignore_missing=True)
         if project is not None:
-            _purge_project(conn, project.id)
+            purge.purge_project(conn, project.id)
         for image in conn.image.images(name=self.image.name):
             conn.image.delete_image(image)
         user = conn.identity.find_user(self.user.name, domain_id='default',
@@ -260,36 +273,3 @@ def volume_file(cloud: str, volume_id: str) -> pathlib.Path:
     return (fixtures.REPO / '.minicloud' / cloud / 'cinder' / 'volumes' /
             f'volume-{volume_id}')
 
-
-def _purge_project(conn, project_id: str) -> None:
-    servers = list(conn.compute.servers(all_projects=True,
-                                        project_id=project_id))
-    for server in servers:
-        conn.compute.delete_server(server)
-    for server in servers:
-        conn.compute.wait_for_delete(server, wait=SERVER_TIMEOUT)
-    storage = conn.block_storage
-    for volume in storage.volumes(all_projects=True, project_id=project_id):
-        storage.delete_volume(volume, ignore_missing=True)
-    for volume in storage.volumes(all_projects=True, project_id=project_id):
-        storage.wait_for_delete(volume, wait=120)
-    for group in conn.compute.server_groups(all_projects=True):
-        if group.project_id == project_id:
-            conn.compute.delete_server_group(group)
-    network = conn.network
-    for fip in network.ips(project_id=project_id):
-        network.delete_ip(fip)
-    for router in network.routers(project_id=project_id):
-        for port in network.ports(device_id=router.id):
-            if port.device_owner == 'network:router_interface':
-                network.remove_interface_from_router(router,
-                                                     port_id=port.id)
-        network.delete_router(router)
-    for port in network.ports(project_id=project_id):
-        if not (port.device_owner or '').startswith('network:'):
-            network.delete_port(port)
-    for net in network.networks(project_id=project_id):
-        network.delete_network(net)
-    for group in network.security_groups(project_id=project_id):
-        network.delete_security_group(group)
-    conn.identity.delete_project(project_id)

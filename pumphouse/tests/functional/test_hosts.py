@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Hosts between the two real clouds: evacuate, revert, reassign.
 
 The source cloud has a spare compute host, ``source-compute-3``, whose
@@ -38,6 +50,9 @@ OTHERS = {'source-compute-1', 'source-compute-2'}
 MINICLOUD = fixtures.REPO / '.minicloud'
 BMCS = MINICLOUD / 'destination' / 'ironic' / 'bmcs.json'
 SERVER_TIMEOUT = 180
+#: Metadata that makes the harness's fake hypervisor refuse a live
+#: migration (tools/minicloud/drivers/minicloud_drivers/nova_fake.py).
+REFUSE_LIVE = 'minicloud:refuse-live-migration'
 
 
 @pytest.fixture
@@ -81,13 +96,13 @@ def spare(source):
         nova.set_service_status(source, spare_service(source)['id'],
                                 enabled, 'harness spare host')
 
-    def boot(stopped: bool = False):
+    def boot(stopped: bool = False, metadata: dict | None = None):
         set_enabled(True)
         try:
             server = source.compute.create_server(
                 name=engine_fixtures.unique('ph-host-server'),
                 flavor_id=flavor.id, image_id=image.id, networks='none',
-                availability_zone=f'nova:{SPARE}')
+                availability_zone=f'nova:{SPARE}', metadata=metadata or {})
             made.append(server)
             server = source.compute.wait_for_server(server,
                                                     wait=SERVER_TIMEOUT)
@@ -116,8 +131,13 @@ def spare(source):
 
 def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
                                                         spare):
+    """ACTIVE servers move live, SHUTOFF ones cold, SUSPENDED ones live
+    and suspended again; one that cannot move live (the harness's fake
+    hypervisor fails its pre-check) is cold-migrated instead (issue 14
+    item 7)."""
     active = spare()
     stopped = spare(stopped=True)
+    no_live = spare(metadata={REFUSE_LIVE: 'yes'})
     suspended = spare()
     source.compute.suspend_server(suspended)
     source.compute.wait_for_server(suspended, status='SUSPENDED',
@@ -140,6 +160,9 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
     assert moved_stopped.compute_host in OTHERS
     assert (moved_active.status, moved_stopped.status) == ('ACTIVE',
                                                            'SHUTOFF')
+    moved_no_live = source.compute.get_server(no_live.id)
+    assert (moved_no_live.compute_host in OTHERS,
+            moved_no_live.status) == (True, 'ACTIVE')
     moved_suspended = source.compute.get_server(suspended.id)
     assert (moved_suspended.compute_host in OTHERS,
             moved_suspended.status) == (True, 'SUSPENDED')
@@ -147,6 +170,9 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
     messages = [m for _step, m, _level in lines]
     assert any(f'{active.id}): live-migrating' in m for m in messages)
     assert any(f'{stopped.id}): cold-migrating' in m for m in messages)
+    fallback = [m for m in messages
+                if f'{no_live.id}) could not be live-migrated' in m]
+    assert fallback and 'cold-migrating it instead' in fallback[0], messages
     assert [(o.step, o.state) for o in host_api.list_operations(host.id)
             if o.state != 'info'] == [
         ('disable', 'running'), ('disable', 'done'),
@@ -314,9 +340,22 @@ def bmc_info() -> dict:
             'username': bmc['username'], 'password': bmc['password']}
 
 
+def again(cli, *args: str):
+    """Run a host command after a killed one: the killed command owned
+    the host and is seen gone once its heartbeat is older than
+    heartbeat_timeout (5 s here)."""
+    for _attempt in range(10):
+        done = cli(*args, timeout=900)
+        if 'try again' not in done.stderr:
+            return done
+        time.sleep(2)
+    return done
+
+
 def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
                                                  spare, tmp_path):
     server = spare()
+    other = spare()
     info_file = tmp_path / 'bmc.yaml'
     info = bmc_info()
     info_file.write_text(json.dumps(info))
@@ -338,10 +377,25 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
     assert 'not registered' in rows['source-compute-1']
     standin = None
     try:
-        evacuated = cli('host', 'evacuate', SPARE, '--yes', timeout=900)
+        # Killed while it evacuates (issue 14 item 7), then run again:
+        # it goes on and moves each server once.
+        log = tmp_path / 'evacuate-1.log'
+        killed = cli.start('host', 'evacuate', SPARE, '--yes', log=log)
+        assert fixtures.wait_until(
+            lambda: ': live-migrating' in log.read_text() or
+            not killed.alive(), timeout=600, interval=0.2), log.read_text()
+        assert killed.alive(), log.read_text()
+        killed.stop(signal.SIGKILL)
+        evacuated = again(cli, 'host', 'evacuate', SPARE, '--yes')
         assert evacuated.returncode == 0, evacuated.stdout + \
             evacuated.stderr
-        assert source.compute.get_server(server.id).compute_host in OTHERS
+        assert nova.servers_on(source, SPARE) == []
+        for moved in (server, other):
+            assert source.compute.get_server(moved.id).compute_host in \
+                OTHERS
+            done = [m for m in nova.migrations_of(source, moved.id)
+                    if m.get('status') == 'completed']
+            assert len(done) == 1, (moved.id, done)
         stop_spare()
         assert fixtures.wait_until(
             lambda: spare_service(source)['state'] == 'down', timeout=180,
@@ -368,13 +422,7 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
             lambda: (nova.compute_service(destination, SPARE) or {}).get(
                 'state') == 'up', timeout=180, interval=2)
         discover_hosts()
-        # The killed command owned the host: it is seen gone once its
-        # heartbeat is older than heartbeat_timeout (5 s here).
-        for _attempt in range(10):
-            second = cli('host', 'reassign', SPARE, timeout=900)
-            if 'try again' not in second.stderr:
-                break
-            time.sleep(2)
+        second = again(cli, 'host', 'reassign', SPARE)
         assert second.returncode == 0, second.stdout + second.stderr
         assert '[remove]' not in second.stdout  # resumed, not restarted
         assert '[join] done: in_destination' in second.stdout
@@ -392,7 +440,8 @@ def test_reassign_resumes_after_a_kill_and_joins(cli, source, destination,
         steps = [(o['step'], o['state']) for o in final['operations']
                  if o['state'] in ('running', 'done')]
         assert steps.count(('join', 'running')) == 2  # killed, resumed
-        for step in ('disable', 'evacuate', 'remove', 'power', 'provision'):
+        assert steps.count(('evacuate', 'running')) == 2  # killed, resumed
+        for step in ('disable', 'remove', 'power', 'provision'):
             assert steps.count((step, 'running')) == 1, steps
     finally:
         if standin is not None:

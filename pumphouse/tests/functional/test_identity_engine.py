@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The engine on identity between the two real Keystones.
 
 Conflicts change nothing; copy_hash keeps users' passwords; reset
@@ -10,6 +22,7 @@ import pytest
 from keystoneauth1 import exceptions as ksa_exc
 from keystoneauth1 import identity as ksa_identity
 from keystoneauth1 import session as ksa_session
+from sqlalchemy.engine import make_url
 
 from pumphouse.common import crypto
 from pumphouse.common import exception
@@ -117,6 +130,36 @@ def test_copy_hash_keeps_the_password(engine, clouds):
     assert can_log_in(auth_url, user.name, password, project.name)
     assert not can_log_in(auth_url, user.name, password + 'x', project.name)
     assert migration_api.count_issued_passwords(migration.id) == 0
+
+
+def test_copy_hash_with_a_wrong_database_changes_nothing(engine, clouds):
+    """Issue 14 item 7: a source Keystone database URL naming another
+    database (here the destination's) fails the plan's keystone_db
+    check; nothing starts and no user reaches the destination."""
+    source, destination, created = clouds
+    wrong = engine_fixtures.keystone_db_url('destination')
+    engine.config(group='identity', source_keystone_connection=wrong,
+                  destination_keystone_connection=engine_fixtures
+                  .keystone_db_url('destination'))
+    project, user = small_workload(source, created, 'Pw-never-copied')
+    migration = runner.create(
+        'source', 'destination',
+        {'workload': {'kind': 'project', 'names': [project.name]}},
+        {'password_mode': 'copy_hash'}, project_id='admin')
+    migration = runner.plan(migration.uuid)
+    failed = {c['name']: c['message'] for c in migration.checks
+              if c['status'] == 'failed'}
+    assert set(failed) == {'keystone_db:source'}, migration.checks
+    assert "not the source cloud's Keystone database" in \
+        failed['keystone_db:source']
+    password = make_url(wrong).password
+    assert not password or password not in failed['keystone_db:source']
+    with pytest.raises(exception.PreCheckFailed):
+        runner.start(migration.uuid)
+    assert destination.identity.find_user(user.name, domain_id='default',
+                                          ignore_missing=True) is None
+    assert destination.identity.find_project(
+        project.name, domain_id='default', ignore_missing=True) is None
 
 
 def test_reset_password_is_issued_once_and_never_logged(engine, clouds,

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """identity.role and identity.role_inference: roles and implied roles."""
 
 from pumphouse.drivers.resources import common as helpers
@@ -8,10 +20,13 @@ from pumphouse.engine import resource as res
 
 class RoleDriver(common.IdentityDriver):
     """Roles, global or domain-specific. By default only the roles the
-    workload's assignments use (and the roles those imply) move."""
+    workload's assignments use (and the roles those imply) move; a domain
+    workload also takes its domains' own roles, used or not (they belong
+    to the domain as its projects do)."""
 
     collection = 'roles'
-    strategies = ('depend', 'all', 'specific')
+    strategies = ('depend', 'tenant', 'all', 'specific')
+    workload_strategies = {'domain': 'tenant'}
 
     def list_source(self, ctx):
         roles = list(ctx.source.identity.roles())
@@ -28,7 +43,10 @@ class RoleDriver(common.IdentityDriver):
         return res.Resource(self.resource_type, role.id, role.name, attrs)
 
     def expand(self, ctx, selection, graph):
-        return self.new(ctx, graph, self.chosen(ctx, selection))
+        return self.new(ctx, graph, self.chosen(
+            ctx, selection, tenant=lambda roles: {
+                r.id for r in roles.values()
+                if r.domain_id and r.domain_id in selection.scope_domains}))
 
     @staticmethod
     def _describe(role) -> dict:

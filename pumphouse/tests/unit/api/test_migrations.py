@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """/v1/migrations and /v1/mappings through the WSGI application.
 
 The in-process conductor works for real on clouds that cannot be reached,
@@ -102,8 +114,9 @@ class TestCreate(MigrationsTestCase):
                   'strategies/identity.user')
         self._bad(create_body(strategies={'compute.warp': 'all'}),
                   "unknown resource type 'compute.warp'")
-        self._bad(create_body(strategies={'identity.role': 'tenant'}),
-                  "identity.role does not support strategy 'tenant'")
+        self._bad(create_body(
+            strategies={'identity.role_inference': 'tenant'}),
+            "identity.role_inference does not support strategy 'tenant'")
         self._bad(create_body(options={'conflict_resolution': 'maybe'}),
                   'options/conflict_resolution')
         self._bad(create_body(options={'apply_workers': 0}),

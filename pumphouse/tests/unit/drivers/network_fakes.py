@@ -1,12 +1,28 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """A source Neutron made of plain objects, for the network driver tests.
 
 Objects carry the openstacksdk attribute names the drivers read; the
 fake proxy counts its list calls so that tests can hold discovery to one
-call per collection.
+call per collection. :func:`response` is a Neutron answer as keystoneauth
+returns it.
 """
 
 import collections
+import json
 import types
+
+import requests
 
 from pumphouse.drivers.resources.network import floating_ip as fip_mod
 from pumphouse.drivers.resources.network import network as network_mod
@@ -15,6 +31,7 @@ from pumphouse.drivers.resources.network import router as router_mod
 from pumphouse.drivers.resources.network import subnet as subnet_mod
 from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
+from pumphouse.tests.unit.drivers import fakes
 
 
 def network(id, project='p1', **kw):
@@ -69,6 +86,19 @@ def floating_ip(id, network_id, address, port_id=None, fixed=None,
     return types.SimpleNamespace(**dict(values, **kw))
 
 
+def response(body: dict, status: int = 200,
+             project: str = 'p1') -> requests.Response:
+    """Neutron's answer ``body`` with ``status`` to a request about the
+    quotas of ``project``."""
+    answer = requests.Response()
+    answer.status_code = status
+    answer._content = json.dumps(body).encode()
+    answer.headers['Content-Type'] = 'application/json'
+    answer.url = f'http://neutron/v2.0/quotas/{project}'
+    answer.request = requests.Request('GET', answer.url).prepare()
+    return answer
+
+
 class FakeNetworkProxy:
     """The list calls of ``conn.network``, counted."""
 
@@ -99,24 +129,6 @@ class FakeNetworkProxy:
 
     def ips(self):
         return self._list('ips')
-
-
-class FakeContext:
-    """What discovery and the drivers' source side use of a context."""
-
-    def __init__(self, proxy: FakeNetworkProxy) -> None:
-        self.source = types.SimpleNamespace(network=proxy)
-        self.cache: dict = {}
-        self.events: list = []
-        self.source_requests = types.SimpleNamespace(total=0)
-
-    def cached(self, name, load):
-        if name not in self.cache:
-            self.cache[name] = load()
-        return self.cache[name]
-
-    def event(self, event_type, message, level='INFO', item=None):
-        self.events.append((event_type, message, level))
 
 
 class StubDriver(base.ResourceDriver):
@@ -155,9 +167,5 @@ def drivers() -> dict:
         'network.port': port_mod.PortDriver,
         'network.floating_ip': fip_mod.FloatingIPDriver,
     }
-    found = {}
-    for name, cls in sorted(classes.items()):
-        driver = cls()
-        driver.resource_type = name
-        found[name] = driver
-    return found
+    return {name: fakes.driver(cls, name)
+            for name, cls in sorted(classes.items())}

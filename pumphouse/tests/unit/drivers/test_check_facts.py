@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The drivers' answers to the pre-checks (engine.checks.facts): what
 Placement and Neutron say, in the engine's terms."""
 
@@ -9,6 +21,7 @@ from pumphouse.drivers.resources.compute import placement
 from pumphouse.drivers.resources.network import destination
 from pumphouse.engine.checks import capacity
 from pumphouse.engine.checks import facts
+from pumphouse.tests.unit.drivers import fakes
 
 
 def _response(body):
@@ -43,7 +56,7 @@ class TestNeutron(unittest.TestCase):
 
     def setUp(self):
         self.network = mock.Mock()
-        self.ctx = types.SimpleNamespace(destination=types.SimpleNamespace(
+        self.ctx = fakes.FakeContext(destination=types.SimpleNamespace(
             network=self.network))
 
     def test_subnets_and_networks(self):

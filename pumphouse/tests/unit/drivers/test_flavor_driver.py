@@ -1,8 +1,21 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """compute.flavor on a fake Nova: what a project workload takes in (its
 servers' flavors and the private flavors it may use), how access to
 projects outside the migration is left out, and what a reused private
 flavor gets (issue 14)."""
 
+import functools
 import types
 import unittest
 from unittest import mock
@@ -13,7 +26,7 @@ from pumphouse.drivers.resources.compute import flavor as flavor_mod
 from pumphouse.engine import graph as graph_mod
 from pumphouse.engine import planner
 from pumphouse.engine import resource as res
-from pumphouse.engine import selection as selection_mod
+from pumphouse.tests.unit.drivers import fakes
 
 
 def flavor(id, public=True, **kw):
@@ -34,59 +47,35 @@ def project(id):
     return types.SimpleNamespace(id=id, name=f'proj-{id}', is_domain=False)
 
 
-class FakeContext:
+def context(flavors, servers, access, projects=('p1', 'p2', 'p3'), **kw):
     """An engine context over a fake source Nova and Keystone (the
-    openstacksdk proxies are the boundary)."""
-
-    def __init__(self, flavors, servers, access, projects=('p1', 'p2',
-                                                          'p3')):
-        self.cache = {}
-        self.source = mock.Mock()
-        self.source.compute.flavors.return_value = flavors
-        self.source.compute.servers.return_value = servers
-        self.source.compute.get_flavor_access.side_effect = \
-            lambda flavor_id: [{'tenant_id': p}
-                               for p in access.get(flavor_id, [])]
-        self.source.identity.projects.return_value = [project(p)
-                                                      for p in projects]
-        self.destination = mock.Mock()
-        self.events = []
-        self.mappings = {}
-
-    def cached(self, name, load):
-        if name not in self.cache:
-            self.cache[name] = load()
-        return self.cache[name]
-
-    def event(self, event_type, message, level='INFO', item=None):
-        self.events.append((level, message))
-
-    def mapped(self, key):
-        return self.mappings.get(tuple(key))
-
-    def translate(self, attrs):
-        return res.translate(attrs, lambda key: f'dest-{key[1]}')
+    openstacksdk proxies are the boundary); ``kw`` as
+    :class:`fakes.FakeContext` takes them."""
+    source = mock.Mock()
+    source.compute.flavors.return_value = flavors
+    source.compute.servers.return_value = servers
+    source.compute.get_flavor_access.side_effect = \
+        lambda flavor_id: [{'tenant_id': p}
+                           for p in access.get(flavor_id, [])]
+    source.identity.projects.return_value = [project(p) for p in projects]
+    return fakes.FakeContext(source, mock.Mock(), **kw)
 
 
-def driver():
-    made = flavor_mod.FlavorDriver()
-    made.resource_type = 'compute.flavor'
-    return made
+def project_ids(*source_ids):
+    """The destination ids of migrated projects: ``dest-`` and theirs."""
+    return {('identity.project', p): f'dest-{p}' for p in source_ids}
 
 
-def select(kind='project', strategy=None, scope=('p1',)):
-    chosen = selection_mod.Selection(
-        selection_mod.Workload(kind, ['web']),
-        strategies={'compute.flavor': strategy} if strategy else {})
-    chosen.scope_projects = set(scope)
-    return chosen
+driver = functools.partial(fakes.driver, flavor_mod.FlavorDriver,
+                           'compute.flavor')
+select = functools.partial(fakes.select, 'compute.flavor')
 
 
 class TestWhatAWorkloadTakes(unittest.TestCase):
 
     def setUp(self):
         self.driver = driver()
-        self.ctx = FakeContext(
+        self.ctx = context(
             flavors=[flavor('used'), flavor('unused'),
                      flavor('mine', public=False),
                      flavor('shared', public=False),
@@ -140,17 +129,21 @@ class TestAccessOutsideTheMigration(unittest.TestCase):
 
     def setUp(self):
         self.driver = driver()
-        self.ctx = FakeContext(
-            flavors=[flavor('shared', public=False)], servers=[],
-            access={'shared': ['p1', 'p2', 'p3']})
+        self.ctx = self.context()
         [self.shared] = self.driver.fetch(self.ctx, {'shared'})
         self.graph = graph_mod.ResourceGraph()
         self.graph.add(self.shared)
         self.graph.add(res.Resource('identity.project', 'p1', 'proj-p1',
                                     {}))
 
+    def context(self, **kw):
+        return context(flavors=[flavor('shared', public=False)], servers=[],
+                       access={'shared': ['p1', 'p2', 'p3']},
+                       ids=project_ids('p1'), **kw)
+
     def test_left_out_with_a_warning_naming_flavor_and_projects(self):
-        self.ctx.mappings[('identity.project', 'p3')] = 'dest-p3'
+        # p3 was migrated by an earlier migration.
+        self.ctx = self.context(mappings=project_ids('p3'))
         settled, note = planner.settle(self.ctx, self.shared, self.graph)
         self.assertEqual(
             [res.optional_ref('identity.project', 'p1', 'proj-p1'),
@@ -158,10 +151,10 @@ class TestAccessOutsideTheMigration(unittest.TestCase):
             settled.attrs['access'])
         self.assertIn('project proj-p2 (p2)', note)
         self.assertNotIn('p1', note)
-        [(level, message)] = self.ctx.events
-        self.assertEqual('WARNING', level)
-        self.assertIn('compute.flavor m1.shared', message)
-        self.assertIn('access: left out project proj-p2 (p2)', message)
+        [event] = self.ctx.events
+        self.assertEqual('WARNING', event.level)
+        self.assertIn('compute.flavor m1.shared', event.message)
+        self.assertIn('access: left out project proj-p2 (p2)', event.message)
 
     def test_destination_with_the_migrated_projects_is_no_difference(self):
         settled, _note = planner.settle(self.ctx, self.shared, self.graph)
@@ -176,7 +169,8 @@ class TestDestination(unittest.TestCase):
 
     def setUp(self):
         self.driver = driver()
-        self.ctx = FakeContext(flavors=[], servers=[], access={})
+        self.ctx = context(flavors=[], servers=[], access={},
+                           ids=project_ids('p1', 'p2'))
         self.compute = self.ctx.destination.compute
         self.resource = res.Resource('compute.flavor', 'f1', 'm1.f1', dict(
             flavor_mod._fields(flavor('f1', public=False)),

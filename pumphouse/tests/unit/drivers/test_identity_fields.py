@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Descriptions of Keystone resources are carried as they are: ``""`` and
 null are different values for Keystone, for an operator's scripts and so
 for verification (issue 14)."""
@@ -11,7 +23,10 @@ from pumphouse.drivers.resources.identity import group as group_mod
 from pumphouse.drivers.resources.identity import project as project_mod
 from pumphouse.drivers.resources.identity import role as role_mod
 from pumphouse.drivers.resources.identity import user as user_mod
+from pumphouse.engine import graph as graph_mod
 from pumphouse.engine import resource as res
+from pumphouse.engine import selection as sel
+from pumphouse.tests.unit.drivers import fakes
 
 
 def project(description):
@@ -73,7 +88,7 @@ class TestDescriptions(unittest.TestCase):
 
     def test_role_without_description_is_created_without_one(self):
         driver = role_mod.RoleDriver()
-        ctx = types.SimpleNamespace(destination=mock.Mock())
+        ctx = fakes.FakeContext(destination=mock.Mock())
         resource = res.Resource('identity.role', 'r1', 'reader', {})
         driver.create(ctx, resource, {'name': 'reader', 'description': None,
                                       'domain': None})
@@ -88,7 +103,7 @@ class TestDescriptions(unittest.TestCase):
     def test_project_and_group_are_created_with_the_value_as_it_is(self):
         # Keystone would give "" to one created without a description:
         # null is sent as null.
-        ctx = types.SimpleNamespace(destination=mock.Mock())
+        ctx = fakes.FakeContext(destination=mock.Mock())
         attrs = {'name': 'web', 'description': None, 'enabled': True,
                  'domain': 'default', 'parent': None, 'tags': []}
         project_mod.ProjectDriver().create(ctx, None, attrs)
@@ -98,3 +113,32 @@ class TestDescriptions(unittest.TestCase):
             'name': 'team', 'description': '', 'domain': 'default'})
         self.assertEqual('', ctx.destination.identity.create_group.call_args
                          .kwargs['description'])
+
+
+class TestDomainRoles(unittest.TestCase):
+    """A domain workload takes its domains' own roles, used or not
+    (issue 14 item 5); other workloads take only the roles they use."""
+
+    def expand(self, kind):
+        roles = [types.SimpleNamespace(id='r-global', name='member',
+                                       description=None, domain_id=None),
+                 types.SimpleNamespace(id='r-own', name='auditor',
+                                       description='', domain_id='d1'),
+                 types.SimpleNamespace(id='r-other', name='auditor',
+                                       description='', domain_id='d2')]
+        ctx = fakes.FakeContext(mock.Mock())
+        ctx.source.identity.roles.side_effect = \
+            lambda domain_id=None: [r for r in roles
+                                    if r.domain_id == domain_id]
+        ctx.source.identity.domains.return_value = [
+            types.SimpleNamespace(id='d1'), types.SimpleNamespace(id='d2')]
+        selection = sel.Selection(sel.Workload(kind, ['dom']))
+        selection.scope_domains.add('d1')
+        return {r.id for r in role_mod.RoleDriver().expand(
+            ctx, selection, graph_mod.ResourceGraph())}
+
+    def test_domain_workload_takes_its_own_roles(self):
+        self.assertEqual({'r-own'}, self.expand('domain'))
+
+    def test_project_workload_takes_roles_by_use_only(self):
+        self.assertEqual(set(), self.expand('project'))

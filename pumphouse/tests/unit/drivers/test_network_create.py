@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """What the Neutron drivers ask the destination for, over a fake one.
 
 The functional tests cover the paths a healthy destination takes; these
@@ -15,6 +27,7 @@ from pumphouse.drivers.resources.network import network
 from pumphouse.drivers.resources.network import port
 from pumphouse.drivers.resources.network import router
 from pumphouse.engine import resource as res
+from pumphouse.tests.unit.drivers import fakes as shared
 from pumphouse.tests.unit.drivers import network_fakes as fakes
 
 
@@ -61,13 +74,9 @@ class Destination:
 
 
 def context(destination):
-    events = []
-    ctx = types.SimpleNamespace(
-        destination=types.SimpleNamespace(network=destination),
-        cached=lambda name, load: load(),
-        event=lambda t, m, level='INFO', item=None: events.append(
-            (t, m, level)))
-    return ctx, events
+    ctx = shared.FakeContext(
+        destination=types.SimpleNamespace(network=destination))
+    return ctx, ctx.events
 
 
 EXT = [fakes.subnet('dest-ext-v4', 'dest-ext', '203.0.113.0/24')]
@@ -106,7 +115,7 @@ def test_floating_ip_gets_a_new_address_when_taken(holder):
     floating_ip.FloatingIPDriver().create(ctx, fip_resource(), fip_attrs())
     [created] = dest.named('create_ip')
     assert 'floating_ip_address' not in created
-    [(kind, message, level)] = events
+    [(kind, message, level, _item)] = events
     assert level == 'WARNING' and '203.0.113.150' in message
 
 
@@ -124,14 +133,14 @@ def test_floating_ip_of_a_port_not_copied_is_reported():
     ctx, events = context(dest)
     resource = fip_resource()
     resource.data['note'] = 'associated with a Octavia port'
-    driver = floating_ip.FloatingIPDriver()
-    driver.resource_type = 'network.floating_ip'
+    driver = shared.driver(floating_ip.FloatingIPDriver,
+                           'network.floating_ip')
     driver.create(
         ctx, resource, fip_attrs(port=None, fixed_ip_address=None))
     assert 'port_id' not in dest.named('create_ip')[0]
     assert events == [('not_associated', 'network.floating_ip '
                        '203.0.113.150: associated with a Octavia port',
-                       'WARNING')]
+                       'WARNING', None)]
 
 
 def test_tagging_failure_deletes_what_was_made():
@@ -192,7 +201,7 @@ def test_router_flag_the_destination_cannot_take():
         router_attrs(distributed=True, ha=True))
     [created] = dest.named('create_router')
     assert created['is_ha'] is True and 'is_distributed' not in created
-    [(kind, message, level)] = events
+    [(kind, message, level, _item)] = events
     assert (kind, level) == ('not_copied', 'WARNING') and 'dvr' in message
 
 
@@ -289,9 +298,8 @@ def test_interface_of_a_plan_without_the_mac_lets_neutron_choose():
 
 
 def interface_driver() -> router.RouterInterfaceDriver:
-    driver = router.RouterInterfaceDriver()
-    driver.resource_type = 'network.router_interface'
-    return driver
+    return shared.driver(router.RouterInterfaceDriver,
+                         'network.router_interface')
 
 
 def test_interface_verification_compares_the_mac():

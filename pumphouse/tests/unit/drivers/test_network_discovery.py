@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Discovery through the Neutron drivers over a fake source.
 
 The source looks like the ``full`` seed: an admin-owned external network,
@@ -6,11 +18,14 @@ and a route, server ports and Neutron's own ports, floating IPs; and a
 second project ``p2`` that must stay out.
 """
 
+import types
+
 import pytest
 
 from pumphouse.engine import discovery
 from pumphouse.engine import resource as res
 from pumphouse.engine import selection as sel
+from pumphouse.tests.unit.drivers import fakes as shared
 from pumphouse.tests.unit.drivers import network_fakes as fakes
 
 ROUTER_IF = 'network:router_interface'
@@ -39,7 +54,7 @@ def source() -> fakes.FakeNetworkProxy:
             fakes.subnet('backend-v4', 'backend', '10.20.0.0/24'),
             fakes.subnet('ops-v4', 'ops-net', '10.30.0.0/24', project='p2'),
             fakes.subnet('idle-v4', 'idle', '10.40.0.0/24')],
-        subnet_pools=[fakes.types.SimpleNamespace(
+        subnet_pools=[types.SimpleNamespace(
             id='pool', name='pool', description='', prefixes=['10.0.0.0/8'],
             ip_version=4, default_prefix_length=24,
             minimum_prefix_length=8, maximum_prefix_length=32,
@@ -82,7 +97,7 @@ def source() -> fakes.FakeNetworkProxy:
 
 
 def discover(proxy, workload, strategies=None, scope=('p1',)):
-    ctx = fakes.FakeContext(proxy)
+    ctx = shared.FakeContext(types.SimpleNamespace(network=proxy))
     selection = sel.Selection(workload, dict(strategies or {}))
     selection.scope_projects.update(scope)
     graph = discovery.discover(ctx, selection, fakes.drivers())
@@ -209,6 +224,6 @@ def test_router_gateway_refers_to_the_external_subnet():
 @pytest.mark.parametrize('port_id', ['dhcp', 'ri1'])
 def test_fetching_a_neutron_port_skips_it(port_id):
     drivers = fakes.drivers()
-    ctx = fakes.FakeContext(source())
+    ctx = shared.FakeContext(types.SimpleNamespace(network=source()))
     [found] = drivers['network.port'].fetch(ctx, {port_id})
     assert found.data['skip']

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Quota limits only one of the clouds has (an older or newer release).
 
 A 2024.1 Neutron has no ``router_route`` quota, the current one does:
@@ -5,13 +17,14 @@ such a limit is no difference, is never set from the source and never
 fails a migration, while a limit both clouds have still is compared.
 """
 
-import json
 import types
 
 import requests
 
 from pumphouse.drivers.resources import quota
 from pumphouse.engine import resource as res
+from pumphouse.tests.unit.drivers import fakes
+from pumphouse.tests.unit.drivers import network_fakes
 
 #: A 2024.1 Neutron's quotas of a project.
 OLD = {'network': 10, 'subnet': 10, 'port': 50, 'router': 10,
@@ -20,14 +33,8 @@ OLD = {'network': 10, 'subnet': 10, 'port': 50, 'router': 10,
 NEW = dict(OLD, router_route=30)
 
 
-def response(body: dict) -> requests.Response:
-    answer = requests.Response()
-    answer.status_code = 200
-    answer._content = json.dumps(body).encode()
-    answer.headers['Content-Type'] = 'application/json'
-    answer.url = 'http://neutron/v2.0/quotas/dp'
-    answer.request = requests.Request('GET', answer.url).prepare()
-    return answer
+def response(body: dict, status: int = 200) -> requests.Response:
+    return network_fakes.response(body, status, project='dp')
 
 
 class Neutron:
@@ -46,23 +53,19 @@ class Neutron:
         self.puts.append(json['quota'])
         unknown = set(json['quota']) - set(self.limits)
         if unknown:  # what Neutron answers for a quota it does not have
-            answer = response({'NeutronError': {
-                'message': f'Unrecognized attribute(s) {unknown}'}})
-            answer.status_code = 400
-            return answer
+            return response({'NeutronError': {
+                'message': f'Unrecognized attribute(s) {unknown}'}}, 400)
         self.limits.update(json['quota'])
         return response({'quota': dict(self.limits)})
 
 
-def context(neutron: Neutron):
-    return types.SimpleNamespace(
+def context(neutron: Neutron) -> fakes.FakeContext:
+    return fakes.FakeContext(
         destination=types.SimpleNamespace(network=neutron))
 
 
 def driver() -> quota.NetworkQuotaDriver:
-    found = quota.NetworkQuotaDriver()
-    found.resource_type = 'network.quota'
-    return found
+    return fakes.driver(quota.NetworkQuotaDriver, 'network.quota')
 
 
 def attrs(limits: dict) -> dict:

@@ -1,6 +1,17 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Neutron's passing 403 for a project Keystone just created."""
 
-import json
 import types
 import unittest
 
@@ -8,16 +19,11 @@ import requests
 from openstack import exceptions as sdk_exc
 
 from pumphouse.drivers.resources import quota
+from pumphouse.tests.unit.drivers import network_fakes
 
 
 def response(status: int, body: dict) -> requests.Response:
-    answer = requests.Response()
-    answer.status_code = status
-    answer._content = json.dumps(body).encode()
-    answer.headers['Content-Type'] = 'application/json'
-    answer.url = 'http://neutron/v2.0/quotas/p1'
-    answer.request = requests.Request('GET', answer.url).prepare()
-    return answer
+    return network_fakes.response(body, status)
 
 
 class TestNetworkQuotaRetry(unittest.TestCase):

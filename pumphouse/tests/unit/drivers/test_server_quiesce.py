@@ -1,8 +1,19 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Quiescing a source server for its volumes, bringing it back when its
 item is blocked, and the boot user's domain and role, on a fake Nova and
 Keystone."""
 
-import threading
 import types
 from unittest import mock
 
@@ -16,6 +27,7 @@ from pumphouse.drivers.resources.compute import server_boot
 from pumphouse.drivers.resources.compute import server_quiesce
 from pumphouse.drivers.resources.volume import datapath
 from pumphouse.engine import resource as res
+from pumphouse.tests.unit.drivers import fakes
 
 
 class FakeNova:
@@ -50,34 +62,13 @@ class FakeNova:
         self._act('start', server_id, 'ACTIVE')
 
 
-class FakeCtx:
-
-    def __init__(self, nova, planned=(), copied=None, **options) -> None:
-        self.source = types.SimpleNamespace(compute=nova)
-        self.options = options
-        self.events: list[tuple[str, str, str]] = []
-        self._planned = {r.key: r for r in planned}
-        self._copied = dict(copied or {})
-        self._semaphores: dict = {}
-        self.removed_copies: list[tuple] = []
-
-    def created(self, key):
-        return self._copied.get(tuple(key))
-
-    def removed(self, key, destination_id, reason):
-        # As EngineContext.removed: created() no longer answers it.
-        self.removed_copies.append((tuple(key), destination_id, reason))
-        self._copied.pop(tuple(key), None)
-
-    def planned(self, key):
-        return self._planned.get(tuple(key))
-
-    def semaphore(self, name, size):
-        return self._semaphores.setdefault(name,
-                                           threading.BoundedSemaphore(size))
-
-    def event(self, event_type, message, level='INFO', item=None):
-        self.events.append((level, event_type, message))
+def context(nova, planned=(), copied=None, **options) -> fakes.FakeContext:
+    """A context over the source ``nova`` whose run is to create the
+    servers ``planned`` and whose items created the volume copies
+    ``copied`` (destination ids by key)."""
+    return fakes.FakeContext(types.SimpleNamespace(compute=nova),
+                             options=options, planned=planned,
+                             created=copied)
 
 
 def server(server_id='s1', status='ACTIVE', volumes=()):
@@ -93,25 +84,25 @@ class TestQuiesceAhead(base.BaseTestCase):
 
     def test_a_server_this_run_migrates_is_quiesced_once(self):
         nova = FakeNova(s1='ACTIVE')
-        ctx = FakeCtx(nova, [server()])
+        ctx = context(nova, [server()])
         self.assertTrue(server_quiesce.quiesce_ahead(ctx, 's1'))
         # A second volume of the server, then the server's own item.
         self.assertTrue(server_quiesce.quiesce_ahead(ctx, 's1'))
         self.assertEqual('ACTIVE', server_quiesce.quiesce(ctx, server()))
         self.assertEqual([('suspend', 's1')], nova.actions)
-        self.assertEqual([('INFO', 'quiesced',
+        self.assertEqual([('quiesced',
                            'compute.server web-s1: suspended in the '
-                           'source')], ctx.events)
+                           'source', 'INFO', None)], ctx.events)
 
     def test_stop_mode(self):
         nova = FakeNova(s1='ACTIVE')
-        ctx = FakeCtx(nova, [server()], server_stop_mode='stop')
+        ctx = context(nova, [server()], server_stop_mode='stop')
         self.assertTrue(server_quiesce.quiesce_ahead(ctx, 's1'))
         self.assertEqual([('stop', 's1')], nova.actions)
 
     def test_a_server_not_migrated_now_keeps_running(self):
         nova = FakeNova(s1='ACTIVE', s2='SHUTOFF')
-        ctx = FakeCtx(nova)
+        ctx = context(nova)
         self.assertFalse(server_quiesce.quiesce_ahead(ctx, 's1'))
         self.assertTrue(server_quiesce.quiesce_ahead(ctx, 's2'))
         self.assertTrue(server_quiesce.quiesce_ahead(ctx, 'gone'))
@@ -120,7 +111,7 @@ class TestQuiesceAhead(base.BaseTestCase):
     def test_a_server_started_since_it_was_planned_keeps_running(self):
         # Its item would not count it as quiesced by Pumphouse.
         nova = FakeNova(s1='ACTIVE')
-        ctx = FakeCtx(nova, [server(status='SHUTOFF')])
+        ctx = context(nova, [server(status='SHUTOFF')])
         self.assertFalse(server_quiesce.quiesce_ahead(ctx, 's1'))
         self.assertEqual([], nova.actions)
 
@@ -129,17 +120,17 @@ class TestVolumeCopyQuiesces(base.BaseTestCase):
 
     def test_attached_servers_are_quiesced_or_warned_about(self):
         nova = FakeNova(s1='ACTIVE', s2='ACTIVE')
-        ctx = FakeCtx(nova, [server('s1')])
+        ctx = context(nova, [server('s1')])
         volume = types.SimpleNamespace(id='v1', attachments=[
             {'server_id': 's1'}, {'server_id': 's2'}])
         datapath.quiesce_servers(ctx, volume)
         self.assertEqual([('suspend', 's1')], nova.actions)
-        [warning] = [e for e in ctx.events if e[0] == 'WARNING']
-        self.assertIn('server s2', warning[2])
-        self.assertIn('crash-consistent', warning[2])
+        [warning] = [e for e in ctx.events if e.level == 'WARNING']
+        self.assertIn('server s2', warning.message)
+        self.assertIn('crash-consistent', warning.message)
 
     def test_detached_volume_quiesces_nothing(self):
-        ctx = FakeCtx(FakeNova())
+        ctx = context(FakeNova())
         datapath.quiesce_servers(ctx, types.SimpleNamespace(
             id='v1', attachments=[]))
         self.assertEqual([], ctx.events)
@@ -149,18 +140,18 @@ class TestAbandon(base.BaseTestCase):
 
     def test_a_blocked_server_quiesced_for_its_volumes_runs_again(self):
         nova = FakeNova(s1='ACTIVE')
-        ctx = FakeCtx(nova, [server()])
+        ctx = context(nova, [server()])
         server_quiesce.quiesce_ahead(ctx, 's1')
         server_mod.ServerDriver().abandon(ctx, server())
         self.assertEqual('ACTIVE', nova.statuses['s1'])
         self.assertEqual([('suspend', 's1'), ('resume', 's1')],
                          nova.actions)
-        self.assertEqual('restored', ctx.events[-1][1])
+        self.assertEqual('restored', ctx.events[-1].event_type)
 
     def test_copies_this_migration_made_are_removed_and_reported(self):
         nova = FakeNova(s1='SUSPENDED')
         # v2 is not a copy this migration made (reused, or not copied).
-        ctx = FakeCtx(nova, copied={('volume.volume', 'v1'): 'd1',
+        ctx = context(nova, copied={('volume.volume', 'v1'): 'd1',
                                     ('volume.volume', 'v3'): 'd3'})
         with mock.patch.object(datapath, 'remove_copy') as remove:
             server_mod.ServerDriver().abandon(
@@ -169,16 +160,17 @@ class TestAbandon(base.BaseTestCase):
         self.assertEqual([mock.call(ctx, 'v1', 'd1'),
                           mock.call(ctx, 'v3', 'd3')],
                          remove.call_args_list)
+        removals = ctx.take_removals()
         self.assertEqual([(('volume.volume', 'v1'), 'd1'),
                           (('volume.volume', 'v3'), 'd3')],
-                         [r[:2] for r in ctx.removed_copies])
-        self.assertIn('copies it again', ctx.removed_copies[0][2])
-        level, event_type, message = ctx.events[-1]
+                         [(r.key, r.destination_id) for r in removals])
+        self.assertIn('copies it again', removals[0].reason)
+        event = ctx.events[-1]
         self.assertEqual(('INFO', 'volume_copies_removed'),
-                         (level, event_type))
-        self.assertIn('d1 (of volume v1), d3 (of volume v3)', message)
-        self.assertIn('runs again in the source', message)
-        self.assertFalse(any(e[0] == 'WARNING' for e in ctx.events))
+                         (event.level, event.event_type))
+        self.assertIn('d1 (of volume v1), d3 (of volume v3)', event.message)
+        self.assertIn('runs again in the source', event.message)
+        self.assertFalse(any(e.level == 'WARNING' for e in ctx.events))
         # Idempotent: nothing left to remove the second time.
         with mock.patch.object(datapath, 'remove_copy') as remove:
             server_mod.ServerDriver().abandon(
@@ -187,7 +179,7 @@ class TestAbandon(base.BaseTestCase):
 
     def test_a_copy_that_cannot_be_removed_is_named_as_stale(self):
         nova = FakeNova(s1='SUSPENDED')
-        ctx = FakeCtx(nova, copied={('volume.volume', 'v1'): 'd1',
+        ctx = context(nova, copied={('volume.volume', 'v1'): 'd1',
                                     ('volume.volume', 'v2'): 'd2'})
 
         def remove(ctx, source_volume_id, volume_id):
@@ -200,29 +192,32 @@ class TestAbandon(base.BaseTestCase):
                 ctx, server(volumes=('v1', 'v2')))
         self.assertEqual('ACTIVE', nova.statuses['s1'])
         self.assertEqual([(('volume.volume', 'v2'), 'd2')],
-                         [r[:2] for r in ctx.removed_copies])
+                         [(r.key, r.destination_id)
+                          for r in ctx.take_removals()])
         info, warning = ctx.events[-2:]
-        self.assertEqual(('INFO', 'volume_copies_removed'), info[:2])
-        self.assertIn('(d2 (of volume v2))', info[2])
-        self.assertEqual(('WARNING', 'stale_volumes'), warning[:2])
+        self.assertEqual(('INFO', 'volume_copies_removed'),
+                         (info.level, info.event_type))
+        self.assertIn('(d2 (of volume v2))', info.message)
+        self.assertEqual(('WARNING', 'stale_volumes'),
+                         (warning.level, warning.event_type))
         self.assertIn('d1 (could not delete it: destination volume d1 is '
-                      'attached to server(s) c1)', warning[2])
-        self.assertNotIn('d2', warning[2])
+                      'attached to server(s) c1)', warning.message)
+        self.assertNotIn('d2', warning.message)
 
     def test_copies_stay_when_the_source_was_not_brought_back(self):
         # Still quiesced (not by this item): the copies hold its data.
         nova = FakeNova(s1='SUSPENDED')
-        ctx = FakeCtx(nova, copied={('volume.volume', 'v1'): 'd1'})
+        ctx = context(nova, copied={('volume.volume', 'v1'): 'd1'})
         with mock.patch.object(datapath, 'remove_copy') as remove:
             server_mod.ServerDriver().abandon(
                 ctx, server(status='SUSPENDED', volumes=('v1',)))
         remove.assert_not_called()
-        self.assertEqual([], ctx.removed_copies)
+        self.assertEqual([], ctx.take_removals())
         self.assertEqual([], nova.actions)
 
     def test_a_server_that_was_not_running_is_left_alone(self):
         nova = FakeNova(s1='SHUTOFF')
-        ctx = FakeCtx(nova)
+        ctx = context(nova)
         server_mod.ServerDriver().abandon(ctx, server(status='SHUTOFF'))
         self.assertEqual([], nova.actions)
 
@@ -246,15 +241,7 @@ class TestBootUser(base.BaseTestCase):
             id='u1')
         destination = mock.Mock(identity=self.identity,
                                 current_user_id='pumphouse')
-        cache: dict = {}
-
-        def cached(name, load):
-            if name not in cache:
-                cache[name] = load()
-            return cache[name]
-
-        self.ctx = types.SimpleNamespace(destination=destination,
-                                         cached=cached)
+        self.ctx = fakes.FakeContext(destination=destination)
 
     def create(self):
         user = server_boot.BootUser(self.ctx, 's1', 'p1', {

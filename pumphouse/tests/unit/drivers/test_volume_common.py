@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Pure pieces of the Cinder drivers: names, marks, waits."""
 
 import types
@@ -10,6 +22,7 @@ from oslotest import base
 
 from pumphouse.conf import CONF
 from pumphouse.drivers.resources.volume import common
+from pumphouse.tests.unit.drivers import fakes
 
 
 class TestNames(base.BaseTestCase):
@@ -44,8 +57,7 @@ class TestSourceTypeId(unittest.TestCase):
     def setUp(self):
         types_ = {'t1': types.SimpleNamespace(id='t1', name='fast'),
                   't2': types.SimpleNamespace(id='t2', name='slow')}
-        self.ctx = types.SimpleNamespace(
-            cached=lambda name, load: types_)
+        self.ctx = fakes.FakeContext(cache={'source:cinder:types': types_})
 
     def test_by_id_or_by_name(self):
         self.assertEqual('t1', common.source_type_id(self.ctx, 't1'))

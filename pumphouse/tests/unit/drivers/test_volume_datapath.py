@@ -1,16 +1,29 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The volume data path against fake clouds: what an interrupted attempt
 left is reused or removed, never duplicated."""
 
 import itertools
-import threading
 import types
 import unittest
 from unittest import mock
 
 from openstack import exceptions as sdk_exc
 
+from pumphouse.drivers.resources import scoped
 from pumphouse.drivers.resources.volume import common
 from pumphouse.drivers.resources.volume import datapath
+from pumphouse.tests.unit.drivers import fakes
 
 NAME = common.temp_name('s1')
 
@@ -64,33 +77,12 @@ class FakeCloud:
                 for c in self.block_storage.delete_volume.call_args_list]
 
 
-class FakeCtx:
-
-    def __init__(self) -> None:
-        self.source = FakeCloud()
-        self.destination = FakeCloud()
-        self.scoped = mock.Mock()
-        self.scoped_to = None
-        self.events = []
-        self.progressed = []
-
-    def borrowed(self, name, make, give_back):
-        # The run's project access (drivers.resources.scoped): records
-        # the project its connection is scoped to.
-        return self
-
-    def connection(self, project_id):
-        self.scoped_to = project_id
-        return self.scoped
-
-    def semaphore(self, name, size):
-        return threading.BoundedSemaphore(size)
-
-    def event(self, event_type, message, level='INFO', item=None):
-        self.events.append((level, message))
-
-    def progress(self, key, done, total=None, final=False):
-        self.progressed.append((key, done, total, final))
+def context() -> fakes.FakeContext:
+    """A context between two fake clouds whose project access
+    (:func:`scoped.access`) is a :class:`fakes.FakeProjectAccess`."""
+    return fakes.FakeContext(
+        FakeCloud(), FakeCloud(),
+        borrowed={scoped.BORROWED: fakes.FakeProjectAccess()})
 
 
 def no_waiting(test):
@@ -117,7 +109,7 @@ class TestDestinationImage(unittest.TestCase):
             self.assertFalse(datapath.is_complete_copy(wrong, 'p1'), wrong)
 
     def test_keeps_one_complete_image_and_removes_the_rest(self):
-        ctx = FakeCtx()
+        ctx = context()
         ctx.destination.images = [
             image('half', status='queued'), image('good'), image('dup'),
             image('theirs', owner='p2')]
@@ -127,12 +119,12 @@ class TestDestinationImage(unittest.TestCase):
                          ctx.destination.deleted_images())
 
     def test_nothing_to_reuse(self):
-        ctx = FakeCtx()
+        ctx = context()
         self.assertIsNone(datapath.reusable_destination_image(ctx, 's1',
                                                               'p1'))
 
     def test_stream_failure_removes_the_new_image(self):
-        ctx = FakeCtx()
+        ctx = context()
         ctx.destination.image.post.return_value = mock.Mock(
             status_code=201, json=lambda: {'id': 'new'})
         with mock.patch.object(datapath.transfer, 'stream_image',
@@ -151,7 +143,7 @@ class TestDestinationImage(unittest.TestCase):
             'new', ignore_missing=True)
 
     def test_streamed_bytes_are_the_volume_items_progress(self):
-        ctx = FakeCtx()
+        ctx = context()
         ctx.destination.image.post.return_value = mock.Mock(
             status_code=201, json=lambda: {'id': 'new'})
 
@@ -177,7 +169,7 @@ class TestDestinationImage(unittest.TestCase):
 class TestSourceImage(unittest.TestCase):
 
     def setUp(self):
-        self.ctx = FakeCtx()
+        self.ctx = context()
         self.source = self.ctx.source
         self.source.current = {}
         no_waiting(self)
@@ -253,10 +245,11 @@ class TestDestinationVolume(unittest.TestCase):
         return values
 
     def test_created_by_the_project_and_marked_unfinished(self):
-        ctx = FakeCtx()
+        ctx = context()
         datapath.create_volume(ctx, 's1', self.attrs(), 'i1')
-        self.assertEqual('p1', ctx.scoped_to)
-        ctx.scoped.block_storage.create_volume.assert_called_once_with(
+        access = scoped.access(ctx)
+        self.assertEqual('p1', access.scoped_to)
+        access.scoped.block_storage.create_volume.assert_called_once_with(
             size=2, name='data', description='',
             metadata={'a': 'b', common.SOURCE_KEY: 's1',
                       common.COPY_KEY: common.COPY_UNFINISHED},
@@ -264,15 +257,16 @@ class TestDestinationVolume(unittest.TestCase):
 
     def test_empty_name_stays_empty_and_none_stays_none(self):
         """Issue 14: a volume named "" was created with name null."""
-        ctx = FakeCtx()
+        ctx = context()
+        create = scoped.access(ctx).scoped.block_storage.create_volume
         datapath.create_volume(ctx, 's1', self.attrs(name='',
                                                      description=None),
                                'i1')
-        kwargs = ctx.scoped.block_storage.create_volume.call_args.kwargs
+        kwargs = create.call_args.kwargs
         self.assertEqual(('', None), (kwargs['name'],
                                       kwargs['description']))
         datapath.create_volume(ctx, 's1', self.attrs(name=None), 'i1')
-        kwargs = ctx.scoped.block_storage.create_volume.call_args.kwargs
+        kwargs = create.call_args.kwargs
         self.assertIsNone(kwargs['name'])
 
     def test_image_metadata_is_aligned(self):
@@ -291,7 +285,7 @@ class TestDestinationVolume(unittest.TestCase):
             conn.block_storage.post.call_args_list)
 
     def test_finish_sets_bootable_removes_temporaries_then_the_mark(self):
-        ctx = FakeCtx()
+        ctx = context()
         ctx.destination.current = {'d1': volume('d1', name='data',
                                                 is_bootable=True)}
         ctx.destination.images = [image('left')]
@@ -311,7 +305,7 @@ class TestDestinationVolume(unittest.TestCase):
 class TestAfterFailure(unittest.TestCase):
 
     def test_a_copy_in_progress_is_left_for_the_resume(self):
-        ctx = FakeCtx()
+        ctx = context()
         ctx.destination.volumes = [volume(
             'd1', name='data', status='downloading',
             metadata={common.SOURCE_KEY: 's1'})]
@@ -321,7 +315,7 @@ class TestAfterFailure(unittest.TestCase):
         self.assertEqual([], ctx.destination.deleted_images())
 
     def test_a_failed_copy_is_removed_with_its_temporaries(self):
-        ctx = FakeCtx()
+        ctx = context()
         ctx.destination.volumes = [volume(
             'd1', name='data', status='error',
             metadata={common.SOURCE_KEY: 's1'})]
@@ -335,13 +329,13 @@ class TestAfterFailure(unittest.TestCase):
         self.assertEqual(['i1'], ctx.destination.deleted_images())
         self.assertEqual(['i0'], ctx.source.deleted_images())
         # What cannot go yet is reported, not raised.
-        self.assertEqual('WARNING', ctx.events[-1][0])
+        self.assertEqual('WARNING', ctx.events[-1].level)
 
 
 class TestCopyVolume(unittest.TestCase):
 
     def test_a_complete_destination_image_skips_the_source(self):
-        ctx = FakeCtx()
+        ctx = context()
         made = volume('d1', name='data')
         with mock.patch.object(datapath, 'reusable_destination_image',
                                return_value=image('ready')), \
@@ -364,7 +358,7 @@ class TestRemoveCopy(unittest.TestCase):
     """The copy of a volume of a server that runs again in the source."""
 
     def setUp(self):
-        self.ctx = FakeCtx()
+        self.ctx = context()
         self.ctx.destination.images = [image('i1')]
         patcher = mock.patch.object(common.time, 'sleep')
         patcher.start()

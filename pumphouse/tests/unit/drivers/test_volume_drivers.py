@@ -1,6 +1,19 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The volume.volume and volume.type drivers on fake clouds: what they
 take in, how they describe and compare, what they finish."""
 
+import functools
 import types
 import unittest
 from unittest import mock
@@ -11,7 +24,7 @@ from pumphouse.drivers.resources.volume import volume as volume_mod
 from pumphouse.drivers.resources.volume import volume_type as type_mod
 from pumphouse.engine import graph as graph_mod
 from pumphouse.engine import resource as res
-from pumphouse.engine import selection as selection_mod
+from pumphouse.tests.unit.drivers import fakes
 
 
 def volume(id, project='p1', status='available', attachments=(), **kw):
@@ -32,50 +45,26 @@ def vtype(id, name, public=True, **kw):
     return types.SimpleNamespace(**values)
 
 
-class FakeContext:
-
-    def __init__(self, volumes=(), servers=(), projects=('p1', 'p2')):
-        self.cache = {
-            'source:cinder:volumes': {v.id: v for v in volumes},
-            'source:cinder:types': {'t1': vtype('t1', 'fast')},
-            'source:servers': {s.id: s for s in servers},
-            'source:projects': {p: None for p in projects},
-        }
-        self.source = mock.Mock()
-        self.destination = mock.Mock()
-        self.events = []
-
-    def cached(self, name, load):
-        if name not in self.cache:
-            self.cache[name] = load()
-        return self.cache[name]
-
-    def event(self, event_type, message, level='INFO', item=None):
-        self.events.append((level, message))
-
-    def translate(self, attrs):
-        return res.translate(attrs, lambda key: f'dest-{key[1]}')
+def context(volumes=(), servers=(), projects=('p1', 'p2')):
+    """An engine context whose source volumes, volume types, servers and
+    projects are cached already; its clouds are mocks."""
+    return fakes.FakeContext(mock.Mock(), mock.Mock(), cache={
+        'source:cinder:volumes': {v.id: v for v in volumes},
+        'source:cinder:types': {'t1': vtype('t1', 'fast')},
+        'source:servers': {s.id: s for s in servers},
+        'source:projects': {p: None for p in projects},
+    }, ids={('identity.project', 'p1'): 'dest-p1',
+            ('volume.type', 't1'): 'dest-t1'})
 
 
-def driver(cls, name):
-    made = cls()
-    made.resource_type = name
-    return made
-
-
-def select(kind='project', strategy=None, names=('p1',)):
-    chosen = selection_mod.Selection(
-        selection_mod.Workload(kind, list(names)),
-        strategies={'volume.volume': strategy} if strategy else {})
-    chosen.scope_projects = {'p1'}
-    return chosen
+select = functools.partial(fakes.select, 'volume.volume', names=('p1',))
 
 
 class TestVolumeSource(unittest.TestCase):
 
     def setUp(self):
-        self.driver = driver(volume_mod.VolumeDriver, 'volume.volume')
-        self.ctx = FakeContext(
+        self.driver = fakes.driver(volume_mod.VolumeDriver, 'volume.volume')
+        self.ctx = context(
             volumes=[volume('v1'), volume('v2', project='p2'),
                      volume('v3', project='gone'),
                      volume('v4', status='in-use', attachments=['s1']),
@@ -140,8 +129,8 @@ def destination_volume(**kw):
 class TestVolumeDestination(unittest.TestCase):
 
     def setUp(self):
-        self.driver = driver(volume_mod.VolumeDriver, 'volume.volume')
-        self.ctx = FakeContext(volumes=[volume('v1', volume_type_id='t1')])
+        self.driver = fakes.driver(volume_mod.VolumeDriver, 'volume.volume')
+        self.ctx = context(volumes=[volume('v1', volume_type_id='t1')])
         self.resource = self.driver.fetch(self.ctx, {'v1'})[0]
         self.attrs = res.translate(
             self.resource.attrs,
@@ -219,7 +208,7 @@ class TestVolumeDestination(unittest.TestCase):
                 self.ctx, self.resource, self.attrs, found, {'copy': {}}))
         remove.assert_called_once_with(self.ctx, 'v1', best_effort=True)
         finish.assert_not_called()
-        self.assertEqual('ERROR', self.ctx.events[-1][0])
+        self.assertEqual('ERROR', self.ctx.events[-1].level)
 
     def test_copy_in_the_wanted_project_is_preferred(self):
         self.ctx.destination.block_storage.volumes.return_value = [
@@ -257,8 +246,8 @@ class TestVolumeDestination(unittest.TestCase):
 class TestVolumeType(unittest.TestCase):
 
     def setUp(self):
-        self.driver = driver(type_mod.VolumeTypeDriver, 'volume.type')
-        self.ctx = FakeContext()
+        self.driver = fakes.driver(type_mod.VolumeTypeDriver, 'volume.type')
+        self.ctx = context()
         self.private = vtype('t2', 'gold', public=False,
                              description='Gold', extra_specs={'a': '1'})
         self.ctx.source.block_storage.get_type_access.return_value = [

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The API version pre-check: what the drivers need of each cloud against
 what its version discovery announced (given as plain data here; the
 functional tests read two real clouds of different releases)."""
@@ -11,6 +23,7 @@ from pumphouse.engine import graph as graph_mod
 from pumphouse.engine import registry
 from pumphouse.engine import resource as res
 from pumphouse.engine.checks import api_version
+from pumphouse.tests.unit.drivers import fakes
 
 NOVA_2024_1 = api_versions.ServiceApi('compute', '2.1', '2.1', '2.96')
 NOVA_OLD = api_versions.ServiceApi('compute', '2.1', '2.1', '2.42')
@@ -32,16 +45,11 @@ class _Driver(base.ResourceDriver):
     create = delete = expand
 
 
-class _Context:
-    def __init__(self, source, destination):
-        self.found = {'source': source, 'destination': destination}
-        self.events = []
-
-    def api_versions(self, side):
-        return self.found[side]
-
-    def event(self, event_type, message, level='INFO', item=None):
-        self.events.append((event_type, message))
+def _context(source, destination) -> fakes.FakeContext:
+    """A context whose clouds announced the API versions ``source`` and
+    ``destination``."""
+    return fakes.FakeContext(versions={'source': source,
+                                       'destination': destination})
 
 
 def _plan(action):
@@ -101,7 +109,7 @@ class TestApiVersionCheck(unittest.TestCase):
     def test_an_old_source_fails_naming_cloud_service_and_version(self):
         full = api_versions.ServiceApi(
             'network', '2.0', extensions=frozenset({'router', 'extraroute'}))
-        ctx = _Context({'compute': NOVA_OLD, 'network': NEUTRON},
+        ctx = _context({'compute': NOVA_OLD, 'network': NEUTRON},
                        {'compute': NOVA_2024_1, 'network': full})
         results = {r.name: r for r in api_version.check(
             ctx, _plan('create'), self.drivers())}
@@ -117,7 +125,7 @@ class TestApiVersionCheck(unittest.TestCase):
             results['api_version:source:network'].message)
 
     def test_a_microversion_beyond_the_cloud_fails(self):
-        ctx = _Context({'compute': NOVA_2024_1},
+        ctx = _context({'compute': NOVA_2024_1},
                        {'compute': NOVA_OLD})
         results = {r.name: r for r in api_version.check(
             ctx, _plan('create'), self.drivers())}
@@ -129,19 +137,20 @@ class TestApiVersionCheck(unittest.TestCase):
             failed.message)
 
     def test_a_service_missing_from_the_catalog_fails(self):
-        ctx = _Context({}, {})
+        ctx = _context({}, {})
         results = {r.name: r for r in api_version.check(
             ctx, _plan('reuse'), self.drivers())}
         self.assertIn('is not in its catalog',
                       results['api_version:source:compute'].message)
 
     def test_announce_records_both_clouds(self):
-        ctx = _Context({'compute': NOVA_2024_1}, {})
+        ctx = _context({'compute': NOVA_2024_1}, {})
         api_version.announce(ctx)
         self.assertEqual(
             [('versions', 'source cloud: compute v2.1 (microversions '
                           '2.1-2.96)'),
-             ('versions', 'destination cloud: no services')], ctx.events)
+             ('versions', 'destination cloud: no services')],
+            [(e.event_type, e.message) for e in ctx.events])
 
     def test_every_driver_need_is_well_formed(self):
         for name, driver in registry.load_drivers().items():

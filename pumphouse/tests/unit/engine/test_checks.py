@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Pre-checks of a plan: the arithmetic and the decisions, with the
 destination's answers given as plain data."""
 
@@ -12,6 +24,7 @@ from pumphouse.engine.checks import capacity
 from pumphouse.engine.checks import facts
 from pumphouse.engine.checks import network
 from pumphouse.engine.checks import quota
+from pumphouse.tests.unit.drivers import fakes
 
 
 class _Thing(base.ResourceDriver):
@@ -96,17 +109,9 @@ class _Quota:
         return {}
 
 
-class _Context:
-    def __init__(self, mapping=None):
-        self.mapping = mapping or {}
-        self.events = []
-        self.destination = types.SimpleNamespace()
-
-    def lookup(self, key):
-        return self.mapping.get(tuple(key))
-
-    def event(self, event_type, message, level='INFO', item=None):
-        self.events.append((level, message))
+def _context(ids=None) -> fakes.FakeContext:
+    """A context whose run recorded the destination ``ids``."""
+    return fakes.FakeContext(destination=types.SimpleNamespace(), ids=ids)
 
 
 def _plan(resources, actions):
@@ -161,7 +166,7 @@ class TestQuotaCheck(unittest.TestCase):
         plan, _ = _plan([_project('p1', 'demo'), _port('a'), _port('b'),
                          _port('c')],
                         {('identity.project', 'p1'): 'reuse'})
-        ctx = _Context({('identity.project', 'p1'): 'd1'})
+        ctx = _context({('identity.project', 'p1'): 'd1'})
         drivers = self.drivers({'d1': {'port': (10, 8)}})
         [result] = quota.check(ctx, plan, drivers)
         self.assertEqual('failed', result.status)
@@ -174,7 +179,7 @@ class TestQuotaCheck(unittest.TestCase):
         plan, _ = _plan([_project('p1', 'demo'), _port('a'), _port('b')],
                         {('identity.project', 'p1'): 'reuse',
                          ('test.port', 'a'): 'reuse'})
-        ctx = _Context({('identity.project', 'p1'): 'd1'})
+        ctx = _context({('identity.project', 'p1'): 'd1'})
         [result] = quota.check(ctx, plan, self.drivers(
             {'d1': {'port': (10, 9)}}))
         self.assertEqual(('passed', 1), (result.status, result.needed))
@@ -183,18 +188,18 @@ class TestQuotaCheck(unittest.TestCase):
         resources = [_project('p1', 'demo'), _port('a'), _port('b')]
         drivers = self.drivers({}, defaults={'port': 1})
         plan, _ = _plan(resources, {})
-        [result] = quota.check(_Context(), plan, drivers)
+        [result] = quota.check(_context(), plan, drivers)
         self.assertEqual(('failed', 1), (result.status, result.available))
         limits = res.Resource('network.quota', 'p1', 'demo', {
             'project': res.ref('identity.project', 'p1'),
             'limits': {'port': 5}})
         plan, _ = _plan(resources + [limits], {})
-        [result] = quota.check(_Context(), plan, drivers)
+        [result] = quota.check(_context(), plan, drivers)
         self.assertEqual(('passed', 5), (result.status, result.available))
 
     def test_unlimited_passes(self):
         plan, _ = _plan([_project('p1', 'demo'), _port('a')], {})
-        [result] = quota.check(_Context(), plan,
+        [result] = quota.check(_context(), plan,
                                self.drivers({}, defaults={'port': -1}))
         self.assertEqual('passed', result.status)
 
@@ -236,7 +241,7 @@ class TestCapacity(unittest.TestCase):
                       {'VCPU': 16, 'MEMORY_MB': 8192}),
             _provider('h2', {'VCPU': 8, 'MEMORY_MB': 4096},
                       {'VCPU': 16, 'MEMORY_MB': 8192})])
-        results = {r.name: r for r in capacity.check(_Context(), plan,
+        results = {r.name: r for r in capacity.check(_context(), plan,
                                                      drivers)}
         vcpu = results['capacity:VCPU']
         self.assertEqual('failed', vcpu.status)
@@ -251,14 +256,14 @@ class TestCapacity(unittest.TestCase):
                       {'VCPU': 4, 'MEMORY_MB': 100}),
             _provider('h2', {'VCPU': 1, 'MEMORY_MB': 4096},
                       {'VCPU': 4, 'MEMORY_MB': 4096})])
-        results = {r.name: r for r in capacity.check(_Context(), plan,
+        results = {r.name: r for r in capacity.check(_context(), plan,
                                                      drivers)}
         self.assertEqual('passed', results['capacity:VCPU'].status)
         self.assertEqual('failed', results['capacity:server-0'].status)
 
     def test_no_servers_no_placement_calls(self):
         plan, drivers = self.plan()
-        self.assertEqual([], capacity.check(_Context(), plan, drivers))
+        self.assertEqual([], capacity.check(_context(), plan, drivers))
         self.assertEqual(0, drivers['test.server'].asked)
 
 
@@ -273,7 +278,7 @@ class TestNetworkChecks(unittest.TestCase):
         self.assertFalse(network.in_pools(subnet, '203.0.113.201'))
 
     def test_overlap_within_the_project_or_shared_networks_fails(self):
-        ctx = _Context({('identity.project', 'p1'): 'dp1'})
+        ctx = _context({('identity.project', 'p1'): 'dp1'})
         neutron = _Neutron(
             [facts.Subnet('s1', 'mine', 'n1', '10.10.0.0/16',
                           project_id='dp1'),
@@ -310,7 +315,7 @@ class TestNetworkChecks(unittest.TestCase):
             network.wanted_addresses(plan))
 
     def test_taken_fixed_ip_and_floating_pool(self):
-        ctx = _Context({('network.subnet', 's'): 'ds',
+        ctx = _context({('network.subnet', 's'): 'ds',
                         ('network.network', 'ext'): 'dext'})
         neutron = _Neutron(
             [facts.Subnet('ds', 'demo-v4', 'dn', '10.0.0.0/24'),

@@ -1,14 +1,30 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """A Nova fake virt driver whose snapshots carry bytes.
 
 Test-only. Based on ``FakeDriverWithoutFakeNodes`` (stable node name and
-UUID, so nova-compute can restart). Two additions:
+UUID, so nova-compute can restart). Three additions:
 
 * ``snapshot`` uploads :func:`minicloud_drivers.content.snapshot_bytes`
   of the instance as a ``raw`` image, so a server snapshot is an image
   with content;
 * ``init_host`` takes back the instances the database places on this
   host, so servers stay ACTIVE across a restart of nova-compute (the
-  stock fake forgets them and Nova would stop them).
+  stock fake forgets them and Nova would stop them);
+* a server whose metadata holds ``minicloud:refuse-live-migration``
+  cannot be live-migrated (the source host's pre-check fails, as a
+  real hypervisor's does for a device that cannot move live); cold
+  migration still works. Tests of a live -> cold fallback use it.
 
 Load with ``compute_driver = minicloud_drivers.nova_fake.SnapshotFakeDriver``.
 """
@@ -28,6 +44,8 @@ from oslo_log import log as logging
 from minicloud_drivers import content
 
 LOG = logging.getLogger(__name__)
+#: Server metadata key that makes the live-migration pre-check fail.
+REFUSE_LIVE = "minicloud:refuse-live-migration"
 _KEEP_STATES = (power_state.RUNNING, power_state.SHUTDOWN,
                 power_state.PAUSED, power_state.SUSPENDED)
 
@@ -72,3 +90,13 @@ class SnapshotFakeDriver(fake.FakeDriverWithoutFakeNodes):
                             purge_props=False)
         LOG.info("uploaded %d bytes as snapshot %s of %s", len(data),
                  image_id, instance.uuid)
+
+    def check_can_live_migrate_source(self, context, instance,
+                                      dest_check_data,
+                                      block_device_info=None):
+        """Refuse servers tagged with :data:`REFUSE_LIVE`."""
+        if REFUSE_LIVE in (instance.metadata or {}):
+            raise exception.MigrationPreCheckError(
+                reason=f"the instance's metadata holds {REFUSE_LIVE}")
+        return super().check_can_live_migrate_source(
+            context, instance, dest_check_data, block_device_info)
