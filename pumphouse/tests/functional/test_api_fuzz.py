@@ -14,9 +14,9 @@
 
 Schemathesis (pinned in test-requirements.txt) makes requests from the
 API's own OpenAPI document (``GET /v1/openapi.json``), seeded: its
-coverage, fuzzing and stateful phases (the document links each creation
-to its item), half of the path parameters and cloud names taken from
-what exists. What schema tools do not send: test_api_raw_http.py.
+examples, coverage, fuzzing and stateful phases (the document links each
+creation to its item), half of the path parameters and cloud names taken
+from what exists. What schema tools do not send: test_api_raw_http.py.
 
 No answer may be a 5xx (but the one the document declares for an
 evacuation plan whose source cloud cannot be read: every cloud here is
@@ -42,6 +42,8 @@ from pumphouse.tests.functional import fuzz_target
 SEED = int(os.environ.get('PUMPHOUSE_TEST_FUZZ_SEED', 15))
 MAX_EXAMPLES = int(os.environ.get('PUMPHOUSE_TEST_FUZZ_EXAMPLES', 25))
 MIN_CASES = 2000
+#: What schemathesis checks besides; server errors are looked for in every
+#: exchange here (one 503 is documented and expected).
 CHECKS = ('status_code_conformance,content_type_conformance,'
           'response_headers_conformance,response_schema_conformance')
 #: Path, query and body fields given an existing item, half of the time.
