@@ -28,8 +28,10 @@ from pumphouse.conf import api as api_conf
 
 LOG = log.getLogger(__name__)
 
-# Version discovery is open to everyone, as in every OpenStack API.
-PUBLIC_ROUTES = ('/', '/v1', '/v1/')
+# Version discovery is open to everyone, as in every OpenStack API, and
+# so is the OpenAPI document: it describes the API, as the published API
+# reference does, and holds nothing of this deployment.
+PUBLIC_ROUTES = ('/', '/v1', '/v1/', '/v1/openapi.json')
 
 
 def _pecan_app():

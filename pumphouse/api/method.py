@@ -16,27 +16,56 @@ import functools
 
 import pecan
 
+from pumphouse.api import contract as contract_mod
 from pumphouse.api import middleware
+from pumphouse.api import versions
 from pumphouse.api.schemas import validator
+from pumphouse.common import exception
 from pumphouse.conf import CONF
 
 
-def expose(status_code: int = 200):
+def _check_version(min_version: contract_mod.Version) -> None:
+    if pecan.request.version < min_version:
+        needed = versions.format_version(min_version)
+        raise exception.NotFound(
+            f'{pecan.request.path} needs microversion {needed} (header '
+            f'{versions.HEADER}: {versions.SERVICE_TYPE} {needed})')
+
+
+#: The error of an operation that waits for a conductor.
+CONDUCTOR_ERRORS = {503: 'no conductor answered in time.'}
+
+
+def expose(status_code: int = 200,
+           min_version: contract_mod.Version = versions.MIN_VERSION,
+           errors: dict[int, str] | None = None):
     """Answer with ``status_code`` what the decorated method returns.
 
-    Goes under ``@pecan.expose('json')``; a 204 has no body. Lone
-    surrogates stored before they were refused are answered as U+FFFD,
-    so that no client fails on them.
+    Goes under ``@pecan.expose('json')`` (or ``.when``) and under the
+    decorators of :mod:`.validation` that declare the method's schemas:
+    it gives the method its :class:`~.contract.Contract`. A request for
+    a microversion older than ``min_version`` is 404, as if the
+    operation did not exist. ``errors``: the error statuses particular
+    to the method, with what they mean (for the OpenAPI document). A 204
+    has no body. Lone surrogates stored before they were refused are
+    answered as U+FFFD, so that no client fails on them.
     """
     def decorator(func):
+        declared = contract_mod.Contract(status=status_code,
+                                         min_version=min_version,
+                                         errors=dict(errors or {}))
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
+            _check_version(min_version)
+            pecan.request.environ[contract_mod.ENVIRON_KEY] = declared
             result = func(*args, **kwargs)
             pecan.response.status = status_code
             if status_code == 204:
                 pecan.response.content_type = None
                 return None
             return validator.scrub(result)
+        wrapper.contract = declared
         return wrapper
     return decorator
 

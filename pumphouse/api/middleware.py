@@ -153,13 +153,16 @@ def _has_body(request: webob.Request) -> bool:
 
 
 class JsonBodyCheck:
-    """Lets a body through only as JSON, nested no deeper than
+    """Lets a body through only as UTF-8 JSON, nested no deeper than
     :data:`validator.MAX_JSON_DEPTH`.
 
     A body of another media type is 415: a web page can send a form or
     text/plain to any address without the browser asking first (CSRF),
     never ``application/json``. Pecan parses a JSON body while routing,
-    recursively: a deep one would exhaust the stack (RecursionError).
+    recursively: a deep one would exhaust the stack (RecursionError), one
+    that is not UTF-8 is a logged traceback. The Content-Type of a request
+    without a body is dropped: Pecan would parse the missing form (a 500
+    for ``multipart/form-data`` without a boundary).
     """
 
     def __init__(self, app) -> None:
@@ -168,6 +171,7 @@ class JsonBodyCheck:
     @webob.dec.wsgify
     def __call__(self, request: webob.Request) -> webob.Response:
         if not _has_body(request):
+            request.environ.pop('CONTENT_TYPE', None)
             return request.get_response(self.app)
         # webob reads the charset parameter; UTF-8 when there is none.
         charset = request.charset.lower()
@@ -180,8 +184,7 @@ class JsonBodyCheck:
         except webob_exc.HTTPRequestEntityTooLarge as e:
             return e
         try:
-            validator.check_json_depth(
-                body.decode('utf-8', errors='replace'))
+            validator.check_json_depth(validator.decode(body))
         except exception.Invalid as e:
             return errors.error_response(e.code, str(e))
         return request.get_response(self.app)

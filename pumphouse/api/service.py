@@ -65,6 +65,9 @@ class APIService:
         self._server = wsgi.Server(
             (CONF.api.host_ip, CONF.api.port), app.setup_app(),
             numthreads=CONF.api.threads, server_name='pumphouse-api')
+        # cheroot reads headers of any size unless told.
+        self._server.max_request_header_size = (
+            CONF.api.max_request_header_size)
         self._server.prepare()
         self._thread = threading.Thread(target=self._server.serve,
                                         name='api-server', daemon=True)

@@ -10,23 +10,60 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Validation of request and response bodies with JSON schemas."""
+"""Request and response JSON schemas, declared at the route.
+
+The decorators go between ``@pecan.expose``/``.when`` and
+:func:`.method.expose`; they write the operation's
+:class:`~.contract.Contract`. :func:`body` and :func:`query` check what
+the request sends against it when the controller asks for them: the
+controller decides what comes first (its policy check, usually).
+"""
 
 import functools
 
 import jsonschema
 import pecan
+import webob
 from oslo_log import log
 
+from pumphouse.api import contract
+from pumphouse.api import versions
 from pumphouse.api.schemas import validator
 from pumphouse.common import exception
 from pumphouse.conf import CONF
 
 LOG = log.getLogger(__name__)
 
+#: The query string of an operation that declares none.
+NO_QUERY = {'type': 'object', 'additionalProperties': False}
 
 #: Checks shared with the command line (see :mod:`.schemas.validator`).
 validate = validator.validate
+
+
+def request_body(schema: dict, *,
+                 min_version: contract.Version = versions.MIN_VERSION,
+                 max_version: contract.Version = versions.MAX_VERSION,
+                 optional: bool = False):
+    """Declare the JSON object the operation takes from ``min_version``
+    to ``max_version`` (stacked for each range); ``optional``: the body
+    may be left out, as if it were ``{}``."""
+    def decorator(func):
+        declared = contract.declared(func)
+        declared.bodies.append(contract.Body(schema, min_version,
+                                             max_version))
+        declared.body_optional = optional
+        return func
+    return decorator
+
+
+def query_schema(schema: dict):
+    """Declare the query string the operation takes (every value a
+    string: schemas of numbers use patterns, and callers convert)."""
+    def decorator(func):
+        contract.declared(func).query = schema
+        return func
+    return decorator
 
 
 def json_body() -> dict:
@@ -40,11 +77,26 @@ def json_body() -> dict:
     return body
 
 
-def query_params(schema: dict) -> dict:
-    """The query string as a dict validated against ``schema``.
+def body() -> dict:
+    """The request body, valid for the schema the operation declares for
+    the requested microversion, or Invalid (400)."""
+    declared = contract.current()
+    if declared.body_optional and not pecan.request.body:
+        return {}
+    parsed = json_body()
+    schema = declared.body_schema(pecan.request.version)
+    if schema is None:
+        raise exception.Invalid(reason='this operation takes no body in '
+                                       'this microversion')
+    validate(parsed, schema)
+    return parsed
 
-    Repeated parameters are refused; every value is a string, so schemas
-    for numbers use patterns and callers convert.
+
+def query() -> dict:
+    """The query string as a dict, valid for the schema the operation
+    declares (none: no parameter), or Invalid (400).
+
+    Repeated parameters are refused.
     """
     params = {}
     for key, value in pecan.request.GET.items():
@@ -52,22 +104,28 @@ def query_params(schema: dict) -> dict:
             raise exception.Invalid(
                 reason=f'query parameter {key} is given more than once')
         params[key] = value
-    validate(params, schema)
+    validate(params, contract.current().query or NO_QUERY)
     return params
 
 
-def response_body(schema: dict):
-    """Check what a controller returns against ``schema``.
+def response_body(schema: dict, media_types: dict | None = None):
+    """Declare and check the JSON the operation answers with.
 
-    ``[api] response_validation`` decides: ``error`` fails the request
-    (tests), ``warn`` logs, ``ignore`` skips the check.
+    ``media_types`` maps other media types the operation may answer with
+    (as a ``webob.Response``, not checked) to their schemas. ``[api]
+    response_validation`` decides: ``error`` fails the request (tests),
+    ``warn`` logs, ``ignore`` skips the check.
     """
     def decorator(func):
+        declared = contract.declared(func)
+        declared.response = schema
+        declared.media_types.update(media_types or {})
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             result = func(*args, **kwargs)
             mode = CONF.api.response_validation
-            if mode != 'ignore':
+            if mode != 'ignore' and not isinstance(result, webob.Response):
                 try:
                     jsonschema.validate(result, schema)
                 except jsonschema.ValidationError as e:

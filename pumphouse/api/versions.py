@@ -34,6 +34,7 @@ MAX_VERSION = (1, 2)
 
 
 def format_version(version: tuple[int, int]) -> str:
+    """``1.2`` for (1, 2)."""
     major, minor = version
     return f'{major}.{minor}'
 
@@ -67,3 +68,10 @@ def parse(headers) -> tuple[int, int]:
                    f'supports {format_version(MIN_VERSION)} to '
                    f'{format_version(MAX_VERSION)}')
     return version
+
+
+def supported() -> list[tuple[int, int]]:
+    """Every microversion this API supports, oldest first."""
+    major = MIN_VERSION[0]
+    return [(major, minor)
+            for minor in range(MIN_VERSION[1], MAX_VERSION[1] + 1)]

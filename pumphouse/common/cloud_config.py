@@ -26,6 +26,7 @@ import ssl
 
 import openstack
 from keystoneauth1 import exceptions as ksa_exc
+from keystoneauth1 import loading as ksa_loading
 from openstack import config as os_config
 from openstack.config import exceptions as os_config_exc
 from openstack.config import loader as os_loader
@@ -85,6 +86,7 @@ def _check_auth(auth_type: str, auth: dict) -> None:
             reason='auth.auth_url must not carry a user or password '
                    '(user:password@host); give them as auth.username and '
                    'auth.password, which are stored encrypted')
+    _check_auth_fields(auth_type, auth)
     if auth_type == 'password':
         if 'password' not in auth:
             raise exception.CloudConfigError(
@@ -107,6 +109,18 @@ def _check_auth(auth_type: str, auth: dict) -> None:
             raise exception.CloudConfigError(
                 reason='auth.application_credential_id or '
                        'auth.application_credential_name is required')
+
+
+def _check_auth_fields(auth_type: str, auth: dict) -> None:
+    """Refuse fields the keystoneauth plugin of ``auth_type`` does not
+    take: it would fail on them at every connection."""
+    taken = {option.dest for option in
+             ksa_loading.get_plugin_loader(auth_type).get_options()}
+    foreign = sorted(set(auth) - taken)
+    if foreign:
+        raise exception.CloudConfigError(
+            reason=f'{", ".join("auth." + f for f in foreign)} cannot be '
+                   f'given with auth_type {auth_type}')
 
 
 def clouds_yaml_files() -> list[str]:
@@ -172,8 +186,16 @@ def connect(config: dict, credentials: str | None,
             credentials, what="The cloud's stored credentials",
             remedy='Restore the key file they were stored with, or '
                    'register the cloud again.'))
-        region = os_config.get_cloud_region(load_yaml_config=False,
-                                            load_envvars=False, **kwargs)
+        try:
+            region = os_config.get_cloud_region(load_yaml_config=False,
+                                                load_envvars=False, **kwargs)
+        except TypeError as e:
+            # keystoneauth's plugin refused a field of the stored auth
+            # (registered before such fields were refused).
+            raise exception.CloudConfigError(
+                reason=f'the stored auth does not suit its auth_type: '
+                       f'{masking.mask_text(str(e))}; register the cloud '
+                       'again') from None
     verify, _cert = region.get_requests_verify_args()
     if isinstance(verify, str):
         check_cacert(verify)

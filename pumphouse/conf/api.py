@@ -71,6 +71,15 @@ opts = [
              'from another origin (Origin header) is refused with 403. '
              'Not used with auth_strategy = keystone.'),
     cfg.IntOpt(
+        'max_request_header_size',
+        default=65536,
+        min=0,
+        help='The most bytes of request line and headers the API reads of '
+             'one request; past it the request is answered with 414 (a '
+             'longer request line) or 413 (longer headers). 0: no limit. '
+             'Bodies are limited by [oslo_middleware] '
+             'max_request_body_size.'),
+    cfg.IntOpt(
         'max_limit',
         default=1000,
         min=1,

@@ -28,6 +28,8 @@ servers on the host by the operator's choice ends ``disabled``.
 
 from collections.abc import Callable
 
+from keystoneauth1 import exceptions as ksa_exc
+from openstack import exceptions as sdk_exc
 from oslo_log import log
 
 from pumphouse.common import cloud_config
@@ -117,6 +119,12 @@ def run(host_uuid: str, conductor: str | None = None,
         _run_step(host, step, conductor, emit, run_migration)
 
 
+#: Failures a step reports in one line: a traceback is only for the
+#: others (a bug).
+_EXPECTED_FAILURES = (exception.PumphouseException, ksa_exc.ClientException,
+                      sdk_exc.SDKException)
+
+
 def _run_step(host, step: str, conductor: str | None,
               emit: context_mod.Emit,
               run_migration: context_mod.RunMigration) -> None:
@@ -150,7 +158,7 @@ def _run_step(host, step: str, conductor: str | None,
                    else cloud_config.error_text(e))[:4000]
         LOG.warning('Host %(host)s: step %(step)s failed: %(err)s',
                     {'host': host.name, 'step': step, 'err': message},
-                    exc_info=not isinstance(e, exception.PumphouseException))
+                    exc_info=not isinstance(e, _EXPECTED_FAILURES))
         # A failed revert leaves the host where it was.
         failed = ({'target': None} if step == states.ENABLE else
                   {'state': states.FAILED, 'failed_step': step,

@@ -99,3 +99,24 @@ def list_query(sort_keys: list[str], **filters) -> dict:
         },
         'additionalProperties': False,
     }
+
+
+#: Every error the API answers (see :mod:`pumphouse.api.errors`).
+ERROR = {
+    'type': 'object',
+    'properties': {
+        'error': {
+            'type': 'object',
+            'properties': {
+                'code': {'type': 'integer', 'minimum': 400,
+                         'maximum': 599},
+                'title': {'type': 'string'},
+                'message': {'type': 'string'},
+            },
+            'required': ['code', 'title', 'message'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['error'],
+    'additionalProperties': False,
+}

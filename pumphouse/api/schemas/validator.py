@@ -69,14 +69,19 @@ def check_json_depth(text: str) -> None:
                    f'{MAX_JSON_DEPTH} levels')
 
 
-def parse_json(raw: bytes) -> typing.Any:
-    """``raw`` (UTF-8 JSON) parsed, or Invalid (400) saying why not."""
+def decode(raw: bytes) -> str:
+    """``raw`` as UTF-8 text, or Invalid (400) saying where it is not."""
     try:
-        text = raw.decode('utf-8')
+        return raw.decode('utf-8')
     except UnicodeDecodeError as e:
         raise exception.Invalid(
             reason=f'the body is not valid UTF-8: {e.reason} at byte '
                    f'{e.start}') from None
+
+
+def parse_json(raw: bytes) -> typing.Any:
+    """``raw`` (UTF-8 JSON) parsed, or Invalid (400) saying why not."""
+    text = decode(raw)
     check_json_depth(text)
     try:
         return json.loads(text)

@@ -170,14 +170,16 @@ def wait_until(predicate, timeout: float = 30, interval: float = 0.2):
 
 
 @contextlib.contextmanager
-def embedded_serve(tmp_path: pathlib.Path, **options: str):
+def embedded_serve(tmp_path: pathlib.Path, environ: dict | None = None,
+                   **options: str):
     """``pumphouse serve`` on embedded defaults in a state directory of
     its own; yields the process, its URL and the environment a
     ``pumphouse`` command needs to share its state.
 
     Only the port (8799 may be taken on a developer's machine) and
     ``options`` (``GROUP__OPT=value``, read by oslo.config from
-    ``OS_GROUP__OPT``) are not left at their defaults.
+    ``OS_GROUP__OPT``) are not left at their defaults; ``environ`` adds
+    to the process's environment.
     """
     home = tmp_path / 'home'
     home.mkdir()
@@ -185,6 +187,7 @@ def embedded_serve(tmp_path: pathlib.Path, **options: str):
     env = {'XDG_STATE_HOME': str(tmp_path / 'xdg-state'),
            'HOME': str(home), 'OS_API__PORT': str(port),
            'OS_CLIENT_CONFIG_FILE': str(clouds_yaml_path()),
+           **(environ or {}),
            **{f'OS_{name.upper()}': value
               for name, value in options.items()}}
     process = Process('pumphouse serve', [str(BIN / 'pumphouse'), 'serve'],

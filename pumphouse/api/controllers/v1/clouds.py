@@ -93,7 +93,7 @@ def _authorize(action: str) -> None:
 
 
 class CloudController(routing.Resource):
-    """``/v1/clouds/{ident}``, by UUID or name."""
+    """``/v1/clouds/{cloud}``, by UUID or name."""
 
     children = ('validate',)
 
@@ -108,12 +108,14 @@ class CloudController(routing.Resource):
     @validation.response_body(schemas.cloud)
     @method.expose()
     def get(self) -> dict:
+        """Show a cloud (never its secrets)."""
         _authorize('get')
         return cloud_view(db_api.get_cloud(self.ident))
 
     @index.when(method='DELETE')
     @method.expose(status_code=204)
     def delete(self) -> None:
+        """Forget a cloud."""
         _authorize('delete')
         cloud = db_api.get_cloud(self.ident)
         db_api.delete_cloud(cloud.uuid)
@@ -126,8 +128,13 @@ class CloudController(routing.Resource):
 
     @validate.when(method='POST', template='json')
     @validation.response_body(schemas.validation_result)
-    @method.expose()
+    @method.expose(errors={
+        429: 'as many validations as this API process waits for are '
+             'under way; try again in a moment.',
+        **method.CONDUCTOR_ERRORS})
     def validate_post(self) -> dict:
+        """Check that the cloud can be reached with its credentials, and
+        which services it offers."""
         _authorize('validate')
         cloud = db_api.get_cloud(self.ident)
         with _validations.hold():
@@ -138,16 +145,21 @@ class CloudController(routing.Resource):
 class CloudsController(routing.Resource):
     """``/v1/clouds``: list and register."""
 
+    item_name = 'cloud'
+    item_description = 'The UUID or the name of a cloud.'
+
     @pecan.expose(generic=True)
     def index(self):
         method.not_allowed()
 
     @index.when(method='GET', template='json')
     @validation.response_body(schemas.cloud_list)
+    @validation.query_schema(schemas.list_query)
     @method.expose()
     def get_all(self) -> dict:
+        """List the clouds, a page at a time."""
         _authorize('get')
-        params = validation.query_params(schemas.list_query)
+        params = validation.query()
         limit = paging.limit(params)
         clouds = db_api.list_clouds(limit=limit,
                                     marker=params.get('marker'),
@@ -161,11 +173,13 @@ class CloudsController(routing.Resource):
 
     @index.when(method='POST', template='json')
     @validation.response_body(schemas.cloud)
+    @validation.request_body(schemas.create_request)
     @method.expose(status_code=201)
     def create(self) -> dict:
+        """Register a cloud: an entry of clouds.yaml or keystoneauth
+        parameters."""
         _authorize('create')
-        body = validation.json_body()
-        validation.validate(body, schemas.create_request)
+        body = validation.body()
         if ('cloud' in body) == ('auth' in body):
             raise exception.Invalid(
                 reason='give either "cloud" (an entry of clouds.yaml) or '

@@ -20,7 +20,6 @@ from pumphouse.api import method
 from pumphouse.api import paging
 from pumphouse.api import routing
 from pumphouse.api import validation
-from pumphouse.api import versions
 from pumphouse.api.schemas.v1 import hosts as schemas
 from pumphouse.common import exception
 from pumphouse.common import policy
@@ -36,13 +35,7 @@ MIN_VERSION = (1, 1)
 PLAN_VERSION = (1, 2)
 
 
-def _authorize(action: str, version: tuple[int, int] = MIN_VERSION,
-               what: str = '/v1/hosts') -> None:
-    if pecan.request.version < version:
-        needed = versions.format_version(version)
-        raise exception.NotFound(
-            f'{what} needs microversion {needed} (header '
-            f'OpenStack-API-Version: migration {needed})')
+def _authorize(action: str) -> None:
     policy.authorize(f'pumphouse:host:{action}', {}, pecan.request.context)
 
 
@@ -54,7 +47,7 @@ def host_view(host, clouds: dict | None = None) -> dict:
 
 
 class HostController(routing.Resource):
-    """``/v1/hosts/{ident}``, by UUID or name."""
+    """``/v1/hosts/{host}``, by UUID or name."""
 
     children = ('state', 'operations', 'evacuation-plan')
 
@@ -67,18 +60,20 @@ class HostController(routing.Resource):
 
     @index.when(method='GET', template='json')
     @validation.response_body(schemas.host)
-    @method.expose()
+    @method.expose(min_version=MIN_VERSION)
     def get(self) -> dict:
+        """Show a host."""
         _authorize('get')
         return host_view(host_api.get_host(self.ident))
 
     @index.when(method='PATCH', template='json')
     @validation.response_body(schemas.host)
-    @method.expose()
+    @validation.request_body(schemas.update_request)
+    @method.expose(min_version=MIN_VERSION, errors=method.CONDUCTOR_ERRORS)
     def patch(self) -> dict:
+        """Change a host's destination, drivers, MACs or options."""
         _authorize('create')
-        body = validation.json_body()
-        validation.validate(body, schemas.update_request)
+        body = validation.body()
         host = host_api.get_host(self.ident)
         pecan.request.rpcapi.update_host(pecan.request.context, host.uuid,
                                          body)
@@ -88,10 +83,12 @@ class HostController(routing.Resource):
         return host_view(host)
 
     @index.when(method='DELETE')
-    @method.expose(status_code=204)
+    @validation.query_schema(schemas.delete_query)
+    @method.expose(status_code=204, min_version=MIN_VERSION)
     def delete(self) -> None:
+        """Forget a host (``force``: in any state)."""
         _authorize('delete')
-        params = validation.query_params(schemas.delete_query)
+        params = validation.query()
         host = host_api.get_host(self.ident)
         host_api.delete_host(host.uuid, only_in=None
                              if params.get('force') == 'true'
@@ -105,13 +102,17 @@ class HostController(routing.Resource):
 
     @state.when(method='PUT', template='json')
     @validation.response_body(schemas.host)
-    @method.expose(status_code=202)
+    @validation.request_body(schemas.state_request,
+                             max_version=(1, 1))
+    @validation.request_body(schemas.state_request_1_2,
+                             min_version=PLAN_VERSION)
+    @method.expose(status_code=202, min_version=MIN_VERSION,
+                   errors=method.CONDUCTOR_ERRORS)
     def put_state(self) -> dict:
+        """Move a host towards a target state (evacuate it, put it in
+        the destination, give it back to the source)."""
         _authorize('set_state')
-        body = validation.json_body()
-        validation.validate(body, schemas.state_request_1_2
-                            if pecan.request.version >= PLAN_VERSION
-                            else schemas.state_request)
+        body = validation.body()
         host = host_api.get_host(self.ident)
         values = {}
         options = dict(host.options or {})
@@ -139,10 +140,10 @@ class HostController(routing.Resource):
 
     @evacuation_plan.when(method='GET', template='json')
     @validation.response_body(schemas.evacuation_plan_view)
-    @method.expose()
+    @method.expose(min_version=PLAN_VERSION)
     def get_evacuation_plan(self) -> dict:
         """The plan the host's evacuation follows (or followed)."""
-        _authorize('get', PLAN_VERSION, 'evacuation-plan')
+        _authorize('get')
         host = host_api.get_host(self.ident)
         if not host.evacuation_plan:
             raise exception.EvacuationPlanNotFound(host=host.name)
@@ -150,13 +151,15 @@ class HostController(routing.Resource):
 
     @evacuation_plan.when(method='POST', template='json')
     @validation.response_body(schemas.evacuation_plan_view)
-    @method.expose()
+    @validation.request_body(schemas.plan_request, optional=True)
+    @method.expose(min_version=PLAN_VERSION, errors={
+        503: 'the source cloud could not be read, or no conductor '
+             'answered in time.'})
     def post_evacuation_plan(self) -> dict:
         """A dry run: the plan an evacuation would follow now, with the
         choices given; nothing is stored or changed."""
-        _authorize('get', PLAN_VERSION, 'evacuation-plan')
-        body = validation.json_body() if pecan.request.body else {}
-        validation.validate(body, schemas.plan_request)
+        _authorize('get')
+        body = validation.body()
         host = host_api.get_host(self.ident)
         plan = pecan.request.rpcapi.plan_host_evacuation(
             pecan.request.context, host.uuid, target=body.get('target'),
@@ -176,10 +179,12 @@ class HostController(routing.Resource):
 
     @operations.when(method='GET', template='json')
     @validation.response_body(schemas.operation_list)
-    @method.expose()
+    @validation.query_schema(schemas.operations_query)
+    @method.expose(min_version=MIN_VERSION)
     def get_operations(self) -> dict:
+        """What was done to the host, step by step."""
         _authorize('get')
-        params = validation.query_params(schemas.operations_query)
+        params = validation.query()
         host = host_api.get_host(self.ident)
         rows = host_api.list_operations(
             host.id, after_id=int(params['after']) if 'after' in params
@@ -190,16 +195,21 @@ class HostController(routing.Resource):
 class HostsController(routing.Resource):
     """``/v1/hosts``: list and register."""
 
+    item_name = 'host'
+    item_description = 'The UUID or the name of a host.'
+
     @pecan.expose(generic=True)
     def index(self):
         method.not_allowed()
 
     @index.when(method='GET', template='json')
     @validation.response_body(schemas.host_list)
-    @method.expose()
+    @validation.query_schema(schemas.list_query)
+    @method.expose(min_version=MIN_VERSION)
     def get_all(self) -> dict:
+        """List the hosts, a page at a time."""
         _authorize('get')
-        params = validation.query_params(schemas.list_query)
+        params = validation.query()
         limit = paging.limit(params)
         source = (db_api.get_cloud(params['source']).id
                   if 'source' in params else None)
@@ -216,11 +226,13 @@ class HostsController(routing.Resource):
 
     @index.when(method='POST', template='json')
     @validation.response_body(schemas.host)
-    @method.expose(status_code=201)
+    @validation.request_body(schemas.register_request)
+    @method.expose(status_code=201, min_version=MIN_VERSION,
+                   errors=method.CONDUCTOR_ERRORS)
     def create(self) -> dict:
+        """Register a source hypervisor host."""
         _authorize('create')
-        body = validation.json_body()
-        validation.validate(body, schemas.register_request)
+        body = validation.body()
         host = host_api.get_host(pecan.request.rpcapi.register_host(
             pecan.request.context, body))
         LOG.info('Host %(name)s (%(uuid)s) registered',

@@ -63,10 +63,12 @@ class MappingsController(routing.Resource):
 
     @index.when(method='GET', template='json')
     @validation.response_body(schemas.mapping_list)
+    @validation.query_schema(schemas.list_query)
     @method.expose()
     def get_all(self) -> dict:
+        """List the mappings, filtered, a page at a time."""
         policy.authorize('pumphouse:mapping:get', {}, pecan.request.context)
-        params = validation.query_params(schemas.list_query)
+        params = validation.query()
         limit = paging.limit(params)
         mappings = mapping_api.list_mappings(
             source_cloud_id=_cloud_id(params, 'source_cloud'),

@@ -14,8 +14,6 @@
 the command line shows too (:mod:`pumphouse.engine.views`), with links."""
 
 from pumphouse.api import method
-from pumphouse.api import validation
-from pumphouse.api.schemas.v1 import migrations as schemas
 from pumphouse.db import api as db_api
 from pumphouse.engine import render
 from pumphouse.engine import views
@@ -47,7 +45,6 @@ def detailed_view(migration) -> dict:
                 links=_links(migration.uuid))
 
 
-@validation.response_body(schemas.plan)
 def plan_json(migration, items) -> dict:
     return {'items': [render.item_view(i) for i in items],
             'checks': check_views(migration)}

@@ -89,7 +89,7 @@ def change_state(migration, target: str,
 
 
 class MigrationController(routing.Resource):
-    """``/v1/migrations/{uuid}`` and its sub-resources."""
+    """``/v1/migrations/{migration}`` and its sub-resources."""
 
     children = ('plan', 'state', 'events', 'report', 'passwords')
 
@@ -104,11 +104,13 @@ class MigrationController(routing.Resource):
     @validation.response_body(schemas.migration)
     @method.expose()
     def get(self) -> dict:
+        """Show a migration with the counts of its plan items."""
         return views.detailed_view(get_authorized(self.ident, 'get'))
 
     @index.when(method='DELETE')
     @method.expose(status_code=204)
     def delete(self) -> None:
+        """Delete a migration that is not running."""
         migration = get_authorized(self.ident, 'delete')
         if migration.state in states.ACTIVE_STATES:
             raise exception.MigrationInProgress(migration=migration.uuid,
@@ -122,9 +124,14 @@ class MigrationController(routing.Resource):
         method.not_allowed()
 
     @plan.when(method='GET', template='json')
+    @validation.response_body(schemas.plan, media_types={
+        'text/vnd.graphviz': {'type': 'string'}})
+    @validation.query_schema(schemas.plan_query)
     @method.expose()
     def plan_get(self):
-        params = validation.query_params(schemas.plan_query)
+        """The plan items and pre-checks of a migration (``format=dot``:
+        the plan as a Graphviz graph)."""
+        params = validation.query()
         migration = get_authorized(self.ident, 'plan')
         items = migration_api.list_plan_items(migration.id)
         if params.get('format') != 'dot':
@@ -140,10 +147,11 @@ class MigrationController(routing.Resource):
 
     @state.when(method='PUT', template='json')
     @validation.response_body(schemas.migration)
-    @method.expose(status_code=202)
+    @validation.request_body(schemas.state_request)
+    @method.expose(status_code=202, errors=method.CONDUCTOR_ERRORS)
     def state_put(self) -> dict:
-        body = validation.json_body()
-        validation.validate(body, schemas.state_request)
+        """Start, resume, plan again or cancel a migration."""
+        body = validation.body()
         target = body['target']
         action = 'cancel' if target == states.CANCELLED else 'start'
         migration = change_state(get_authorized(self.ident, action), target,
@@ -161,9 +169,11 @@ class MigrationController(routing.Resource):
 
     @events.when(method='GET', template='json')
     @validation.response_body(schemas.event_list)
+    @validation.query_schema(schemas.events_query)
     @method.expose()
     def events_get(self) -> dict:
-        params = validation.query_params(schemas.events_query)
+        """What happened to a migration, a page at a time."""
+        params = validation.query()
         migration = get_authorized(self.ident, 'events')
         limit = paging.limit(params)
         events = migration_api.list_events(
@@ -184,6 +194,7 @@ class MigrationController(routing.Resource):
     @validation.response_body(schemas.report)
     @method.expose()
     def report_get(self) -> dict:
+        """What verification found once the migration was applied."""
         migration = get_authorized(self.ident, 'report')
         # The column holds {} rather than NULL before verification.
         if not migration.report:
@@ -227,15 +238,20 @@ class MigrationController(routing.Resource):
 class MigrationsController(routing.Resource):
     """``/v1/migrations``: list and create."""
 
+    item_name = 'migration'
+    item_description = 'The UUID of a migration.'
+
     @pecan.expose(generic=True)
     def index(self):
         method.not_allowed()
 
     @index.when(method='GET', template='json')
     @validation.response_body(schemas.migration_list)
+    @validation.query_schema(schemas.list_query)
     @method.expose()
     def get_all(self) -> dict:
-        params = validation.query_params(schemas.list_query)
+        """List the migrations the caller may see, a page at a time."""
+        params = validation.query()
         context = pecan.request.context
         authorize('list', context.project_id)
         project_id = (None if may('list_all', context.project_id)
@@ -257,12 +273,13 @@ class MigrationsController(routing.Resource):
 
     @index.when(method='POST', template='json')
     @validation.response_body(schemas.migration)
-    @method.expose(status_code=202)
+    @validation.request_body(schemas.create_request)
+    @method.expose(status_code=202, errors=method.CONDUCTOR_ERRORS)
     def create(self) -> dict:
+        """Create a migration of a workload; planning starts at once."""
         context = pecan.request.context
         authorize('create', context.project_id)
-        body = validation.json_body()
-        validation.validate(body, schemas.create_request)
+        body = validation.body()
         workload = migration_scope.workload(context, body)
         if not context.project_id:
             raise exception.Invalid(reason='a migration belongs to a '

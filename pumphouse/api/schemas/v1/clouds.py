@@ -58,6 +58,16 @@ create_request = {
     },
     'required': ['name'],
     'additionalProperties': False,
+    'examples': [
+        {'name': 'old-cloud', 'cloud': 'old-cloud'},
+        {'name': 'new-cloud', 'description': 'where the workloads go',
+         'auth_type': 'password',
+         'auth': {'auth_url': 'https://keystone.example.org:5000/v3',
+                  'username': 'admin', 'password': 'secret',
+                  'user_domain_name': 'Default', 'project_name': 'admin',
+                  'project_domain_name': 'Default'},
+         'region_name': 'RegionOne', 'interface': 'public'},
+    ],
 }
 
 list_query = common.list_query(['id', 'name', 'created_at',

@@ -52,6 +52,12 @@ register_request = {
     },
     'required': ['name', 'source'],
     'additionalProperties': False,
+    'examples': [{'name': 'compute-1', 'source': 'old-cloud',
+                  'destination': 'new-cloud',
+                  'macs': ['52:54:00:12:34:56'],
+                  'power': {'driver': 'ipmi', 'info': {
+                      'address': '192.0.2.10', 'username': 'admin',
+                      'password': 'secret'}}}],
 }
 
 update_request = {

@@ -62,6 +62,9 @@ create_request = {
     },
     'required': ['source', 'destination', 'workload'],
     'additionalProperties': False,
+    'examples': [{'name': 'demo-project', 'source': 'old-cloud',
+                  'destination': 'new-cloud',
+                  'workload': {'kind': 'project', 'names': ['demo']}}],
 }
 
 state_request = {

@@ -204,6 +204,21 @@ class TestCreateBadInput(CloudsTestCase):
             body['auth']['auth_url'] = auth_url
             self._bad(json.dumps(body), 'auth_url')
 
+    def test_auth_fields_of_another_auth_type_are_refused(self):
+        # keystoneauth's plugin fails on them at every connection (it was
+        # a 500 on every validation and evacuation plan).
+        body = auth_body()
+        body['auth']['application_credential_id'] = 'a1'
+        self._bad(json.dumps(body), 'auth.application_credential_id cannot '
+                                    'be given with auth_type password')
+        body = auth_body(auth_type='v3applicationcredential')
+        body['auth'] = {'auth_url': fake_keystone.AUTH_URL,
+                        'application_credential_id': 'a1',
+                        'application_credential_secret': PASSWORD,
+                        'password': PASSWORD}
+        self._bad(json.dumps(body), 'auth.password cannot be given with '
+                                    'auth_type v3applicationcredential')
+
     def test_bad_secret_is_not_quoted(self):
         body = auth_body()
         body['auth']['password'] = PASSWORD * 200

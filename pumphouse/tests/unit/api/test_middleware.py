@@ -94,6 +94,29 @@ class TestJsonOnly(base.APITestCase):
     def test_no_body_needs_no_content_type(self):
         self.app.delete('/v1/clouds/nothing', status=404)
 
+    def test_content_type_of_no_body_is_not_parsed(self):
+        # webob would parse the missing form: a 500 without a boundary.
+        for method, path in (('DELETE', '/v1/clouds/nothing'),
+                             ('POST', '/v1/clouds/nothing/validate'),
+                             ('DELETE', f'/v1/migrations/{UUID}')):
+            for content_type in ('multipart/form-data',
+                                 'multipart/form-data; boundary=x',
+                                 'application/x-www-form-urlencoded'):
+                with self.subTest(method=method, content_type=content_type):
+                    self.app.request(path, method=method, status=404,
+                                     headers={'Content-Type': content_type})
+
+    def test_body_not_utf8_is_400_without_traceback(self):
+        logged = self.useFixture(fixtures.FakeLogger(level='DEBUG'))
+        for body in (b'{"name": "\xe2"}', b'{"name": "\xff\xfe"}',
+                     b'\xef'):
+            with self.subTest(body=body):
+                error = self.app.post('/v1/clouds', body, status=400,
+                                      content_type='application/json'
+                                      ).json['error']
+                self.assertIn('not valid UTF-8', error['message'])
+        self.assertNotIn('Traceback', logged.output)
+
 
 class TestHead(test_clouds.CloudsTestCase):
 

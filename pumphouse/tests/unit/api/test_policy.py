@@ -123,6 +123,7 @@ class TestKeystoneAuthWiring(base.APITestCase):
     def test_version_discovery_is_public(self):
         self.app.get('/', status=200)
         self.app.get('/v1', status=200)
+        self.app.get('/v1/openapi.json', status=200)
         self.app.get('/healthcheck', status=200)
 
     def test_resources_need_a_token(self):

@@ -19,6 +19,7 @@ import requests_mock
 import yaml
 
 from pumphouse.common import cloud_config
+from pumphouse.common import crypto
 from pumphouse.conductor import cloud_check
 from pumphouse.db import api as db_api
 from pumphouse.tests import base
@@ -119,6 +120,20 @@ class TestCheck(base.TestCase):
         result = cloud_check.check(cloud)
         self.assertEqual((False, 'configuration'),
                          (result['valid'], result['reason']))
+
+
+    def test_auth_stored_for_another_auth_type_is_a_configuration_error(self):
+        # As an earlier release stored it: the plugin takes no such field.
+        secret = crypto.encrypt({'auth_type': 'password', 'auth': {
+            'auth_url': fake_keystone.AUTH_URL, 'username': 'admin',
+            'password': 'pw', 'user_domain_name': 'Default',
+            'application_credential_id': 'a1'}})
+        cloud = db_api.create_cloud({'name': 'old', 'credentials': secret,
+                                     'config': {'auth_type': 'password'}})
+        result = cloud_check.check(cloud)
+        self.assertEqual((False, 'configuration'),
+                         (result['valid'], result['reason']))
+        self.assertIn('application_credential_id', result['message'])
 
 
 class TestTLSSettings(base.TestCase):

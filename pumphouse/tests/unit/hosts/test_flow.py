@@ -16,6 +16,9 @@ exercised by the functional tests)."""
 
 from unittest import mock
 
+import fixtures
+from keystoneauth1 import exceptions as ksa_exc
+
 from pumphouse.common import exception
 from pumphouse.db import host_api
 from pumphouse.hosts import flow
@@ -100,6 +103,27 @@ class TestFlow(FlowTestCase):
         self.assertEqual(['power', 'provision', 'join'], recorder.calls)
         self.assertEqual(states.IN_DESTINATION, host.state)
         self.assertIsNone(host.last_error)
+
+    def test_unreachable_cloud_is_one_log_line_a_bug_a_traceback(self):
+        # A cloud that does not answer is an operator's matter (found by
+        # fuzzing: every evacuation towards a dead cloud logged one).
+        def unreachable(ctx):
+            raise ksa_exc.ConnectFailure('Unable to establish connection '
+                                         'to http://k:5000/v3: refused')
+
+        def buggy(ctx):
+            raise KeyError('flavor')
+
+        for step, expected in ((unreachable, False), (buggy, True)):
+            logged = self.useFixture(fixtures.FakeLogger(level='DEBUG'))
+            flow.request(self.host.uuid, states.EVACUATED)
+            with mock.patch.dict(flow._STEPS, {'disable': step}), \
+                    self.assertRaises(exception.HostStepFailed):
+                flow.run(self.host.uuid, conductor='c1')
+            self.assertIn('step disable failed', logged.output)
+            self.assertEqual(expected, 'Traceback' in logged.output)
+            host_api.update_host(self.host.uuid, {
+                'state': states.IN_SOURCE, 'failed_step': None})
 
     def test_crash_midway_reruns_the_step_under_way(self):
         """A process that died in evacuate left the host disabled with
