@@ -60,10 +60,10 @@ def setup_app():
     version discovery), health check, JSON bodies only (and not too
     deep), body size limit, without authentication the Host and Origin
     check, UTF-8 paths and queries, JSON error bodies, HEAD as GET, CORS
-    ([cors], outside authentication so that browsers' preflight requests
-    are answered), the headers of a TLS-terminating proxy
-    ([oslo_middleware] enable_proxy_headers_parsing: scheme, host and
-    path prefix of the links), request id.
+    (when [cors] allowed_origin names origins; outside authentication so
+    that browsers' preflight requests are answered), the headers of a
+    TLS-terminating proxy ([oslo_middleware] enable_proxy_headers_parsing:
+    scheme, host and path prefix of the links), request id.
     """
     register_opts(CONF)
     app = _pecan_app()
@@ -85,7 +85,11 @@ def setup_app():
     app = middleware.TextCheck(app)
     app = middleware.JsonErrorMiddleware(app)
     app = middleware.HeadAsGet(app)
-    app = cors.CORS(app, CONF)
+    if CONF.cors.allowed_origin:
+        # Only when origins are configured: oslo.middleware's CORS answers
+        # every OPTIONS request with a 200, which without CORS would hide
+        # the API's 405 for a method a route does not have.
+        app = cors.CORS(app, CONF)
     app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, CONF)
     app = request_id.RequestId(app)
     return app

@@ -138,6 +138,12 @@ class TestCORSOffByDefault(TestCase):
                                     expect_errors=True)
         self.assertNotIn('Access-Control-Allow-Origin', response.headers)
 
+    def test_options_is_a_method_the_routes_do_not_have(self):
+        # oslo.middleware's CORS answers any OPTIONS with a 200: without
+        # origins configured it is not in the pipeline.
+        response = self.app.options('/v1/clouds', expect_errors=True)
+        self.assertEqual(405, response.status_int)
+
 
 class LinksTestCase(TestCase):
 
