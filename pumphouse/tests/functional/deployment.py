@@ -45,6 +45,8 @@ class Deployment:
         self.admin_auth = fixtures.cloud_entry('source')['auth']
         self.conf = workdir / 'pumphouse.conf'
         self.processes: dict[str, fixtures.Process] = {}
+        #: More configuration, appended to the generated file.
+        self.extra_config = ''
 
     def write_config(self) -> None:
         auth = self.admin_auth
@@ -85,7 +87,7 @@ password = {auth['password']}
 project_name = {auth['project_name']}
 user_domain_name = {auth['user_domain_name']}
 project_domain_name = {auth['project_domain_name']}
-""")
+""" + self.extra_config)
         for host in CONDUCTORS:
             (self.workdir / f'{host}.conf').write_text(
                 f'[DEFAULT]\nhost = {host}\n')
