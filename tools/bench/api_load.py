@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Benchmark: concurrent clients on the API's list and show routes.
+
+Runs by hand against the harness's source Keystone (``tools/minicloud``)::
+
+    .tox/functional/bin/python tools/bench/api_load.py
+    .tox/functional/bin/python tools/bench/api_load.py --clients 50 \
+        --duration 20
+
+Deploys ``pumphouse-api`` behind keystonemiddleware and two conductors
+on RabbitMQ and a new MariaDB database (as the functional tests do),
+registers the two harness clouds and stores ``--migrations`` migrations
+(default 100) in the database. Then ``--clients`` threads (default 200),
+each with its own HTTP connection and the admin's token, call for
+``--duration`` seconds (default 60), round-robin: ``GET /v1/migrations``,
+``GET /v1/migrations/{id}``, ``GET /v1/clouds``, ``GET /v1/clouds/{name}``,
+``GET /v1/mappings``, ``GET /`` (public). Prints per route and in total:
+requests, errors (any status other than 200, or no answer), requests
+per second, p50 and p99 latency.
+"""
+
+import argparse
+import collections
+import pathlib
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from pumphouse.tests.functional import deployment as deployment_mod  # noqa: E402,E501
+from pumphouse.tests.functional import fixtures  # noqa: E402
+from pumphouse.tests.functional import test_rbac_matrix as rbac  # noqa: E402
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--clients', type=int, default=200)
+    parser.add_argument('--duration', type=float, default=60.0)
+    parser.add_argument('--migrations', type=int, default=100)
+    return parser.parse_args(argv)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float('nan')
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def load(url: str, token: str, routes: list[tuple[str, str]],
+         clients: int, duration: float) -> dict:
+    results: dict[str, list] = collections.defaultdict(list)
+    errors: collections.Counter = collections.Counter()
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+
+    def client(offset: int) -> None:
+        http = requests.Session()
+        http.headers['X-Auth-Token'] = token
+        n = offset
+        while time.monotonic() < stop:
+            name, path = routes[n % len(routes)]
+            n += 1
+            started = time.monotonic()
+            try:
+                status = http.get(url + path, timeout=120).status_code
+            except requests.RequestException as e:
+                status = type(e).__name__
+            took = time.monotonic() - started
+            with lock:
+                results[name].append(took)
+                if status != 200:
+                    errors[name, status] += 1
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True)
+               for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {'results': results, 'errors': errors,
+            'wall': time.monotonic() - started}
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory() as workdir, \
+            fixtures.database('mysql') as db_url, \
+            fixtures.rabbit_vhost() as transport_url:
+        deployment = deployment_mod.Deployment(pathlib.Path(workdir),
+                                               db_url, transport_url)
+        deployment.start()
+        try:
+            admin = deployment.client()
+            for name in ('source', 'destination'):
+                admin.request('POST', '/v1/clouds',
+                              json={'name': name, 'cloud': name})
+            project = fixtures.sdk_connection('source').current_project_id
+            uuids = rbac.seed_migrations(deployment, project,
+                                         args.migrations)
+            routes = [('GET /v1/migrations', '/v1/migrations'),
+                      ('GET /v1/migrations/{id}',
+                       f'/v1/migrations/{uuids[0]}'),
+                      ('GET /v1/clouds', '/v1/clouds'),
+                      ('GET /v1/clouds/{name}', '/v1/clouds/source'),
+                      ('GET /v1/mappings', '/v1/mappings'),
+                      ('GET /', '/')]
+            print(f'{args.clients} clients for {args.duration:.0f} s, '
+                  f'{args.migrations} migrations stored, keystonemiddleware '
+                  'on', flush=True)
+            outcome = load(deployment.url, admin.token, routes,
+                           args.clients, args.duration)
+        finally:
+            deployment.stop()
+    wall = outcome['wall']
+    print(f'{"route":28} {"requests":>9} {"errors":>7} {"req/s":>8} '
+          f'{"p50 ms":>8} {"p99 ms":>8}')
+    everything = []
+    for name, _path in routes:
+        times = outcome['results'][name]
+        everything += times
+        failed = sum(c for (route, _s), c in outcome['errors'].items()
+                     if route == name)
+        print(f'{name:28} {len(times):9d} {failed:7d} '
+              f'{len(times) / wall:8.1f} {percentile(times, .5) * 1000:8.1f} '
+              f'{percentile(times, .99) * 1000:8.1f}')
+    failed = sum(outcome['errors'].values())
+    print(f'{"total":28} {len(everything):9d} {failed:7d} '
+          f'{len(everything) / wall:8.1f} '
+          f'{percentile(everything, .5) * 1000:8.1f} '
+          f'{percentile(everything, .99) * 1000:8.1f}')
+    for (route, status), count in sorted(outcome['errors'].items(),
+                                         key=str):
+        print(f'  {route}: {status} x{count}')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
