@@ -64,7 +64,8 @@ class APIService:
     def start(self) -> None:
         self._server = wsgi.Server(
             (CONF.api.host_ip, CONF.api.port), app.setup_app(),
-            numthreads=CONF.api.threads, server_name='pumphouse-api')
+            numthreads=CONF.api.threads, server_name='pumphouse-api',
+            request_queue_size=CONF.api.backlog)
         # cheroot reads headers of any size unless told.
         self._server.max_request_header_size = (
             CONF.api.max_request_header_size)

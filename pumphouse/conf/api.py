@@ -32,6 +32,15 @@ opts = [
         help='Number of threads serving API requests in pumphouse-api and '
              'pumphouse serve.'),
     cfg.IntOpt(
+        'backlog',
+        default=1024,
+        min=1,
+        help='How many connections wait to be accepted (the listen '
+             'backlog; the kernel caps it at net.core.somaxconn). Clients '
+             'beyond it are refused while the threads are busy: with the '
+             'web server\'s own default (5) a burst of 200 clients saw '
+             'refused connections.'),
+    cfg.IntOpt(
         'max_validations',
         default=4,
         min=1,
