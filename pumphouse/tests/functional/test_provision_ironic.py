@@ -209,8 +209,9 @@ def test_ipmitool_power_through_the_bmc_emulator(destination, ironic_api,
 @needs_ipmitool
 def test_refused_bmc_credentials_fail_verification(destination, ironic_api,
                                                    names, bmc):
-    """Ironic's verification fails (after its IPMI retries, about a
-    minute) and the node is back in enroll: a ProvisionError with
+    """Ironic's verification fails (after its IPMI retries: [ipmi]
+    command_retry_timeout, 10 s in the harness) and the node is back in
+    enroll: a ProvisionError with
     Ironic's last error, not the password."""
     name, events = names(), []
     wrong = dict(bmc, password=bmc['password'] + '-wrong')

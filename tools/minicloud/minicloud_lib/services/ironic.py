@@ -132,7 +132,11 @@ class Ironic(OpenStackService):
             "pxe": {"tftp_root": state / "tftpboot"},
             "deploy": {"http_root": state / "httpboot",
                        "http_url": self.cloud.url(7)},
-            "ipmi": {"min_command_interval": 1},
+            # The BMC emulators answer at once: retrying a refused IPMI
+            # command for Ironic's default minute only makes the tests of
+            # wrong credentials wait.
+            "ipmi": {"min_command_interval": 1,
+                     "command_retry_timeout": 10},
             "oslo_concurrency": {"lock_path": state / "lock"},
             "oslo_messaging_notifications": {"driver": "noop"},
         })
