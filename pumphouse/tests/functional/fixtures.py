@@ -52,6 +52,20 @@ def cloud_entry(name: str) -> dict:
         return yaml.safe_load(f)['clouds'][name]
 
 
+def pumphouse_migrate(tmp_path: pathlib.Path, *args: str,
+                      timeout: float = 900) -> subprocess.CompletedProcess:
+    """``pumphouse migrate --source source --destination destination
+    --yes ARGS`` on a state directory under ``tmp_path`` (the same one on
+    every call with the same ``tmp_path``)."""
+    conf = tmp_path / 'pumphouse.conf'
+    conf.write_text(f'[DEFAULT]\nstate_path = {tmp_path}/state\n'
+                    f'[clouds]\nclouds_yaml = {clouds_yaml_path()}\n')
+    return subprocess.run(
+        [str(BIN / 'pumphouse'), '--config-file', str(conf), 'migrate',
+         '--source', 'source', '--destination', 'destination', '--yes',
+         *args], capture_output=True, text=True, timeout=timeout)
+
+
 def sdk_connection(name: str):
     """An openstacksdk connection to a harness cloud."""
     import openstack  # noqa: PLC0415 - only some tests need the SDK

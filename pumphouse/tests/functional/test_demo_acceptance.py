@@ -68,15 +68,9 @@ def cleared(seeded):
         source=fixtures.sdk_connection('source'))
 
 
-def migrate(tmp_path, *extra, project='demo'):
-    conf = tmp_path / 'pumphouse.conf'
-    conf.write_text(f'[DEFAULT]\nstate_path = {tmp_path}/state\n'
-                    f'[clouds]\nclouds_yaml = {fixtures.clouds_yaml_path()}\n')
-    return subprocess.run(
-        [str(fixtures.BIN / 'pumphouse'), '--config-file', str(conf),
-         'migrate', '--source', 'source', '--destination', 'destination',
-         '--yes', *extra, 'project', project],
-        capture_output=True, text=True, timeout=1200)
+def migrate(tmp_path, *extra):
+    return fixtures.pumphouse_migrate(tmp_path, *extra, 'project', 'demo',
+                                      timeout=1200)
 
 
 def created(stdout: str) -> dict[str, int]:

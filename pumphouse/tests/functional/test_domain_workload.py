@@ -22,7 +22,6 @@ assignments, and the user of the other domain; a second plan creates
 nothing.
 """
 
-import subprocess
 import uuid
 
 import pytest
@@ -31,14 +30,7 @@ from pumphouse.tests.functional import fixtures
 
 
 def migrate(tmp_path, domain: str, *extra):
-    conf = tmp_path / 'pumphouse.conf'
-    conf.write_text(f'[DEFAULT]\nstate_path = {tmp_path}/state\n'
-                    f'[clouds]\nclouds_yaml = {fixtures.clouds_yaml_path()}\n')
-    return subprocess.run(
-        [str(fixtures.BIN / 'pumphouse'), '--config-file', str(conf),
-         'migrate', '--source', 'source', '--destination', 'destination',
-         '--yes', *extra, 'domain', domain],
-        capture_output=True, text=True, timeout=900)
+    return fixtures.pumphouse_migrate(tmp_path, *extra, 'domain', domain)
 
 
 def _delete_domain(conn, name: str) -> None:
