@@ -32,6 +32,7 @@ from openstack.config import exceptions as os_config_exc
 from openstack.config import loader as os_loader
 from oslo_log import log
 
+from pumphouse.common import cloud_session
 from pumphouse.common import crypto
 from pumphouse.common import exception
 from pumphouse.common import masking
@@ -40,6 +41,8 @@ from pumphouse.conf import CONF
 LOG = log.getLogger(__name__)
 
 SECRET_AUTH_KEYS = frozenset({'password', 'application_credential_secret'})
+#: The application openstacksdk and keystoneauth name in User-Agent.
+APP_NAME = 'pumphouse'
 CONNECTION_KEYS = ('region_name', 'interface', 'verify', 'cacert')
 #: Connection settings a clouds.yaml reference cannot override: its TLS
 #: settings are the operator's, in clouds.yaml.
@@ -131,12 +134,14 @@ def clouds_yaml_files() -> list[str]:
     return ([override] if override else []) + list(os_loader.CONFIG_FILES)
 
 
-def _openstack_config() -> os_config.OpenStackConfig:
+def _openstack_config(session_constructor=None
+                      ) -> os_config.OpenStackConfig:
     # load_envvars=False: OS_* variables of the service's environment must
     # not turn into a cloud; it would also ignore OS_CLIENT_CONFIG_FILE,
     # hence the explicit file list.
     return os_config.OpenStackConfig(config_files=clouds_yaml_files(),
-                                     load_envvars=False)
+                                     load_envvars=False, app_name=APP_NAME,
+                                     session_constructor=session_constructor)
 
 
 def check_clouds_yaml_entry(name: str) -> None:
@@ -149,16 +154,26 @@ def check_clouds_yaml_entry(name: str) -> None:
 
 
 def connect(config: dict, credentials: str | None,
-            api_timeout: float | None = None,
-            connect_retries: int | None = None):
-    """An openstacksdk Connection to a registered cloud; ``api_timeout``
-    and ``connect_retries`` default to the ``[clouds]`` options."""
-    common = {'api_timeout': (CONF.clouds.api_timeout if api_timeout is None
-                              else api_timeout),
-              'connect_retries': (CONF.clouds.connect_retries
-                                  if connect_retries is None
-                                  else connect_retries),
-              'app_name': 'pumphouse'}
+            api_timeout: float | None = None, retries: int | None = None,
+            name: str | None = None):
+    """An openstacksdk Connection to a registered cloud.
+
+    Its requests time out after ``api_timeout`` seconds (default:
+    ``[clouds] api_timeout``) and those safe to repeat are retried up to
+    ``retries`` times (default: ``[clouds] api_retries``) by its
+    :class:`~pumphouse.common.cloud_session.CloudSession`, which tells
+    each retry to the connection's observer
+    (:func:`~pumphouse.common.cloud_session.observe`) naming the cloud
+    ``name`` (default: the clouds.yaml entry). keystoneauth's own retries
+    are off, whatever clouds.yaml says: they would send a POST again.
+    The connections derived from it (``connect_as``) get the same.
+    """
+    settings = {'api_timeout': (CONF.clouds.api_timeout if api_timeout is None
+                                else api_timeout),
+                'connect_retries': 0, 'status_code_retries': 0}
+    label = name or config.get('cloud') or '(unnamed)'
+    constructor = cloud_session.session_constructor(
+        label, cloud_session.RetryPolicy.from_conf(retries))
     if config.get('cloud'):
         # TLS settings stored by an earlier release are not applied: those
         # of clouds.yaml are.
@@ -172,8 +187,8 @@ def connect(config: dict, credentials: str | None,
                         {'keys': ' and '.join(ignored),
                          'cloud': config['cloud']})
         try:
-            region = _openstack_config().get_one(cloud=config['cloud'],
-                                                 **overrides)
+            region = _openstack_config(constructor).get_one(
+                cloud=config['cloud'], **overrides, **settings)
         except os_config_exc.OpenStackConfigException as e:
             raise exception.CloudConfigError(
                 reason=f'clouds.yaml entry {config["cloud"]!r}: {e}') from e
@@ -186,9 +201,12 @@ def connect(config: dict, credentials: str | None,
             credentials, what="The cloud's stored credentials",
             remedy='Restore the key file they were stored with, or '
                    'register the cloud again.'))
+        kwargs.update(settings)
         try:
-            region = os_config.get_cloud_region(load_yaml_config=False,
-                                                load_envvars=False, **kwargs)
+            region = os_config.OpenStackConfig(
+                load_yaml_config=False, load_envvars=False,
+                app_name=APP_NAME,
+                session_constructor=constructor).get_one(**kwargs)
         except TypeError as e:
             # keystoneauth's plugin refused a field of the stored auth
             # (registered before such fields were refused).
@@ -199,7 +217,9 @@ def connect(config: dict, credentials: str | None,
     verify, _cert = region.get_requests_verify_args()
     if isinstance(verify, str):
         check_cacert(verify)
-    return openstack.connection.Connection(config=region, **common)
+    # Connection(config=...) ignores every other keyword argument: what
+    # the connection is to do must be in the region.
+    return openstack.connection.Connection(config=region)
 
 
 def check_cacert(path: str) -> None:

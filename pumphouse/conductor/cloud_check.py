@@ -123,7 +123,8 @@ def check(cloud) -> dict:
     try:
         # No retries: a validation is bounded in time.
         conn = cloud_config.connect(cloud.config, cloud.credentials,
-                                    api_timeout=timeout, connect_retries=0)
+                                    api_timeout=timeout, retries=0,
+                                    name=cloud.name)
     except exception.PumphouseException as e:
         return _failure('configuration', str(e))
     interface = cloud.config.get('interface', 'public')

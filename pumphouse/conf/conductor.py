@@ -52,6 +52,38 @@ opts = [
              'parallel, unless the migration sets its apply_workers '
              'option.'),
     cfg.IntOpt(
+        'item_retries',
+        default=3,
+        min=0,
+        max=20,
+        help='How often a plan item that failed with a transient fault '
+             'of a cloud (a connection failed, reset or timed out, or one '
+             'of [clouds] api_retry_statuses) is tried again in the same '
+             'run, after its requests exhausted their own retries or were '
+             'not safe to repeat (a POST is never sent twice: the cloud '
+             'may have acted on it). Each new attempt first looks for '
+             'what an earlier one made in the destination and adopts it, '
+             'as a resumed migration does, so nothing is created twice; '
+             'each is an event of the migration (type "retry"). 3 lets an '
+             'item with a few POSTs through a cloud that fails one call '
+             'in ten, and bounds the time a lasting fault costs. 0 fails '
+             'the item at its first fault, as before.'),
+    cfg.FloatOpt(
+        'item_retry_delay',
+        default=5.0,
+        min=0.0,
+        help='Seconds of the first pause before a plan item is tried '
+             'again (item_retries); it doubles with each attempt up to '
+             'item_retry_max_delay, drawn at random below that bound so '
+             'that failed items do not all come back at once. 5 seconds '
+             'gives a cloud that has just failed a moment to recover.'),
+    cfg.FloatOpt(
+        'item_retry_max_delay',
+        default=60.0,
+        min=0.0,
+        help='The longest pause before a plan item is tried again, in '
+             'seconds.'),
+    cfg.IntOpt(
         'max_transfers',
         default=2,
         min=1,

@@ -29,15 +29,32 @@ adopts it, finishing it first if an interrupted attempt left it half made:
 this is what makes a resumed migration (after a crash at any point) create
 nothing twice. A destination resource that differs in more than that
 fails the item instead.
+
+An item that fails with a transient fault of a cloud (a connection
+failed, reset or timed out, a 5xx: :mod:`pumphouse.common.faults`) is
+tried again in the same run, up to ``[conductor] item_retries`` times
+after a growing, jittered pause (:class:`ItemRetry`), each retry an event
+(type ``retry``). Requests safe to repeat have been retried by then
+(:mod:`pumphouse.common.cloud_session`); a POST never is, so the cloud
+may have acted on it. The next attempt is a resume: the driver that saw
+the fault left what it made (:meth:`EngineContext.retry_planned`), and
+the attempt adopts it, or the resource an earlier attempt's create
+returned, before it would create. Only when the item fails for good is
+its work undone.
 """
 
+import time
+
 import futurist
+import tenacity
 from oslo_log import log
 from taskflow import engines
 from taskflow import task
 from taskflow.patterns import graph_flow
 
 from pumphouse.common import exception
+from pumphouse.common import faults
+from pumphouse.conf import CONF
 from pumphouse.db import migration_api
 from pumphouse.engine import resource as res
 
@@ -132,17 +149,61 @@ class ItemRunner:
         item = migration_api.start_plan_item(item.id)
         driver = self.drivers[item.resource_type]
         resource = res.Resource.from_item(item)
-        created_id = None
+        retry = ItemRetry(CONF.conductor.item_retries, self.should_stop)
+        made = _Made()
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(retry.attempts),
+            retry=tenacity.retry_if_exception(retry.will_retry),
+            wait=tenacity.wait_random_exponential(
+                multiplier=CONF.conductor.item_retry_delay,
+                max=CONF.conductor.item_retry_max_delay),
+            before_sleep=lambda state: self._retrying(item, retry, state),
+            reraise=True, sleep=_sleep)
         try:
+            destination_id, created = retrying(
+                self._attempt, item, driver, resource, retry, made)
+        except Exception as e:
+            retry.close()
+            LOG.warning('%(type)s %(id)s failed: %(err)s',
+                        {'type': item.resource_type, 'id': item.source_id,
+                         'err': e}, exc_info=not faults.is_expected(e))
+            with self.ctx.attempt(item, retry):
+                self._revert(item, driver, made.id)
+            error = f'{type(e).__name__}: {e}' + retry.outcome(e)
+            migration_api.update_plan_item(
+                item.id, {'state': 'reverted' if made.id else 'failed',
+                          'error': error[:4000]})
+            self._event(item, 'failed', error, level='ERROR')
+            return NOT_OK
+        self.ctx.record(resource.key, destination_id)
+        verb = 'created' if created else (
+            'adopted' if item.action == 'create' else 'reused')
+        self._event(item, 'done', f'{verb} {destination_id}')
+        return OK
+
+    def _attempt(self, item, driver, resource, retry: 'ItemRetry',
+                 made: '_Made') -> tuple[str, bool]:
+        """One attempt at an item: adopt what is in the destination (an
+        earlier attempt's work included), else create; then what comes
+        after. Returns the destination id and whether it was created
+        now."""
+        retry.begin()
+        if retry.attempt > 1:
+            migration_api.start_plan_item(item.id)  # counts the attempt
+        with self.ctx.attempt(item, retry):
             attrs = self.ctx.translate(resource.attrs)
             if item.action == 'reuse':
                 destination_id = item.destination_id
                 created = False
             else:
                 existing = driver.find_destination(self.ctx, resource, attrs)
+                if existing is None and made.id is not None:
+                    # Made by an earlier attempt of this run: adopted even
+                    # if the driver's search does not find it.
+                    existing = driver.get_destination(self.ctx, made.id)
                 if existing is None:
-                    created_id = driver.create(self.ctx, resource, attrs)
-                    destination_id, created = created_id, True
+                    made.id = driver.create(self.ctx, resource, attrs)
+                    destination_id, created = made.id, True
                 else:
                     destination_id = self._adopt(item, driver, resource,
                                                  attrs, existing)
@@ -154,22 +215,17 @@ class ItemRunner:
             migration_api.complete_plan_item(
                 item, destination_id, self.ctx.source_cloud_id,
                 self.ctx.destination_cloud_id)
-        except Exception as e:
-            LOG.warning('%(type)s %(id)s failed: %(err)s',
-                        {'type': item.resource_type, 'id': item.source_id,
-                         'err': e}, exc_info=not _expected(e))
-            self._revert(item, driver, created_id)
-            error = f'{type(e).__name__}: {e}'
-            migration_api.update_plan_item(
-                item.id, {'state': 'reverted' if created_id else 'failed',
-                          'error': error[:4000]})
-            self._event(item, 'failed', error, level='ERROR')
-            return NOT_OK
-        self.ctx.record(resource.key, destination_id)
-        verb = 'created' if created else (
-            'adopted' if item.action == 'create' else 'reused')
-        self._event(item, 'done', f'{verb} {destination_id}')
-        return OK
+        return destination_id, created
+
+    def _retrying(self, item, retry: 'ItemRetry',
+                  state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception()
+        self._event(item, 'retry',
+                    f'attempt {retry.attempt}/{retry.attempts} failed '
+                    f'({faults.describe(error)}); attempt '
+                    f'{retry.attempt + 1}/{retry.attempts} in '
+                    f'{state.next_action.sleep:.1f} s, adopting what the '
+                    'failed one made', level='WARNING')
 
     def _adopt(self, item, driver, resource, attrs: dict,
                existing: dict) -> str:
@@ -218,7 +274,7 @@ class ItemRunner:
         except Exception as e:
             LOG.warning('Could not abandon %(type)s %(id)s: %(err)s',
                         {'type': item.resource_type, 'id': item.source_id,
-                         'err': e}, exc_info=not _expected(e))
+                         'err': e}, exc_info=not faults.is_expected(e))
             self._event(item, 'abandon_failed', f'{type(e).__name__}: {e}',
                         level='ERROR')
 
@@ -253,10 +309,63 @@ def reopen(ctx, removal) -> bool:
     return True
 
 
-def _expected(error: Exception) -> bool:
-    from openstack import exceptions as sdk_exc  # noqa: PLC0415
-    return isinstance(error, (sdk_exc.SDKException,
-                              exception.PumphouseException))
+class ItemRetry:
+    """Whether a failed attempt at one plan item is followed by another
+    (``[conductor] item_retries``): after a transient fault of a cloud
+    (:func:`pumphouse.common.faults.is_transient`), while attempts are
+    left and the run is not told to stop.
+
+    Decided once per failure of an attempt, so that the driver handling
+    it (:meth:`EngineContext.retry_planned`) and the engine agree.
+    """
+
+    def __init__(self, retries: int, should_stop) -> None:
+        self.attempts = retries + 1
+        #: The attempt under way (1 for the first).
+        self.attempt = 0
+        self._should_stop = should_stop
+        self._closed = False
+        self._decided: dict[int, tuple[BaseException, bool]] = {}
+
+    def begin(self) -> None:
+        """An attempt starts."""
+        self.attempt += 1
+        self._decided.clear()
+
+    def will_retry(self, error: BaseException) -> bool:
+        """Whether another attempt follows this one's failure with
+        ``error`` (asked again about the same error, the same answer)."""
+        found = self._decided.get(id(error))
+        if found is None or found[0] is not error:
+            decision = (not self._closed
+                        and self.attempt < self.attempts
+                        and faults.is_transient(error)
+                        and not self._should_stop())
+            found = self._decided[id(error)] = (error, decision)
+        return found[1]
+
+    def close(self) -> None:
+        """No attempt follows, whatever fails from now on."""
+        self._closed = True
+
+    def outcome(self, error: BaseException) -> str:
+        """What the failed item's error adds about its attempts."""
+        if self.attempt <= 1:
+            return ''
+        if self.attempt >= self.attempts and faults.is_transient(error):
+            return f' (gave up after {self.attempt} attempts)'
+        return f' (at attempt {self.attempt}/{self.attempts})'
+
+
+class _Made:
+    """The destination id the last create of an item's attempts
+    returned (adopted, or reverted when the item fails for good)."""
+
+    id: str | None = None
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def apply(ctx, drivers: dict, migration, workers: int,

@@ -13,16 +13,19 @@
 """What the engine and the drivers share while working on one migration."""
 
 import collections
+import contextlib
 import dataclasses
 import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import TypeVar
 
 from oslo_log import log
 
 from pumphouse.common import api_versions as api_versions_mod
+from pumphouse.common import cloud_session
 from pumphouse.db import mapping_api
 from pumphouse.db import migration_api
 from pumphouse.engine import resource as res
@@ -105,6 +108,11 @@ class EngineContext:
                                                    destination_cloud_id)
         self._borrow_lock = threading.Lock()
         self._borrowed: dict[str, tuple[object, Callable]] = {}
+        # What the current thread works on: see attempt().
+        self._local = threading.local()
+        # The retries of requests to the clouds are events of the run.
+        for conn in (source, destination):
+            cloud_session.observe(conn, self._retried)
 
     def semaphore(self, name: str, size: int) -> threading.BoundedSemaphore:
         """A semaphore shared by the whole run under ``name``: bounds work
@@ -309,6 +317,44 @@ class EngineContext:
         conn = self.source if side == 'source' else self.destination
         return self.cached(f'api_versions:{side}',
                            lambda: api_versions_mod.discover_cloud(conn))
+
+    # -- attempts at one item and the faults of the clouds ----------------
+
+    @contextlib.contextmanager
+    def attempt(self, item, retry) -> Iterator[None]:
+        """For the engine: the current thread works on plan item
+        ``item``, an attempt that ``retry`` (see
+        :class:`pumphouse.engine.apply.ItemRetry`) may follow with
+        another; the retries of its requests are events of the item."""
+        previous = getattr(self._local, 'attempt', None)
+        self._local.attempt = (item, retry)
+        try:
+            yield
+        finally:
+            self._local.attempt = previous
+
+    def retry_planned(self, error: BaseException) -> bool:
+        """For drivers, while they handle a failure of the item the
+        current thread works on: True when the engine will try the item
+        again after ``error`` (a transient fault of a cloud, attempts
+        left). The driver then leaves what it made as an interrupted
+        attempt would, instead of undoing it: the next attempt finds it
+        (:meth:`~pumphouse.engine.driver.ResourceDriver.find_destination`)
+        and completes it, as a resumed migration does. False outside an
+        item, or when the item fails for good (undo then)."""
+        current = getattr(self._local, 'attempt', None)
+        return current is not None and current[1].will_retry(error)
+
+    def _retried(self, retry: cloud_session.Retry) -> None:
+        """A request to a cloud was retried (or gave up): an event of
+        the item the current thread works on, else of the migration."""
+        current = getattr(self._local, 'attempt', None)
+        item = current[0] if current is not None else None
+        message = retry.message
+        if item is not None:
+            name = item.source_name or item.source_id
+            message = f'{item.resource_type} {name}: {message}'
+        self.event(retry.event_type, message, level='WARNING', item=item)
 
     def event(self, event_type: str, message: str, level: str = 'INFO',
               item=None) -> None:

@@ -25,13 +25,12 @@ holds.
 
 from collections.abc import Callable
 
-from keystoneauth1 import exceptions as ksa_exc
-from openstack import exceptions as sdk_exc
 from oslo_log import log
 from oslo_utils import timeutils
 
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
+from pumphouse.common import faults
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
@@ -55,8 +54,7 @@ DEFAULT_OPTIONS = {
 Emit = Callable[[str, str, str, object], None] | None
 
 #: Failures of the clouds or of the request, logged without a traceback.
-EXPECTED_ERRORS = (exception.PumphouseException, ksa_exc.ClientException,
-                   sdk_exc.SDKException)
+EXPECTED_ERRORS = faults.EXPECTED_ERRORS
 
 
 def create(source: str, destination: str, selection: dict,
@@ -102,8 +100,10 @@ def _context(migration, emit: Emit) -> context_mod.EngineContext:
             emit(event_type, message, level, item)
 
     ctx = context_mod.EngineContext(
-        cloud_config.connect(source.config, source.credentials),
-        cloud_config.connect(destination.config, destination.credentials),
+        cloud_config.connect(source.config, source.credentials,
+                             name=f'{source.name} (source)'),
+        cloud_config.connect(destination.config, destination.credentials,
+                             name=f'{destination.name} (destination)'),
         source.id, destination.id, options=migration.options, emit=sink)
     ctx.migration_id = migration.id
     return ctx

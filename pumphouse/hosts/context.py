@@ -67,7 +67,7 @@ class HostContext:
         if cloud_id not in self._connections:
             cloud = next(c for c in db_api.list_clouds() if c.id == cloud_id)
             self._connections[cloud_id] = cloud_config.connect(
-                cloud.config, cloud.credentials)
+                cloud.config, cloud.credentials, name=cloud.name)
         return self._connections[cloud_id]
 
     @property

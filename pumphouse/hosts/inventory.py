@@ -138,7 +138,8 @@ def discover(cloud_ident: str) -> list[dict]:
     """The source cloud's compute hosts with their service state, number
     of servers and resources, joined with what is registered of them."""
     cloud = db_api.get_cloud(cloud_ident)
-    conn = cloud_config.connect(cloud.config, cloud.credentials)
+    conn = cloud_config.connect(cloud.config, cloud.credentials,
+                                name=cloud.name)
     registered = {h.name: h for h in host_api.list_hosts(
         source_cloud_id=cloud.id)}
     hypervisors = nova._json(conn.compute.get(

@@ -242,7 +242,8 @@ def make(host, choices: dict[str, str] | None = None,
     if conn is None:
         cloud = next(c for c in db_api.list_clouds()
                      if c.id == host.source_cloud_id)
-        conn = cloud_config.connect(cloud.config, cloud.credentials)
+        conn = cloud_config.connect(cloud.config, cloud.credentials,
+                                    name=cloud.name)
     options = dict(host.options or {})
     if choices is None:
         choices = options.get(CHOICES_OPTION) or {}

@@ -35,6 +35,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import generic
 from oslo_log import log
 
+from pumphouse.common import cloud_session
 from pumphouse.common import exception
 from pumphouse.common import masking
 from pumphouse.conf import CONF
@@ -407,9 +408,12 @@ def _session(info: dict) -> ks_session.Session:
         password=auth['password'], project_name=auth.get('project_name'),
         user_domain_name=auth.get('user_domain_name'),
         project_domain_name=auth.get('project_domain_name'))
-    return ks_session.Session(auth=plugin,
-                              verify=not info.get('insecure', False),
-                              timeout=CONF.clouds.api_timeout)
+    # Timeout and retries of a cloud's session ([clouds] options).
+    return cloud_session.CloudSession(
+        auth=plugin, verify=not info.get('insecure', False),
+        timeout=CONF.clouds.api_timeout,
+        retry_observer=cloud_session.Observer(
+            f'Fuel {masking.mask_text(info["url"])}'))
 
 
 def _laid_out_disks(disks: list[dict], template: list[dict]) -> list[dict]:

@@ -110,7 +110,9 @@ class BootUser:
     connection as that user scoped to the server's project.
 
     Use as a context manager: the user and its keypair are removed on
-    the way out, whatever happened.
+    the way out, whatever happened, unless the engine tries the item
+    again after a transient fault (the copy may still be building with
+    the user's token; the next attempt removes the user).
     """
 
     def __init__(self, ctx, source_server_id: str, project_id: str,
@@ -129,7 +131,11 @@ class BootUser:
             raise
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc is not None and self.ctx.retry_planned(exc):
+            # Nova may still build the copy with the user's token; the
+            # next attempt finishes the copy and then removes the user.
+            return
         remove_boot_user(self.ctx, self.source_server_id)
 
     def _create(self) -> None:

@@ -18,9 +18,10 @@ when an interrupted attempt left a copy) run under the run's semaphore of
 the server's source host. Any failure on the way deletes every copy that
 carries the server's marker, the temporary images and the boot user, and
 brings the source back (resume or start) when Pumphouse quiesced it; the
-error then fails the item. ``after_create`` re-associates the floating
-IPs and cuts over; its failures are reported as events and never undo a
-copy that works.
+error then fails the item. A transient fault of a cloud that the engine
+answers with another attempt undoes nothing: that attempt resumes.
+``after_create`` re-associates the floating IPs and cuts over; its
+failures are reported as events and never undo a copy that works.
 
 The volumes of a server are plan items of their own, which the server's
 item needs: their copies are made first. So that they hold what the
@@ -38,6 +39,7 @@ a resumed run copies them again after quiescing the server again.
 
 import contextlib
 
+from openstack import exceptions as sdk_exc
 from oslo_log import log
 
 from pumphouse.common import exception
@@ -212,7 +214,10 @@ def _boot(ctx, resource, attrs: dict, original: str) -> str:
 
 def _finish(ctx, resource, attrs: dict, copy_id: str, original: str) -> None:
     """Check a running copy and bring it to what the source was."""
-    server = ctx.destination.compute.get_server(copy_id)
+    # Settled: a start an earlier attempt sent may still be under way.
+    server = server_state.settled(ctx.destination, copy_id)
+    if server is None:
+        raise sdk_exc.NotFoundException(f'the copy {copy_id} is gone')
     actual = server_source.fixed_addresses(server.addresses)
     if actual != attrs['addresses']:
         raise CopyMismatch(copy=copy_id, server=resource.id,
@@ -265,6 +270,22 @@ def _undo(ctx, resource, attrs: dict) -> None:
                    f'could not {what}: {e}', level='ERROR')
 
 
+def _failed(ctx, resource, attrs: dict, error: Exception) -> None:
+    """After a failure: undo, unless the engine tries the item again
+    (:meth:`EngineContext.retry_planned`). Then everything is left as an
+    interrupted run would leave it (the copy, the boot user, the
+    temporary images, the source quiesced, the copies of its volumes):
+    the next attempt finds the copy by its marker and finishes it
+    (:func:`resume_copy`), or boots it; bringing the source back now would
+    also remove the copies of its volumes, and block the next attempt."""
+    if ctx.retry_planned(error):
+        _event(ctx, resource, 'kept_for_retry',
+               'the next attempt resumes from here: its copy, if any, '
+               'and the source as they are')
+        return
+    _undo(ctx, resource, attrs)
+
+
 def migrate(ctx, resource, attrs: dict) -> str:
     """Quiesce the source, boot the copy, check it; return its id."""
     with host_semaphore(ctx, resource):
@@ -272,8 +293,8 @@ def migrate(ctx, resource, attrs: dict) -> str:
             original = server_quiesce.quiesce(ctx, resource)
             copy_id = _boot(ctx, resource, attrs, original)
             _finish(ctx, resource, attrs, copy_id, original)
-        except Exception:
-            _undo(ctx, resource, attrs)
+        except Exception as e:
+            _failed(ctx, resource, attrs, e)
             raise
         return copy_id
 
@@ -302,8 +323,8 @@ def resume_copy(ctx, resource, attrs: dict, existing: dict) -> str:
                 copy_id = existing['id']
             _finish(ctx, resource, attrs, copy_id, original)
             server_boot.remove_boot_user(ctx, resource.id)
-        except Exception:
-            _undo(ctx, resource, attrs)
+        except Exception as e:
+            _failed(ctx, resource, attrs, e)
             raise
         return copy_id
 
@@ -346,7 +367,10 @@ def cutover(ctx, resource) -> None:
 
 
 def after_create(ctx, resource, copy_id: str) -> None:
-    """Clean up after a crash, floating IPs, then the cutover."""
+    """Clean up after a crash, floating IPs, then the cutover. A step
+    that fails is an event, never undoes the copy; after a transient
+    fault that the engine answers with another attempt, that attempt
+    (which adopts the copy) does the steps again."""
     steps = [('re-associate the floating IPs',
               lambda: _floating_ips(ctx, resource)),
              ('cut over', lambda: cutover(ctx, resource))]
@@ -360,6 +384,9 @@ def after_create(ctx, resource, copy_id: str) -> None:
         try:
             step()
         except Exception as e:
+            if ctx.retry_planned(e):
+                # The next attempt adopts the copy and does this again.
+                raise
             LOG.warning('Could not %(what)s for server %(id)s: %(err)s',
                         {'what': what, 'id': resource.id, 'err': e},
                         exc_info=True)

@@ -22,6 +22,8 @@ the server path needs the data path (it removes volume copies), the data
 path needs only this.
 """
 
+from openstack import exceptions as sdk_exc
+
 from pumphouse.common import exception
 from pumphouse.drivers.resources.compute import server_state
 
@@ -50,10 +52,16 @@ def quiesce(ctx, resource) -> str:
 
 
 def _quiesce(ctx, resource) -> str:
-    server = ctx.source.compute.get_server(resource.id)
-    if server.task_state:
+    # A task under way may be this item's own suspend (or snapshot) whose
+    # answer a transient fault lost: it is waited for.
+    try:
+        server = server_state.settled(ctx.source, resource.id)
+    except server_state.ServerTimeout as e:
         raise SourceNotReady(server=resource.id,
-                             reason=f'task {server.task_state} running')
+                             reason=f'a task is still running ({e})') from e
+    if server is None:
+        raise sdk_exc.NotFoundException(
+            f'source server {resource.id} is gone')
     if server.status == 'ACTIVE':
         mode = ctx.options.get('server_stop_mode', 'suspend')
         reached = server_state.quiesce(ctx.source, resource.id, mode)

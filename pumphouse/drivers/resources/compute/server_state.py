@@ -25,9 +25,13 @@ import time
 from collections.abc import Callable
 
 from openstack import exceptions as sdk_exc
+from oslo_log import log
 
 from pumphouse.common import exception
+from pumphouse.common import faults
 from pumphouse.conf import CONF
+
+LOG = log.getLogger(__name__)
 
 #: Metadata keys Pumphouse adds to a destination server. The source
 #: server's id marks the copy, so that a resumed run finds it instead of
@@ -72,15 +76,31 @@ def expected_status(source_status: str | None) -> str:
 def poll(check: Callable[[], object], timeout: float,
          on_timeout: Callable[[], Exception]):
     """Call ``check`` with a growing pause until it returns something
-    true; raise ``on_timeout()`` after ``timeout`` seconds."""
+    true; raise ``on_timeout()`` after ``timeout`` seconds.
+
+    A transient fault of the cloud in ``check`` (its request retried in
+    vain: :mod:`pumphouse.common.faults`) counts as one more poll that
+    saw nothing new; it is raised only when the time is up.
+    """
     deadline = time.monotonic() + timeout
     pause = POLL_FIRST
     while True:
-        result = check()
+        fault = None
+        try:
+            result = check()
+        except Exception as e:
+            if not faults.is_transient(e):
+                raise
+            fault, result = e, None
         if result:
             return result
         if time.monotonic() >= deadline:
+            if fault is not None:
+                raise fault
             raise on_timeout()
+        if fault is not None:
+            LOG.warning('A poll of the cloud failed, polling on: %s',
+                        faults.describe(fault))
         time.sleep(min(pause, max(deadline - time.monotonic(), 0.05)))
         pause = min(pause * 1.5, POLL_MAX)
 
@@ -149,6 +169,35 @@ def get_or_none(conn, server_id: str):
         return None
 
 
+_GONE = object()
+
+
+def settled(conn, server_id: str, timeout: float | None = None):
+    """The server once no task runs on it, None if it is gone.
+
+    A task may be an action of Pumphouse whose answer was lost (a
+    suspend, a snapshot sent by an attempt that failed with a transient
+    fault: the next attempt finds it under way), or someone else's.
+    Raises :class:`ServerTimeout` when one still runs after ``timeout``
+    (default ``[timeouts] server_action``).
+    """
+    if timeout is None:
+        timeout = CONF.timeouts.server_action
+    last = {}
+
+    def check():
+        server = get_or_none(conn, server_id)
+        if server is None:
+            return _GONE
+        last['task'] = server.task_state
+        return None if server.task_state else server
+
+    found = poll(check, timeout, lambda: ServerTimeout(
+        server=server_id, wanted='no task running', timeout=int(timeout),
+        status=f'task {last.get("task")}'))
+    return None if found is _GONE else found
+
+
 def quiesce(conn, server_id: str, mode: str) -> str:
     """Suspend (or stop, ``mode`` = ``stop``) an ACTIVE server and wait.
 
@@ -170,7 +219,7 @@ def quiesce(conn, server_id: str, mode: str) -> str:
 
 def bring_back(conn, server_id: str) -> bool:
     """Resume or start a server Pumphouse quiesced; True if it did."""
-    server = get_or_none(conn, server_id)
+    server = settled(conn, server_id)
     if server is None or server.status not in QUIESCED:
         return False
     if server.status == 'SUSPENDED':
@@ -183,7 +232,7 @@ def bring_back(conn, server_id: str) -> bool:
 
 def shut_off(conn, server_id: str) -> bool:
     """Leave a server SHUTOFF (resuming a suspended one first)."""
-    server = get_or_none(conn, server_id)
+    server = settled(conn, server_id)
     if server is None or server.status == 'SHUTOFF':
         return False
     if server.status == 'SUSPENDED':

@@ -184,14 +184,22 @@ class ImageDriver(base.ResourceDriver):
 
     def create(self, ctx, resource, attrs) -> str:
         """Create the image (with the source id if Glance takes it), then
-        stream its data, add its members, protect it last. On a failure
-        the image is deleted again."""
+        stream its data, add its members, protect it last.
+
+        On a failure the image is deleted again, unless the engine tries
+        the item again (a transient fault: :meth:`EngineContext.
+        retry_planned`): the image is then left ``queued`` (Glance puts
+        it back there when an upload is cut off) for the next attempt to
+        find by its id and complete (:meth:`complete`). Deleting it would
+        burn the id: Glance never gives out a deleted image's id again,
+        and the next attempt would make the image under a new one.
+        """
         image = self._post(ctx, resource, attrs)
         try:
             self._finish(ctx, resource, attrs, image, [])
-        except Exception:
-            # A half image would be found by its id on the next attempt.
-            self.delete(ctx, image['id'])
+        except Exception as e:
+            if not ctx.retry_planned(e):
+                self.delete(ctx, image['id'])
             raise
         return image['id']
 
@@ -202,8 +210,18 @@ class ImageDriver(base.ResourceDriver):
                 ctx.destination,
                 fields.create_body(attrs, extra, image_id=resource.id))
         except sdk_exc.ConflictException:
-            # Only a deleted image holds the id (find_destination saw no
-            # live one): Glance never gives it out again.
+            # find_destination saw no live image with the id. One there
+            # now was made by this very request sent twice (an API or a
+            # proxy in front of it repeated it): it is ours, queued.
+            taken = glance.get_image(ctx.destination, resource.id)
+            if taken is not None:
+                ctx.event('image_id', f'image {resource.name or resource.id}'
+                          f': {resource.id} appeared in the destination '
+                          'while it was being created (the request was '
+                          'repeated); continuing with it')
+                return taken
+            # Only a deleted image holds the id: Glance never gives it
+            # out again.
             ctx.event('image_id', f'image {resource.name or resource.id}: '
                       f'id {resource.id} was used by an image deleted from '
                       'the destination; it gets a new id')

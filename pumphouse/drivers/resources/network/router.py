@@ -298,8 +298,11 @@ class RouterInterfaceDriver(common.NetworkDriver):
             network.update_port(port, mac_address=mac)
         try:
             network.add_interface_to_router(attrs['router'], port_id=port.id)
-        except Exception:
-            network.delete_port(port, ignore_missing=True)
+        except Exception as e:
+            # Tried again after a transient fault, the next attempt finds
+            # the port attached (the answer was lost) or attaches it.
+            if not ctx.retry_planned(e):
+                network.delete_port(port, ignore_missing=True)
             raise
         return port.id
 

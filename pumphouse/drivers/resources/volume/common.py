@@ -25,9 +25,13 @@ from collections.abc import Iterable
 
 from openstack import exceptions as sdk_exc
 from openstack.block_storage.v3 import type as type_mod
+from oslo_log import log
 
+from pumphouse.common import faults
 from pumphouse.conf import CONF
 from pumphouse.drivers.resources import common
+
+LOG = log.getLogger(__name__)
 
 #: Name of every temporary object of one volume's copy (source clone,
 #: source image, destination image): the prefix and the source volume id.
@@ -155,12 +159,24 @@ def wait_for(load: Callable[[], object], ready: Callable[[object], bool],
 
     Raises ResourceFailure when ``failed(obj)``, ResourceNotFound when the
     object is gone (``load`` raised it or returned None) and
-    ResourceTimeout after ``timeout`` seconds.
+    ResourceTimeout after ``timeout`` seconds. A transient fault of the
+    cloud in ``load`` (its request retried in vain:
+    :mod:`pumphouse.common.faults`) counts as one more poll that saw
+    nothing new; it is raised only when the time is up.
     """
     deadline = time.monotonic() + timeout
     interval = min(0.5, POLL_INTERVAL)
     while True:
-        obj = load()
+        try:
+            obj = load()
+        except Exception as e:
+            if not faults.is_transient(e) or time.monotonic() >= deadline:
+                raise  # the last poll's fault when the time is up
+            LOG.warning('A poll of %(what)s failed, polling on: %(err)s',
+                        {'what': what, 'err': faults.describe(e)})
+            time.sleep(interval)
+            interval = min(interval * 2, POLL_INTERVAL)
+            continue
         if obj is None:
             raise sdk_exc.ResourceNotFound(f'{what} is gone')
         if ready(obj):

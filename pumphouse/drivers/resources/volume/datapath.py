@@ -43,7 +43,9 @@ Every temporary object of the copy of source volume ``S`` is called
    and the volume image metadata as in the source, remove the
    temporaries on both sides, drop :data:`common.COPY_KEY`.
 
-Resuming after a crash at any point: the destination volume, if the
+Resuming after a crash at any point, or trying again after a transient
+fault of a cloud (nothing is cleaned up then: see
+:meth:`EngineContext.retry_planned`): the destination volume, if the
 create request went out, is found by its :data:`common.SOURCE_KEY` and
 finished (:func:`finish`); otherwise each step looks for what an earlier
 attempt left under the deterministic name and reuses it when complete
@@ -112,9 +114,13 @@ def copy_volume(ctx, source_volume_id: str, attrs: dict) -> str:
             volume_id = create_volume(ctx, source_volume_id, attrs,
                                       image.id).id
             finish(ctx, volume_id, source_volume_id, attrs)
-        except Exception:
+        except Exception as e:
             with excutils.save_and_reraise_exception():
-                after_failure(ctx, source_volume_id, volume_id)
+                if not ctx.retry_planned(e):
+                    after_failure(ctx, source_volume_id, volume_id)
+                # Else the engine tries again at once: what this attempt
+                # made is reused as after a crash (the destination image,
+                # the upload, the clone, the volume by its mark).
     return volume_id
 
 

@@ -357,7 +357,7 @@ class TestTLSSettings(CloudsTestCase):
     one gets the same answer, so that no caller can probe files."""
 
     def configure(self):
-        self.config(connect_retries=0, group='clouds')
+        self.config(api_retries=0, group='clouds')
 
     def _validate(self, name, cacert):
         body = auth_body(name=name, cacert=cacert)

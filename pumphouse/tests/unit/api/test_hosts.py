@@ -55,7 +55,7 @@ def register_body(**extra) -> dict:
 class HostsTestCase(base.APITestCase):
 
     def configure(self):
-        self.config(connect_retries=0, group='clouds')
+        self.config(api_retries=0, group='clouds')
         self.config(poll_interval=0.1, group='hosts')
         work.register_cloud('src')
         work.register_cloud('dst')

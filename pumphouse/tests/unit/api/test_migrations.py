@@ -49,7 +49,7 @@ def create_body(**extra) -> dict:
 class MigrationsTestCase(base.APITestCase):
 
     def configure(self):
-        self.config(connect_retries=0, group='clouds')
+        self.config(api_retries=0, group='clouds')
         self.src = work.register_cloud('src')
         self.dst = work.register_cloud('dst')
         work.fake_conductor(ELSEWHERE)
@@ -485,7 +485,7 @@ class TestPolicies(base.RPCTestCase):
         super().setUp()
         self.config(auth_strategy='keystone', group='api')
         self.config(response_validation='error', group='api')
-        self.config(connect_retries=0, group='clouds')
+        self.config(api_retries=0, group='clouds')
         self.app = webtest.TestApp(api_app._pecan_app())
         work.register_cloud('src')
         work.register_cloud('dst')

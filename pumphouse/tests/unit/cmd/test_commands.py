@@ -112,7 +112,7 @@ class TestUnreachableCloud(CommandTestCase):
                                        'new': {'auth': auth}}}, f)
         self.write_conf(f'[DEFAULT]\nstate_path = {self.tmp}/state\n'
                         f'[clouds]\nclouds_yaml = {clouds}\n'
-                        'connect_retries = 0\n')
+                        'api_retries = 0\n')
 
     def pumphouse(self, *args):
         result = run('pumphouse', '--config-file', self.conf, *args)

@@ -122,10 +122,11 @@ class MigrationWorkTestCase(base.RPCTestCase):
         super().setUp()
         # The tests start their own conductors, configured as they need.
         self.conductor.stop()
-        self.config(connect_retries=0, group='clouds')
+        # The clouds are unreachable: fail at once, without retries.
+        self.config(api_retries=0, group='clouds')
         self.config(heartbeat_interval=1, heartbeat_timeout=4,
                     takeover_interval=1, graceful_shutdown_timeout=10,
-                    group='conductor')
+                    item_retries=0, group='conductor')
         register_cloud('src')
         register_cloud('dst')
 

@@ -48,7 +48,9 @@ class FakeContext:
     latter); ``planned`` are the resources this run is to create,
     ``created`` the destination ids of what its items created,
     ``versions`` the API versions by side, ``borrowed`` what the run
-    already borrowed, by name.
+    already borrowed, by name; ``retrying`` is what
+    :meth:`retry_planned` answers (whether the engine tries the item
+    again after a failure).
     """
 
     #: What only the fake has: what the drivers did, for the test.
@@ -60,7 +62,8 @@ class FakeContext:
                  planned: Iterable[res.Resource] = (),
                  created: dict | None = None,
                  versions: dict | None = None,
-                 borrowed: dict | None = None) -> None:
+                 borrowed: dict | None = None,
+                 retrying: bool = False) -> None:
         self.source = source
         self.destination = destination
         self.source_cloud_id = 1
@@ -81,6 +84,7 @@ class FakeContext:
         self._versions = dict(versions or {})
         self._borrowed = dict(borrowed or {})
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+        self._retrying = retrying
 
     def semaphore(self, name: str, size: int) -> threading.BoundedSemaphore:
         with self._lock:
@@ -149,6 +153,9 @@ class FakeContext:
     def event(self, event_type: str, message: str, level: str = 'INFO',
               item=None) -> None:
         self.events.append(Event(event_type, message, level, item))
+
+    def retry_planned(self, error: BaseException) -> bool:
+        return self._retrying
 
 
 def _keyed(found: dict | None) -> dict:

@@ -270,6 +270,22 @@ def test_interface_leftover_without_the_mac_gets_it_not_a_second_port():
     assert attached == {'args': ('dest-r',), 'port_id': 'left'}
 
 
+@pytest.mark.parametrize('retrying', [True, False])
+def test_interface_port_after_a_failed_attach(retrying):
+    """Its port is deleted when the attach fails for good, kept for the
+    next attempt (which finds it attached, or attaches it) when the
+    engine tries the item again after a transient fault."""
+    dest = Destination(subnets=[fakes.subnet('dest-s', 'dest-n',
+                                             '10.0.0.0/24')])
+    dest.fail.add('add_interface_to_router')
+    ctx, _ = context(dest)
+    ctx._retrying = retrying
+    with pytest.raises(sdk_exc.BadRequestException):
+        router.RouterInterfaceDriver().create(ctx, interface_resource(),
+                                              interface_attrs())
+    assert len(dest.named('delete_port')) == (0 if retrying else 1)
+
+
 def test_interface_attached_port_is_not_a_leftover():
     # Another router's interface on the address is not taken over.
     other = fakes.port('other', 'dest-n', [('dest-s', '10.0.0.1')],

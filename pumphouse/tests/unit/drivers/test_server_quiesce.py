@@ -25,6 +25,7 @@ from pumphouse.conf import CONF
 from pumphouse.drivers.resources.compute import server as server_mod
 from pumphouse.drivers.resources.compute import server_boot
 from pumphouse.drivers.resources.compute import server_quiesce
+from pumphouse.drivers.resources.compute import server_state
 from pumphouse.drivers.resources.volume import datapath
 from pumphouse.engine import resource as res
 from pumphouse.tests.unit.drivers import fakes
@@ -113,6 +114,28 @@ class TestQuiesceAhead(base.BaseTestCase):
         nova = FakeNova(s1='ACTIVE')
         ctx = context(nova, [server(status='SHUTOFF')])
         self.assertFalse(server_quiesce.quiesce_ahead(ctx, 's1'))
+        self.assertEqual([], nova.actions)
+
+
+class TestQuiesceAfterALostAnswer(base.BaseTestCase):
+    """An earlier attempt's suspend whose answer a transient fault lost
+    is under way when the next attempt comes: it is waited for, not sent
+    again (Nova would answer 409)."""
+
+    def test_the_suspend_under_way_is_waited_for(self):
+        nova = FakeNova(s1='SUSPENDED')
+        seen = iter(['suspending', 'suspending', None])
+        plain = nova.get_server
+
+        def get_server(server_id):
+            found = plain(server_id)
+            found.task_state = next(seen, None)
+            return found
+
+        nova.get_server = get_server
+        ctx = context(nova, [server()])
+        with mock.patch.object(server_state.time, 'sleep'):
+            self.assertEqual('ACTIVE', server_quiesce.quiesce(ctx, server()))
         self.assertEqual([], nova.actions)
 
 

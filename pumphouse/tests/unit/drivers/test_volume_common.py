@@ -16,6 +16,7 @@ import types
 import unittest
 from unittest import mock
 
+from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 from oslo_config import fixture as config_fixture
 from oslotest import base
@@ -102,3 +103,32 @@ class TestWaitFor(unittest.TestCase):
             with self.assertRaisesRegex(sdk_exc.ResourceTimeout,
                                         'still creating after 60 s'):
                 self.wait(lambda: types.SimpleNamespace(status='creating'))
+
+    def test_a_transient_fault_is_one_more_poll(self):
+        answers = iter([types.SimpleNamespace(status='creating'),
+                        ksa_exc.ConnectFailure('reset'),
+                        sdk_exc.HttpException('busy', http_status=503),
+                        types.SimpleNamespace(status='available')])
+
+        def load():
+            answer = next(answers)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+        self.assertEqual('available', self.wait(load).status)
+
+    def test_a_transient_fault_when_the_time_is_up_is_raised(self):
+        def load():
+            raise ksa_exc.ConnectTimeout('timed out')
+
+        with mock.patch.object(common.time, 'monotonic',
+                               side_effect=[0, 10, 70]):
+            self.assertRaises(ksa_exc.ConnectTimeout, self.wait, load)
+
+    def test_other_errors_are_raised_at_once(self):
+        def load():
+            raise sdk_exc.HttpException('no', http_status=400)
+
+        self.assertRaises(sdk_exc.HttpException, self.wait, load)
+        self.sleep.assert_not_called()

@@ -18,6 +18,7 @@ import types
 import unittest
 from unittest import mock
 
+from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 
 from pumphouse.drivers.resources import scoped
@@ -352,6 +353,33 @@ class TestCopyVolume(unittest.TestCase):
         # Its data was streamed whole by an earlier attempt.
         self.assertEqual([(('volume.volume', 's1'), 1024, 1024, True)],
                          ctx.progressed)
+
+
+class TestCopyVolumeFails(unittest.TestCase):
+    """A copy that fails is cleaned up, unless the engine tries again
+    after a transient fault: then what it made is left for the next
+    attempt, as after a crash."""
+
+    def _fail(self, retrying, error):
+        ctx = context()
+        ctx._retrying = retrying
+        with mock.patch.object(datapath, 'reusable_destination_image',
+                               return_value=image('ready')), \
+                mock.patch.object(datapath, 'remove_source_temporaries'), \
+                mock.patch.object(datapath, 'create_volume',
+                                  side_effect=error), \
+                mock.patch.object(datapath, 'after_failure') as after:
+            self.assertRaises(type(error), datapath.copy_volume, ctx, 's1',
+                              {'project': 'p1'})
+        return after
+
+    def test_left_for_the_next_attempt(self):
+        after = self._fail(True, ksa_exc.ConnectFailure('reset'))
+        after.assert_not_called()
+
+    def test_cleaned_up_when_it_fails_for_good(self):
+        after = self._fail(False, ksa_exc.ConnectFailure('reset'))
+        after.assert_called_once()
 
 
 class TestRemoveCopy(unittest.TestCase):

@@ -101,7 +101,7 @@ class TestNothingBypassesTheProxy(base.TestCase):
             self.assertIn('compute_endpoint_override',
                           yaml.safe_load(f)['clouds']['fake'])
         self.config(clouds_yaml=[path], group='clouds')
-        self.config(connect_retries=0, group='clouds')
+        self.config(api_retries=0, group='clouds')
         return cloud_config.connect({'cloud': 'fake'}, None)
 
     @staticmethod

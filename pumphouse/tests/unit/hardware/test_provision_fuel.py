@@ -50,6 +50,9 @@ class FuelTestCase(test_base.BaseTestCase):
         hardware_conf.register_opts(CONF)
         self.cfg = self.useFixture(config_fixture.Config(CONF))
         self.cfg.config(provision_poll_interval=0, group='hardware')
+        # The replay answers 500 to what it has not recorded: retried, at
+        # once.
+        self.cfg.config(api_retry_delay=0, group='clouds')
         self.events = []
         self.driver = fuel.FuelProvisionDriver()
 
@@ -193,6 +196,10 @@ class FuelInfoTestCase(test_base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
+        # Nothing listens on the Fuel of these tests: no pause between
+        # retries.
+        self.useFixture(config_fixture.Config(CONF)).config(
+            api_retry_delay=0, group='clouds')
         self.driver = fuel.FuelProvisionDriver()
         self.info = {'url': 'http://10.20.0.2:8000',
                      'auth': {'auth_url': 'http://10.20.0.2:5000/v3',

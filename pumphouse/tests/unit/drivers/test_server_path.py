@@ -1,0 +1,105 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The path of a server that fails: undone, unless the engine tries the
+item again after a transient fault; then everything is left for that
+attempt to resume from (the copy, the boot user, the quiesced source
+and the copies of its volumes)."""
+
+import unittest
+from unittest import mock
+
+from keystoneauth1 import exceptions as ksa_exc
+
+from pumphouse.drivers.resources.compute import server_boot
+from pumphouse.drivers.resources.compute import server_path
+from pumphouse.drivers.resources.compute import server_quiesce
+from pumphouse.engine import resource as res
+from pumphouse.tests.unit.drivers import fakes
+
+SERVER = res.Resource('compute.server', 's1', 'web', {},
+                      data={'host': 'h1'})
+
+
+class TestMigrateFails(unittest.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        for target, name, kwargs in (
+                (server_quiesce, 'quiesce', {'return_value': 'ACTIVE'}),
+                (server_path, '_boot', {'side_effect': ksa_exc.ConnectFailure(
+                    'Unable to establish connection: reset')})):
+            patcher = mock.patch.object(target, name, **kwargs)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+        patcher = mock.patch.object(server_path, '_undo')
+        self.undo = patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def test_left_for_the_next_attempt(self):
+        ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=True)
+        self.assertRaises(ksa_exc.ConnectFailure, server_path.migrate, ctx,
+                          SERVER, {})
+        self.undo.assert_not_called()
+        self.assertEqual(['kept_for_retry'],
+                         [e.event_type for e in ctx.events])
+
+    def test_undone_when_it_fails_for_good(self):
+        ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=False)
+        self.assertRaises(ksa_exc.ConnectFailure, server_path.migrate, ctx,
+                          SERVER, {})
+        self.undo.assert_called_once_with(ctx, SERVER, {})
+
+
+class TestBootUserStaysForTheNextAttempt(unittest.TestCase):
+
+    def _leave(self, retrying, error):
+        ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=retrying)
+        user = server_boot.BootUser(ctx, 's1', 'p1', {})
+        with mock.patch.object(server_boot, 'remove_boot_user') as remove:
+            user.__exit__(type(error), error, None)
+        return remove
+
+    def test_kept_when_the_item_is_tried_again(self):
+        remove = self._leave(True, ksa_exc.ConnectFailure('reset'))
+        remove.assert_not_called()
+
+    def test_removed_otherwise(self):
+        self._leave(False, ksa_exc.ConnectFailure('reset')) \
+            .assert_called_once()
+        ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=True)
+        with mock.patch.object(server_boot, 'remove_boot_user') as remove:
+            server_boot.BootUser(ctx, 's1', 'p1', {}).__exit__(None, None,
+                                                               None)
+        remove.assert_called_once_with(ctx, 's1')
+
+
+class TestAfterCreate(unittest.TestCase):
+    """A step after the copy runs (floating IPs, cutover) that meets a
+    transient fault is done again by the next attempt, which adopts the
+    copy; any other failure is an event and leaves the copy."""
+
+    def _cutover_fails(self, retrying, error):
+        ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=retrying,
+                                cache={server_path.settled_key(SERVER): 1})
+        with mock.patch.object(server_path, 'cutover', side_effect=error):
+            server_path.after_create(ctx, SERVER, 'copy-1')
+        return ctx
+
+    def test_raised_for_the_next_attempt(self):
+        self.assertRaises(ksa_exc.ConnectFailure, self._cutover_fails, True,
+                          ksa_exc.ConnectFailure('reset'))
+
+    def test_an_event_when_the_item_is_not_tried_again(self):
+        ctx = self._cutover_fails(False, ksa_exc.ConnectFailure('reset'))
+        self.assertEqual(['cutover_failed'],
+                         [e.event_type for e in ctx.events])
