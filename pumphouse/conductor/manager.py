@@ -158,11 +158,13 @@ class ConductorManager:
                              target: str | None = None,
                              choices: dict | None = None,
                              to_destination: bool | None = None) -> dict:
-        """A dry run of a host's evacuation plan (1.4)."""
+        """A dry run of a host's evacuation plan (1.4). The API waits
+        for it: a cloud that fails is reported at once, not retried."""
         host = host_api.get_host(host_uuid)
         try:
             return plan_source.make(host, choices=choices, target=target,
-                                    all_to_destination=to_destination)
+                                    all_to_destination=to_destination,
+                                    retries=0)
         except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
             cloud = next((c.name for c in db_api.list_clouds()
                           if c.id == host.source_cloud_id), 'source')

@@ -94,9 +94,16 @@ def offers(conn, microversion: str) -> bool:
 
 def servers_on(conn, host: str,
                microversion: str = COMPUTE_MV) -> list[dict]:
-    """Every server Nova places on ``host``, of every project."""
-    return list(_paged_servers(conn, {'all_tenants': 'True',
-                                      'host': host}, microversion))
+    """Every server Nova places on ``host``, of every project.
+
+    A server in status ``DELETED`` is not one: Nova lists it for the
+    moment between the end of its deletion and the removal of its record
+    (a server a migration has just cut over, for one). ``SOFT_DELETED``
+    servers still hold the host (they can be restored) and are listed.
+    """
+    return [server for server in _paged_servers(
+        conn, {'all_tenants': 'True', 'host': host}, microversion)
+        if server.get('status') != 'DELETED']
 
 
 def _paged_servers(conn, params: dict,

@@ -230,20 +230,24 @@ def resolve(choices: dict[str, str], servers: list[dict],
 
 def make(host, choices: dict[str, str] | None = None,
          target: str | None = None, all_to_destination: bool | None = None,
-         conn=None, strict: bool | None = None) -> dict:
+         conn=None, strict: bool | None = None,
+         retries: int | None = None) -> dict:
     """The evacuation plan of ``host`` (a registered host row) now.
 
     What is not given comes from the host: its choices (option
     ``evacuation_choices``), its target (else ``evacuated``), its option
     ``to_destination``. Raises InvalidEvacuationChoice for a choice naming
     no server of the host (on a host not yet disabled), Invalid for a host
-    the source has no nova-compute service for.
+    the source has no nova-compute service for. ``retries`` is the
+    connection's (default ``[clouds] api_retries``) when none is given:
+    0 for a caller waiting on the answer, who is better served by a
+    quick "unreachable" than by minutes of retries.
     """
     if conn is None:
         cloud = next(c for c in db_api.list_clouds()
                      if c.id == host.source_cloud_id)
         conn = cloud_config.connect(cloud.config, cloud.credentials,
-                                    name=cloud.name)
+                                    name=cloud.name, retries=retries)
     options = dict(host.options or {})
     if choices is None:
         choices = options.get(CHOICES_OPTION) or {}

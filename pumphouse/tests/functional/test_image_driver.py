@@ -412,7 +412,8 @@ def test_failed_create_leaves_nothing(engine, workspace):
     ctx = types.SimpleNamespace(
         source=ws.source, destination=destination,
         semaphore=lambda name, size: _NoLimit(), event=lambda *a, **k: None,
-        progress=lambda *a, **k: None)
+        progress=lambda *a, **k: None,
+        retry_planned=lambda error: False)  # the item fails for good
     attrs = dict(fields.common_attrs(source_image), owner=None,
                  members=[], kernel=None, ramdisk=None,
                  size=source_image['size'] + 1)  # never matches

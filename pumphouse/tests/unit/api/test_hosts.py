@@ -474,6 +474,15 @@ class TestEvacuationPlan(HostsTestCase):
         self.assertEqual('compute-2', self.cloud.servers['c'][
             'OS-EXT-SRV-ATTR:host'])
 
+    def test_the_dry_run_does_not_retry_the_cloud(self):
+        # The API waits for the answer: a cloud that fails is reported
+        # at once rather than after [clouds] api_retries pauses.
+        uuid = self.post(register_body()).json['uuid']
+        with mock.patch.object(cloud_config, 'connect',
+                               return_value=self.cloud) as connect:
+            self.app.post_json(self.plan_path(uuid), {}, headers=V12)
+        self.assertEqual(0, connect.call_args.kwargs['retries'])
+
     def test_an_unreachable_source_is_503(self):
         uuid = self.post(register_body()).json['uuid']
         with mock.patch.object(cloud_config, 'connect',

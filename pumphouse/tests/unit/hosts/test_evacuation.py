@@ -229,6 +229,18 @@ class TestEvacuation(EvacuationTestCase):
         self.assertIn('server vm-big (big), ACTIVE: live to compute-2',
                       messages)
 
+    def test_a_server_nova_lists_as_deleted_is_not_on_the_host(self):
+        # Nova lists a server it has just deleted (a cut-over one) until
+        # its record goes: it holds neither the plan nor the last check.
+        self.cloud.add_server('gone', 'compute-1', status='DELETED')
+        self.cloud.add_server('small', 'compute-1', memory=1024)
+        host = self.evacuate()
+        self.assertEqual((states.EVACUATED, None), (host.state,
+                                                    host.last_error))
+        self.assertEqual(['small'], [s['id'] for s in
+                                     host.evacuation_plan['servers']])
+        self.assertEqual('compute-1', self.where()['gone'])
+
     def test_the_issue_stops_before_the_host_is_disabled(self):
         self.anti_affinity_of_the_issue()
         error = self.assertRaises(exception.EvacuationInfeasible,
