@@ -117,8 +117,8 @@ def test_database_of_a_newer_release(migrated_db, checks) -> None:
 def test_database_one_revision_ahead(migrated_db, checks) -> None:
     ahead = f'{int(schema.head()) + 1:04d}'
     with db_api.get_engine().begin() as conn:
-        conn.execute(sa.text(
-            f"UPDATE alembic_version SET version_num = '{ahead}'"))
+        conn.execute(sa.text('UPDATE alembic_version SET version_num = '
+                             ':ahead'), {'ahead': ahead})
     _assert(checks._check_database(), WARNING, f'at revision {ahead}, one '
             'newer', 'still run on it during a rolling upgrade')
 
