@@ -16,6 +16,8 @@ against their JSON schemas."""
 
 import hashlib
 import json
+import pathlib
+import textwrap
 
 import jsonschema
 from oslo_messaging import opts as messaging_opts
@@ -36,6 +38,8 @@ from pumphouse.tests import base
 from pumphouse.tests.unit.conductor import test_migrations
 
 REQUEST_ID = 'req-6f0c7d1e-3b2a-4c5d-9e8f-0a1b2c3d4e5f'
+DOC = (pathlib.Path(__file__).resolve().parents[4] / 'doc' / 'source'
+       / 'admin' / 'notifications.rst')
 
 #: sha256 (first 16 hex digits) of each payload schema, by name and
 #: version. A schema that changes must change its version too (a field
@@ -310,3 +314,23 @@ class TestSchemas(base.TestCase):
         self.assertTrue(failed_step[2].endswith(', null'))
         [created_at] = [r for r in rows if r[0] == 'created_at']
         self.assertEqual('date-time string or null', created_at[1])
+
+    def test_the_documented_example_matches_its_schema(self):
+        text = DOC.read_text()
+        block = text.split('.. code-block:: json\n\n', 1)[1]
+        lines = []
+        for line in block.splitlines():
+            if line and not line.startswith('   '):
+                break
+            lines.append(line)
+        example = json.loads(textwrap.dedent('\n'.join(lines)))
+        self.assertEqual('migration.state.update', example['event_type'])
+        jsonschema.Draft202012Validator(
+            payloads.migration_state_type().schema(),
+            format_checker=jsonschema.FormatChecker(),
+        ).validate(example['payload'])
+
+    def test_the_documentation_shows_every_payload(self):
+        text = DOC.read_text()
+        for name in ('migration_state_type', 'host_state_type'):
+            self.assertIn(f'.. notification-payload:: {name}', text)
