@@ -16,3 +16,17 @@ import pbr.version
 
 version_info = pbr.version.VersionInfo('pumphouse')
 version_string = version_info.version_string
+
+
+# What oslo.reports' Guru Meditation Report shows of the package.
+
+def vendor_string() -> str:
+    return 'Pumphouse developers'
+
+
+def product_string() -> str:
+    return 'Pumphouse'
+
+
+def version_string_with_package() -> str:
+    return version_info.version_string_with_vcs()

@@ -33,4 +33,7 @@ def _argv() -> list[str]:
 
 
 service.prepare_service(_argv())
+# Only on [oslo_reports] file_event_handler: the signals are the WSGI
+# server's.
+service.setup_reports('pumphouse-api', signals=False)
 application = app.setup_app()

@@ -29,6 +29,7 @@ extensions = [
     'cliff.sphinxext',
     'sphinxarg.ext',
     'drivers_reference',
+    'notification_payloads',
     'states_diagram',
 ]
 

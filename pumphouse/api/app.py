@@ -21,8 +21,11 @@ from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 from oslo_middleware import sizelimit
 
+from pumphouse import notifications
 from pumphouse.api import hooks
 from pumphouse.api import middleware
+from pumphouse.common import exception
+from pumphouse.conductor import rpcapi
 from pumphouse.conf import CONF
 from pumphouse.conf import api as api_conf
 
@@ -53,6 +56,18 @@ def register_opts(conf) -> None:
     conf.register_opts(http_proxy_to_wsgi.OPTS, group='oslo_middleware')
 
 
+def _check_upgrade_levels(conf, fresh) -> None:
+    """After a reload (SIGHUP): say at once when the new [upgrade_levels]
+    conductor means nothing (every request to a conductor fails)."""
+    if ('upgrade_levels', 'conductor') not in fresh:
+        return
+    try:
+        rpcapi.check_upgrade_levels()
+    except exception.InvalidUpgradeLevel as e:
+        LOG.error('%s Requests to the conductors fail until it is fixed.',
+                  e)
+
+
 def setup_app():
     """Build the API: Pecan app wrapped in explicit middleware.
 
@@ -66,6 +81,10 @@ def setup_app():
     scheme, host and path prefix of the links), request id.
     """
     register_opts(CONF)
+    rpcapi.check_upgrade_levels()
+    CONF.register_mutate_hook(_check_upgrade_levels)
+    # A migration the API cancels changes state here.
+    notifications.setup()
     app = _pecan_app()
     if CONF.api.auth_strategy == 'keystone':
         authenticated = auth_token.AuthProtocol(app, {'oslo_config_config':

@@ -27,17 +27,22 @@ LOG = log.getLogger(__name__)
 
 
 class ContextHook(hooks.PecanHook):
-    """Builds ``request.context`` from the headers keystonemiddleware set.
+    """Builds ``request.context`` from the headers keystonemiddleware set,
+    with the request ids (sent on to the conductor and the clouds).
 
     Without authentication (``[api] auth_strategy = noauth``) every caller
     is an administrator and identity headers are ignored.
     """
 
     def before(self, state) -> None:
+        # oslo.middleware's RequestId made the request id, and took the
+        # caller's X-OpenStack-Request-ID (req-UUID) as the global one.
         request_id = state.request.environ.get('openstack.request_id')
         if CONF.api.auth_strategy == 'noauth':
             state.request.context = pumphouse_context.get_noauth_context(
-                request_id=request_id)
+                request_id=request_id,
+                global_request_id=state.request.environ.get(
+                    'openstack.global_request_id'))
         else:
             state.request.context = (
                 pumphouse_context.RequestContext.from_environ(

@@ -22,7 +22,8 @@ from pumphouse.db import schema
 @service.exit_on_error
 def main() -> int:
     service.prepare_service(sys.argv)
-    schema.check_current()
+    service.setup_reports('pumphouse-api')
+    schema.check_compatible()
     return service.run([api_service.APIService()])
 
 

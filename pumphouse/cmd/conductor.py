@@ -22,7 +22,8 @@ from pumphouse.db import schema
 @service.exit_on_error
 def main() -> int:
     service.prepare_service(sys.argv)
-    schema.check_current()
+    service.setup_reports('pumphouse-conductor')
+    schema.check_compatible()
     return service.run([conductor_service.ConductorService()])
 
 

@@ -44,6 +44,7 @@ def _serve(argv: list[str]) -> int:
 
     service.prepare_service(['pumphouse', *argv],
                             defaults=EMBEDDED_DEFAULTS)
+    service.setup_reports('pumphouse-serve')
     # Made first: it refuses an unsafe configuration before the
     # database is touched.
     api_service = api.APIService()

@@ -128,6 +128,16 @@ class Checks(upgradecheck.UpgradeCommands):
             return _result(FAILURE, 'The database has no schema: run '
                                     '"pumphouse-dbsync upgrade".')
         if not schema.is_known(current):
+            ahead = schema.revisions_ahead(current, head)
+            if ahead is not None and ahead <= schema.TOLERATED_AHEAD:
+                return _result(WARNING, f'The database is at revision '
+                                        f'{current}, one newer than this '
+                                        f'release\'s {head}: a newer '
+                                        'release upgraded it. The services '
+                                        'of this release still run on it '
+                                        'during a rolling upgrade; upgrade '
+                                        'them next (conductors, then the '
+                                        'API).')
             return _result(FAILURE, f'The database is at revision '
                                     f'{current}, which this release does '
                                     'not know: a newer release of '

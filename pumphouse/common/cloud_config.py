@@ -155,7 +155,7 @@ def check_clouds_yaml_entry(name: str) -> None:
 
 def connect(config: dict, credentials: str | None,
             api_timeout: float | None = None, retries: int | None = None,
-            name: str | None = None):
+            name: str | None = None, global_request_id: str | None = None):
     """An openstacksdk Connection to a registered cloud.
 
     Its requests time out after ``api_timeout`` seconds (default:
@@ -166,14 +166,17 @@ def connect(config: dict, credentials: str | None,
     (:func:`~pumphouse.common.cloud_session.observe`) naming the cloud
     ``name`` (default: the clouds.yaml entry). keystoneauth's own retries
     are off, whatever clouds.yaml says: they would send a POST again.
-    The connections derived from it (``connect_as``) get the same.
+    Every request sends ``X-OpenStack-Request-ID``: ``global_request_id``,
+    by default that of the thread's request context. The connections
+    derived from it (``connect_as``) get the same.
     """
     settings = {'api_timeout': (CONF.clouds.api_timeout if api_timeout is None
                                 else api_timeout),
                 'connect_retries': 0, 'status_code_retries': 0}
     label = name or config.get('cloud') or '(unnamed)'
     constructor = cloud_session.session_constructor(
-        label, cloud_session.RetryPolicy.from_conf(retries))
+        label, cloud_session.RetryPolicy.from_conf(retries),
+        global_request_id=global_request_id)
     if config.get('cloud'):
         # TLS settings stored by an earlier release are not applied: those
         # of clouds.yaml are.

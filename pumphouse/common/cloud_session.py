@@ -42,6 +42,11 @@ first looks for what its earlier attempt made.
 Each retry is told to the connection's :class:`Observer`: an event of the
 migration when the engine listens (:func:`observe`), else a WARNING in
 the log.
+
+Every request carries the global request id of the work it is done for
+(``X-OpenStack-Request-ID``): that of the request context current where
+the connection was made (:mod:`pumphouse.common.context`), so a cloud's
+logs name the Pumphouse request that caused each call.
 """
 
 import dataclasses
@@ -57,6 +62,7 @@ from keystoneauth1 import exceptions as ksa_exc
 from keystoneauth1 import session as ksa_session
 from oslo_log import log
 
+from pumphouse.common import context
 from pumphouse.common import faults
 from pumphouse.common import masking
 from pumphouse.conf import CONF
@@ -159,29 +165,49 @@ def observe(connection, report: Callable[[Retry], None] | None) -> bool:
     return True
 
 
+def current_global_request_id() -> str | None:
+    """The global request id of the thread's request context: the one
+    the caller of the API sent, else that request's own id."""
+    ctx = context.current()
+    return ctx.global_id if ctx is not None else None
+
+
 def session_constructor(cloud: str, policy: RetryPolicy,
-                        observer: Observer | None = None):
+                        observer: Observer | None = None,
+                        global_request_id: str | None = None):
     """What openstacksdk calls to make the sessions of a connection (and
     of the connections :meth:`connect_as` derives from it): a
     :class:`CloudSession` for ``cloud`` with ``policy``, all telling the
-    same observer."""
-    return functools.partial(CloudSession, retry_policy=policy,
-                             retry_observer=observer or Observer(cloud))
+    same observer and sending ``global_request_id`` (by default the
+    current one, read now: openstacksdk makes sessions when they are
+    first used, maybe in another thread)."""
+    return functools.partial(
+        CloudSession, retry_policy=policy,
+        retry_observer=observer or Observer(cloud),
+        global_request_id=(global_request_id
+                           or current_global_request_id()))
 
 
 class CloudSession(ksa_session.Session):
     """A keystoneauth session that retries what is safe to repeat (see
-    the module); keystoneauth's own retries are always off."""
+    the module) and sends ``global_request_id`` (by default the current
+    context's) with every request; keystoneauth's own retries are always
+    off."""
 
     def __init__(self, *args, retry_policy: RetryPolicy | None = None,
-                 retry_observer: Observer | None = None, **kwargs) -> None:
+                 retry_observer: Observer | None = None,
+                 global_request_id: str | None = None, **kwargs) -> None:
         kwargs['connect_retries'] = 0
         super().__init__(*args, **kwargs)
         self.retry_policy = retry_policy or RetryPolicy.from_conf()
         self.retry_observer = retry_observer or Observer('(unnamed)')
+        self.global_request_id = (global_request_id
+                                  or current_global_request_id())
 
     def request(self, url, method, **kwargs):
         """keystoneauth's ``request``, with the retries of this module."""
+        if kwargs.get('global_request_id') is None:
+            kwargs['global_request_id'] = self.global_request_id
         # keystoneauth would send a POST again after a reset: never.
         kwargs['connect_retries'] = 0
         kwargs['status_code_retries'] = 0

@@ -122,6 +122,20 @@ class ConductorTimeout(PumphouseException):
     code = http_client.SERVICE_UNAVAILABLE
 
 
+class RPCVersionPinned(PumphouseException):
+    _msg_fmt = ('This request needs conductor RPC API %(needed)s, but the '
+                'API sends at most %(cap)s during a rolling upgrade '
+                '([upgrade_levels] conductor = %(level)s). Try again once '
+                'every conductor is upgraded and the cap is lifted.')
+    code = http_client.SERVICE_UNAVAILABLE
+
+
+class InvalidUpgradeLevel(PumphouseException):
+    _msg_fmt = ('[upgrade_levels] conductor = %(level)s is neither "auto", '
+                'a known Pumphouse release (%(releases)s) nor a conductor '
+                'RPC API version %(major)s.x up to %(ours)s.')
+
+
 class CredentialKeyError(PumphouseException):
     """The key file cannot be used. The message names the option, never
     the file's path (the service's log has it)."""
@@ -166,6 +180,13 @@ class CloudConfigError(Invalid):
 class DatabaseNotUpgraded(PumphouseException):
     _msg_fmt = ('The database is at revision %(current)s but this code needs '
                 '%(head)s; run "pumphouse-dbsync upgrade".')
+
+
+class DatabaseTooNew(PumphouseException):
+    _msg_fmt = ('The database is at revision %(current)s, which %(how)s: '
+                'this code (revision %(head)s) runs on a database at most '
+                'one revision newer, while a rolling upgrade is under way. '
+                'Install the release that upgraded the database here too.')
 
 
 class ConfiguredDatabaseNotUpgraded(DatabaseNotUpgraded):

@@ -14,7 +14,14 @@
 
 Servers run on the ``threading`` executor. ``pumphouse serve`` uses the
 in-process ``fake://`` transport; deployed services use RabbitMQ.
+
+The versioned notifications (:mod:`pumphouse.notifications`) go through a
+notifier made here too, on the notification transport
+(``[oslo_messaging_notifications] transport_url``, else the RPC one).
 """
+
+import os
+import sys
 
 import oslo_messaging as messaging
 from oslo_config import cfg
@@ -27,10 +34,13 @@ CONF = cfg.CONF
 ALLOWED_EXMODS = ['pumphouse.common.exception']
 
 _TRANSPORT = None
+_NOTIFICATION_TRANSPORT = None
+_NOTIFIER: messaging.Notifier | None = None
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    """Register oslo.messaging's [DEFAULT] options (``transport_url``...).
+    """Register oslo.messaging's [DEFAULT] options (``transport_url``...)
+    and those of its notifier ([oslo_messaging_notifications]).
 
     They are registered before the command line is parsed so that commands
     can change their defaults and ``--help`` lists them.
@@ -39,21 +49,45 @@ def register_opts(conf: cfg.ConfigOpts) -> None:
     for group, opts in messaging_opts.list_opts():
         if group in (None, 'DEFAULT'):
             conf.register_opts(opts)
+        elif group == 'oslo_messaging_notifications':
+            conf.register_opts(opts, group=group)
 
 
-def init(conf: cfg.ConfigOpts) -> None:
-    """Create the RPC transport from ``transport_url``."""
-    global _TRANSPORT
+def init(conf: cfg.ConfigOpts, binary: str | None = None) -> None:
+    """Create the RPC transport from ``transport_url``, and the notifier.
+
+    ``binary`` names the publisher of the notifications
+    (``BINARY.HOST``); by default the program's name.
+    """
+    global _TRANSPORT, _NOTIFICATION_TRANSPORT, _NOTIFIER
     if _TRANSPORT is None:
         _TRANSPORT = messaging.get_rpc_transport(
             conf, allowed_remote_exmods=ALLOWED_EXMODS)
+    if _NOTIFIER is None:
+        _NOTIFICATION_TRANSPORT = messaging.get_notification_transport(
+            conf, allowed_remote_exmods=ALLOWED_EXMODS)
+        binary = binary or os.path.basename(sys.argv[0]) or 'pumphouse'
+        _NOTIFIER = messaging.Notifier(
+            _NOTIFICATION_TRANSPORT, publisher_id=f'{binary}.{conf.host}',
+            serializer=NotificationContextSerializer(),
+            topics=conf.notifications.versioned_notifications_topics)
 
 
 def cleanup() -> None:
-    global _TRANSPORT
+    global _TRANSPORT, _NOTIFICATION_TRANSPORT, _NOTIFIER
     if _TRANSPORT is not None:
         _TRANSPORT.cleanup()
         _TRANSPORT = None
+    if _NOTIFICATION_TRANSPORT is not None:
+        _NOTIFICATION_TRANSPORT.cleanup()
+        _NOTIFICATION_TRANSPORT = None
+    _NOTIFIER = None
+
+
+def get_notifier() -> messaging.Notifier | None:
+    """The notifier of the versioned notifications; None in a process
+    that did not :func:`init` RPC (the ``pumphouse`` command)."""
+    return _NOTIFIER
 
 
 class RequestContextSerializer(messaging.Serializer):
@@ -70,6 +104,16 @@ class RequestContextSerializer(messaging.Serializer):
 
     def deserialize_context(self, context):
         return pumphouse_context.RequestContext.from_dict(context)
+
+
+class NotificationContextSerializer(RequestContextSerializer):
+    """The context of a notification, without its tokens: consumers of
+    notifications are not the caller's services."""
+
+    def serialize_context(self, context):
+        if not context or isinstance(context, dict):
+            return {}
+        return context.redacted_copy().to_dict()
 
 
 def get_client(target: messaging.Target,

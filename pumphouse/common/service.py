@@ -10,7 +10,17 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Start-up of Pumphouse processes: configuration, logging, signals."""
+"""Start-up of Pumphouse processes: configuration, logging, signals.
+
+A service (:func:`run`) stops on SIGTERM or SIGINT and reloads its
+configuration files on SIGHUP: the options marked mutable (``debug``,
+the timeouts and retries, ``[notifications] notification_level``,
+``[upgrade_levels] conductor``...) take their new values at once, the
+others keep theirs until a restart (oslo.config logs both). Guru
+Meditation Reports (:func:`setup_reports`) print the threads' stacks and
+the configuration on SIGUSR2, or when ``[oslo_reports]
+file_event_handler`` is touched.
+"""
 
 import functools
 import os
@@ -23,6 +33,8 @@ from typing import Protocol
 from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log
+from oslo_reports import guru_meditation_report as gmr
+from oslo_reports import opts as gmr_opts
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import url as sa_url
 
@@ -57,6 +69,7 @@ def prepare_service(argv: Sequence[str] | None = None,
     """
     log.register_options(CONF)
     rpc.register_opts(CONF)
+    gmr_opts.set_defaults(CONF)
     log.set_defaults(default_log_levels=log.get_default_log_levels()
                      + _QUIET_LIBRARIES)
     for (group, name), value in (defaults or {}).items():
@@ -72,7 +85,7 @@ def prepare_service(argv: Sequence[str] | None = None,
     if key_file:
         prepare_key_file()
     if init_rpc:
-        rpc.init(CONF)
+        rpc.init(CONF, binary=os.path.basename(argv[0]) if argv else None)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -121,27 +134,74 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
+def setup_reports(service_name: str, signals: bool = True) -> None:
+    """Guru Meditation Reports (oslo.reports) for this process.
+
+    A report (the version, every thread's stack, the processes, the
+    configuration with its secret options masked) goes to standard error,
+    or to a file in ``[oslo_reports] log_dir``, on SIGUSR2 (with
+    ``signals``; not in a WSGI server, whose signals are its own) or,
+    when ``[oslo_reports] file_event_handler`` names a file, each time
+    that file is modified.
+    """
+    gmr_opts.set_defaults(CONF)
+    gmr.TextGuruMeditation.setup_autorun(
+        version, service_name=service_name, conf=CONF,
+        setup_signal=signals)
+
+
+def reload_config() -> None:
+    """Read the configuration files again (SIGHUP): mutable options take
+    their new values, the others keep theirs until a restart; a file
+    that cannot be read leaves the configuration as it was."""
+    LOG.info('Reloading the configuration files')
+    try:
+        CONF.mutate_config_files()
+    except (cfg.Error, OSError) as e:
+        LOG.error('Could not reload the configuration, which stays as it '
+                  'was: %s', e)
+
+
 def run(services: Sequence[Service]) -> int:
-    """Start the services, wait for SIGTERM or SIGINT, stop them."""
+    """Start the services, wait for SIGTERM or SIGINT, stop them; reload
+    the configuration on SIGHUP."""
     stop = threading.Event()
+    hangup = threading.Event()
+    wake = threading.Event()
 
     def _signalled(signum, frame):
         LOG.info('Received %s, stopping', signal.Signals(signum).name)
         stop.set()
+        wake.set()
 
-    signal.signal(signal.SIGTERM, _signalled)
-    signal.signal(signal.SIGINT, _signalled)
+    def _hungup(signum, frame):
+        # Reloaded by the loop below, outside the handler: a handler runs
+        # between two bytecodes of whatever the main thread was doing.
+        hangup.set()
+        wake.set()
+
+    previous = {signum: signal.signal(signum, handler)
+                for signum, handler in ((signal.SIGTERM, _signalled),
+                                        (signal.SIGINT, _signalled),
+                                        (signal.SIGHUP, _hungup))}
     started = []
     try:
         for service in services:
             service.start()
             started.append(service)
-        while not stop.wait(1):
-            pass
+        while not stop.is_set():
+            wake.wait(1)
+            wake.clear()
+            if hangup.is_set() and not stop.is_set():
+                hangup.clear()
+                reload_config()
     finally:
         for service in reversed(started):
             service.stop()
         rpc.cleanup()
+        for signum, handler in previous.items():
+            if handler is not None:
+                signal.signal(signum, handler)
     return 0
 
 

@@ -19,7 +19,9 @@ their work in its own thread; a host handing its servers to the
 destination runs that migration through the migration dispatcher of
 whoever runs the host. The worker limit covers all of them: a piece of
 work runs only in a free slot, and always inside
-:func:`pumphouse.conductor.task_manager.acquire`.
+:func:`pumphouse.conductor.task_manager.acquire`, in the request context
+of whoever asked for it (its log lines and cloud requests carry that
+request's ids) or, for work found by the take-over, a context of its own.
 """
 
 import threading
@@ -29,6 +31,7 @@ from concurrent import futures
 import futurist
 from oslo_log import log
 
+from pumphouse.common import context as pumphouse_context
 from pumphouse.common import exception
 from pumphouse.conductor import task_manager
 
@@ -103,7 +106,9 @@ class Dispatcher:
         if slot:
             self._slots.release()
 
-    def _run(self, ident: str, reason: str | None, kwargs: dict):
+    def _run(self, ident: str, reason: str | None, kwargs: dict,
+             request_context=None):
+        pumphouse_context.for_work(request_context)
         try:
             with task_manager.acquire(self.kind, ident, self.owner) as row:
                 return self._work(row, self.owner, reason, **kwargs)
@@ -111,8 +116,9 @@ class Dispatcher:
             self._forget(ident)
 
     def submit(self, ident: str, reason: str | None = None,
-               **kwargs) -> futures.Future | None:
-        """Work on ``ident`` in the background if a worker is free.
+               request_context=None, **kwargs) -> futures.Future | None:
+        """Work on ``ident`` in the background if a worker is free, in
+        ``request_context`` (else a new context of its own).
 
         None when it is already under way here, no worker is free or this
         dispatcher is stopped; the take-over finds it later.
@@ -123,8 +129,9 @@ class Dispatcher:
             with self._lock:
                 if self._executor is None:
                     raise RuntimeError('stopping')
-                future = self._executor.submit(self._background, ident,
-                                               reason, kwargs)
+                future = self._executor.submit(
+                    self._background, ident, reason, kwargs,
+                    request_context or pumphouse_context.get_admin_context())
                 self._working[ident] = future
         except RuntimeError:
             self._forget(ident)
@@ -132,9 +139,9 @@ class Dispatcher:
         return future
 
     def _background(self, ident: str, reason: str | None,
-                    kwargs: dict) -> None:
+                    kwargs: dict, request_context) -> None:
         try:
-            self._run(ident, reason, kwargs)
+            self._run(ident, reason, kwargs, request_context)
         except _NOT_OURS as e:
             LOG.info('%(owner)s leaves %(kind)s %(ident)s: %(err)s',
                      {'owner': self.owner, 'kind': self.kind,
@@ -150,9 +157,10 @@ class Dispatcher:
                           {'kind': self.kind, 'ident': ident})
 
     def run_here(self, ident: str, reason: str | None = None, **kwargs):
-        """Work on ``ident`` in the caller's thread, once a worker is free;
-        returns what the work returns. Raises what it raises, and
-        MigrationBusy/HostBusy when another live owner holds it."""
+        """Work on ``ident`` in the caller's thread, once a worker is free,
+        in the thread's context (a new one if it has none); returns what
+        the work returns. Raises what it raises, and MigrationBusy/HostBusy
+        when another live owner holds it."""
         if not self._claim(ident, wait=True):
             raise AlreadyUnderWay(kind=self.kind, ident=ident,
                                   owner=self.owner)

@@ -19,7 +19,8 @@ Work arrives as casts (``plan_migration``, ``run_migration``,
 no live owner holds, and this conductor's own from before a restart. Either
 way it goes to the dispatcher of its kind, which runs it on a worker
 thread (so the RPC thread returns at once) inside the task manager's
-``acquire``.
+``acquire``, in the context of the request that asked for it (its
+request ids in the log and on every cloud request of the work).
 """
 
 from concurrent import futures
@@ -110,7 +111,8 @@ class ConductorManager:
     def create_migration(self, context, request: dict) -> str:
         """Validate and store a migration, then plan it (1.3)."""
         migration = migration_work.create(request)
-        self.migrations.submit(migration.uuid, expected=(states.PLANNING,))
+        self.migrations.submit(migration.uuid, request_context=context,
+                               expected=(states.PLANNING,))
         return migration.uuid
 
     @messaging.expected_exceptions(exception.Conflict, exception.NotFound,
@@ -120,16 +122,18 @@ class ConductorManager:
         """Start or plan again a migration, then work on it (1.3)."""
         migration_work.transition(migration_uuid, self.name, target,
                                   override_checks)
-        self.migrations.submit(migration_uuid, expected=(target,))
+        self.migrations.submit(migration_uuid, request_context=context,
+                               expected=(target,))
 
     def plan_migration(self, context, migration_uuid: str) -> None:
         """Discover and plan a migration in ``planning`` (1.1)."""
-        self.migrations.submit(migration_uuid,
+        self.migrations.submit(migration_uuid, request_context=context,
                                expected=(states.PLANNING,))
 
     def run_migration(self, context, migration_uuid: str) -> None:
         """Apply and verify a migration in ``running`` (1.1)."""
-        self.migrations.submit(migration_uuid, expected=(states.RUNNING,))
+        self.migrations.submit(migration_uuid, request_context=context,
+                               expected=(states.RUNNING,))
 
     @messaging.expected_exceptions(exception.Invalid, exception.NotFound,
                                    exception.Conflict)
@@ -149,7 +153,7 @@ class ConductorManager:
                         values: dict | None = None) -> None:
         """Give a host a target, then take it there (1.3)."""
         flow.request(host_uuid, target, values=values)
-        self.hosts.submit(host_uuid)
+        self.hosts.submit(host_uuid, request_context=context)
 
     @messaging.expected_exceptions(exception.Invalid, exception.NotFound,
                                    exception.Conflict,
@@ -173,7 +177,7 @@ class ConductorManager:
 
     def reassign_host(self, context, host_uuid: str) -> None:
         """Take a host to its target (1.2)."""
-        self.hosts.submit(host_uuid)
+        self.hosts.submit(host_uuid, request_context=context)
 
     def take_over(self) -> list[str]:
         """Start the migrations, then the hosts, under way that no live

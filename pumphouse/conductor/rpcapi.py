@@ -10,12 +10,22 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Client side of the conductor RPC API."""
+"""Client side of the conductor RPC API.
+
+During a rolling upgrade ``[upgrade_levels] conductor`` caps the version
+the API sends (:func:`version_cap`): conductors of the previous release
+keep serving what they know, and a request that needs a newer call is
+refused with a clear 503 until the cap is lifted.
+"""
+
+import re
+from collections.abc import Mapping
 
 import oslo_messaging as messaging
 from oslo_log import log
 
 from pumphouse.common import exception
+from pumphouse.common import release_mappings
 from pumphouse.common import rpc
 from pumphouse.conf import CONF
 from pumphouse.db import owner_api
@@ -41,6 +51,49 @@ def _without_remote_traceback(
     cls = type(error).__mro__[1]
     message = str(error).split(_REMOTE_TRACEBACK, 1)[0].rstrip()
     return cls(message, **dict(getattr(error, 'kwargs', {}) or {}))
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, minor = text.split('.')
+    return int(major), int(minor)
+
+
+def version_cap(level: str | None,
+                live: Mapping[str, str | None] | None = None) -> str | None:
+    """The highest version ``level`` (``[upgrade_levels] conductor``)
+    lets the API send; None for no cap (this release's own version).
+
+    ``level`` is a version (``1.3``), a release of
+    :data:`~pumphouse.common.release_mappings.RELEASE_MAPPING` (``0.1``)
+    or ``auto``: the oldest version among ``live`` (conductor name ->
+    the version it announced; those that announced none are left out).
+    Raises InvalidUpgradeLevel for anything else.
+    """
+    ours = ConductorAPI.RPC_API_VERSION
+    if not level:
+        return None
+    if level == 'auto':
+        announced = [v for v in (live or {}).values()
+                     if v and re.fullmatch(r'\d+\.\d+', v)
+                     and _version(v)[0] == _version(ours)[0]]
+        oldest = min(announced, key=_version, default=None)
+        if oldest is None or _version(oldest) >= _version(ours):
+            return None
+        return oldest
+    cap = release_mappings.rpc_version_of(level) or level
+    if (re.fullmatch(r'\d+\.\d+', cap)
+            and _version(cap)[0] == _version(ours)[0]
+            and _version(cap) <= _version(ours)):
+        return None if cap == ours else cap
+    raise exception.InvalidUpgradeLevel(
+        level=level, releases=', '.join(release_mappings.RELEASE_MAPPING),
+        major=_version(ours)[0], ours=ours)
+
+
+def check_upgrade_levels() -> None:
+    """Raise InvalidUpgradeLevel when ``[upgrade_levels] conductor``
+    means nothing (at start-up, rather than at the first request)."""
+    version_cap(CONF.upgrade_levels.conductor)
 
 
 class ConductorAPI:
@@ -72,13 +125,21 @@ class ConductorAPI:
         """The one place the API asks whether a conductor is alive: only
         owners of kind ``conductor`` count (a command-line process that
         heart-beats never receives work). ``timeout`` defaults to
-        ``[conductor] rpc_timeout``."""
-        live = owner_api.list_live_conductors()
+        ``[conductor] rpc_timeout``. ``version`` is what the call needs:
+        RPCVersionPinned when ``[upgrade_levels] conductor`` caps below
+        it."""
+        live = owner_api.live_conductor_versions()
         if not live or (conductor is not None and conductor not in live):
             raise exception.NoConductorAvailable()
+        level = CONF.upgrade_levels.conductor
+        cap = version_cap(level, live)
+        if cap is not None and _version(version) > _version(cap):
+            raise exception.RPCVersionPinned(needed=version, cap=cap,
+                                             level=level)
         return self.client.prepare(
             server=conductor, version=version,
-            timeout=timeout or CONF.conductor.rpc_timeout)
+            timeout=timeout or CONF.conductor.rpc_timeout,
+            version_cap=cap or self.RPC_API_VERSION)
 
     def _call(self, cctxt, context, method: str, *,
               timeout: float | None = None, **kwargs):
@@ -105,6 +166,7 @@ class ConductorAPI:
             cctxt = self._prepare(version='1.1')
             cctxt.cast(context, method, migration_uuid=migration_uuid)
         except (exception.NoConductorAvailable,
+                exception.RPCVersionPinned,
                 messaging.MessagingException) as e:
             LOG.warning('%(method)s of migration %(uuid)s reached no '
                         'conductor (%(err)s); the first conductor to run '
@@ -196,6 +258,7 @@ class ConductorAPI:
             cctxt = self._prepare(version='1.2')
             cctxt.cast(context, 'reassign_host', host_uuid=host_uuid)
         except (exception.NoConductorAvailable,
+                exception.RPCVersionPinned,
                 messaging.MessagingException) as e:
             LOG.warning('reassign_host of host %(uuid)s reached no '
                         'conductor (%(err)s); the first conductor to run '

@@ -17,6 +17,7 @@ import threading
 import oslo_messaging as messaging
 from oslo_log import log
 
+from pumphouse import notifications
 from pumphouse.common import exception
 from pumphouse.common import rpc
 from pumphouse.conductor import manager
@@ -42,6 +43,7 @@ class ConductorService:
             self.name, task_manager.CONDUCTOR,
             rpc_version=manager.ConductorManager.RPC_API_VERSION)
         self.manager = manager.ConductorManager(self.name)
+        notifications.setup()
         self._server = None
         self._stop = threading.Event()
         self._takeover_thread: threading.Thread | None = None

@@ -23,7 +23,9 @@ from pumphouse.conf import default
 from pumphouse.conf import hardware
 from pumphouse.conf import hosts
 from pumphouse.conf import identity
+from pumphouse.conf import notifications
 from pumphouse.conf import timeouts
+from pumphouse.conf import upgrade_levels
 
 CONF = cfg.CONF
 
@@ -37,3 +39,5 @@ identity.register_opts(CONF)
 hardware.register_opts(CONF)
 timeouts.register_opts(CONF)
 hosts.register_opts(CONF)
+notifications.register_opts(CONF)
+upgrade_levels.register_opts(CONF)

@@ -90,6 +90,7 @@ opts = [
              'max_request_body_size.'),
     cfg.IntOpt(
         'max_limit',
+        mutable=True,
         default=1000,
         min=1,
         help='The largest number of items a list call returns at once.'),

@@ -31,6 +31,7 @@ opts = [
              'verify or cacert.'),
     cfg.FloatOpt(
         'api_timeout',
+        mutable=True,
         default=60.0,
         min=1.0,
         help='Seconds to wait for one API request to a cloud: for the '
@@ -42,6 +43,7 @@ opts = [
              'for clouds whose APIs are slower than that.'),
     cfg.FloatOpt(
         'validation_timeout',
+        mutable=True,
         default=20.0,
         min=1.0,
         help='Seconds one validation of a cloud (POST '
@@ -52,6 +54,7 @@ opts = [
              'conductor\'s answer.'),
     cfg.IntOpt(
         'api_retries',
+        mutable=True,
         default=4,
         min=0,
         deprecated_name='connect_retries',
@@ -75,6 +78,7 @@ opts = [
              'send a POST again, are always off.)'),
     cfg.FloatOpt(
         'api_retry_delay',
+        mutable=True,
         default=1.0,
         min=0.0,
         help='Seconds of the first pause before a retry (api_retries). '
@@ -87,6 +91,7 @@ opts = [
              'load balancer takes to fail over.'),
     cfg.FloatOpt(
         'api_retry_max_delay',
+        mutable=True,
         default=30.0,
         min=0.0,
         help='The longest pause before a retry, in seconds; a '
@@ -95,6 +100,7 @@ opts = [
              'more can hold a migration\'s worker.'),
     cfg.ListOpt(
         'api_retry_statuses',
+        mutable=True,
         item_type=types.Integer(min=400, max=599),
         default=[429, 500, 502, 503, 504],
         help='HTTP statuses taken for transient faults: a request safe '

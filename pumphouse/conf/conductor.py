@@ -32,6 +32,7 @@ opts = [
              'than heartbeat_interval.'),
     cfg.IntOpt(
         'rpc_timeout',
+        mutable=True,
         default=120,
         min=1,
         help='Seconds the API waits for a conductor to answer a call.'),
@@ -45,6 +46,7 @@ opts = [
              'once a worker is free, through the take-over.'),
     cfg.IntOpt(
         'apply_workers',
+        mutable=True,
         default=4,
         min=1,
         max=64,
@@ -53,6 +55,7 @@ opts = [
              'option.'),
     cfg.IntOpt(
         'item_retries',
+        mutable=True,
         default=3,
         min=0,
         max=20,
@@ -70,6 +73,7 @@ opts = [
              'the item at its first fault, as before.'),
     cfg.FloatOpt(
         'item_retry_delay',
+        mutable=True,
         default=5.0,
         min=0.0,
         help='Seconds of the first pause before a plan item is tried '
@@ -79,6 +83,7 @@ opts = [
              'gives a cloud that has just failed a moment to recover.'),
     cfg.FloatOpt(
         'item_retry_max_delay',
+        mutable=True,
         default=60.0,
         min=0.0,
         help='The longest pause before a plan item is tried again, in '
@@ -100,6 +105,7 @@ opts = [
              'all suspended together.'),
     cfg.IntOpt(
         'takeover_interval',
+        mutable=True,
         default=10,
         min=1,
         help='Seconds between two searches for migrations that need a '
@@ -109,6 +115,7 @@ opts = [
              'their plan items.'),
     cfg.IntOpt(
         'graceful_shutdown_timeout',
+        mutable=True,
         default=60,
         min=0,
         help='Seconds a stopping conductor waits for the migrations it '

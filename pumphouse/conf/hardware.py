@@ -20,6 +20,7 @@ opt_group = cfg.OptGroup(name='hardware',
 opts = [
     cfg.IntOpt(
         'provision_timeout',
+        mutable=True,
         default=3600,
         min=1,
         help='Seconds one provision driver call may take to make a host a '
@@ -28,6 +29,7 @@ opts = [
              'from where the provider is.'),
     cfg.FloatOpt(
         'provision_poll_interval',
+        mutable=True,
         default=10.0,
         min=0.0,
         help='Seconds between two looks at the provider\'s state (an '
@@ -42,6 +44,7 @@ opts = [
              'as JSON.'),
     cfg.IntOpt(
         'power_timeout',
+        mutable=True,
         default=120,
         min=1,
         help='Seconds the ironic power driver waits for a node to reach '

@@ -25,6 +25,7 @@ opts = [
              'Pumphouse disables.'),
     cfg.IntOpt(
         'evacuate_timeout',
+        mutable=True,
         default=1800, min=1,
         help='Seconds the live or cold migration of one server off a '
              'host may take.'),
@@ -34,11 +35,13 @@ opts = [
         help='Servers moved off one host at once.'),
     cfg.IntOpt(
         'join_timeout',
+        mutable=True,
         default=3600, min=1,
         help='Seconds to wait for a provisioned host\'s nova-compute to '
              'report to the destination cloud with an inventory.'),
     cfg.FloatOpt(
         'poll_interval',
+        mutable=True,
         default=5.0, min=0.1,
         help='Seconds between two looks at something the clouds do in '
              'the background (migrations, services, providers).'),

@@ -24,7 +24,9 @@ from pumphouse.conf import default
 from pumphouse.conf import hardware
 from pumphouse.conf import hosts
 from pumphouse.conf import identity
+from pumphouse.conf import notifications
 from pumphouse.conf import timeouts
+from pumphouse.conf import upgrade_levels
 
 
 def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
@@ -32,8 +34,8 @@ def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
 
     [database] is oslo.db's with Pumphouse's default connection; the other
     libraries' options ([keystone_authtoken], [oslo_messaging_*],
-    [oslo_policy], logging) come from their own namespaces in
-    ``tools/config/pumphouse-config-generator.conf``.
+    [oslo_policy], [oslo_reports], logging) come from their own
+    namespaces in ``tools/config/pumphouse-config-generator.conf``.
     """
     return [
         ('DEFAULT', default.opts),
@@ -46,6 +48,8 @@ def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
         (identity.opt_group.name, identity.opts),
         (timeouts.opt_group.name, timeouts.opts),
         (hosts.opt_group.name, hosts.opts),
+        (notifications.opt_group.name, notifications.opts),
+        (upgrade_levels.opt_group.name, upgrade_levels.opts),
     ]
 
 

@@ -24,30 +24,35 @@ opt_group = cfg.OptGroup(name='timeouts', title='Waits on the clouds')
 opts = [
     cfg.IntOpt(
         'server_action',
+        mutable=True,
         default=300,
         min=1,
         help='Seconds a power action of a server may take: suspend, '
              'resume, stop, start (source and destination).'),
     cfg.IntOpt(
         'server_boot',
+        mutable=True,
         default=600,
         min=1,
         help='Seconds the copy of a server may take to become ACTIVE in '
              'the destination.'),
     cfg.IntOpt(
         'server_delete',
+        mutable=True,
         default=300,
         min=1,
         help='Seconds a deleted server may take to disappear (a '
              'half-built copy being removed).'),
     cfg.IntOpt(
         'server_snapshot',
+        mutable=True,
         default=1800,
         min=1,
         help='Seconds the snapshot of a source server\'s disk may take to '
              'become an active image (server_data_mode = snapshot).'),
     cfg.IntOpt(
         'volume_status',
+        mutable=True,
         default=600,
         min=1,
         help='Seconds a volume or image status change that moves no data '
@@ -56,6 +61,7 @@ opts = [
              'moves, volume_seconds_per_gib is added per GiB.'),
     cfg.IntOpt(
         'volume_seconds_per_gib',
+        mutable=True,
         default=60,
         min=0,
         help='Seconds per GiB of volume size added to volume_status where '
@@ -63,6 +69,7 @@ opts = [
              'created from an image).'),
     cfg.IntOpt(
         'image_settle',
+        mutable=True,
         default=30,
         min=1,
         help='Seconds Glance is given to notice an image upload that was '

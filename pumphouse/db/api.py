@@ -22,22 +22,30 @@ their operations in :mod:`.host_api`.
 
 Functions take and return model objects (detached, fully loaded); each one
 is a transaction of its own through oslo.db's enginefacade.
+
+A migration or host that changes state is told, once committed, to the
+state listeners (:func:`add_state_listener`): how the services send
+their notifications without this package knowing of them.
 """
 
 import contextlib
 import os
 import threading
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as db_utils
+from oslo_log import log
 from oslo_utils import uuidutils
 
 from pumphouse.common import exception
 from pumphouse.conf import CONF
 from pumphouse.db import models
+
+LOG = log.getLogger(__name__)
 
 _CONTEXT = threading.local()
 _lock = threading.Lock()
@@ -148,6 +156,47 @@ def _writer():
 
 def _reader():
     return _get_facade().reader.using(_CONTEXT)
+
+
+#: ``listener(kind, old_state, row)``: ``kind`` is ``migration`` or
+#: ``host``, ``old_state`` None for a row just created.
+StateListener = Callable[[str, str | None, object], None]
+_STATE_LISTENERS: list[StateListener] = []
+
+
+def add_state_listener(listener: StateListener) -> None:
+    """Call ``listener`` after each committed state change (once)."""
+    if listener not in _STATE_LISTENERS:
+        _STATE_LISTENERS.append(listener)
+
+
+def remove_state_listener(listener: StateListener) -> None:
+    if listener in _STATE_LISTENERS:
+        _STATE_LISTENERS.remove(listener)
+
+
+def state_changed(kind: str, old_state: str | None, row) -> None:
+    """Tell the listeners that ``row`` left ``old_state`` (a committed
+    change; nothing when the state is the same). A listener that fails
+    is logged, never raised: the change is made."""
+    if old_state == row.state:
+        return
+    for listener in list(_STATE_LISTENERS):
+        try:
+            listener(kind, old_state, row)
+        except Exception:
+            LOG.exception('A listener of %(kind)s %(uuid)s state changes '
+                          'failed', {'kind': kind, 'uuid': row.uuid})
+
+
+def clouds_by_id(ids) -> dict[int, models.Cloud]:
+    """Registered clouds by their database ids (those that exist)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    with _reader() as session:
+        return {c.id: c for c in session.query(models.Cloud).filter(
+            models.Cloud.id.in_(ids))}
 
 
 def _paginate(query, model, limit: int | None, marker, sort_key: str,

@@ -33,6 +33,7 @@ def create_host(values: dict) -> models.Host:
     except db_exc.DBDuplicateEntry as e:
         raise exception.HostAlreadyRegistered(
             host=values['name'], cloud=values['source_cloud_id']) from e
+    db_api.state_changed('host', None, host)
     return host
 
 
@@ -129,7 +130,9 @@ def update_host(ident: str, values: dict,
             raise exception.InvalidHostTransition(
                 host=host.name, state=host.state,
                 target=values.get('state') or values.get('target') or '?')
+        old_state = host.state
         host.update(values)
+    db_api.state_changed('host', old_state, host)
     return host
 
 
@@ -148,8 +151,10 @@ def set_target(ident: str, target: str, check,
         host = host_for_update(session, ident)
         _refuse_busy(session, host, owner)
         more = check(host) or {}
+        old_state = host.state
         host.update(dict(values or {}, **more, target=target,
                          last_error=None))
+    db_api.state_changed('host', old_state, host)
     return host
 
 

@@ -30,6 +30,7 @@ def create_migration(values: dict) -> models.Migration:
     migration = models.Migration(uuid=uuidutils.generate_uuid(), **values)
     with db_api._writer() as session:
         session.add(migration)
+    db_api.state_changed('migration', None, migration)
     return migration
 
 
@@ -103,7 +104,9 @@ def update_migration(ident: str, values: dict,
             raise exception.InvalidStateTransition(
                 migration=ident, state=migration.state,
                 target=values.get('state', '?'))
+        old_state = migration.state
         migration.update(values)
+    db_api.state_changed('migration', old_state, migration)
     return migration
 
 

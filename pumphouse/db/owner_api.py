@@ -138,6 +138,16 @@ def list_live_conductors() -> list[str]:
     return list_live_owners(CONDUCTOR)
 
 
+def live_conductor_versions() -> dict[str, str | None]:
+    """The live conductors and the RPC API version each announced (None
+    for one of a release from before they did)."""
+    with db_api._reader() as session:
+        rows = session.query(models.Owner.name, models.Owner.rpc_version) \
+            .filter(_live_filter(), models.Owner.kind == CONDUCTOR) \
+            .order_by(models.Owner.name)
+        return {r.name: r.rpc_version for r in rows}
+
+
 def live_holder(session, row) -> str | None:
     """The live owner holding ``row`` (a migration or host), if any."""
     if not row.owner:

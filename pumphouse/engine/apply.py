@@ -45,13 +45,13 @@ its work undone.
 
 import time
 
-import futurist
 import tenacity
 from oslo_log import log
 from taskflow import engines
 from taskflow import task
 from taskflow.patterns import graph_flow
 
+from pumphouse.common import context as pumphouse_context
 from pumphouse.common import exception
 from pumphouse.common import faults
 from pumphouse.conf import CONF
@@ -386,7 +386,10 @@ def apply(ctx, drivers: dict, migration, workers: int,
         needs = [d for d in item.depends_on if d in todo_ids]
         flow.add(ItemTask(runner, item, needs))
     if todo:
-        with futurist.ThreadPoolExecutor(max_workers=workers) as executor:
+        # The items run in the context of the migration's work (its
+        # request ids in their log lines).
+        with pumphouse_context.ContextThreadPoolExecutor(
+                max_workers=workers) as executor:
             engine = engines.load(flow, engine='parallel', executor=executor)
             engine.run()
     runner.settle_removals()

@@ -38,6 +38,7 @@ from concurrent import futures
 
 from openstack import exceptions as sdk_exc
 
+from pumphouse.common import context as pumphouse_context
 from pumphouse.common import exception
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
@@ -114,7 +115,8 @@ def _within_source(ctx, planned: dict) -> None:
         return
     ctx.event(f'{len(servers)} server(s) to move to other source hosts')
     with futures.ThreadPoolExecutor(CONF.hosts.evacuate_workers) as pool:
-        moves = [pool.submit(_move, ctx, s, planned[s['id']].get('target'))
+        move = pumphouse_context.carried(_move)
+        moves = [pool.submit(move, ctx, s, planned[s['id']].get('target'))
                  for s in servers]
         errors = [f.exception() for f in moves if f.exception()]
     if errors:

@@ -15,6 +15,7 @@
 import fixtures
 import webtest
 from oslo_config import fixture as config_fixture
+from oslo_context import fixture as context_fixture
 from oslotest import base
 
 from pumphouse.api import app as api_app
@@ -39,6 +40,8 @@ class TestCase(base.BaseTestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        # No request context of an earlier test is current in this thread.
+        self.useFixture(context_fixture.ClearRequestContext())
         init_conf()
         self.cfg = self.useFixture(config_fixture.Config(CONF))
         self.state_path = self.useFixture(fixtures.TempDir()).path

@@ -185,6 +185,23 @@ class TestServices(CommandTestCase):
         result = run('pumphouse-conductor', '--config-file', self.conf)
         self.assert_clean_failure(result, 'run "pumphouse-dbsync upgrade"')
 
+    def test_services_refuse_a_database_two_revisions_ahead(self):
+        result = run('pumphouse-dbsync', '--config-file', self.conf,
+                     'upgrade')
+        self.assertEqual(0, result.returncode, result.stderr)
+        database = os.path.join(self.tmp, 'state', 'pumphouse.sqlite')
+        with sqlite3.connect(database) as conn:
+            [(head,)] = conn.execute('SELECT version_num FROM '
+                                     'alembic_version').fetchall()
+            ahead = f'{int(head) + 2:04d}'
+            conn.execute('UPDATE alembic_version SET version_num = ?',
+                         (ahead,))
+        for command in ('pumphouse-api', 'pumphouse-conductor'):
+            result = run(command, '--config-file', self.conf)
+            self.assert_clean_failure(
+                result, f'The database is at revision {ahead}, which is 2 '
+                        'revisions newer than this code')
+
     def test_missing_config_file(self):
         result = run('pumphouse-api', '--config-file',
                      os.path.join(self.tmp, 'nope.conf'))

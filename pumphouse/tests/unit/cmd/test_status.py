@@ -114,6 +114,15 @@ def test_database_of_a_newer_release(migrated_db, checks) -> None:
             'a newer release of Pumphouse upgraded it')
 
 
+def test_database_one_revision_ahead(migrated_db, checks) -> None:
+    ahead = f'{int(schema.head()) + 1:04d}'
+    with db_api.get_engine().begin() as conn:
+        conn.execute(sa.text('UPDATE alembic_version SET version_num = '
+                             ':ahead'), {'ahead': ahead})
+    _assert(checks._check_database(), WARNING, f'at revision {ahead}, one '
+            'newer', 'still run on it during a rolling upgrade')
+
+
 def test_unreachable_database(checks) -> None:
     CONF.set_override('connection', 'mysql+pymysql://nobody@127.0.0.1:1/x',
                       group='database')

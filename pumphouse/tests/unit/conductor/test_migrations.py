@@ -193,9 +193,11 @@ class TestCasts(MigrationWorkTestCase):
             self.assertTrue(wait_for(lambda: any(
                 'is planned: nothing to do' in line
                 for line in logs.output)))
-        migration = migration_api.get_migration(migration.uuid)
-        self.assertEqual((states.PLANNED, None),
-                         (migration.state, migration.owner))
+        # Released just after the line is logged.
+        migration = wait_for(lambda: (lambda m: m if m.owner is None
+                                      else None)(
+            migration_api.get_migration(migration.uuid)))
+        self.assertEqual(states.PLANNED, migration.state)
 
     def test_migration_of_a_live_conductor_is_left_alone(self):
         fake_conductor('conductor-z')
