@@ -15,6 +15,7 @@ and ``openstack migration host``): a YAML/JSON file and ``KEY=VALUE``
 items, without ever echoing what may be a secret."""
 
 import json
+from typing import TextIO
 
 import yaml
 
@@ -42,11 +43,15 @@ def value(key: str, text: str):
         return text
 
 
-def load_file(path: str, what: str) -> dict:
-    """The mapping a YAML or JSON info file holds."""
+def load_file(path: str, what: str, stdin: TextIO | None = None) -> dict:
+    """The mapping a YAML or JSON info file holds; given ``stdin``, the
+    path ``-`` reads it from there."""
     try:
-        with open(path) as f:
-            loaded = yaml.safe_load(f)
+        if path == '-' and stdin is not None:
+            loaded = yaml.safe_load(stdin)
+        else:
+            with open(path) as f:
+                loaded = yaml.safe_load(f)
     except OSError as e:
         raise InfoError(f'cannot read --{what}-info-file {path}: '
                         f'{e.strerror or e}') from None

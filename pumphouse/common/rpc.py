@@ -23,11 +23,16 @@ notifier made here too, on the notification transport
 import os
 import sys
 
-import oslo_messaging as messaging
-from oslo_config import cfg
-from oslo_messaging import opts as messaging_opts
+from pumphouse.common import service_backend
 
-from pumphouse.common import context as pumphouse_context
+# Before oslo.messaging is imported (it imports oslo.service).
+service_backend.use_threads()
+
+import oslo_messaging as messaging  # noqa: E402
+from oslo_config import cfg  # noqa: E402
+from oslo_messaging import opts as messaging_opts  # noqa: E402
+
+from pumphouse.common import context as pumphouse_context  # noqa: E402
 
 CONF = cfg.CONF
 

@@ -18,3 +18,8 @@ for every piece of work), the dispatchers (:mod:`.dispatch`, a bounded
 number of workers per kind of work) and the work functions
 (:mod:`.migration_work`, :mod:`.host_work`).
 """
+
+from pumphouse.common import service_backend
+
+# Before any module of the package imports oslo.messaging.
+service_backend.use_threads()

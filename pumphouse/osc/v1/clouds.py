@@ -13,13 +13,11 @@
 """``openstack migration cloud create|list|show|delete|validate``."""
 
 import logging
-import os
 
-from osc_lib import exceptions
-from osc_lib import utils
 from osc_lib.command import command
 
 from pumphouse.osc.v1 import common
+from pumphouse.osc.v1 import secrets
 
 LOG = logging.getLogger(__name__)
 
@@ -41,74 +39,26 @@ def cloud_fields(cloud: dict) -> tuple:
     return common.show(data)
 
 
-#: The secrets of ``cloud create``: (option, what it is, environment
-#: variable read when no option gives it, the auth type it goes with).
-SECRETS = (('password', 'Password of --username',
-            'OS_MIGRATION_CLOUD_PASSWORD', 'password'),
-           ('application_credential_secret',
-            'Secret of the application credential',
-            'OS_MIGRATION_CLOUD_APPLICATION_CREDENTIAL_SECRET',
+#: The secrets of ``cloud create``, each with the auth type it goes with.
+SECRETS = ((secrets.Secret('password', 'Password of --username',
+                           'OS_MIGRATION_CLOUD_PASSWORD',
+                           on_command_line=True), 'password'),
+           (secrets.Secret('application_credential_secret',
+                           'Secret of the application credential',
+                           'OS_MIGRATION_CLOUD_APPLICATION_CREDENTIAL_SECRET',
+                           on_command_line=True),
             'v3applicationcredential'))
 
 
-def _add_secret_options(parser, option: str, what: str, env: str) -> None:
-    flag = '--' + option.replace('_', '-')
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument(flag, dest=option, metavar='<secret>',
-                       help=f'{what} (stored encrypted). It shows in the '
-                            'process list and the shell history: prefer '
-                            f'{flag}-prompt, {flag}-file or ${env}.')
-    group.add_argument(f'{flag}-prompt', dest=f'{option}_prompt',
-                       action='store_true',
-                       help=f'Ask for the {what.lower()} on the terminal, '
-                            'without echoing it.')
-    group.add_argument(f'{flag}-file', dest=f'{option}_file',
-                       metavar='<file>',
-                       help=f'Read the {what.lower()} from the first line '
-                            'of a file ("-": standard input).')
-
-
-def _read_secret_file(path: str, stdin, flag: str) -> str:
-    try:
-        if path == '-':
-            line = stdin.readline()
-        else:
-            with open(path) as f:
-                line = f.readline()
-    except OSError as e:
-        raise exceptions.CommandError(
-            f'cannot read {flag}-file {path}: {e.strerror or e}') from None
-    secret = line.rstrip('\r\n')
-    if not secret:
-        raise exceptions.CommandError(f'{flag}-file {path}: the first line '
-                                      'is empty')
-    return secret
-
-
-def _secret(parsed_args, option: str, what: str, env: str | None,
-            stdin) -> str | None:
-    """A secret from its option, a prompt, a file or the environment
-    variable ``env`` (if any), in that order; never echoed."""
-    flag = '--' + option.replace('_', '-')
-    if getattr(parsed_args, option):
-        return getattr(parsed_args, option)
-    if getattr(parsed_args, f'{option}_prompt'):
-        return utils.get_password(stdin, prompt=f'{what}: ', confirm=True)
-    if getattr(parsed_args, f'{option}_file'):
-        return _read_secret_file(getattr(parsed_args, f'{option}_file'),
-                                 stdin, flag)
-    return (os.environ.get(env) or None) if env else None
-
-
-class CreateCloud(command.ShowOne):
+class CreateCloud(common.ShowOne):
     """Register a source or destination cloud.
 
     Either name a clouds.yaml entry the Pumphouse service can read
     (--cloud), or give the credentials, which are stored encrypted and
     never shown again. Give the password (or application credential
-    secret) with --password-prompt, --password-file or
-    $OS_MIGRATION_CLOUD_PASSWORD rather than --password, which the
-    process list and the shell history show.
+    secret) with --password-prompt, --password-file, --password-stdin or
+    $OS_MIGRATION_CLOUD_PASSWORD rather than --password, which every user
+    sees in the process list and the shell history keeps.
     """
 
     def get_parser(self, prog_name):
@@ -124,8 +74,8 @@ class CreateCloud(command.ShowOne):
         for option in AUTH_OPTIONS:
             parser.add_argument(f'--{option.replace("_", "-")}',
                                 dest=option, metavar='<value>')
-        for option, what, env, _auth_type in SECRETS:
-            _add_secret_options(parser, option, what, env)
+        for secret, _auth_type in SECRETS:
+            secret.add_options(parser)
         parser.add_argument('--region-name', metavar='<region>')
         parser.add_argument('--interface',
                             choices=('public', 'internal', 'admin'))
@@ -140,29 +90,31 @@ class CreateCloud(command.ShowOne):
         auth = {key: getattr(parsed_args, key) for key in AUTH_OPTIONS
                 if getattr(parsed_args, key)}
         auth_type = parsed_args.auth_type or 'password'
-        for option, what, env, goes_with in SECRETS:
+        secrets.one_stdin_reader(secret.stdin_option(parsed_args)
+                                 for secret, _auth_type in SECRETS)
+        for secret, goes_with in SECRETS:
             # The environment is read only for the secret of explicit
             # credentials of its auth type (never with --cloud).
-            environ = env if auth and auth_type == goes_with else None
-            secret = _secret(parsed_args, option, what, environ,
-                             self.app.stdin)
-            if secret:
-                auth[option] = secret
+            value = secret.read(
+                parsed_args, self.app.stdin,
+                environment=bool(auth) and auth_type == goes_with)
+            if value:
+                auth[secret.name] = value
         if auth:
             body['auth'] = auth
         return cloud_fields(common.client(self).post('/clouds', body))
 
 
-class ListCloud(command.Lister):
+class ListCloud(common.Lister):
     """List the registered clouds."""
 
     def take_action(self, parsed_args):
         clouds = common.client(self).list_all('/clouds', 'clouds')
-        return LIST_COLUMNS, [[c.get(k) for k in LIST_COLUMNS]
+        return LIST_COLUMNS, [[common.cell(c.get(k)) for k in LIST_COLUMNS]
                               for c in clouds]
 
 
-class ShowCloud(command.ShowOne):
+class ShowCloud(common.ShowOne):
     """Show a registered cloud (never its secrets)."""
 
     def get_parser(self, prog_name):
@@ -190,7 +142,7 @@ class DeleteCloud(command.Command):
             api.delete(common.path('clouds', cloud))
 
 
-class ValidateCloud(command.ShowOne):
+class ValidateCloud(common.ShowOne):
     """Check that Pumphouse can log in to a cloud and see its services."""
 
     def get_parser(self, prog_name):

@@ -10,28 +10,30 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Pieces the migration commands share."""
+"""Pieces the migration commands share: the client, URL paths, and the
+columns and base classes that print nested fields well in every format.
+"""
 
 import json
-import sys
-import time
+import typing
 
+from cliff import columns
 from osc_lib import exceptions
+from osc_lib.command import command
 
 from pumphouse.osc import client as client_mod
-
-#: Migration states after which nothing changes without the operator.
-SETTLED = ('planned', 'completed', 'failed', 'cancelled')
-FINISHED = ('completed', 'failed', 'cancelled')
-
 
 #: The one way the commands build URL paths (segments escaped).
 path = client_mod.path
 
+#: cliff formatters that print a column with ``str()``: a structure is
+#: given to them as its table text (compact JSON), not as a Python repr.
+TEXT_FORMATTERS = ('value', 'shell', 'csv')
 
-def client(command):
+
+def client(cmd) -> client_mod.Client:
     """The migration API client of the OSC client manager."""
-    return command.app.client_manager.migration
+    return cmd.app.client_manager.migration
 
 
 def pairs(values: list[str], what: str) -> dict[str, str]:
@@ -46,10 +48,30 @@ def pairs(values: list[str], what: str) -> dict[str, str]:
     return found
 
 
+class StructureColumn(columns.FormattableColumn):
+    """A dict or list field: itself with ``-f json`` and ``-f yaml``,
+    compact JSON in a table cell (and with ``-f value``, ``shell``,
+    ``csv``)."""
+
+    def human_readable(self) -> str:
+        return json.dumps(self._value, sort_keys=True, ensure_ascii=False)
+
+
+class JoinedColumn(columns.FormattableColumn):
+    """A list of names: the list itself with ``-f json`` and ``-f
+    yaml``, the names joined by ``separator`` in a table cell."""
+
+    separator = ', '
+
+    def human_readable(self) -> str:
+        return self.separator.join(str(item) for item in self._value or ())
+
+
 def cell(value):
-    """A value as one table cell (dicts and lists as compact JSON)."""
+    """A field value as a table cell: dicts and lists as
+    :class:`StructureColumn`, anything else as it is."""
     if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+        return StructureColumn(value)
     return value
 
 
@@ -59,33 +81,42 @@ def show(data: dict, fields: list[str] | None = None) -> tuple:
     return tuple(names), tuple(cell(data.get(name)) for name in names)
 
 
+def as_text(value):
+    """What a text formatter (:data:`TEXT_FORMATTERS`) prints of a cell."""
+    if isinstance(value, columns.FormattableColumn):
+        return value.human_readable()
+    return value
+
+
+def rows_for(formatter: str, rows: typing.Iterable) -> typing.Iterable:
+    """The rows of a list for the formatter ``formatter``."""
+    if formatter not in TEXT_FORMATTERS:
+        return rows
+    return ([as_text(value) for value in row] for row in rows)
+
+
+class ShowOne(command.ShowOne):
+    """A ShowOne whose nested fields are structures in ``-f json|yaml``
+    and compact JSON with every other formatter."""
+
+    def produce_output(self, parsed_args, column_names, data):
+        if parsed_args.formatter in TEXT_FORMATTERS:
+            data = tuple(as_text(value) for value in data)
+        return super().produce_output(parsed_args, column_names, data)
+
+
+class Lister(command.Lister):
+    """A Lister whose nested cells are structures in ``-f json|yaml``
+    and compact JSON (or joined names) with every other formatter."""
+
+    def produce_output(self, parsed_args, column_names, data):
+        return super().produce_output(
+            parsed_args, column_names,
+            rows_for(parsed_args.formatter, data))
+
+
 def progress_bar(done: int, total: int, state: str, width: int = 30) -> str:
+    """``[####......] 2/5 state``."""
     filled = int(width * done / total) if total else width
     return (f'[{"#" * filled}{"." * (width - filled)}] {done}/{total} '
             f'{state}')
-
-
-def wait_for(api, uuid: str, states: tuple, timeout: float,
-             interval: float = 2.0, out=None) -> dict:
-    """Poll a migration until its state is one of ``states``, drawing a
-    progress bar on ``out`` (stderr) as its items finish."""
-    out = out or sys.stderr
-    deadline = time.monotonic() + timeout
-    while True:
-        migration = api.get(path('migrations', uuid))
-        items = migration.get('items') or {}
-        by_state = items.get('by_state', {})
-        done = sum(by_state.get(s, 0) for s in ('done', 'skipped'))
-        out.write('\r' + progress_bar(done, items.get('total', 0),
-                                      migration['state']))
-        out.flush()
-        if migration['state'] in states:
-            out.write('\n')
-            return migration
-        if time.monotonic() >= deadline:
-            out.write('\n')
-            raise exceptions.CommandError(
-                f'migration {uuid} is still {migration["state"]} after '
-                f'{timeout:.0f}s; it goes on: watch it with "openstack '
-                f'migration show {uuid}"')
-        time.sleep(interval)

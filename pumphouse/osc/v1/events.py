@@ -14,14 +14,13 @@
 
 import time
 
-from osc_lib.command import command
-
 from pumphouse.osc.v1 import common
+from pumphouse.osc.v1 import migrations
 
 COLUMNS = ('id', 'created_at', 'level', 'event_type', 'message')
 
 
-class ListEvent(command.Lister):
+class ListEvent(common.Lister):
     """The progress log of a migration, oldest first."""
 
     def get_parser(self, prog_name):
@@ -42,7 +41,8 @@ class ListEvent(command.Lister):
         if not parsed_args.follow:
             events = api.list_all(f'{path}/events', 'events',
                                   cursor='after', field='id')
-            return COLUMNS, [[e.get(c) for c in COLUMNS] for e in events]
+            return COLUMNS, [[common.cell(e.get(c)) for c in COLUMNS]
+                             for e in events]
         deadline = time.monotonic() + parsed_args.timeout
         after = None
         while True:
@@ -55,7 +55,7 @@ class ListEvent(command.Lister):
                 after = event['id']
             self.app.stdout.flush()
             state = api.get(path)['state']
-            if state in common.SETTLED and not events:
+            if state in migrations.SETTLED and not events:
                 return COLUMNS, []
             if time.monotonic() >= deadline:
                 return COLUMNS, []

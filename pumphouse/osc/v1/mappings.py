@@ -13,7 +13,6 @@
 """``openstack migration mapping list|show``."""
 
 from osc_lib import exceptions
-from osc_lib.command import command
 
 from pumphouse.osc.v1 import common
 
@@ -33,7 +32,7 @@ def _query(parsed_args, **extra) -> dict:
             'destination_cloud': parsed_args.destination, **extra}
 
 
-class ListMapping(command.Lister):
+class ListMapping(common.Lister):
     """What source resources became in the destinations."""
 
     def get_parser(self, prog_name):
@@ -49,10 +48,11 @@ class ListMapping(command.Lister):
             '/mappings', 'mappings', field='id', **_query(
                 parsed_args, type=parsed_args.resource_type,
                 source_id=parsed_args.source_id))
-        return COLUMNS, [[m.get(c) for c in COLUMNS] for m in found]
+        return COLUMNS, [[common.cell(m.get(c)) for c in COLUMNS]
+                         for m in found]
 
 
-class ShowMapping(command.ShowOne):
+class ShowMapping(common.ShowOne):
     """The destination id of one source resource."""
 
     def get_parser(self, prog_name):

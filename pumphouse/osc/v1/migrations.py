@@ -12,10 +12,14 @@
 
 """``openstack migration create|list|show|start|cancel|resume|delete``."""
 
+import collections.abc
+import typing
+
 from osc_lib import exceptions
 from osc_lib.command import command
 
 from pumphouse.osc.v1 import common
+from pumphouse.osc.v1 import wait
 
 KINDS = ('project', 'domain', 'server', 'host', 'resources')
 SHOW_FIELDS = ('uuid', 'name', 'state', 'source', 'destination', 'workload',
@@ -25,7 +29,14 @@ SHOW_FIELDS = ('uuid', 'name', 'state', 'source', 'destination', 'workload',
                'report_available', 'passwords_available')
 LIST_COLUMNS = ('uuid', 'name', 'state', 'source', 'destination',
                 'workload', 'created_at')
-DEFAULT_TIMEOUT = 3600
+PLANNED = 'planned'
+COMPLETED = 'completed'
+FAILED = 'failed'
+CANCELLED = 'cancelled'
+#: The states a migration stays in until someone starts it again.
+SETTLED = (PLANNED, COMPLETED, FAILED, CANCELLED)
+#: The states a started migration ends in.
+FINISHED = (COMPLETED, FAILED, CANCELLED)
 
 
 def migration_fields(migration: dict) -> tuple:
@@ -33,12 +44,41 @@ def migration_fields(migration: dict) -> tuple:
                                    if f in migration])
 
 
-def _add_wait(parser, what: str) -> None:
-    parser.add_argument('--wait', action='store_true',
-                        help=f'Wait until {what}, with a progress bar.')
-    parser.add_argument('--timeout', type=int, default=DEFAULT_TIMEOUT,
-                        metavar='<seconds>',
-                        help='How long --wait waits (default 3600).')
+def wait_for(api, uuid: str, done: collections.abc.Callable[[dict], bool],
+             timeout: int, out: typing.TextIO) -> dict:
+    """Poll a migration until ``done(migration)``, drawing a progress bar
+    on ``out`` (stderr) as its items finish; a CommandError once
+    ``timeout`` seconds (0: none) have passed."""
+    deadline = wait.Deadline(timeout)
+    while True:
+        migration = api.get(common.path('migrations', uuid))
+        items = migration.get('items') or {}
+        by_state = items.get('by_state', {})
+        finished = sum(by_state.get(s, 0) for s in ('done', 'skipped'))
+        out.write('\r' + common.progress_bar(
+            finished, items.get('total', 0), migration['state']))
+        out.flush()
+        if done(migration):
+            out.write('\n')
+            return migration
+        if deadline.passed():
+            out.write('\n')
+            raise exceptions.CommandError(
+                f'migration {uuid} is still {migration["state"]} after '
+                f'{timeout}s; it goes on: watch it with "openstack '
+                f'migration show {uuid}"')
+        deadline.sleep()
+
+
+def ended_as(migration: dict, expected: str) -> dict:
+    """The migration if its state is ``expected``; a CommandError with
+    its state and last error otherwise."""
+    if migration['state'] != expected:
+        raise exceptions.CommandError(
+            f'migration {migration["uuid"]} is {migration["state"]}, not '
+            f'{expected}: '
+            f'{migration.get("last_error") or "see its events"}')
+    return migration
 
 
 def _add_overrides(parser) -> None:
@@ -48,7 +88,7 @@ def _add_overrides(parser) -> None:
                              'name or category); repeatable.')
 
 
-class CreateMigration(command.ShowOne):
+class CreateMigration(common.ShowOne):
     """Plan a migration: discover the workload and plan it (dry run)."""
 
     def get_parser(self, prog_name):
@@ -79,7 +119,8 @@ class CreateMigration(command.ShowOne):
         parser.add_argument('--data-mode', choices=('image', 'snapshot'))
         parser.add_argument('--cutover', choices=('keep', 'stop', 'delete'))
         _add_overrides(parser)
-        _add_wait(parser, 'the plan is ready')
+        wait.add_wait_option(parser, 'the plan is ready (with a progress '
+                                     'bar on stderr)')
         return parser
 
     def take_action(self, parsed_args):
@@ -112,13 +153,16 @@ class CreateMigration(command.ShowOne):
             body['supplementary'] = parsed_args.supplementary
         api = common.client(self)
         migration = api.post('/migrations', body)
-        if parsed_args.wait:
-            migration = common.wait_for(api, migration['uuid'],
-                                        common.SETTLED, parsed_args.timeout)
+        timeout = wait.requested(parsed_args)
+        if timeout is not None:
+            migration = ended_as(
+                wait_for(api, migration['uuid'],
+                         lambda m: m['state'] in SETTLED, timeout,
+                         self.app.stderr), PLANNED)
         return migration_fields(migration)
 
 
-class ListMigration(command.Lister):
+class ListMigration(common.Lister):
     """List migrations (yours, or every one for an admin)."""
 
     def get_parser(self, prog_name):
@@ -141,7 +185,7 @@ class _OneMigration:
         return parser
 
 
-class ShowMigration(_OneMigration, command.ShowOne):
+class ShowMigration(_OneMigration, common.ShowOne):
     """Show a migration: state, counts of items, pre-checks."""
 
     def take_action(self, parsed_args):
@@ -149,16 +193,14 @@ class ShowMigration(_OneMigration, command.ShowOne):
             common.path('migrations', parsed_args.migration)))
 
 
-class StartMigration(_OneMigration, command.ShowOne):
+class StartMigration(_OneMigration, common.ShowOne):
     """Apply a planned migration (then it is verified)."""
-
-    verb = 'start'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         _add_overrides(parser)
-        _add_wait(parser, 'the migration is completed, failed or '
-                          'cancelled')
+        wait.add_wait_option(parser, 'the migration is completed (with a '
+                                     'progress bar on stderr)')
         return parser
 
     def take_action(self, parsed_args):
@@ -170,14 +212,12 @@ class StartMigration(_OneMigration, command.ShowOne):
         migration = api.put(common.path('migrations', parsed_args.migration,
                                         'state'),
                             body)
-        if parsed_args.wait:
-            migration = common.wait_for(api, migration['uuid'],
-                                        common.FINISHED, parsed_args.timeout)
-            if migration['state'] != 'completed':
-                raise exceptions.CommandError(
-                    f'migration {migration["uuid"]} is '
-                    f'{migration["state"]}: '
-                    f'{migration.get("last_error") or "see its events"}')
+        timeout = wait.requested(parsed_args)
+        if timeout is not None:
+            migration = ended_as(
+                wait_for(api, migration['uuid'],
+                         lambda m: m['state'] in FINISHED, timeout,
+                         self.app.stderr), COMPLETED)
         return migration_fields(migration)
 
 
@@ -185,13 +225,35 @@ class ResumeMigration(StartMigration):
     """Continue a failed, cancelled or interrupted migration."""
 
 
-class CancelMigration(_OneMigration, command.ShowOne):
-    """Stop a migration before its next resource (resume it later)."""
+class CancelMigration(_OneMigration, common.ShowOne):
+    """Stop a migration before its next resource (resume it later).
+
+    The migration is cancelled at once; the conductor working on it
+    finishes the resources it is migrating, then lets go of it. --wait
+    waits for that.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        wait.add_wait_option(parser, 'no conductor works on the migration '
+                                     'any more')
+        return parser
 
     def take_action(self, parsed_args):
-        return migration_fields(common.client(self).put(
+        api = common.client(self)
+        migration = api.put(
             common.path('migrations', parsed_args.migration, 'state'),
-            {'target': 'cancelled'}))
+            {'target': CANCELLED})
+        timeout = wait.requested(parsed_args)
+        if timeout is not None:
+            # Started again meanwhile, the migration is not ours to wait
+            # for any more.
+            migration = ended_as(
+                wait_for(api, migration['uuid'],
+                         lambda m: (m['state'] != CANCELLED or
+                                    not m.get('conductor')),
+                         timeout, self.app.stderr), CANCELLED)
+        return migration_fields(migration)
 
 
 class DeleteMigration(command.Command):

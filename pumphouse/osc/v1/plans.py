@@ -13,8 +13,6 @@
 """``openstack migration plan show``: the items of a plan, also as a
 Graphviz DOT graph (``-f dot``)."""
 
-from osc_lib.command import command
-
 from pumphouse.osc.v1 import common
 
 COLUMNS = ('id', 'resource_type', 'source_name', 'source_id', 'action',
@@ -22,7 +20,7 @@ COLUMNS = ('id', 'resource_type', 'source_name', 'source_id', 'action',
 DOT = 'dot'
 
 
-class ShowPlan(command.Lister):
+class ShowPlan(common.Lister):
     """Show the plan of a migration and its pre-checks."""
 
     def get_parser(self, prog_name):

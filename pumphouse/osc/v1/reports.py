@@ -12,15 +12,13 @@
 
 """``openstack migration report show``."""
 
-from osc_lib.command import command
-
 from pumphouse.osc.v1 import common
 
 COLUMNS = ('resource_type', 'name', 'source_id', 'destination_id',
            'problem', 'differences')
 
 
-class ShowReport(command.Lister):
+class ShowReport(common.Lister):
     """The verification report: what differs or was not migrated.
 
     An empty list means every resource was found equal.

@@ -248,8 +248,8 @@ def test_admin_registers_a_host_whose_password_stays_hidden(
         assert registered['power.info.port'] == 6230
         assert registered['power.info.username'] == 'admin'  # arg wins
         assert 'power.info.password' not in registered
-        assert json.loads(registered['macs']) == ['52:54:00:aa:bb:cc']
-        assert json.loads(registered['options']) == {'aggregate': 'osc-agg'}
+        assert registered['macs'] == ['52:54:00:aa:bb:cc']
+        assert registered['options'] == {'aggregate': 'osc-agg'}
 
         listed = json.loads(run(admin, 'migration', 'host', 'list',
                                 '--source', 'source', '-f', 'json').stdout)
@@ -307,7 +307,7 @@ def test_a_failing_evacuation_is_a_clear_error(service, personas):
             'source')
     try:
         done = osc(admin, 'migration', 'host', 'evacuate', name, '--wait',
-                   '--timeout', '300', check=False)
+                   '300', check=False)
         assert done.returncode != 0, done.stdout + done.stderr
         assert f'host {name} failed at step disable: ' in done.stderr, (
             done.stderr)
