@@ -28,9 +28,14 @@ import sys
 import pytest
 
 SANDBOX = pathlib.Path(__file__).with_name('sandbox.sh')
+PLUGIN = SANDBOX.parents[4] / 'devstack' / 'plugin.sh'
 STACK = ('stack:install', 'stack:post-config', 'stack:extra')
 HOST = '192.0.2.10'
 URL = f'http://{HOST}/migration'
+
+pytestmark = pytest.mark.skipif(
+    not (PLUGIN.exists() and SANDBOX.exists()),
+    reason='the devstack plugin is not in this tree (an installed package)')
 
 
 @dataclasses.dataclass

@@ -36,6 +36,8 @@ def zuul():
 
 @pytest.fixture(scope='module')
 def tox():
+    if not (REPO / 'tox.ini').exists():
+        pytest.skip('tox.ini is not in this tree (an installed package)')
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(REPO / 'tox.ini')
     return parser
