@@ -44,7 +44,8 @@ HEADER = '''\
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 #: The directories (and files) whose Python files carry the header.
-DEFAULT_PATHS = ('pumphouse', 'tools', 'doc', 'releasenotes', 'setup.py')
+DEFAULT_PATHS = ('pumphouse', 'tools', 'doc', 'api-ref', 'releasenotes',
+                 'setup.py')
 #: Directories never looked into: caches, builds, virtualenvs.
 SKIPPED_DIRS = frozenset({'__pycache__', 'build', 'dist', 'node_modules'})
 #: Where in a file the header must start to count.

@@ -12,15 +12,9 @@
 
 """API microversions: ``OpenStack-API-Version: migration X.Y``.
 
-History of the v1 microversions:
-
-* 1.0 - Initial version: clouds, migrations, mappings.
-* 1.1 - Hosts: ``/v1/hosts`` (register, state, operations).
-* 1.2 - Evacuation plans: ``GET /v1/hosts/{id}/evacuation-plan`` (the plan
-  the host's evacuation follows), ``POST`` there (a dry run with choices);
-  ``PUT /v1/hosts/{id}/state`` takes ``servers``, the operator's choice
-  for servers the plan cannot place (``to_destination``, ``leave``,
-  ``override``).
+:data:`HISTORY` says what each microversion brought; the API reference's
+microversion history (``api-ref/``) is made from it. A new microversion
+raises :data:`MAX_VERSION` and adds its entry there.
 """
 
 import microversion_parse
@@ -31,6 +25,17 @@ SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
 MIN_VERSION = (1, 0)
 MAX_VERSION = (1, 2)
+
+#: What each microversion brought, oldest first (reStructuredText).
+HISTORY: tuple[tuple[tuple[int, int], str], ...] = (
+    ((1, 0), 'Initial version: clouds, migrations, mappings.'),
+    ((1, 1), 'Hosts: ``/v1/hosts`` (register, state, operations).'),
+    ((1, 2), 'Evacuation plans: ``GET /v1/hosts/{host}/evacuation-plan`` '
+             '(the plan the host\'s evacuation follows), ``POST`` there (a '
+             'dry run with choices); ``PUT /v1/hosts/{host}/state`` takes '
+             '``servers``, the operator\'s choice for servers the plan '
+             'cannot place (``to_destination``, ``leave``, ``override``).'),
+)
 
 
 def format_version(version: tuple[int, int]) -> str:
