@@ -23,6 +23,7 @@ from oslo_middleware import sizelimit
 
 from pumphouse.api import hooks
 from pumphouse.api import middleware
+from pumphouse.api import ui
 from pumphouse.conf import CONF
 from pumphouse.conf import api as api_conf
 
@@ -57,9 +58,9 @@ def setup_app():
     """Build the API: Pecan app wrapped in explicit middleware.
 
     From the inside out: authentication (keystonemiddleware, skipped for
-    version discovery), health check, JSON bodies only (and not too
-    deep), body size limit, without authentication the Host and Origin
-    check, UTF-8 paths and queries, JSON error bodies, HEAD as GET, CORS
+    version discovery), health check, the web UI (``/ui/``, outside
+    authentication), JSON bodies only (and not too deep), body size
+    limit, without authentication the Host and Origin check, UTF-8 paths and queries, JSON error bodies, HEAD as GET, CORS
     (when [cors] allowed_origin names origins; outside authentication so
     that browsers' preflight requests are answered), the headers of a
     TLS-terminating proxy ([oslo_middleware] enable_proxy_headers_parsing:
@@ -78,6 +79,8 @@ def setup_app():
                     'administrator.')
     app = middleware.PathDispatcher(
         app, {'/healthcheck': healthcheck.Healthcheck(app, CONF)})
+    # The web UI's files and sign-in, outside authentication.
+    app = ui.UIDispatcher(app)
     app = middleware.JsonBodyCheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
     if CONF.api.auth_strategy == 'noauth':

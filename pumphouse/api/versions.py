@@ -21,6 +21,10 @@ History of the v1 microversions:
   ``PUT /v1/hosts/{id}/state`` takes ``servers``, the operator's choice
   for servers the plan cannot place (``to_destination``, ``leave``,
   ``override``).
+* 1.3 - The web UI's routes: ``GET /v1/migrations/{id}/event-stream``
+  (events and progress as server-sent events) and ``GET
+  /v1/clouds/{id}/resources?type=projects|hosts`` (what a cloud holds,
+  read now).
 """
 
 import microversion_parse
@@ -30,7 +34,7 @@ from pumphouse.common import exception
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
 MIN_VERSION = (1, 0)
-MAX_VERSION = (1, 2)
+MAX_VERSION = (1, 3)
 
 
 def format_version(version: tuple[int, int]) -> str:

@@ -39,6 +39,7 @@ from pumphouse.conductor import task_manager
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
+from pumphouse.engine import overview
 from pumphouse.engine import runner
 from pumphouse.engine import states
 from pumphouse.hosts import flow
@@ -168,6 +169,18 @@ class ConductorManager:
                           if c.id == host.source_cloud_id), 'source')
             raise exception.CloudUnreachable(cloud=cloud, reason=str(e)) \
                 from None
+
+    @messaging.expected_exceptions(exception.NotFound,
+                                   exception.CloudUnreachable)
+    def describe_cloud(self, context, cloud_uuid: str,
+                       resource_type: str) -> list[dict]:
+        """A cloud's projects or compute hosts, read now (1.5)."""
+        try:
+            return overview.describe(cloud_uuid, resource_type)
+        except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
+            cloud = db_api.get_cloud(cloud_uuid)
+            raise exception.CloudUnreachable(cloud=cloud.name,
+                                             reason=str(e)) from None
 
     def reassign_host(self, context, host_uuid: str) -> None:
         """Take a host to its target (1.2)."""
