@@ -78,10 +78,14 @@ class _StreamSlots:
     def limit() -> int:
         return max(1, CONF.api.threads // 2)
 
-    def take(self) -> None:
+    def check(self) -> None:
+        """TooManyStreams (429) when every slot is taken."""
         with self._lock:
             if self.busy >= self.limit():
                 raise TooManyStreams(count=self.busy)
+
+    def take(self) -> None:
+        with self._lock:
             self.busy += 1
 
     def give_back(self) -> None:
@@ -176,22 +180,20 @@ def frames(migration_id: int, uuid: str, after: int | None,
         time.sleep(POLL_INTERVAL)
 
 
-class Stream:
-    """The body of a stream response: the frames, and its slot given back
-    when the server closes it (also when it was never read: a HEAD)."""
+def stream(migration_id: int, uuid: str, after: int | None,
+           timeout: float) -> Iterator[bytes]:
+    """The body of a stream response, holding a slot while it is read.
 
-    def __init__(self, frames: Iterator[bytes]) -> None:
-        self._frames = frames
-        self._closed = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self._frames
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._frames.close()
-            slots.give_back()
+    A generator: Pecan peeks at its first frame (to tell an empty body)
+    and the WSGI server sends each frame as it comes. Its slot is given
+    back when it ends, or when it is closed or dropped unread (a client
+    gone, a HEAD request).
+    """
+    slots.take()
+    try:
+        yield from frames(migration_id, uuid, after, timeout)
+    finally:
+        slots.give_back()
 
 
 class EventStreamMixin:
@@ -202,7 +204,7 @@ class EventStreamMixin:
     def event_stream(self):
         method.not_allowed()
 
-    @event_stream.when(method='GET')
+    @event_stream.when(method='GET', content_type=MEDIA_TYPE)
     @validation.response_body(schemas.frames, media_types={
         MEDIA_TYPE: {'type': 'string',
                      'description': 'Server-sent events: `event` (an '
@@ -227,11 +229,10 @@ class EventStreamMixin:
             raise exception.InvalidParameterValue(
                 reason='Last-Event-ID must be an event id') from None
         timeout = int(params.get('timeout', DEFAULT_TIMEOUT))
-        slots.take()
+        slots.check()
         response = webob.Response(
             content_type=MEDIA_TYPE, charset='UTF-8',
-            app_iter=Stream(frames(migration.id, migration.uuid, after,
-                                   timeout)))
+            app_iter=stream(migration.id, migration.uuid, after, timeout))
         response.cache_control = 'no-store'
         # Proxies (nginx) would hold the stream back.
         response.headers['X-Accel-Buffering'] = 'no'

@@ -121,6 +121,11 @@ async function route() {
 }
 
 async function start() {
+  // The skip link moves the focus; it must not change the route.
+  document.querySelector('.skip-link').addEventListener('click', (event) => {
+    event.preventDefault();
+    document.getElementById('main').focus();
+  });
   try {
     await api.loadConfig();
   } catch (e) {
@@ -133,7 +138,9 @@ async function start() {
       location.hash = '#/login';
     }
   });
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => {
+    if (location.hash === '' || location.hash.startsWith('#/')) route();
+  });
   await route();
 }
 

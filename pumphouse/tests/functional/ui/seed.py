@@ -106,10 +106,7 @@ def seed(database: str, source: str, destination: str,
          count: int = 2000, project_id: str = 'noauth') -> dict:
     """Write three migrations between the registered clouds ``source`` and
     ``destination`` (names) into the SQLite file ``database``; their
-    UUIDs by what they show: ``planned``, ``failed``, ``completed`` and
-    ``running`` (held by a command-line owner that heart-beat now, so
-    that no conductor takes it over for a minute: a test moves its items
-    with :func:`advance`)."""
+    UUIDs by what they show: ``planned``, ``failed``, ``completed``."""
     engine = sa.create_engine(f'sqlite:///{database}',
                               poolclass=sa.NullPool)
     now = datetime.datetime.utcnow()
@@ -175,20 +172,42 @@ def seed(database: str, source: str, destination: str,
                      'differences': {'status': 'SHUTOFF != ACTIVE'}}],
                     'not_migrated': []})
             _store(session, completed, done)
-            session.add(models.Owner(name=OWNER, kind='command', online=True,
-                                     heartbeat_at=now))
-            running = migration('demo-running', 'running', owner=OWNER,
-                                started_at=now)
-            moving = plan_items(30, seed=9)
-            for item in moving:
-                item['action'] = 'create'
-            _store(session, running, moving)
     finally:
         engine.dispose()
     return made
 
 
-OWNER = 'ui-test-owner'
+def running(database: str, source: str, destination: str,
+            project_id: str = 'noauth') -> str:
+    """A running migration of 30 items held by a command-line owner that
+    heart-beats now (no conductor takes it over for [conductor]
+    heartbeat_timeout, a minute): a test moves its items with
+    :func:`advance`. Its UUID."""
+    engine = sa.create_engine(f'sqlite:///{database}',
+                              poolclass=sa.NullPool)
+    now = datetime.datetime.utcnow()
+    owner = f'ui-test-{uuid.uuid4().hex[:8]}'
+    try:
+        with orm.Session(engine) as session, session.begin():
+            clouds = {c.name: c.id for c in session.query(models.Cloud)}
+            session.add(models.Owner(name=owner, kind='command',
+                                     online=True, heartbeat_at=now))
+            row = models.Migration(
+                uuid=str(uuid.uuid4()), name='demo-running',
+                project_id=project_id, user_id='ui-test',
+                source_cloud_id=clouds[source],
+                destination_cloud_id=clouds[destination],
+                workload={'workload': {'kind': 'project', 'names': ['demo']},
+                          'strategies': {}, 'supplementary': 'depend'},
+                options={}, state='running', owner=owner, started_at=now,
+                checks=CHECKS)
+            items = plan_items(30, seed=9)
+            for item in items:
+                item['action'] = 'create'
+            _store(session, row, items)
+            return row.uuid
+    finally:
+        engine.dispose()
 
 
 def advance(database: str, migration_uuid: str, done: int,
@@ -213,7 +232,8 @@ def advance(database: str, migration_uuid: str, done: int,
             session.add(models.Event(
                 migration_id=migration.id, event_type='item', level='info',
                 message=f'{done} items done'))
-            session.query(models.Owner).filter_by(name=OWNER).update(
-                {'heartbeat_at': datetime.datetime.utcnow()})
+            session.query(models.Owner).filter_by(
+                name=migration.owner).update(
+                    {'heartbeat_at': datetime.datetime.utcnow()})
     finally:
         engine.dispose()

@@ -87,7 +87,7 @@ async function hostDetail(main, ident, signal) {
         + (host.target ? ` · going to ${host.target}` : '')),
       steps(host));
     if (host.last_error) summary.append(h('p', {class: 'error'}, host.last_error));
-    clear(buttons).append(ACTIONS.map((action) => h('button', {
+    clear(buttons).append(...ACTIONS.map((action) => h('button', {
       type: 'button', class: action.target === 'in_destination' ? 'danger' : '',
       onclick: async () => {
         const ok = await confirmDialog(`${action.label} host ${host.name}?`,

@@ -110,7 +110,7 @@ export async function render(main, {args, signal}) {
       ['elapsed', duration(elapsed)],
       ['time left', active ? (left === null ? 'estimating…' : `about ${duration(left)}`) : '–'],
     ];
-    clear(figures).append(facts.map(([k, v]) => h('div', {class: 'figure'},
+    clear(figures).append(...facts.map(([k, v]) => h('div', {class: 'figure'},
       h('dt', {}, k), h('dd', {}, v))));
     clear(running).append(snapshot.running.length
       ? table('Items running', ['Item', 'Type', 'Bytes', ''], itemRows(snapshot.running))
