@@ -60,9 +60,10 @@ def setup_app():
     From the inside out: authentication (keystonemiddleware, skipped for
     version discovery), health check, the web UI (``/ui/``, outside
     authentication), JSON bodies only (and not too deep), body size
-    limit, without authentication the Host and Origin check, UTF-8 paths and queries, JSON error bodies, HEAD as GET, CORS
-    (when [cors] allowed_origin names origins; outside authentication so
-    that browsers' preflight requests are answered), the headers of a
+    limit, without authentication the Host and Origin check, UTF-8 paths
+    and queries, JSON error bodies, HEAD as GET, CORS (when [cors]
+    allowed_origin names origins; outside authentication so that
+    browsers' preflight requests are answered), the headers of a
     TLS-terminating proxy ([oslo_middleware] enable_proxy_headers_parsing:
     scheme, host and path prefix of the links), request id.
     """

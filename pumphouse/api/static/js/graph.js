@@ -14,6 +14,9 @@ const NODE_H = 30;
 const GAP_X = 70;
 const GAP_Y = 10;
 const SWEEPS = 2;
+/** The most nodes one column of a layer holds before it wraps. */
+const MAX_ROWS = 30;
+const SUB_GAP = 14;
 
 function shorten(text, length = 22) {
   return text.length > length ? text.slice(0, length - 1) + '…' : text;
@@ -113,18 +116,24 @@ export function layout(nodes, edges) {
       keys.forEach((k, i) => order.set(k, i));
     }
   }
-  const tallest = Math.max(1, ...compact.map((keys) => keys.length));
+  // A layer taller than MAX_ROWS wraps into sub-columns, so that a
+  // type of hundreds of items keeps the drawing readable.
+  const tallest = Math.max(1, ...compact.map((keys) => Math.min(MAX_ROWS,
+                                                                 keys.length)));
   const height = tallest * (NODE_H + GAP_Y);
   const positions = new Map();
-  compact.forEach((keys, column) => {
-    const offset = (height - keys.length * (NODE_H + GAP_Y)) / 2;
-    keys.forEach((key, row) => {
-      positions.set(key, {x: column * (NODE_W + GAP_X),
-                          y: offset + row * (NODE_H + GAP_Y)});
+  let x = 0;
+  for (const keys of compact) {
+    const columns = Math.ceil(keys.length / MAX_ROWS);
+    const rows = Math.ceil(keys.length / columns);
+    const offset = (height - rows * (NODE_H + GAP_Y)) / 2;
+    keys.forEach((key, i) => {
+      positions.set(key, {x: x + Math.floor(i / rows) * (NODE_W + SUB_GAP),
+                          y: offset + (i % rows) * (NODE_H + GAP_Y)});
     });
-  });
-  return {positions, width: compact.length * (NODE_W + GAP_X), height,
-          layers: compact.length};
+    x += columns * (NODE_W + SUB_GAP) - SUB_GAP + GAP_X;
+  }
+  return {positions, width: x, height, layers: compact.length};
 }
 
 function actionSummary(actions) {

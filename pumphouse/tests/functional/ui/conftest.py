@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Fixtures of the web UI's browser tests: Debian's Chromium driven by
 playwright (``executable_path``: no browser is downloaded), a
 ``pumphouse serve`` with clouds and seeded migrations, and where the
@@ -71,8 +83,8 @@ class Served:
         self.migrations = migrations
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
-        kwargs.setdefault('timeout', 30)
-        return requests.request(method, self.url + path, **kwargs)
+        return requests.request(method, self.url + path,
+                                timeout=kwargs.pop('timeout', 30), **kwargs)
 
 
 @pytest.fixture(scope='module')

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The web UI in headless Chromium against ``pumphouse serve`` (noauth),
 no cloud harness needed: the banner, navigation, the clouds page's
 errors, a 2,000-item plan, keyboard use, no CSP violation, live
@@ -230,7 +242,7 @@ def test_screenshots_of_every_page_without_csp_violation(
             else:
                 page.wait_for_load_state('networkidle')
             path = artifacts / f'{name}-{width}x{height}.png'
-            page.screenshot(path=str(path), full_page=False)
+            page.screenshot(path=str(path), full_page=True)
             assert path.stat().st_size > 1000
     finally:
         context.close()
