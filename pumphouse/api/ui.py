@@ -332,12 +332,22 @@ OPENAPI_SCHEMAS = (schemas.session_info, schemas.session_request,
                    schemas.session)
 
 
+def register_opts(conf) -> None:
+    """keystonemiddleware's options, read to sign users in (registered
+    where keystonemiddleware is not loaded: without authentication)."""
+    from keystonemiddleware import opts  # noqa: PLC0415
+
+    for group, options in opts.list_auth_token_opts():
+        conf.register_opts(options, group=group)
+
+
 class UIDispatcher:
     """Serves the UI under ``/ui/``, sends browsers from ``/`` there and
     passes every other request to the API."""
 
     def __init__(self, app) -> None:
         self.app = app
+        register_opts(CONF)
 
     @webob.dec.wsgify
     def __call__(self, request: webob.Request) -> webob.Response:

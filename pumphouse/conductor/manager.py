@@ -31,6 +31,7 @@ from oslo_log import log
 
 from pumphouse.common import exception
 from pumphouse.conductor import cloud_check
+from pumphouse.conductor import cloud_overview
 from pumphouse.conductor import dispatch
 from pumphouse.conductor import host_work
 from pumphouse.conductor import migration_work
@@ -39,7 +40,6 @@ from pumphouse.conductor import task_manager
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
-from pumphouse.engine import overview
 from pumphouse.engine import runner
 from pumphouse.engine import states
 from pumphouse.hosts import flow
@@ -176,7 +176,7 @@ class ConductorManager:
                        resource_type: str) -> list[dict]:
         """A cloud's projects or compute hosts, read now (1.5)."""
         try:
-            return overview.describe(cloud_uuid, resource_type)
+            return cloud_overview.describe(cloud_uuid, resource_type)
         except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
             cloud = db_api.get_cloud(cloud_uuid)
             raise exception.CloudUnreachable(cloud=cloud.name,

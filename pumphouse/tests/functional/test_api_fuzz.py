@@ -20,9 +20,10 @@ from what exists. What schema tools do not send: test_api_raw_http.py.
 
 No answer may be a 5xx (but the ones the document declares for an
 evacuation plan and for a cloud's resources when the cloud cannot be
-read: every cloud here is unreachable), hold a traceback or the secret of the clouds and the BMC;
-the server may log no traceback. Schemathesis also checks that statuses,
-media types, headers and bodies are the ones the document declares.
+read: every cloud here is unreachable), hold a traceback or the secret
+of the clouds and the BMC; the server may log no traceback. Schemathesis
+also checks that statuses, media types, headers and bodies are the ones
+the document declares.
 """
 
 import json

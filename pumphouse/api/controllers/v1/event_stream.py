@@ -198,7 +198,8 @@ def stream(migration_id: int, uuid: str, after: int | None,
 
 class EventStreamMixin:
     """The ``event-stream`` child of a migration's controller (which has
-    ``ident`` and answers ``get_authorized``)."""
+    ``ident`` and ``get_authorized(ident, action)``, the migration if
+    the caller may do ``action`` on it)."""
 
     @pecan.expose(generic=True, route='event-stream')
     def event_stream(self):
@@ -217,10 +218,8 @@ class EventStreamMixin:
     def get_event_stream(self):
         """A migration's events and progress as server-sent events, until
         it is idle or ``timeout`` seconds have passed."""
-        from pumphouse.api.controllers.v1 import migrations  # noqa: PLC0415
-
         params = validation.query()
-        migration = migrations.get_authorized(self.ident, 'events')
+        migration = self.get_authorized(self.ident, 'events')
         after = params.get('after') or pecan.request.headers.get(
             'Last-Event-ID')
         try:

@@ -94,6 +94,7 @@ class MigrationController(event_stream.EventStreamMixin, routing.Resource):
 
     children = ('plan', 'state', 'events', 'event-stream', 'report',
                 'passwords')
+    get_authorized = staticmethod(get_authorized)
 
     def __init__(self, ident: str) -> None:
         self.ident = ident

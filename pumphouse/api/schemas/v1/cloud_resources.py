@@ -13,7 +13,7 @@
 """JSON schemas of a cloud's resources (``/v1/clouds/{cloud}/resources``,
 the web UI's source browser)."""
 
-from pumphouse.engine import overview
+from pumphouse.conductor import cloud_overview as overview
 
 resources_query = {
     'type': 'object',

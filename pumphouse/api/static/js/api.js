@@ -8,6 +8,15 @@
 const SESSION_KEY = 'pumphouse.session';
 let config = null;
 
+/** Where the API is mounted (a proxy or uwsgi may serve it under a
+ * path prefix): the page's path before /ui/. */
+const BASE = location.pathname.replace(/\/ui\/.*$/, '');
+
+/** ``path`` (``/v1/...``) under the API's mount point. */
+export function url(path) {
+  return BASE && path.startsWith(BASE + '/') ? path : BASE + path;
+}
+
 /** An error answered by the API: its status and message. */
 export class ApiError extends Error {
   constructor(status, message, title) {
@@ -20,7 +29,7 @@ export class ApiError extends Error {
 /** How the API signs in ({auth_strategy, api_version}). */
 export async function loadConfig() {
   if (config === null) {
-    const response = await fetch('/ui/session', {
+    const response = await fetch(url('/ui/session'), {
       headers: {Accept: 'application/json'}, credentials: 'omit'});
     config = await response.json();
   }
@@ -109,7 +118,7 @@ export function setUnauthorizedHandler(handler) {
 export async function call(method, path, body, options = {}) {
   let response;
   try {
-    response = await fetch(path, {
+    response = await fetch(url(path), {
       method, headers: headers(body, options.anonymous),
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'omit', cache: 'no-store', signal: options.signal});
@@ -191,7 +200,7 @@ export async function followStream(path, handlers, signal) {
     if (lastId !== null) requestHeaders['Last-Event-ID'] = lastId;
     let response;
     try {
-      response = await fetch(path, {headers: requestHeaders,
+      response = await fetch(url(path), {headers: requestHeaders,
                                     credentials: 'omit', cache: 'no-store',
                                     signal});
     } catch (e) {

@@ -11,13 +11,13 @@
 # under the License.
 
 """``GET /v1/clouds/{cloud}/resources``: what a cloud holds, read by a
-conductor (pumphouse.engine.overview)."""
+conductor (pumphouse.conductor.cloud_overview)."""
 
 from unittest import mock
 
 from openstack import exceptions as sdk_exc
 
-from pumphouse.engine import overview
+from pumphouse.conductor import cloud_overview as overview
 from pumphouse.tests import base
 from pumphouse.tests.unit.conductor import test_migrations as work
 

@@ -177,6 +177,7 @@ class TestSignIn(TestCase):
     auth_strategy = 'keystone'
 
     def configure(self):
+        ui.register_opts(CONF)
         self.config(www_authenticate_uri='http://127.0.0.1:1/identity/v3',
                     group='keystone_authtoken')
 
