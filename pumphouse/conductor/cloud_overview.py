@@ -66,18 +66,19 @@ def projects(conn) -> list[dict]:
     return sorted(found, key=lambda p: (p['name'] or '', p['id']))
 
 
-def hosts(cloud) -> list[dict]:
+def hosts(cloud, conn) -> list[dict]:
     """The compute hosts of the cloud, with their servers and what is
     registered of them (:func:`pumphouse.hosts.inventory.discover`)."""
-    return inventory.discover(cloud.uuid)
+    return inventory.discover(cloud.uuid, conn=conn)
 
 
 def describe(cloud_ident: str, resource_type: str) -> list[dict]:
     """The ``resource_type`` (one of :data:`TYPES`) of a registered
-    cloud."""
+    cloud. Read once, without retries: a person waits for the answer,
+    and tries again when the cloud answers again."""
     cloud = db_api.get_cloud(cloud_ident)
-    if resource_type == 'hosts':
-        return hosts(cloud)
     conn = cloud_config.connect(cloud.config, cloud.credentials,
-                                name=cloud.name)
+                                retries=0, name=cloud.name)
+    if resource_type == 'hosts':
+        return hosts(cloud, conn)
     return projects(conn)

@@ -207,10 +207,7 @@ class EventStreamMixin:
 
     @event_stream.when(method='GET', content_type=MEDIA_TYPE)
     @validation.response_body(schemas.frames, media_types={
-        MEDIA_TYPE: {'type': 'string',
-                     'description': 'Server-sent events: `event` (an '
-                                    'event as in /events, with its id), '
-                                    '`progress` and `end`.'}})
+        MEDIA_TYPE: schemas.server_sent_event})
     @validation.query_schema(schemas.stream_query)
     @method.expose(min_version=STREAM_VERSION, errors={
         429: 'as many event streams as this API process serves are open; '

@@ -74,6 +74,23 @@ progress = {
     'additionalProperties': False,
 }
 
+#: One server-sent event of the stream (``text/event-stream``), its
+#: fields as a client parses them.
+server_sent_event = {
+    'type': 'object',
+    'description': 'A server-sent event: `event` (an event as in '
+                   '/events, with its id), `progress` (a progress '
+                   'snapshot) or `end` (why the stream ends, after which '
+                   'a client reconnects with Last-Event-ID if it wants '
+                   'more); `data` is JSON (see `event_stream.frames`).',
+    'properties': {
+        'event': {'type': 'string', 'enum': ['event', 'progress', 'end']},
+        'data': {'type': 'string'},
+        'id': {'type': 'string', 'pattern': r'^[0-9]*\Z'},
+        'retry': {'type': ['integer', 'string']},
+    },
+}
+
 #: What the frames of a stream carry, by event name.
 frames = {
     'type': 'object',
