@@ -1,6 +1,7 @@
 #!/bin/bash
 #
-# Prepares the database servers of Pumphouse's unit tests on a test
+# Prepares the database servers of Pumphouse's unit tests, and the
+# browser of the web UI's tests (tools/browser-setup.sh), on a test
 # machine. OpenStack's CI runs this script before tox; developers run it
 # once on their own test machine, as a user who may use sudo (or as
 # root), after installing the packages of bindep.txt (bindep test).
@@ -136,3 +137,8 @@ fi
 psql -h 127.0.0.1 -U postgres -d postgres -At -c 'SELECT 1' >/dev/null
 
 echo "The unit tests' MariaDB/MySQL and PostgreSQL are ready."
+
+# The web UI's browser tests (bindep browser)
+# ---------------------------------------------
+
+"$(dirname "$0")/browser-setup.sh"

@@ -24,6 +24,7 @@ from oslo_middleware import sizelimit
 from pumphouse import notifications
 from pumphouse.api import hooks
 from pumphouse.api import middleware
+from pumphouse.api import ui
 from pumphouse.common import exception
 from pumphouse.conductor import rpcapi
 from pumphouse.conf import CONF
@@ -72,11 +73,12 @@ def setup_app():
     """Build the API: Pecan app wrapped in explicit middleware.
 
     From the inside out: authentication (keystonemiddleware, skipped for
-    version discovery), health check, JSON bodies only (and not too
-    deep), body size limit, without authentication the Host and Origin
-    check, UTF-8 paths and queries, JSON error bodies, HEAD as GET, CORS
-    (when [cors] allowed_origin names origins; outside authentication so
-    that browsers' preflight requests are answered), the headers of a
+    version discovery), health check, the web UI (``/ui/``, outside
+    authentication), JSON bodies only (and not too deep), body size
+    limit, without authentication the Host and Origin check, UTF-8 paths
+    and queries, JSON error bodies, HEAD as GET, CORS (when [cors]
+    allowed_origin names origins; outside authentication so that
+    browsers' preflight requests are answered), the headers of a
     TLS-terminating proxy ([oslo_middleware] enable_proxy_headers_parsing:
     scheme, host and path prefix of the links), request id.
     """
@@ -97,6 +99,8 @@ def setup_app():
                     'administrator.')
     app = middleware.PathDispatcher(
         app, {'/healthcheck': healthcheck.Healthcheck(app, CONF)})
+    # The web UI's files and sign-in, outside authentication.
+    app = ui.UIDispatcher(app)
     app = middleware.JsonBodyCheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
     if CONF.api.auth_strategy == 'noauth':

@@ -31,6 +31,7 @@ from pumphouse.api import app
 from pumphouse.api import contract
 from pumphouse.api import openapi_components as components
 from pumphouse.api import routing
+from pumphouse.api import ui
 from pumphouse.api import versions
 
 OPENAPI_VERSION = '3.1.0'
@@ -206,6 +207,9 @@ class _Builder:
             paths.setdefault(operation.path, {})[
                 operation.method.lower()] = self.operation(operation)
         paths.update(components.MIDDLEWARE_PATHS)
+        paths.update(ui.OPENAPI_PATHS)
+        for schema in ui.OPENAPI_SCHEMAS:
+            self.schemas.ref(schema)
         components.add_links(paths, self.creations)
         result = {
             'openapi': OPENAPI_VERSION,

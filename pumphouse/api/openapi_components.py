@@ -20,14 +20,18 @@ import re
 from pumphouse.api import contract
 from pumphouse.api import versions
 from pumphouse.api.schemas import common
+from pumphouse.api.schemas import ui
 from pumphouse.api.schemas import versions as version_schemas
+from pumphouse.api.schemas.v1 import cloud_resources
 from pumphouse.api.schemas.v1 import clouds
+from pumphouse.api.schemas.v1 import event_stream
 from pumphouse.api.schemas.v1 import hosts
 from pumphouse.api.schemas.v1 import mappings
 from pumphouse.api.schemas.v1 import migrations
 
 #: The modules whose schemas are named components, by their name.
-SCHEMA_MODULES = (version_schemas, clouds, hosts, mappings, migrations)
+SCHEMA_MODULES = (version_schemas, clouds, hosts, mappings, migrations,
+                  cloud_resources, event_stream, ui)
 
 KEYSTONE = {'type': 'apiKey', 'in': 'header', 'name': 'X-Auth-Token',
             'description': 'A Keystone token of the source cloud.'}

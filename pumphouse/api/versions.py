@@ -24,7 +24,7 @@ from pumphouse.common import exception
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
 MIN_VERSION = (1, 0)
-MAX_VERSION = (1, 2)
+MAX_VERSION = (1, 3)
 
 #: What each microversion brought, oldest first (reStructuredText).
 HISTORY: tuple[tuple[tuple[int, int], str], ...] = (
@@ -35,6 +35,11 @@ HISTORY: tuple[tuple[tuple[int, int], str], ...] = (
              'dry run with choices); ``PUT /v1/hosts/{host}/state`` takes '
              '``servers``, the operator\'s choice for servers the plan '
              'cannot place (``to_destination``, ``leave``, ``override``).'),
+    ((1, 3), 'The web UI\'s routes: ``GET '
+             '/v1/migrations/{migration}/event-stream`` (events and '
+             'progress as server-sent events) and ``GET '
+             '/v1/clouds/{cloud}/resources?type=projects|hosts`` (what a '
+             'cloud holds, read now).'),
 )
 
 

@@ -32,6 +32,7 @@ from oslo_log import log
 
 from pumphouse.common import exception
 from pumphouse.conductor import cloud_check
+from pumphouse.conductor import cloud_overview
 from pumphouse.conductor import dispatch
 from pumphouse.conductor import host_work
 from pumphouse.conductor import migration_work
@@ -174,6 +175,18 @@ class ConductorManager:
                           if c.id == host.source_cloud_id), 'source')
             raise exception.CloudUnreachable(cloud=cloud, reason=str(e)) \
                 from None
+
+    @messaging.expected_exceptions(exception.NotFound,
+                                   exception.CloudUnreachable)
+    def describe_cloud(self, context, cloud_uuid: str,
+                       resource_type: str) -> list[dict]:
+        """A cloud's projects or compute hosts, read now (1.5)."""
+        try:
+            return cloud_overview.describe(cloud_uuid, resource_type)
+        except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
+            cloud = db_api.get_cloud(cloud_uuid)
+            raise exception.CloudUnreachable(cloud=cloud.name,
+                                             reason=str(e)) from None
 
     def reassign_host(self, context, host_uuid: str) -> None:
         """Take a host to its target (1.2)."""

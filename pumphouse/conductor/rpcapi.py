@@ -110,9 +110,11 @@ class ConductorAPI:
             task manager.
     | 1.4 - Added plan_host_evacuation (call): a dry run of a host's
             evacuation plan, read from its source cloud.
+    | 1.5 - Added describe_cloud (call): a cloud's projects or compute
+            hosts, for the web UI's source browser.
     """
 
-    RPC_API_VERSION = '1.4'
+    RPC_API_VERSION = '1.5'
 
     def __init__(self) -> None:
         target = messaging.Target(topic=TOPIC,
@@ -242,6 +244,14 @@ class ConductorAPI:
         return self._call(cctxt, context, 'plan_host_evacuation',
                           host_uuid=host_uuid, target=target,
                           choices=choices, to_destination=to_destination)
+
+    def describe_cloud(self, context, cloud_uuid: str,
+                       resource_type: str) -> list[dict]:
+        """A registered cloud's projects (with what they hold) or compute
+        hosts. Raises CloudNotFound, CloudUnreachable."""
+        cctxt = self._prepare(version='1.5')
+        return self._call(cctxt, context, 'describe_cloud',
+                          cloud_uuid=cloud_uuid, resource_type=resource_type)
 
     def plan_migration(self, context, migration_uuid: str) -> None:
         """Discover and plan a migration in ``planning`` (cast)."""

@@ -134,12 +134,14 @@ def describe_missing() -> int:
     return count
 
 
-def discover(cloud_ident: str) -> list[dict]:
+def discover(cloud_ident: str, conn=None) -> list[dict]:
     """The source cloud's compute hosts with their service state, number
-    of servers and resources, joined with what is registered of them."""
+    of servers and resources, joined with what is registered of them
+    (read through ``conn`` when given)."""
     cloud = db_api.get_cloud(cloud_ident)
-    conn = cloud_config.connect(cloud.config, cloud.credentials,
-                                name=cloud.name)
+    if conn is None:
+        conn = cloud_config.connect(cloud.config, cloud.credentials,
+                                    name=cloud.name)
     registered = {h.name: h for h in host_api.list_hosts(
         source_cloud_id=cloud.id)}
     hypervisors = nova._json(conn.compute.get(

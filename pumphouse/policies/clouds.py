@@ -54,6 +54,15 @@ rules = [
                     'services of its catalog.',
         operations=[{'path': '/v1/clouds/{cloud_ident}/validate',
                      'method': 'POST'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'resources',
+        check_str=base.RULE_ADMIN,
+        scope_types=['project'],
+        description='Read what a registered cloud holds now (its projects '
+                    'with their servers, volumes, images and networks, or '
+                    'its compute hosts): the web UI\'s source browser.',
+        operations=[{'path': '/v1/clouds/{cloud_ident}/resources',
+                     'method': 'GET'}]),
 ]
 
 

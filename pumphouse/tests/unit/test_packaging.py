@@ -11,7 +11,8 @@
 # under the License.
 
 """A wheel built from a source tree without git metadata (an unpacked
-sdist, a vendored copy) has every file the service needs at run time."""
+sdist, a vendored copy) has every file the service needs at run time:
+the database migrations and the web UI."""
 
 import configparser
 import os
@@ -66,4 +67,12 @@ def test_wheel_without_git_ships_the_database_migrations(tmp_path):
     assert {'pumphouse/db/schema/alembic.ini',
             'pumphouse/db/schema/alembic_migrations/script.py.mako'} <= needed
     assert any('/versions/' in n for n in needed)
+    # The web UI's files, served by the API from the package.
+    static = REPO / 'pumphouse' / 'api' / 'static'
+    ui_files = {str(p.relative_to(REPO)) for p in static.rglob('*')
+                if p.is_file()}
+    assert {'pumphouse/api/static/index.html',
+            'pumphouse/api/static/js/main.js',
+            'pumphouse/api/static/css/ui.css'} <= ui_files
+    needed |= ui_files
     assert sorted(needed - shipped) == []

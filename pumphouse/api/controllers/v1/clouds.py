@@ -22,6 +22,7 @@ from pumphouse.api import method
 from pumphouse.api import paging
 from pumphouse.api import routing
 from pumphouse.api import validation
+from pumphouse.api.controllers.v1 import cloud_resources
 from pumphouse.api.schemas.v1 import clouds as schemas
 from pumphouse.common import cloud_config
 from pumphouse.common import exception
@@ -92,10 +93,11 @@ def _authorize(action: str) -> None:
                      pecan.request.context)
 
 
-class CloudController(routing.Resource):
+class CloudController(cloud_resources.CloudResourcesMixin,
+                      routing.Resource):
     """``/v1/clouds/{cloud}``, by UUID or name."""
 
-    children = ('validate',)
+    children = ('validate', 'resources')
 
     def __init__(self, ident: str) -> None:
         self.ident = ident

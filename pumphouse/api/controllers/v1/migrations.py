@@ -26,6 +26,7 @@ from pumphouse.api import method
 from pumphouse.api import paging
 from pumphouse.api import routing
 from pumphouse.api import validation
+from pumphouse.api.controllers.v1 import event_stream
 from pumphouse.api.controllers.v1 import migration_scope
 from pumphouse.api.controllers.v1 import migration_views as views
 from pumphouse.api.schemas import validator
@@ -88,10 +89,12 @@ def change_state(migration, target: str,
     return migration_api.get_migration(uuid)
 
 
-class MigrationController(routing.Resource):
+class MigrationController(event_stream.EventStreamMixin, routing.Resource):
     """``/v1/migrations/{migration}`` and its sub-resources."""
 
-    children = ('plan', 'state', 'events', 'report', 'passwords')
+    children = ('plan', 'state', 'events', 'event-stream', 'report',
+                'passwords')
+    get_authorized = staticmethod(get_authorized)
 
     def __init__(self, ident: str) -> None:
         self.ident = ident

@@ -91,7 +91,8 @@ class TestDocument(base.TestCase):
 
     def test_has_exactly_the_routes_of_the_app(self):
         self.assertEqual(walk(ROOT) | {
-            ('/healthcheck', 'GET')}, documented(self.document))
+            ('/healthcheck', 'GET'), ('/ui/session', 'GET'),
+            ('/ui/session', 'POST')}, documented(self.document))
 
     def test_every_operation_is_described_once(self):
         operations = [op for ops in self.document['paths'].values()
@@ -172,7 +173,8 @@ class TestDocument(base.TestCase):
             'microversion_1_1']
         self.assertTrue(header['required'])
         self.assertEqual(['migration 1.1', 'migration 1.2',
-                          'migration latest'], header['schema']['enum'])
+                          'migration 1.3', 'migration latest'],
+                         header['schema']['enum'])
 
     def test_creations_link_to_their_item(self):
         created = self.document['paths']['/v1/clouds']['post'][
@@ -208,8 +210,8 @@ class TestDocument(base.TestCase):
         self.assertEqual([{'keystone': []}], document['security'])
         public = {path for path, ops in document['paths'].items()
                   if all(op.get('security') == [] for op in ops.values())}
-        self.assertEqual({'/', '/v1', '/v1/openapi.json', '/healthcheck'},
-                         public)
+        self.assertEqual({'/', '/v1', '/v1/openapi.json', '/healthcheck',
+                          '/ui/session'}, public)
         self.assertIn('401', document['paths']['/v1/clouds']['get'][
             'responses'])
 
