@@ -125,6 +125,28 @@ class Keystone:
                           f"{user['id']}/roles/{role['id']}")
         return user
 
+    def domain_admin(self, domain: str, name: str, password: str) -> dict:
+        """User ``name`` with role admin on domain ``domain``, both created
+        if missing (e.g. Heat's stack-user domain); the domain."""
+        with _LOCK:
+            found = self.call("GET", f"/domains?name={domain}")["domains"]
+            scope = found[0] if found else self.call(
+                "POST", "/domains", {"domain": {"name": domain}})["domain"]
+            users = self.call(
+                "GET", f"/users?name={name}&domain_id={scope['id']}")["users"]
+            if users:
+                user = users[0]
+                self.call("PATCH", f"/users/{user['id']}",
+                          {"user": {"password": password, "enabled": True}})
+            else:
+                user = self.call("POST", "/users", {"user": {
+                    "name": name, "domain_id": scope["id"],
+                    "password": password}})["user"]
+            role = self.role("admin")
+            self.call("PUT", f"/domains/{scope['id']}/users/{user['id']}"
+                      f"/roles/{role['id']}")
+        return scope
+
     def register(self, service_type: str, name: str, url: str) -> None:
         """Catalog service ``type``/``name`` with its three endpoints."""
         services = self.call("GET", f"/services?type={service_type}")

@@ -106,6 +106,7 @@ RELEASES: dict[str, Release] = {
             "neutron",
             "cinder",
             "ironic",
+            "openstack-heat",
             "gunicorn",
             "pymysql",
             "python-openstackclient",
@@ -118,6 +119,7 @@ RELEASES: dict[str, Release] = {
             "nova": "nova.wsgi.osapi_compute:application",
             "neutron": "neutron.wsgi.api:application",
             "cinder": "cinder.wsgi.api:application",
+            "heat": "heat.wsgi.api:application",
         },
         # gunicorn 23+ opens a control socket whose default path is
         # shared by every gunicorn of the user.
@@ -135,6 +137,7 @@ RELEASES: dict[str, Release] = {
             "openstack-placement",
             "neutron",
             "cinder",
+            "openstack-heat",
             "gunicorn",
             "pymysql",
         ),
@@ -150,6 +153,7 @@ RELEASES: dict[str, Release] = {
             "nova": "nova.api.openstack.compute.wsgi:init_application()",
             "neutron": "neutron.cmd.eventlet.server:main_api_eventlet()",
             "cinder": "cinder.wsgi.wsgi:initialize_application()",
+            "heat": "heat.httpd.heat_api:init_application()",
         },
         # gunicorn 21.2 (upper-constraints) has no control socket, and
         # so no --no-control-socket.

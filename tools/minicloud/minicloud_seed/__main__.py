@@ -30,6 +30,7 @@ from openstack import exceptions
 from minicloud_seed import compute
 from minicloud_seed import identity
 from minicloud_seed import network
+from minicloud_seed import orchestration
 from minicloud_seed import storage
 from minicloud_seed.context import Context
 from minicloud_seed.context import SeedError
@@ -57,6 +58,7 @@ SECTIONS = (
     ("servers", compute.servers),
     ("server_snapshots", compute.server_snapshots),
     ("volume_uploads", storage.volume_uploads),
+    ("stacks", orchestration.stacks),
 )
 
 

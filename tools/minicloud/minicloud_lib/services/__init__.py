@@ -24,6 +24,7 @@ from minicloud_lib.cloud import Cloud
 from minicloud_lib.services.base import Service
 from minicloud_lib.services.cinder import Cinder
 from minicloud_lib.services.glance import Glance
+from minicloud_lib.services.heat import Heat
 from minicloud_lib.services.ironic import Ironic
 from minicloud_lib.services.keystone import Keystone
 from minicloud_lib.services.neutron import Neutron
@@ -32,7 +33,7 @@ from minicloud_lib.services.placement import Placement
 
 #: Start order; ``down`` stops in reverse.
 SERVICE_CLASSES: tuple[type[Service], ...] = (
-    Keystone, Glance, Placement, Neutron, Cinder, Nova, Ironic,
+    Keystone, Glance, Placement, Neutron, Cinder, Nova, Ironic, Heat,
 )
 
 
