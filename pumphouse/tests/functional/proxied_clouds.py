@@ -85,7 +85,9 @@ def minicloud_endpoints(entry: dict, role: str) -> dict[str, str]:
 
     The cloud's host and port base come from the entry's Keystone URL;
     the services, their ports and paths from ``minicloud_lib`` (the URLs
-    it registers in the catalog).
+    it registers in the catalog). A catalog URL templated with
+    Keystone's ``$(project_id)s`` (Heat's) is given with openstacksdk's
+    ``%(project_id)s``, which endpoint overrides are filled with.
     """
     mc_cloud, mc_services, mc_keystone = _minicloud_lib()
     url = urllib.parse.urlsplit(entry['auth']['auth_url'])
@@ -99,7 +101,8 @@ def minicloud_endpoints(entry: dict, role: str) -> dict[str, str]:
             endpoints['identity'] = service.auth_url()
             continue
         for service_type, _name, path in getattr(service, 'catalog', ()):
-            endpoints[service_type] = service.url(path)
+            endpoints[service_type] = service.url(path).replace(
+                '$(project_id)s', '%(project_id)s')
     if endpoints.get('identity') != entry['auth']['auth_url'].rstrip('/'):
         raise ValueError(
             f'{entry["auth"]["auth_url"]} is not the Keystone of a '

@@ -38,7 +38,8 @@ def test_minicloud_endpoints_of_the_source():
         'placement': 'http://127.0.0.1:25002',
         'compute': 'http://127.0.0.1:25003/v2.1',
         'network': 'http://127.0.0.1:25004',
-        'block-storage': 'http://127.0.0.1:25005/v3'}
+        'block-storage': 'http://127.0.0.1:25005/v3',
+        'orchestration': 'http://127.0.0.1:25007/v1/%(project_id)s'}
 
 
 def test_minicloud_endpoints_of_the_destination_include_ironic():
@@ -46,7 +47,7 @@ def test_minicloud_endpoints_of_the_destination_include_ironic():
     endpoints = proxied_clouds.minicloud_endpoints(entry, 'destination')
     assert endpoints['baremetal'] == 'http://127.0.0.2:26006'
     assert endpoints['compute'] == 'http://127.0.0.2:26003/v2.1'
-    assert len(endpoints) == 7
+    assert len(endpoints) == 8
 
 
 def test_minicloud_endpoints_refuse_another_keystone():
