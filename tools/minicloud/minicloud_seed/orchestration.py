@@ -62,6 +62,9 @@ def stacks(ctx: Context, items: list[dict[str, Any]]) -> None:
         if created:
             template = yaml.safe_load(
                 (SEED_DIR / item["template"]).read_text(encoding="utf-8"))
+            # YAML reads 2018-08-31 as a date; Heat wants the text.
+            template["heat_template_version"] = str(
+                template["heat_template_version"])
             stack = orchestration.create_stack(
                 name=name, template=template, files=_files(item),
                 parameters=dict(item.get("parameters", {})),

@@ -143,7 +143,7 @@ def test_admin_takes_demo_from_plan_to_report(page, service, artifacts,
     expect(page.locator('table', has_text='Compute hosts')).to_be_visible(
         timeout=120_000)
     page.get_by_role('combobox', name='Show').select_option('projects')
-    page.get_by_role('link', name='Migrate project demo').click()
+    page.get_by_role('link', name='Migrate project demo', exact=True).click()
 
     # New migration, prefilled by the source browser.
     page.get_by_role('heading', level=1, name='New migration').wait_for()
@@ -231,7 +231,7 @@ def test_member_sees_only_demo_s_migrations(chromium, service, personas,
         page.goto(f'{service.url}/ui/#/clouds')
         expect(page.locator('main .error')).to_be_visible()
         page.goto(f'{service.url}/ui/#/migrations/{hidden}')
-        expect(page.locator('main .error')).to_contain_text('not found',
+        expect(page.locator('main .error')).to_contain_text('could not be found',
                                                            ignore_case=True)
         shoot(page, artifacts, 'member-migrations')
         service.member_migration = member_migration
