@@ -231,8 +231,8 @@ def test_member_sees_only_demo_s_migrations(chromium, service, personas,
         page.goto(f'{service.url}/ui/#/clouds')
         expect(page.locator('main .error')).to_be_visible()
         page.goto(f'{service.url}/ui/#/migrations/{hidden}')
-        expect(page.locator('main .error')).to_contain_text('could not be found',
-                                                           ignore_case=True)
+        expect(page.locator('main .error')).to_contain_text(
+            'could not be found', ignore_case=True)
         shoot(page, artifacts, 'member-migrations')
         service.member_migration = member_migration
     finally:
