@@ -109,6 +109,14 @@ export function fieldOf(form, message) {
       return control;
     }
   }
+  // "Cloud nowhere could not be found.": the field holding that name.
+  const missing = /^\S+ (.+) could not be found\.?$/.exec(text);
+  if (missing) {
+    const holder = controls.find(
+      (c) => !['password', 'checkbox'].includes(c.type)
+             && (c.value || '').trim() === missing[1]);
+    if (holder) return holder;
+  }
   for (const control of controls) {
     const last = control.dataset.field.split('/').pop();
     if (new RegExp(`\\b${last}\\b`).test(text)) return control;
@@ -116,11 +124,12 @@ export function fieldOf(form, message) {
   return null;
 }
 
-/** Show the API's error next to the field it is about (else above the
- * form's buttons) and move the focus there. */
-export function showError(form, error) {
+/** Show the API's error next to the field it is about (``control`` when
+ * the caller knows it, else the one :func:`fieldOf` finds, else above the
+ * form's fields) and move the focus there. */
+export function showError(form, error, control = null) {
   const message = error.message || String(error);
-  const control = fieldOf(form, message);
+  control = control || fieldOf(form, message);
   let slot = control
     ? document.getElementById(`${control.id}-error`)
     : form.querySelector('.form-error');

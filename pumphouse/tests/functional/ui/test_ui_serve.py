@@ -11,8 +11,9 @@
 # under the License.
 
 """The web UI in headless Chromium against ``pumphouse serve`` (noauth),
-no cloud harness needed: the banner, navigation, the clouds page's
-errors, a 2,000-item plan, keyboard use, no CSP violation, live
+no cloud harness needed: the banner, navigation, the clouds page's and
+the host form's errors, registering a host (its BMC password never
+shown), a 2,000-item plan, keyboard use, no CSP violation, live
 progress, and screenshots of every page at 1280×800 and 390×844.
 """
 
@@ -32,6 +33,10 @@ from pumphouse.tests.functional.ui import seed
 #: What the first drawing of a 2,000-item plan may take on the CI
 #: machine (2 cores), from the page's first request.
 FIRST_RENDER_BUDGET_MS = 8000
+#: /v1/hosts is there from microversion 1.1.
+HOSTS = {'OpenStack-API-Version': 'migration 1.1'}
+#: A BMC password typed in the host form: it must show up nowhere.
+BMC_PASSWORD = 'hunter2-bmc-not-shown'  # noqa: S105 (a test's own)
 
 
 def goto(page, served, fragment: str):
@@ -100,6 +105,178 @@ def test_clouds_bad_input_shows_the_api_message_at_the_field(page, served):
     assert form.get_by_label('Password').input_value() == ''
     assert served.api('GET', '/v1/clouds').json()['clouds'] == before
     assert page.problems == []
+
+
+def host_form(page):
+    return page.locator('form', has=page.get_by_role(
+        'heading', name='Register a host'))
+
+
+def error_of(page, control):
+    """The error slot that ``control`` describes itself with."""
+    return page.locator(f'#{control.get_attribute("id")}-error')
+
+
+def nowhere_in_the_page(page, secret: str) -> None:
+    """``secret`` is in no field, no markup, no URL, no storage."""
+    assert secret not in page.url
+    assert secret not in page.content()
+    assert secret not in page.evaluate(
+        "[...document.querySelectorAll('input, textarea, select')]"
+        ".map((e) => e.value).join('\\n')")
+    assert secret not in page.evaluate(
+        'JSON.stringify([sessionStorage, localStorage])')
+
+
+def test_host_form_bad_input_shows_the_api_message_at_the_field(page,
+                                                                served):
+    before = served.api('GET', '/v1/hosts', headers=HOSTS).json()['hosts']
+    goto(page, served, '/hosts')
+    form = host_form(page)
+    name = form.get_by_label('Host name', exact=True)
+    source = form.get_by_label('Source cloud', exact=True)
+    # The registered clouds are offered: the first as the source, another
+    # as the destination.
+    assert source.input_value() == 'old'
+    destination = form.get_by_label('Destination cloud', exact=True)
+    assert destination.input_value() == 'new'
+
+    # No name: the API's own message, as it answers the same request,
+    # next to the name, which has the focus.
+    form.get_by_role('button', name='Register').click()
+    expect(error_of(page, name)).to_be_visible()
+    answer = served.api('POST', '/v1/hosts', headers=HOSTS, json={
+        'name': '', 'source': 'old', 'destination': 'new'})
+    assert answer.status_code == 400, answer.text
+    assert error_of(page, name).inner_text() == \
+        answer.json()['error']['message']
+    assert name.get_attribute('aria-invalid') == 'true'
+    assert error_of(page, name).get_attribute('id') in \
+        name.get_attribute('aria-describedby').split()
+    assert page.evaluate('document.activeElement.name') == 'name'
+
+    # A cloud Pumphouse does not know: said next to the source.
+    name.fill('compute-9')
+    source.fill('nowhere')
+    form.get_by_role('button', name='Register').click()
+    expect(error_of(page, source)).to_be_visible()
+    answer = served.api('POST', '/v1/hosts', headers=HOSTS, json={
+        'name': 'compute-9', 'source': 'nowhere', 'destination': 'new'})
+    assert answer.status_code == 404, answer.text
+    assert error_of(page, source).inner_text() == \
+        answer.json()['error']['message']
+    assert source.get_attribute('aria-invalid') == 'true'
+    assert name.get_attribute('aria-invalid') is None
+    assert error_of(page, name).is_hidden()
+    assert page.evaluate('document.activeElement.name') == 'source'
+
+    # The driver's refusal of its info: next to the BMC port; the
+    # password typed is not kept in the form nor quoted anywhere.
+    source.fill('old')
+    form.get_by_label('Power driver').select_option('ipmi')
+    form.get_by_label('BMC address').fill('192.0.2.10')
+    port = form.get_by_label('BMC port')
+    port.fill('x623')
+    form.get_by_label('BMC user name').fill('admin')
+    password = form.get_by_label('BMC password')
+    assert password.get_attribute('type') == 'password'
+    password.fill(BMC_PASSWORD)
+    with page.expect_response(lambda r: r.url.endswith('/v1/hosts')
+                              and r.request.method == 'POST') as sent:
+        form.get_by_role('button', name='Register').click()
+    assert sent.value.status == 400
+    expect(error_of(page, port)).to_be_visible()
+    message = error_of(page, port).inner_text()
+    answer = served.api('POST', '/v1/hosts', headers=HOSTS, json={
+        'name': 'compute-9', 'source': 'old', 'destination': 'new',
+        'power': {'driver': 'ipmi', 'info': {
+            'address': '192.0.2.10', 'port': 'x623', 'username': 'admin',
+            'password': BMC_PASSWORD}}})
+    assert answer.status_code == 400, answer.text
+    assert message == answer.json()['error']['message']
+    assert 'port' in message
+    assert BMC_PASSWORD not in answer.text + sent.value.text()
+    assert BMC_PASSWORD not in sent.value.url  # in the body only
+    assert port.get_attribute('aria-invalid') == 'true'
+    assert password.input_value() == ''
+    nowhere_in_the_page(page, BMC_PASSWORD)
+
+    # A secret typed where it would show is refused before anything is
+    # sent, and not quoted back.
+    port.fill('623')
+    more = form.get_by_label('More power info')
+    more.fill('bmc_pass=' + BMC_PASSWORD)
+    form.get_by_role('button', name='Register').click()
+    expect(error_of(page, more)).to_contain_text('password field')
+    assert BMC_PASSWORD not in error_of(page, more).inner_text()
+    assert more.get_attribute('aria-invalid') == 'true'
+
+    # Nothing was registered.
+    assert served.api('GET', '/v1/hosts',
+                      headers=HOSTS).json()['hosts'] == before
+    assert page.problems == []
+
+
+def test_host_registered_in_the_form_is_listed_without_its_password(
+        page, served):
+    # As the source browser's "Register…" opens it.
+    goto(page, served, '/hosts?name=compute-7&source=old')
+    form = host_form(page)
+    label = form.get_by_label
+    expect(label('Host name', exact=True)).to_have_value('compute-7')
+    expect(label('Source cloud', exact=True)).to_have_value('old')
+    assert page.evaluate('document.activeElement.name') == 'destination'
+    form.get_by_label('Power driver').select_option('ipmi')
+    form.get_by_label('BMC address').fill('192.0.2.10')
+    form.get_by_label('BMC port').fill('623')
+    form.get_by_label('BMC user name').fill('admin')
+    form.get_by_label('BMC password').fill(BMC_PASSWORD)
+    form.get_by_label('Provision driver').select_option('manual')
+    form.get_by_label('Instructions').fill('PXE from the lab installer')
+    form.get_by_label('NIC MAC addresses').fill('52:54:00:AA:BB:01')
+    form.get_by_label('Destination aggregate').fill('moved-hosts')
+    form.get_by_label('Cold-migrate').uncheck()
+    try:
+        with page.expect_response(lambda r: r.url.endswith('/v1/hosts')
+                                  and r.request.method == 'POST') as sent:
+            form.get_by_role('button', name='Register').click()
+        assert sent.value.status == 201, sent.value.text()
+        # Sent once, in the request's body; never answered back.
+        assert BMC_PASSWORD in sent.value.request.post_data
+        assert BMC_PASSWORD not in sent.value.text()
+
+        row = page.get_by_role('row', name=re.compile(r'^compute-7 '))
+        expect(row).to_contain_text('in_source')
+        expect(page.get_by_role('main')).to_contain_text(
+            'Host compute-7 registered.')
+        # The form is empty again, its preset gone from the URL.
+        assert form.get_by_label('Host name', exact=True).input_value() == ''
+        assert form.get_by_label('BMC password').count() == 0
+        assert 'compute-7' not in page.url
+        nowhere_in_the_page(page, BMC_PASSWORD)
+
+        host = served.api('GET', '/v1/hosts/compute-7',
+                          headers=HOSTS).json()
+        assert (host['source'], host['destination']) == ('old', 'new')
+        assert host['power'] == {'driver': 'ipmi', 'info': {
+            'address': '192.0.2.10', 'port': 623, 'username': 'admin'}}
+        assert host['provision'] == {'driver': 'manual', 'info': {
+            'instructions': 'PXE from the lab installer'}}
+        assert host['macs'] == ['52:54:00:aa:bb:01']
+        assert host['options'] == {'aggregate': 'moved-hosts',
+                                   'cold_fallback': False}
+
+        # Its page shows what may be shown of the drivers.
+        row.get_by_role('link', name='compute-7', exact=True).click()
+        page.get_by_role('heading', level=1, name='Host compute-7').wait_for()
+        facts = page.locator('main .facts')
+        expect(facts).to_contain_text(
+            'ipmi (address=192.0.2.10, port=623, username=admin)')
+        expect(facts).to_contain_text('cold_fallback=false')
+        nowhere_in_the_page(page, BMC_PASSWORD)
+        assert page.problems == []
+    finally:
+        served.api('DELETE', '/v1/hosts/compute-7', headers=HOSTS)
 
 
 def test_a_2000_item_plan_renders_and_stays_usable(page, served):
@@ -239,6 +416,10 @@ def test_screenshots_of_every_page_without_csp_violation(
                 page.locator('main .error, main table').first.wait_for()
             elif name == 'progress':
                 page.locator('.figures .figure').first.wait_for()
+            elif name == 'hosts':
+                # The register form comes after the list.
+                page.get_by_role('heading',
+                                 name='Register a host').wait_for()
             else:
                 page.wait_for_load_state('networkidle')
             path = artifacts / f'{name}-{width}x{height}.png'

@@ -305,3 +305,72 @@ class TestShippedFiles(base.TestCase):
         repo = pathlib.Path(ui.__file__).parents[2]
         manifest = (repo / 'MANIFEST.in').read_text()
         self.assertIn('recursive-include pumphouse/api/static', manifest)
+
+
+class TestHostForm(base.TestCase):
+    """The Hosts page's register form offers every hardware driver with
+    the info keys of its schema, and a secret only in a password field."""
+
+    KINDS = ('power', 'provision')
+
+    def _form_drivers(self) -> dict:
+        """{kind: {driver: [(key, field literal)]}} read from the
+        DRIVERS table of host_register.js."""
+        text = (ui.STATIC / 'js' / 'pages' / 'host_register.js').read_text()
+        table = text.split('export const DRIVERS = {', 1)[1].split(
+            '\n};', 1)[0]
+        parts = re.split(r'^  (power|provision): \{$', table,
+                         flags=re.MULTILINE)[1:]
+        found = {}
+        for kind, body in zip(parts[::2], parts[1::2], strict=True):
+            drivers = re.split(r'^    ([a-z_]+): \{label: ', body,
+                               flags=re.MULTILINE)[1:]
+            found[kind] = {
+                name: re.findall(r"\{key: '([^']+)'([^}]*)\}", fields)
+                for name, fields in zip(drivers[::2], drivers[1::2],
+                                        strict=True)}
+        return found
+
+    def test_every_driver_and_only_its_schema_s_keys(self):
+        from importlib import metadata  # noqa: PLC0415
+
+        from pumphouse.common import masking  # noqa: PLC0415
+        form = self._form_drivers()
+        self.assertEqual(set(self.KINDS), set(form))
+        for kind in self.KINDS:
+            entry_points = {ep.name: ep for ep in metadata.entry_points(
+                group=f'pumphouse.hardware.{kind}')}
+            self.assertEqual(set(entry_points), set(form[kind]), kind)
+            for name, fields in form[kind].items():
+                driver = entry_points[name].load()
+                self.assertTrue(fields, f'{kind} {name}: no field')
+                for key, literal in fields:
+                    where = f'{kind} {name} {key}'
+                    schema = driver.info_schema
+                    path = key.split('/')
+                    for part in path[:-1]:
+                        schema = schema['properties'][part]
+                    self.assertIn(path[-1], schema['properties'], where)
+                    self.assertEqual(
+                        path[-1] in schema.get('required', ()),
+                        'required: true' in literal, where)
+                    # (Fuel's auth is secret as a whole; its fields but
+                    # the password are shown.)
+                    if key in driver.secret_keys or any(
+                            masking.is_secret_key(p) for p in path):
+                        self.assertRegex(
+                            literal, r"type: '(password|secret-json)'",
+                            where)
+                    elif "type: 'integer'" in literal:
+                        self.assertEqual(
+                            'integer',
+                            schema['properties'][path[-1]]['type'], where)
+
+    def test_the_form_s_secret_words_are_the_api_s(self):
+        from pumphouse.common import masking  # noqa: PLC0415
+        text = (ui.STATIC / 'js' / 'pages' / 'host_register.js').read_text()
+        words = text.split('const SECRET_WORDS = [', 1)[1].split('];', 1)[0]
+        self.assertEqual(list(masking._SECRET_WORDS),
+                         re.findall(r"'([^']+)'", words))
+        suffix = re.search(r'const SECRET_SUFFIX = /(.+)/;', text).group(1)
+        self.assertEqual(masking._SECRET_SUFFIX.pattern, suffix)

@@ -1,10 +1,11 @@
-// Hosts: each registered host's step on its way from the source to the
-// destination, its operations log (live), and evacuate / reassign /
-// enable, each confirmed by name.
+// Hosts: registering one, each registered host's step on its way from
+// the source to the destination, its operations log (live), and
+// evacuate / reassign / enable, each confirmed by name.
 
 import * as api from '../api.js';
 import {h, clear, table, errorBox, badge, when, announce,
         confirmDialog} from '../dom.js';
+import {registerForm} from './host_register.js';
 
 export const STEPS = ['in_source', 'disabled', 'evacuated', 'removed',
                       'powered', 'provisioning', 'in_destination'];
@@ -33,29 +34,88 @@ export function steps(host) {
     host.target === step && i !== current ? ' (target)' : '')));
 }
 
-async function hostList(main, signal) {
+async function hostList(main, query, signal) {
   main.append(h('h1', {}, 'Hosts'));
-  let hosts;
+  const list = h('section', {'aria-label': 'Registered hosts'});
+  const status = h('div', {'aria-live': 'polite'});
+  main.append(list, status);
+
+  async function refresh() {
+    let hosts;
+    try {
+      hosts = await api.listAll('/v1/hosts', 'hosts', {signal});
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      clear(list).append(errorBox(e));
+      return false;
+    }
+    clear(list);
+    if (!hosts.length) {
+      list.append(h('p', {}, 'No host is registered. Register one below, '
+        + 'or from the compute hosts the ',
+        h('a', {href: '#/source'}, 'source browser'), ' lists.'));
+      return true;
+    }
+    list.append(table('Registered hosts', ['Host', 'Source', 'Destination',
+                                            'State', 'Target', 'Step'],
+      hosts.map((host) => [
+        h('a', {href: `#/hosts/${encodeURIComponent(host.uuid)}`}, host.name),
+        host.source || '–', host.destination || '–',
+        badge(host.state, 'host'), host.target || '–', steps(host)])));
+    return true;
+  }
+  if (!await refresh()) return;
+
+  let clouds = [];
   try {
-    hosts = await api.listAll('/v1/hosts', 'hosts', {signal});
+    clouds = await api.listAll('/v1/clouds', 'clouds', {signal});
   } catch (e) {
-    main.append(errorBox(e));
-    return;
+    if (e.name === 'AbortError') throw e;
+    // The names are typed then.
   }
-  if (!hosts.length) {
-    main.append(h('p', {}, 'No host is registered. The ',
-      h('a', {href: '#/source'}, 'source browser'),
-      ' lists the compute hosts of a cloud; register one with ',
-      h('code', {}, 'openstack migration host register'), ' or ',
-      h('code', {}, 'pumphouse host register'), '.'));
-    return;
+  const preset = {name: query.get('name'), source: query.get('source')};
+  const form = registerForm({clouds, preset, onDone: async (host) => {
+    if (query.has('name')) {
+      // The form is done with the preset: reloading shows it empty.
+      history.replaceState(null, '', '#/hosts');
+    }
+    clear(status).append(h('p', {class: 'ok'}, `Host ${host.name} registered. `,
+      h('a', {href: `#/hosts/${encodeURIComponent(host.uuid)}`},
+        `Open host ${host.name}`)));
+    await refresh();
+  }});
+  main.append(form);
+  if (preset.name) {
+    // Come from the source browser: the form is what the user is here for.
+    form.scrollIntoView({block: 'start'});
+    form.elements.namedItem('destination').focus();
   }
-  main.append(table('Registered hosts', ['Host', 'Source', 'Destination', 'State',
-                                          'Target', 'Step'],
-    hosts.map((host) => [
-      h('a', {href: `#/hosts/${encodeURIComponent(host.uuid)}`}, host.name),
-      host.source || '–', host.destination || '–', badge(host.state, 'host'),
-      host.target || '–', steps(host)])));
+}
+
+const OPTIONS = ['to_destination', 'aggregate', 'cold_fallback',
+                 'migration_options'];
+
+/** A driver as the API shows it: its name and what may be shown of its
+ * info (never a secret). */
+function driverText(driver) {
+  if (!driver) return 'none';
+  const info = Object.entries(driver.info || {})
+    .sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) =>
+    `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return info.length ? `${driver.driver} (${info.join(', ')})` : driver.driver;
+}
+
+function facts(host) {
+  // The options a host is registered with (pumphouse.hosts.inventory);
+  // the host flow keeps its own in there too.
+  const options = Object.entries(host.options || {}).filter(
+    ([key]) => OPTIONS.includes(key)).map(([key, value]) =>
+    `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return h('dl', {class: 'compact facts'},
+    h('dt', {}, 'Power'), h('dd', {}, driverText(host.power)),
+    h('dt', {}, 'Provision'), h('dd', {}, driverText(host.provision)),
+    h('dt', {}, 'MACs'), h('dd', {}, (host.macs || []).join(', ') || '–'),
+    h('dt', {}, 'Options'), h('dd', {}, options.join(', ') || '–'));
 }
 
 async function hostDetail(main, ident, signal) {
@@ -85,7 +145,8 @@ async function hostDetail(main, ident, signal) {
       h('p', {}, badge(host.state, 'host'), ` from ${host.source} to `
         + `${host.destination || '(no destination)'}`
         + (host.target ? ` · going to ${host.target}` : '')),
-      steps(host));
+      steps(host), facts(host));
+    if (host.info_error) summary.append(h('p', {class: 'warning'}, host.info_error));
     if (host.last_error) summary.append(h('p', {class: 'error'}, host.last_error));
     clear(buttons).append(...ACTIONS.map((action) => h('button', {
       type: 'button', class: action.target === 'in_destination' ? 'danger' : '',
@@ -142,10 +203,10 @@ async function hostDetail(main, ident, signal) {
   }
 }
 
-export async function render(main, {args, signal}) {
+export async function render(main, {args, query, signal}) {
   if (args[0]) {
     await hostDetail(main, decodeURIComponent(args[0]), signal);
   } else {
-    await hostList(main, signal);
+    await hostList(main, query, signal);
   }
 }

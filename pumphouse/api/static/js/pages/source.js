@@ -1,5 +1,6 @@
 // Source browser: a cloud's projects (what they hold) and compute hosts,
-// read now through the API; pick a workload from here.
+// read now through the API; pick a workload, or a host to register, from
+// here.
 
 import * as api from '../api.js';
 import {h, clear, field, select, table, errorBox, bytes} from '../dom.js';
@@ -8,6 +9,12 @@ function newMigrationLink(cloud, kind, names, extra = {}) {
   const query = new URLSearchParams({source: cloud, kind,
                                      names: names.join('\n'), ...extra});
   return `#/new?${query}`;
+}
+
+/** The Hosts page's register form, with the host and its cloud filled
+ * in (names only: nothing secret goes in a URL). */
+function registerLink(cloud, name) {
+  return `#/hosts?${new URLSearchParams({name, source: cloud})}`;
 }
 
 export async function render(main, {args, signal}) {
@@ -71,7 +78,12 @@ export async function render(main, {args, signal}) {
         result.hosts.map((host) => [host.name, host.service_status || '–',
           host.service_state || '–', host.servers,
           host.state ? h('a', {href: `#/hosts/${encodeURIComponent(host.uuid)}`},
-                         host.state) : 'not registered',
+                         host.state)
+            : h('span', {class: 'actions'}, 'not registered',
+              h('a', {class: 'button small secondary',
+                      href: registerLink(chosen, host.name),
+                      'aria-label': `Register host ${host.name}`},
+                'Register…')),
           h('a', {class: 'button small',
                   href: newMigrationLink(chosen, 'host', [host.name]),
                   'aria-label': `Migrate the servers of host ${host.name}`},
