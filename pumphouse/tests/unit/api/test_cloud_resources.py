@@ -17,6 +17,7 @@ from unittest import mock
 
 from openstack import exceptions as sdk_exc
 
+from pumphouse.api.schemas.v1 import cloud_resources as schemas
 from pumphouse.conductor import cloud_overview as overview
 from pumphouse.tests import base
 from pumphouse.tests.unit.conductor import test_migrations as work
@@ -60,6 +61,10 @@ class TestResources(base.APITestCase):
         self.app.get('/v1/clouds/nope/resources?type=hosts', headers=V13,
                      status=404)
         self.app.get('/v1/clouds/src/resources?type=hosts', status=404)
+
+
+def test_the_api_accepts_the_types_the_conductor_describes():
+    assert schemas.TYPES == overview.TYPES
 
 
 class FakeConnection:
