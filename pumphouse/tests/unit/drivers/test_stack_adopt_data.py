@@ -108,6 +108,19 @@ def test_an_unmapped_physical_resource_is_reported_with_its_path():
         'resources']['server']['resource_id'] == 'w1-src'
 
 
+def test_a_composite_id_is_translated_when_every_id_in_it_is_mapped():
+    router, subnet = 'a' * 8 + '-1111-2222-3333-' + 'b' * 12, 'c' * 32
+    source = {'resources': {'interface': {
+        'type': 'OS::Neutron::RouterInterface',
+        'resource_id': f'{router}:subnet_id={subnet}'}}}
+    result = adopt_data.translate(source, {router: 'r-dst',
+                                           subnet: 's-dst'})
+    assert result.data['resources']['interface']['resource_id'] == \
+        'r-dst:subnet_id=s-dst'
+    result = adopt_data.translate(source, {router: 'r-dst'})
+    assert [u.path for u in result.untranslated] == [('interface',)]
+
+
 def test_the_input_is_not_changed():
     source = abandoned()
     before = copy.deepcopy(source)
