@@ -29,6 +29,13 @@ each with its own HTTP connection and the admin's token, call for
 ``GET /v1/mappings``, ``GET /`` (public). Prints per route and in total:
 requests, errors (any status other than 200, or no answer), requests
 per second, p50 and p99 latency.
+
+``--compare-ironic`` then runs the same clients for the same time
+against the destination cloud's Ironic (``GET /v1/nodes``, behind its
+own keystonemiddleware, the destination admin's token) and prints its
+figures beside Pumphouse's: a real OpenStack API on the same machine
+is the yardstick (issue 19 asks Pumphouse >= Ironic in requests per
+second). Ironic's figures come after Pumphouse's deployment is stopped.
 """
 
 import argparse
@@ -61,6 +68,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              'each other of the GIL: a client that takes '
                              'more than 10 s between connecting and '
                              'sending gets a 408 from the server)')
+    parser.add_argument('--compare-ironic', action='store_true',
+                        help='then load the destination Ironic\'s GET '
+                             '/v1/nodes the same way, printed beside')
     return parser.parse_args(argv)
 
 
@@ -72,7 +82,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def load(url: str, token: str, routes: list[tuple[str, str]],
-         clients: int, duration: float) -> dict:
+         clients: int, duration: float,
+         headers: dict | None = None) -> dict:
     results: dict[str, list] = collections.defaultdict(list)
     errors: collections.Counter = collections.Counter()
     lock = threading.Lock()
@@ -81,6 +92,7 @@ def load(url: str, token: str, routes: list[tuple[str, str]],
     def client(offset: int) -> None:
         http = requests.Session()
         http.headers['X-Auth-Token'] = token
+        http.headers.update(headers or {})
         n = offset
         while time.monotonic() < stop:
             name, path = routes[n % len(routes)]
@@ -106,14 +118,16 @@ def load(url: str, token: str, routes: list[tuple[str, str]],
 
 
 def load_in_processes(url: str, token: str, routes, clients: int,
-                      processes: int, duration: float) -> dict:
+                      processes: int, duration: float,
+                      headers: dict | None = None) -> dict:
     """``clients`` threads spread over ``processes`` processes; their
     results merged."""
     shares = [clients // processes + (1 if i < clients % processes else 0)
               for i in range(processes)]
     started = time.monotonic()
     with concurrent.futures.ProcessPoolExecutor(processes) as pool:
-        futures = [pool.submit(load, url, token, routes, n, duration)
+        futures = [pool.submit(load, url, token, routes, n, duration,
+                               headers)
                    for n in shares if n]
         parts = [f.result() for f in futures]
     merged: dict = {'results': collections.defaultdict(list),
@@ -157,6 +171,25 @@ def main(argv: list[str]) -> int:
                                         args.processes, args.duration)
         finally:
             deployment.stop()
+    failed = report(outcome, routes)
+    if args.compare_ironic:
+        destination = fixtures.sdk_connection('destination')
+        ironic = destination.baremetal.get_endpoint().rstrip('/')
+        if ironic.endswith('/v1'):
+            ironic = ironic[:-3]
+        nodes = [('Ironic GET /v1/nodes', '/v1/nodes')]
+        print(f'\nthe same against the destination Ironic at {ironic}, '
+              'keystonemiddleware on', flush=True)
+        compared = load_in_processes(
+            ironic, destination.auth_token, nodes, args.clients,
+            args.processes, args.duration,
+            {'X-OpenStack-Ironic-API-Version': '1.1'})
+        failed += report(compared, nodes)
+    return 1 if failed else 0
+
+
+def report(outcome: dict, routes: list[tuple[str, str]]) -> int:
+    """Print the figures of one load run; its number of errors."""
     wall = outcome['wall']
     print(f'{"route":28} {"requests":>9} {"errors":>7} {"req/s":>8} '
           f'{"p50 ms":>8} {"p99 ms":>8}')
@@ -177,7 +210,7 @@ def main(argv: list[str]) -> int:
     for (route, status), count in sorted(outcome['errors'].items(),
                                          key=str):
         print(f'  {route}: {status} x{count}')
-    return 1 if failed else 0
+    return failed
 
 
 if __name__ == '__main__':
