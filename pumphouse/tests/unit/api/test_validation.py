@@ -14,7 +14,12 @@
 whole WSGI application."""
 
 import json
+from unittest import mock
 
+import jsonschema
+import testtools
+
+from pumphouse.api import validation
 from pumphouse.api.schemas.v1 import clouds
 from pumphouse.api.schemas.v1 import hosts
 from pumphouse.api.schemas.v1 import mappings
@@ -205,3 +210,26 @@ class TestTrailingNewline(base.APITestCase):
             strategies={'identity.user\n': 'all'}), status=400)
         self.app.post_json('/v1/migrations', test_migrations.create_body(
             options={'rename_suffix': '-old\n'}), status=400)
+
+
+class TestResponseChecker(testtools.TestCase):
+    """Responses are checked against their schema; the schema itself is
+    checked once, not on every response."""
+
+    SCHEMA = {'type': 'object', 'properties': {'n': {'type': 'integer'}},
+              'required': ['n']}
+
+    def test_checks_responses_and_the_schema_once(self):
+        checker = validation._ResponseChecker(self.SCHEMA)
+        with mock.patch.object(jsonschema.Draft202012Validator,
+                               'check_schema') as check_schema:
+            checker.validate({'n': 1})
+            checker.validate({'n': 2})
+        self.assertEqual(1, check_schema.call_count)
+        error = self.assertRaises(jsonschema.ValidationError,
+                                  checker.validate, {'n': 'x'})
+        self.assertIn("'x' is not of type 'integer'", error.message)
+
+    def test_a_bad_schema_is_reported_on_first_use(self):
+        checker = validation._ResponseChecker({'type': 'no-such-type'})
+        self.assertRaises(jsonschema.SchemaError, checker.validate, {})
