@@ -105,20 +105,25 @@ class Keystone:
         """Global role ``name``, created if missing."""
         return self._find_or_create("role", f"name={name}", {"name": name})
 
+    def _user(self, name: str, domain_id: str, password: str) -> dict:
+        """User ``name`` of ``domain_id``, enabled, with ``password``
+        (created or updated)."""
+        found = self.call(
+            "GET", f"/users?name={name}&domain_id={domain_id}")["users"]
+        if found:
+            user = found[0]
+            self.call("PATCH", f"/users/{user['id']}",
+                      {"user": {"password": password, "enabled": True}})
+            return user
+        return self.call("POST", "/users", {"user": {
+            "name": name, "domain_id": domain_id,
+            "password": password}})["user"]
+
     def service_user(self, name: str, password: str) -> dict:
         """User ``name`` with roles admin and service on ``service``."""
         with _LOCK:  # both clouds' threads may register at once
             project = self.project("service")
-            found = self.call(
-                "GET", f"/users?name={name}&domain_id=default")["users"]
-            if found:
-                user = found[0]
-                self.call("PATCH", f"/users/{user['id']}",
-                          {"user": {"password": password, "enabled": True}})
-            else:
-                user = self.call("POST", "/users", {"user": {
-                    "name": name, "domain_id": "default",
-                    "password": password}})["user"]
+            user = self._user(name, "default", password)
             for role_name in ("admin", "service"):
                 role = self.role(role_name)
                 self.call("PUT", f"/projects/{project['id']}/users/"
@@ -129,19 +134,9 @@ class Keystone:
         """User ``name`` with role admin on domain ``domain``, both created
         if missing (e.g. Heat's stack-user domain); the domain."""
         with _LOCK:
-            found = self.call("GET", f"/domains?name={domain}")["domains"]
-            scope = found[0] if found else self.call(
-                "POST", "/domains", {"domain": {"name": domain}})["domain"]
-            users = self.call(
-                "GET", f"/users?name={name}&domain_id={scope['id']}")["users"]
-            if users:
-                user = users[0]
-                self.call("PATCH", f"/users/{user['id']}",
-                          {"user": {"password": password, "enabled": True}})
-            else:
-                user = self.call("POST", "/users", {"user": {
-                    "name": name, "domain_id": scope["id"],
-                    "password": password}})["user"]
+            scope = self._find_or_create("domain", f"name={domain}",
+                                         {"name": domain})
+            user = self._user(name, scope["id"], password)
             role = self.role("admin")
             self.call("PUT", f"/domains/{scope['id']}/users/{user['id']}"
                       f"/roles/{role['id']}")
