@@ -64,6 +64,15 @@ opts = [
              'booting with the project\'s ports, volumes, images and '
              'server group takes. When the destination has no such role, '
              'destination_project_role is given instead.'),
+    cfg.StrOpt(
+        'source_project_role',
+        default='reader',
+        help='Role the source cloud\'s user is given on a source project '
+             'while discovery lists what only a token scoped to the '
+             'project can list (its Heat stacks: Heat lists stacks per '
+             'project only). Reading is all it is used for; the grant is '
+             'removed when planning ends, unless the user already had '
+             'it.'),
 ]
 
 

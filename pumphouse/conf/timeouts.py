@@ -75,6 +75,14 @@ opts = [
         help='Seconds Glance is given to notice an image upload that was '
              'cut off (its uploader killed) before a resumed run deletes '
              'the image and uploads it again.'),
+    cfg.IntOpt(
+        'stack_adopt',
+        mutable=True,
+        default=600,
+        min=1,
+        help='Seconds the destination\'s Heat may take to adopt a migrated '
+             'stack (to reach ADOPT_COMPLETE); adopting moves no data, it '
+             'only checks and records each resource.'),
 ]
 
 

@@ -130,6 +130,7 @@ def plan(migration_uuid: str, emit: Emit = None):
         migration = migration_api.update_migration(
             migration_uuid, {'state': states.PLANNING, 'last_error': None},
             expected_state=migration.state)
+    ctx = None
     try:
         ctx = _context(migration, emit)
         drivers = registry.load_drivers()
@@ -146,6 +147,11 @@ def plan(migration_uuid: str, emit: Emit = None):
                     exc_info=not isinstance(e, EXPECTED_ERRORS))
         _fail(migration, e)
         raise
+    finally:
+        # Discovery may have borrowed scoped access (a source project's
+        # stacks are listed with a temporary role there).
+        if ctx is not None:
+            ctx.release()
     return migration_api.update_migration(
         migration_uuid, {'state': states.PLANNED, 'checks': found},
         expected_state=states.PLANNING)

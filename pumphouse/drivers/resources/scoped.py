@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Connections to the destination scoped to one of its projects.
+"""Connections scoped to one project of a cloud.
 
 Some resources belong to the project of the token that creates them
 (server groups, servers): an admin token scoped to its own project cannot
@@ -20,6 +20,10 @@ that project is used; grants Pumphouse added are removed by
 :meth:`ProjectAccess.release`, which the engine calls when the run ends
 (the access is borrowed from the run's context:
 :meth:`EngineContext.borrowed`).
+
+The source is read through such a connection only where its API lists
+nothing across projects (Heat's stacks): the grant is ``[identity]
+source_project_role`` (``reader``) and goes when the planning ends.
 """
 
 import threading
@@ -33,6 +37,8 @@ LOG = log.getLogger(__name__)
 
 #: The name the access is borrowed under for a run.
 BORROWED = 'destination:project-access'
+#: The same for the source.
+SOURCE_BORROWED = 'source:project-access'
 
 
 def access(ctx) -> 'ProjectAccess':
@@ -47,6 +53,13 @@ def destination_in(ctx, project_id: str):
     return access(ctx).connection(project_id)
 
 
+def source_in(ctx, project_id: str):
+    """A source connection scoped to ``project_id``, for reading."""
+    return ctx.borrowed(SOURCE_BORROWED, lambda: ProjectAccess(
+        ctx.source, CONF.identity.source_project_role, side='source'),
+        ProjectAccess.release).connection(project_id)
+
+
 def keep_grant(ctx, project_id: str, user_id: str, role_id: str) -> None:
     """A role grant the migration made its own: never released."""
     access(ctx).keep(project_id, user_id, role_id)
@@ -55,9 +68,11 @@ def keep_grant(ctx, project_id: str, user_id: str, role_id: str) -> None:
 class ProjectAccess:
     """Project-scoped connections made from one admin connection."""
 
-    def __init__(self, connection, role_name: str) -> None:
+    def __init__(self, connection, role_name: str,
+                 side: str = 'destination') -> None:
         self._conn = connection
         self._role_name = role_name
+        self._side = side
         self._lock = threading.Lock()
         self._connections: dict[str, object] = {}
         self._granted: list[tuple[str, str, str]] = []
@@ -74,7 +89,7 @@ class ProjectAccess:
                 scoped = self._conn.connect_as(project_id=project_id)
             except Exception as e:
                 raise exception.CloudConfigError(
-                    reason=f'cannot scope a destination connection to '
+                    reason=f'cannot scope a {self._side} connection to '
                            f'project {project_id}: {e}') from e
             self._connections[project_id] = scoped
             return scoped
@@ -85,17 +100,18 @@ class ProjectAccess:
         role = identity.find_role(self._role_name, ignore_missing=True)
         if role is None:
             raise exception.CloudConfigError(
-                reason=f'the destination has no role {self._role_name!r} '
-                       '([identity] destination_project_role)')
+                reason=f'the {self._side} has no role {self._role_name!r} '
+                       f'([identity] {self._side}_project_role)')
         held = list(identity.role_assignments(
             user_id=user_id, scope_project_id=project_id, role_id=role.id))
         if held:
             return
         identity.assign_project_role_to_user(project_id, user_id, role.id)
         self._granted.append((project_id, user_id, role.id))
-        LOG.info('Gave the destination user role %(role)s on project '
+        LOG.info('Gave the %(side)s user role %(role)s on project '
                  '%(project)s for this run',
-                 {'role': self._role_name, 'project': project_id})
+                 {'side': self._side, 'role': self._role_name,
+                  'project': project_id})
 
     def keep(self, project_id: str, user_id: str, role_id: str) -> None:
         """Do not remove this grant: it is also a migrated assignment."""
@@ -114,5 +130,5 @@ class ProjectAccess:
                     project_id, user_id, role_id)
             except Exception:
                 LOG.warning('Could not remove the temporary role of the '
-                            'destination user on project %s', project_id,
+                            '%s user on project %s', self._side, project_id,
                             exc_info=True)

@@ -16,8 +16,9 @@ Each check compares what the plan will create with the clouds: the API
 versions the drivers need of each cloud, the Keystone databases
 ``copy_hash`` copies passwords between, per-project quotas, hypervisor
 capacity in Placement, free addresses in subnets and floating IP pools,
-CIDR overlaps. A failed check stops the migration from starting unless the
-operator overrides it by name (the check's full name, e.g.
+CIDR overlaps, stacks the destination's Heat can adopt. A failed check
+stops the migration from starting unless the operator overrides it by
+name (the check's full name, e.g.
 ``quota:demo:network.port``, or its category, e.g. ``quota``). Warnings
 are shown and never stop anything.
 
@@ -33,6 +34,7 @@ from pumphouse.engine.checks import capacity
 from pumphouse.engine.checks import keystone_db
 from pumphouse.engine.checks import network
 from pumphouse.engine.checks import quota
+from pumphouse.engine.checks import stack
 from pumphouse.engine.checks.result import FAILED
 from pumphouse.engine.checks.result import PASSED
 from pumphouse.engine.checks.result import Result
@@ -64,7 +66,7 @@ def run(ctx, graph, items: list[dict], drivers: dict) -> list[dict]:
     results: list[Result] = []
     for check in (api_version.check, keystone_db.check, quota.check,
                   capacity.check, network.check_addresses,
-                  network.check_cidrs):
+                  network.check_cidrs, stack.check):
         results.extend(check(ctx, plan, drivers))
     failed = [r for r in results if r.status == FAILED]
     for result in results:

@@ -18,7 +18,7 @@ PASSED = 'passed'
 WARNING = 'warning'
 FAILED = 'failed'
 CATEGORIES = ('api_version', 'keystone_db', 'quota', 'capacity', 'addresses',
-              'cidr_overlap')
+              'cidr_overlap', 'stack')
 
 
 @dataclasses.dataclass

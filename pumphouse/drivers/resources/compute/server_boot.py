@@ -106,8 +106,10 @@ def owner_keypair(ctx, keypair_destination_id: str) -> dict:
 
 
 class BootUser:
-    """A temporary destination user holding a copy of a keypair, with a
-    connection as that user scoped to the server's project.
+    """A temporary destination user holding copies of keypairs, with a
+    connection as that user scoped to the server's project (also used to
+    adopt a stack whose servers use keypairs: Heat checks them against
+    the adopting user's).
 
     Use as a context manager: the user and its keypair are removed on
     the way out, whatever happened, unless the engine tries the item
@@ -116,11 +118,11 @@ class BootUser:
     """
 
     def __init__(self, ctx, source_server_id: str, project_id: str,
-                 keypair: dict) -> None:
+                 keypairs: list[dict]) -> None:
         self.ctx = ctx
         self.source_server_id = source_server_id
         self.project_id = project_id
-        self.keypair = keypair
+        self.keypairs = keypairs
         self.connection = None
 
     def __enter__(self) -> 'BootUser':
@@ -159,12 +161,12 @@ class BootUser:
         identity.assign_project_role_to_user(self.project_id, user,
                                              boot_role(self.ctx))
         compute = self.ctx.destination.compute
-        name_of_key = self.keypair['name']
-        compute.delete_keypair(name_of_key, ignore_missing=True,
-                               user_id=user.id)
-        compute.create_keypair(name=name_of_key, user_id=user.id,
-                               type=self.keypair['type'],
-                               public_key=self.keypair['public_key'])
+        for keypair in self.keypairs:
+            compute.delete_keypair(keypair['name'], ignore_missing=True,
+                                   user_id=user.id)
+            compute.create_keypair(name=keypair['name'], user_id=user.id,
+                                   type=keypair['type'],
+                                   public_key=keypair['public_key'])
         self.connection = self.ctx.destination.connect_as(
             username=name, password=password, user_domain_id=domain_id,
             project_id=self.project_id)

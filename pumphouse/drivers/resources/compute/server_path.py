@@ -187,7 +187,7 @@ def _boot_connection(ctx, resource, attrs: dict):
     keypair_id = ctx.lookup(('compute.keypair', keypair_key))
     keypair = server_boot.owner_keypair(ctx, keypair_id)
     with server_boot.BootUser(ctx, resource.id, attrs['project'],
-                              keypair) as user:
+                              [keypair]) as user:
         yield user.connection
 
 

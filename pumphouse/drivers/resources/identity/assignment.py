@@ -46,6 +46,18 @@ def grant_url(role: str, actor_type: str, actor: str, scope_type: str,
     return path
 
 
+def of_user_on_project(ctx, user_id: str, project_id: str) -> list[str]:
+    """Ids of a user's direct, not inherited role assignments on a
+    source project (a stack's owner needs them to use the stack)."""
+    response = helpers.check(ctx.source.identity.get(
+        '/role_assignments', params={'user.id': user_id,
+                                     'scope.project.id': project_id}))
+    found = [RoleAssignmentDriver.parse(raw)
+             for raw in response.json()['role_assignments']]
+    return sorted(a['id'] for a in found
+                  if a is not None and not a['inherited'])
+
+
 class RoleAssignmentDriver(common.IdentityDriver):
     """Direct role assignments (never the effective ones Keystone derives
     from groups, inheritance and implied roles: those follow)."""
@@ -66,11 +78,13 @@ class RoleAssignmentDriver(common.IdentityDriver):
         return ctx.cached(key, load)
 
     def list_source(self, ctx):
-        return [a for a in (self._parse(raw) for raw in self._list(ctx, {}))
+        return [a for a in (self.parse(raw) for raw in self._list(ctx, {}))
                 if a is not None]
 
     @staticmethod
-    def _parse(raw: dict) -> dict | None:
+    def parse(raw: dict) -> dict | None:
+        """The fields of an assignment Keystone listed (None for a
+        system-scoped one)."""
         scope = raw.get('scope', {})
         scope_type = next((s for s in SCOPES if s in scope), None)
         actor_type = next((a for a in ACTORS if a in raw), None)
@@ -114,7 +128,7 @@ class RoleAssignmentDriver(common.IdentityDriver):
                 raw += self._list(ctx, {'scope.project.id': project})
             for domain in sorted(selection.scope_domains):
                 raw += self._list(ctx, {'scope.domain.id': domain})
-            found = [a for a in map(self._parse, raw) if a is not None]
+            found = [a for a in map(self.parse, raw) if a is not None]
         else:
             return []
         return [self.describe_source(a) for a in found

@@ -64,7 +64,7 @@ class TestBootUserStaysForTheNextAttempt(unittest.TestCase):
 
     def _leave(self, retrying, error):
         ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=retrying)
-        user = server_boot.BootUser(ctx, 's1', 'p1', {})
+        user = server_boot.BootUser(ctx, 's1', 'p1', [])
         with mock.patch.object(server_boot, 'remove_boot_user') as remove:
             user.__exit__(type(error), error, None)
         return remove
@@ -78,7 +78,7 @@ class TestBootUserStaysForTheNextAttempt(unittest.TestCase):
             .assert_called_once()
         ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=True)
         with mock.patch.object(server_boot, 'remove_boot_user') as remove:
-            server_boot.BootUser(ctx, 's1', 'p1', {}).__exit__(None, None,
+            server_boot.BootUser(ctx, 's1', 'p1', []).__exit__(None, None,
                                                                None)
         remove.assert_called_once_with(ctx, 's1')
 

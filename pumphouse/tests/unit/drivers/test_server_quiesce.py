@@ -267,8 +267,8 @@ class TestBootUser(base.BaseTestCase):
         self.ctx = fakes.FakeContext(destination=destination)
 
     def create(self):
-        user = server_boot.BootUser(self.ctx, 's1', 'p1', {
-            'name': 'key', 'type': 'ssh', 'public_key': 'ssh-ed25519 AAA'})
+        user = server_boot.BootUser(self.ctx, 's1', 'p1', [{
+            'name': 'key', 'type': 'ssh', 'public_key': 'ssh-ed25519 AAA'}])
         user._create()
         return user
 
