@@ -22,8 +22,9 @@ that project is used; grants Pumphouse added are removed by
 :meth:`EngineContext.borrowed`).
 
 The source is read through such a connection only where its API lists
-nothing across projects (Heat's stacks): the grant is ``[identity]
-source_project_role`` (``reader``) and goes when the planning ends.
+nothing across projects (Heat's stacks): any role the user has on the
+project will do; else it is given ``[identity] source_project_role``
+(``reader``), which goes when the planning ends.
 """
 
 import threading
@@ -102,8 +103,10 @@ class ProjectAccess:
             raise exception.CloudConfigError(
                 reason=f'the {self._side} has no role {self._role_name!r} '
                        f'([identity] {self._side}_project_role)')
+        # Reading takes any role on the project; creating, the one asked.
+        wanted = {} if self._side == 'source' else {'role_id': role.id}
         held = list(identity.role_assignments(
-            user_id=user_id, scope_project_id=project_id, role_id=role.id))
+            user_id=user_id, scope_project_id=project_id, **wanted))
         if held:
             return
         identity.assign_project_role_to_user(project_id, user_id, role.id)

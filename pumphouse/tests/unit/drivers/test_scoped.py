@@ -68,3 +68,31 @@ class TestProjectAccess(unittest.TestCase):
         with self.assertRaises(exception.CloudConfigError) as caught:
             access.connection('p1')
         self.assertIn("no role 'nope'", str(caught.exception))
+
+
+class TestSourceAccess(unittest.TestCase):
+    """Reading a source project: any role held will do."""
+
+    def test_any_role_held_is_enough_to_read(self):
+        conn = connection()
+        conn.identity.role_assignments.side_effect = lambda **kw: (
+            [] if 'role_id' in kw else ['member on p1'])
+        access = scoped.ProjectAccess(conn, 'reader', side='source')
+        access.connection('p1')
+        conn.identity.assign_project_role_to_user.assert_not_called()
+
+    def test_no_role_is_a_reader_grant_given_back(self):
+        conn = connection()
+        access = scoped.ProjectAccess(conn, 'reader', side='source')
+        access.connection('p1')
+        access.release()
+        conn.identity.assign_project_role_to_user.assert_called_once_with(
+            'p1', 'u1', 'r1')
+        conn.identity.unassign_project_role_from_user.assert_called_once()
+
+    def test_unknown_role_names_the_source_option(self):
+        access = scoped.ProjectAccess(connection(role=None), 'nope',
+                                      side='source')
+        with self.assertRaises(exception.CloudConfigError) as caught:
+            access.connection('p1')
+        self.assertIn('[identity] source_project_role', str(caught.exception))
