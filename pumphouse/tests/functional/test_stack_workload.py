@@ -277,14 +277,14 @@ def test_adopt_off_fails_the_plan_and_changes_nothing(app, cli, adopt_off):
         app.project, domain_id='default', ignore_missing=True) is None
 
 
-def test_stack_migrates_and_its_owner_updates_it(app, cli):
+def test_stack_migrates_with_equal_outputs(app, cli):
     source_stack = _source_stack(app)
     result = cli(*_migrate_args(app))
     text = result.stdout + result.stderr
     assert result.returncode == 0, text
     assert 'Traceback' not in result.stderr, result.stderr
     assert '0 with differences, 0 not migrated' in text, text
-    migration = _migration_id(text)
+    app.migration = _migration_id(text)
 
     [stack] = _destination_stacks(app)
     assert stack['stack_status'] == 'ADOPT_COMPLETE', stack
@@ -299,11 +299,29 @@ def test_stack_migrates_and_its_owner_updates_it(app, cli):
     assert sorted(destination.compute.get_server(i).name
                   for i in destination_out['worker_ids']) == sorted(
         source.compute.get_server(i).name for i in source_out['worker_ids'])
+    # Heat in the source still has its stack (cutover keep).
+    assert _source_stack(app)['stack_status'].endswith('_COMPLETE')
 
-    # The owner signs in with the password the migration issued and
-    # updates the stack: a third worker; the rest is left as it is.
+
+def test_second_run_reuses_the_adopted_stack(app, cli):
+    result = cli('plan', '--source', 'source', '--destination',
+                 'destination', '--format', 'json', 'stack', app.stack,
+                 '--project', app.project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    json.loads(result.stdout)
+    assert '"orchestration.stack"' in result.stdout, result.stdout
+    assert '"action": "create"' not in result.stdout, result.stdout
+    assert '"action": "conflict"' not in result.stdout, result.stdout
+    assert len(_destination_stacks(app)) == 1
+
+
+def test_owner_updates_the_adopted_stack(app, cli):
+    """The owner signs in with the password the migration issued and
+    updates the stack: a third worker; the rest is left as it is."""
+    [stack] = _destination_stacks(app)
+    destination = fixtures.sdk_connection('destination')
     output = cli.tmp / 'passwords.csv'
-    done = cli('passwords', migration, '--output', str(output))
+    done = cli('passwords', app.migration, '--output', str(output))
     assert done.returncode == 0, done.stdout + done.stderr
     with open(output, newline='') as f:
         [row] = [r for r in csv.DictReader(f) if r['user_name'] == app.owner]
@@ -313,6 +331,7 @@ def test_stack_migrates_and_its_owner_updates_it(app, cli):
         username=app.owner, password=row['password'],
         user_domain_id='default', project_id=project.id)
     before = _leaves(owner, stack)
+    workers_before = _outputs(stack)['worker_ids']
     response = owner.orchestration.patch(
         f'/stacks/{stack["stack_name"]}/{stack["id"]}',
         json={'parameters': {'worker_count': 3}})
@@ -329,20 +348,9 @@ def test_stack_migrates_and_its_owner_updates_it(app, cli):
         assert after.get(name) == (kind, physical_id), name
     workers = _outputs(final)['worker_ids']
     assert len(workers) == 3
-    assert set(destination_out['worker_ids']) < set(workers)
+    assert set(workers_before) < set(workers)
     for worker in workers:
         assert destination.compute.get_server(worker).status == 'ACTIVE'
-
-
-def test_second_run_reuses_the_adopted_stack(app, cli):
-    result = cli('plan', '--source', 'source', '--destination',
-                 'destination', '--format', 'json', 'stack', app.stack,
-                 '--project', app.project)
-    assert result.returncode == 0, result.stdout + result.stderr
-    json.loads(result.stdout)
-    assert '"orchestration.stack"' in result.stdout, result.stdout
-    assert '"action": "create"' not in result.stdout, result.stdout
-    assert len(_destination_stacks(app)) == 1
 
 
 @pytest.fixture
