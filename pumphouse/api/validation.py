@@ -79,17 +79,47 @@ def json_body() -> dict:
 
 def body() -> dict:
     """The request body, valid for the schema the operation declares for
-    the requested microversion, or Invalid (400)."""
+    the requested microversion, or Invalid (400); one that only a later
+    microversion takes is refused naming it."""
     declared = contract.current()
     if declared.body_optional and not pecan.request.body:
         return {}
     parsed = json_body()
-    schema = declared.body_schema(pecan.request.version)
+    version = pecan.request.version
+    schema = declared.body_schema(version)
     if schema is None:
         raise exception.Invalid(reason='this operation takes no body in '
                                        'this microversion')
-    validate(parsed, schema)
+    try:
+        validate(parsed, schema)
+    except exception.Invalid as e:
+        needed = _later_version(declared, version, parsed)
+        if needed is None:
+            raise
+        asked, needed = (versions.format_version(version),
+                         versions.format_version(needed))
+        raise exception.Invalid(
+            reason=f'{e.kwargs.get("reason", e)} in microversion {asked}; '
+                   f'this body needs microversion {needed} (header '
+                   f'{versions.HEADER}: {versions.SERVICE_TYPE} '
+                   f'{needed})') from None
     return parsed
+
+
+def _later_version(declared: contract.Contract, version: contract.Version,
+                   parsed: dict) -> contract.Version | None:
+    """The first microversion after ``version`` whose body schema takes
+    ``parsed``, if one does: what a request that is only refused for
+    asking an older microversion is told to ask for."""
+    for later in sorted(declared.bodies, key=lambda b: b.min_version):
+        if later.min_version <= version:
+            continue
+        try:
+            validate(parsed, later.schema)
+        except exception.Invalid:
+            continue
+        return later.min_version
+    return None
 
 
 def query() -> dict:

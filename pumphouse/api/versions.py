@@ -24,7 +24,7 @@ from pumphouse.common import exception
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
 MIN_VERSION = (1, 0)
-MAX_VERSION = (1, 3)
+MAX_VERSION = (1, 4)
 
 #: What each microversion brought, oldest first (reStructuredText).
 HISTORY: tuple[tuple[tuple[int, int], str], ...] = (
@@ -40,6 +40,10 @@ HISTORY: tuple[tuple[tuple[int, int], str], ...] = (
              'progress as server-sent events) and ``GET '
              '/v1/clouds/{cloud}/resources?type=projects|hosts`` (what a '
              'cloud holds, read now).'),
+    ((1, 4), 'Stack workloads: ``POST /v1/migrations`` takes the workload '
+             'kind ``stack`` (Heat stacks by name or id, adopted by the '
+             'destination\'s Heat) and the workload\'s ``project``, the '
+             'project the stacks are looked up in.'),
 )
 
 

@@ -43,10 +43,16 @@ PROJECT_ID = 'local'
 
 def selection_from_args(args: argparse.Namespace) -> dict:
     """The selection (workload and strategies) the arguments describe."""
-    if args.domain and args.kind != 'project':
+    if args.project and args.kind != 'stack':
+        raise errors.CommandError(
+            '--project names the project of the stacks of a stack '
+            'workload; for a whole project write: project PROJECT',
+            errors.USAGE)
+    if args.domain and args.kind != 'project' and not args.project:
         raise errors.CommandError(
             '--domain names the domain of the projects of a project '
-            'workload', errors.USAGE)
+            'workload, or of the --project of a stack workload',
+            errors.USAGE)
     if args.hosts and args.kind != 'project':
         raise errors.CommandError(
             '--host limits a project workload to the servers on that '
@@ -57,6 +63,8 @@ def selection_from_args(args: argparse.Namespace) -> dict:
         workload['domain'] = args.domain
     if args.hosts:
         workload['hosts'] = list(args.hosts)
+    if args.project:
+        workload['project'] = args.project
     selection = {'workload': workload, 'strategies': dict(args.strategy),
                  'supplementary': args.supplementary}
     selection_mod.Selection.from_dict(selection).validate(

@@ -128,6 +128,8 @@ def workload_text(workload: dict) -> str:
     """``project: a, b (domain D)`` and the strategies, on one line."""
     inner = workload.get('workload', {})
     text = f'{inner.get("kind")}: {", ".join(inner.get("names", []))}'
+    if inner.get('project'):
+        text += f' in project {inner["project"]}'
     if inner.get('domain'):
         text += f' (domain {inner["domain"]})'
     if inner.get('hosts'):

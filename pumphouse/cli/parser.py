@@ -118,12 +118,18 @@ def _add_workload(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('kind', choices=selection.WORKLOAD_KINDS,
                         help='What the names are: projects (with their '
                              'sub-projects), domains, servers, source '
-                             'hypervisor hosts (all their servers), or '
-                             'TYPE=ID resources.')
+                             'hypervisor hosts (all their servers), '
+                             'TYPE=ID resources, or Heat stacks (their '
+                             'resources, and the stacks adopted by the '
+                             "destination's Heat).")
     parser.add_argument('names', nargs='+', metavar='NAME',
                         help='Names or ids (TYPE=ID for resources).')
     parser.add_argument('--domain', metavar='DOMAIN',
-                        help='Domain (name or id) of the named projects.')
+                        help='Domain (name or id) of the named projects, '
+                             'or of the --project of a stack workload.')
+    parser.add_argument('--project', metavar='PROJECT',
+                        help='Project (name or id) the stacks of a stack '
+                             'workload are looked up in.')
     parser.add_argument('--host', action='append', default=[],
                         dest='hosts', metavar='HOST',
                         help='Only the servers of the named projects that '

@@ -17,11 +17,15 @@
 * ``domain``: domains and everything in them;
 * ``server``: servers (by name or id) and what they need;
 * ``host``: every server on the named source hypervisor hosts;
-* ``resources``: an explicit list of ``type=id`` resources.
+* ``resources``: an explicit list of ``type=id`` resources;
+* ``stack``: Heat stacks (by name or id, optionally in ``project``), their
+  resources, and the stacks themselves adopted by the destination's Heat.
 
 A ``project`` workload may also name ``hosts``: then only its servers on
 those hosts move (project + host), to limit the downtime and the
-destination capacity one maintenance window takes.
+destination capacity one maintenance window takes. A ``stack`` workload
+may name a ``project`` (by name or id; ``domain`` is then the project's
+domain when it is named) that its stack names are looked up in.
 
 Each resource type then follows a strategy: ``all``, ``tenant`` (what
 belongs to the workload's projects or domains; for flavors, those their
@@ -37,7 +41,8 @@ import dataclasses
 
 from pumphouse.common import exception
 
-WORKLOAD_KINDS = ('project', 'domain', 'server', 'host', 'resources')
+WORKLOAD_KINDS = ('project', 'domain', 'server', 'host', 'resources',
+                  'stack')
 SUPPLEMENTARY_MODES = ('depend', 'all')
 
 WORKLOAD_SCHEMA = {
@@ -51,6 +56,11 @@ WORKLOAD_SCHEMA = {
         'hosts': {'type': 'array', 'minItems': 1, 'maxItems': 1000,
                   'items': {'type': 'string', 'minLength': 1,
                             'maxLength': 255}},
+        'project': {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                    'description': 'Of a stack workload only: the project '
+                                   '(name or id) its stacks are looked up '
+                                   'in; domain is its domain when it is '
+                                   'named.'},
     },
     'required': ['kind', 'names'],
     'additionalProperties': False,
@@ -72,6 +82,8 @@ class Workload:
     domain: str | None = None
     #: Source hypervisor hosts a ``project`` workload is limited to.
     hosts: list[str] = dataclasses.field(default_factory=list)
+    #: The project (name or id) a ``stack`` workload's names are in.
+    project: str | None = None
 
     def to_dict(self) -> dict:
         data = {'kind': self.kind, 'names': list(self.names)}
@@ -79,13 +91,16 @@ class Workload:
             data['domain'] = self.domain
         if self.hosts:
             data['hosts'] = list(self.hosts)
+        if self.project:
+            data['project'] = self.project
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> 'Workload':
         return cls(kind=data['kind'], names=list(data['names']),
                    domain=data.get('domain'),
-                   hosts=list(data.get('hosts', [])))
+                   hosts=list(data.get('hosts', [])),
+                   project=data.get('project'))
 
     def on_hosts(self) -> set[str] | None:
         """Source hosts whose servers the workload takes; None: any."""
@@ -144,6 +159,16 @@ class Selection:
                 reason='hosts limit a project workload to the servers on '
                        'those hosts; use a host workload for all of a '
                        "host's servers")
+        if self.workload.project and self.workload.kind != 'stack':
+            raise exception.Invalid(
+                reason='project names the project of the stacks of a '
+                       'stack workload; to migrate a whole project use a '
+                       'project workload')
+        if (self.workload.kind == 'stack' and self.workload.domain
+                and not self.workload.project):
+            raise exception.Invalid(
+                reason="domain names the domain of a stack workload's "
+                       'project: give the project too')
         if self.supplementary not in SUPPLEMENTARY_MODES:
             raise exception.Invalid(
                 reason=f'supplementary must be one of '

@@ -254,8 +254,9 @@ def _request(schemas: _Schemas, operation: dict) -> list[str]:
         lines += ['No parameters, no body.', '']
     for alternative in alternatives:
         versions = alternative.get('x-openstack', {})
-        lines += [f'The body in microversions {versions.get("min-ver")} '
-                  f'to {versions.get("max-ver")}:', '']
+        first, last = versions.get('min-ver'), versions.get('max-ver')
+        lines += [f'The body in microversion {first}:' if first == last
+                  else f'The body in microversions {first} to {last}:', '']
         lines += _table(_HEADER, _body_rows(schemas, alternative), _WIDTHS)
     return lines
 

@@ -21,7 +21,9 @@ from osc_lib.command import command
 from pumphouse.osc.v1 import common
 from pumphouse.osc.v1 import wait
 
-KINDS = ('project', 'domain', 'server', 'host', 'resources')
+KINDS = ('project', 'domain', 'server', 'host', 'resources', 'stack')
+#: The microversion that brought stack workloads.
+STACK_VERSION = (1, 4)
 SHOW_FIELDS = ('uuid', 'name', 'state', 'source', 'destination', 'workload',
                'strategies', 'supplementary', 'options', 'items', 'checks',
                'last_error', 'conductor', 'project_id', 'user_id',
@@ -97,12 +99,19 @@ class CreateMigration(common.ShowOne):
         parser.add_argument('--destination', required=True,
                             metavar='<cloud>')
         parser.add_argument('kind', choices=KINDS,
-                            help='What the names are.')
+                            help='What the names are (stack: Heat stacks, '
+                                 "adopted by the destination's Heat; "
+                                 'migration API 1.4).')
         parser.add_argument('names', nargs='+', metavar='<name>',
                             help='Names or ids (TYPE=ID for resources).')
         parser.add_argument('--name', metavar='<name>',
                             help='A name for the migration.')
-        parser.add_argument('--domain', metavar='<domain>')
+        parser.add_argument('--domain', metavar='<domain>',
+                            help='Domain of the projects, or of the '
+                                 '--project of a stack workload.')
+        parser.add_argument('--project', metavar='<project>',
+                            help='Project (name or id) the stacks of a '
+                                 'stack workload are looked up in.')
         parser.add_argument('--host', action='append', default=[],
                             dest='hosts', metavar='<host>',
                             help='Only the servers of the projects on this '
@@ -129,6 +138,13 @@ class CreateMigration(common.ShowOne):
             workload['domain'] = parsed_args.domain
         if parsed_args.hosts:
             workload['hosts'] = parsed_args.hosts
+        if parsed_args.project:
+            if parsed_args.kind != 'stack':
+                raise exceptions.CommandError(
+                    '--project names the project of the stacks of a stack '
+                    'workload; for a whole project write: project '
+                    '<project>')
+            workload['project'] = parsed_args.project
         options = {}
         for key, option in (('on_conflict', 'conflict_resolution'),
                             ('rename_suffix', 'rename_suffix'),
@@ -152,6 +168,8 @@ class CreateMigration(common.ShowOne):
         if parsed_args.supplementary:
             body['supplementary'] = parsed_args.supplementary
         api = common.client(self)
+        if parsed_args.kind == 'stack':
+            api.require(STACK_VERSION, 'stack workloads')
         migration = api.post('/migrations', body)
         timeout = wait.requested(parsed_args)
         if timeout is not None:

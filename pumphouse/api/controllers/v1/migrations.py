@@ -40,6 +40,9 @@ from pumphouse.engine import states
 
 LOG = log.getLogger(__name__)
 
+#: The microversion that brought stack workloads.
+STACK_VERSION = (1, 4)
+
 
 def authorize(action: str, project_id: str | None) -> None:
     policy.authorize(f'pumphouse:migration:{action}',
@@ -276,7 +279,10 @@ class MigrationsController(routing.Resource):
 
     @index.when(method='POST', template='json')
     @validation.response_body(schemas.migration)
-    @validation.request_body(schemas.create_request)
+    @validation.request_body(schemas.create_request,
+                             max_version=(1, 3))
+    @validation.request_body(schemas.create_request_1_4,
+                             min_version=STACK_VERSION)
     @method.expose(status_code=202, errors=method.CONDUCTOR_ERRORS)
     def create(self) -> dict:
         """Create a migration of a workload; planning starts at once."""

@@ -48,13 +48,25 @@ options = {
     'additionalProperties': False,
 }
 
+#: The workload of microversions 1.0 to 1.3: no ``stack`` kind, no
+#: ``project``.
+_WORKLOAD_1_0 = dict(
+    selection.WORKLOAD_SCHEMA,
+    properties={
+        **{name: schema for name, schema
+           in selection.WORKLOAD_SCHEMA['properties'].items()
+           if name != 'project'},
+        'kind': {'type': 'string', 'enum': [
+            kind for kind in selection.WORKLOAD_KINDS if kind != 'stack']},
+    })
+
 create_request = {
     'type': 'object',
     'properties': {
         'name': common.NAME,
         'source': _STR,
         'destination': _STR,
-        'workload': selection.WORKLOAD_SCHEMA,
+        'workload': _WORKLOAD_1_0,
         'strategies': selection.STRATEGIES_SCHEMA,
         'supplementary': {'type': 'string',
                           'enum': list(selection.SUPPLEMENTARY_MODES)},
@@ -66,6 +78,17 @@ create_request = {
                   'destination': 'new-cloud',
                   'workload': {'kind': 'project', 'names': ['demo']}}],
 }
+
+#: 1.4: the ``stack`` workload kind and the workload's ``project``.
+create_request_1_4 = dict(
+    create_request,
+    properties=dict(create_request['properties'],
+                    workload=selection.WORKLOAD_SCHEMA),
+    examples=[*create_request['examples'],
+              {'name': 'web-stacks', 'source': 'old-cloud',
+               'destination': 'new-cloud',
+               'workload': {'kind': 'stack', 'names': ['web', 'db'],
+                            'project': 'demo', 'domain': 'Default'}}])
 
 state_request = {
     'type': 'object',

@@ -394,8 +394,13 @@ class TestEvacuationPlan(HostsTestCase):
                       error['message'])
         self.app.post_json(self.plan_path(uuid), {}, headers=V11,
                            status=404)
-        self.put_state(uuid, {'target': 'evacuated',
-                              'servers': {'a': 'leave'}}, status=400)
+        error = self.put_state(uuid, {'target': 'evacuated',
+                                      'servers': {'a': 'leave'}},
+                               status=400).json['error']
+        self.assertIn("('servers' was unexpected) in microversion 1.1; this "
+                      'body needs microversion 1.2 (header '
+                      'OpenStack-API-Version: migration 1.2)',
+                      error['message'])
 
     def test_dry_run_shows_the_plan_and_stores_nothing(self):
         self.the_issue()

@@ -37,6 +37,10 @@ from pumphouse.tests.unit.api import test_policy
 from pumphouse.tests.unit.conductor import test_migrations as work
 
 ELSEWHERE = 'elsewhere'
+V13 = {'OpenStack-API-Version': 'migration 1.3'}
+V14 = {'OpenStack-API-Version': 'migration 1.4'}
+STACKS = {'kind': 'stack', 'names': ['web', 'db'], 'project': 'demo',
+          'domain': 'Default'}
 
 
 def create_body(**extra) -> dict:
@@ -95,8 +99,9 @@ class TestCreate(MigrationsTestCase):
         body = create_body(source=self.src.uuid, destination=self.dst.uuid)
         self.app.post_json('/v1/migrations', body, status=202)
 
-    def _bad(self, body, message, status=400):
-        response = self.app.post_json('/v1/migrations', body, status=status)
+    def _bad(self, body, message, status=400, headers=None):
+        response = self.app.post_json('/v1/migrations', body, status=status,
+                                      headers=headers)
         self.assertIn(message, response.json['error']['message'])
         # A conductor's refusal comes without the conductor's traceback.
         self.assertNotIn('Traceback', response.text)
@@ -126,6 +131,59 @@ class TestCreate(MigrationsTestCase):
         self._bad(create_body(source='nowhere'),
                   'Cloud nowhere could not be found.')
         self._bad(create_body(supplementary='some'), 'supplementary')
+
+    def test_stack_workload_from_microversion_1_4(self):
+        for workload in (STACKS, {'kind': 'stack', 'names': ['web']}):
+            response = self.app.post_json(
+                '/v1/migrations', create_body(workload=workload),
+                headers=V14, status=202)
+            self.assertEqual('migration 1.4',
+                             response.headers['OpenStack-API-Version'])
+            self.assertEqual(workload, response.json['workload'])
+            stored = migration_api.get_migration(response.json['uuid'])
+            self.assertEqual(workload, stored.workload['workload'])
+            # Shown in older microversions as it is.
+            shown = self.app.get(f'/v1/migrations/{stored.uuid}').json
+            self.assertEqual(workload, shown['workload'])
+
+    def test_stack_workload_refused_before_microversion_1_4(self):
+        needs = ('in microversion {}; this body needs microversion 1.4 '
+                 '(header OpenStack-API-Version: migration 1.4)')
+        for headers, asked in ((V13, '1.3'), (None, '1.0')):
+            self._bad(create_body(workload={'kind': 'stack',
+                                            'names': ['web']}),
+                      "workload/kind: 'stack' is not one of "
+                      "['project', 'domain', 'server', 'host', 'resources']"
+                      f' {needs.format(asked)}', headers=headers)
+            self._bad(create_body(workload=STACKS), needs.format(asked),
+                      headers=headers)
+            self._bad(create_body(workload={'kind': 'project',
+                                            'names': ['p1'],
+                                            'project': 'p1'}),
+                      "('project' was unexpected) "
+                      f'{needs.format(asked)}', headers=headers)
+        # Invalid in 1.4 too: no microversion would take it.
+        response = self.app.post_json(
+            '/v1/migrations', create_body(workload={'kind': 'volume',
+                                                    'names': ['v1']}),
+            headers=V13, status=400)
+        self.assertNotIn('microversion', response.json['error']['message'])
+
+    def test_project_only_for_stack_workloads(self):
+        self._bad(create_body(workload={'kind': 'project', 'names': ['p1'],
+                                        'project': 'p1'}),
+                  'project names the project of the stacks of a stack '
+                  'workload', headers=V14)
+        self._bad(create_body(workload={'kind': 'stack', 'names': ['web'],
+                                        'domain': 'Default'}),
+                  "domain names the domain of a stack workload's project",
+                  headers=V14)
+        self._bad(create_body(workload={'kind': 'stack', 'names': ['web'],
+                                        'project': ''}),
+                  'workload/project', headers=V14)
+        self._bad(create_body(workload={'kind': 'stack', 'names': ['web'],
+                                        'hosts': ['h1']}),
+                  'hosts limit a project workload', headers=V14)
 
     def test_malformed_json(self):
         response = self.app.post('/v1/migrations', '{"source": ',
@@ -561,6 +619,12 @@ class TestPolicies(base.RPCTestCase):
             error = self.app.post_json('/v1/migrations', body,
                                        headers=member, status=403).json
             self.assertIn('create_any_workload', error['error']['message'])
+        # Nor stacks, even in its own project.
+        error = self.app.post_json(
+            '/v1/migrations', create_body(workload=dict(
+                STACKS, project='demo')), headers={**member, **V14},
+            status=403).json
+        self.assertIn('create_any_workload', error['error']['message'])
         self.assertEqual(before, self.app.get('/v1/migrations',
                                               headers=member).json)
 

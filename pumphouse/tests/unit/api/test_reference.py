@@ -104,6 +104,11 @@ def test_request_body_fields_are_listed(openapi_rst, document):
     # PUT .../state has a body of its own from 1.2 on (servers)
     assert 'The body in microversions 1.2 to ' in hosts
     assert '``servers``' in hosts
+    migrations = '\n'.join(openapi_rst.operations_rst(document,
+                                                      'migrations'))
+    # POST /v1/migrations takes stack workloads from 1.4 on
+    assert 'The body in microversions 1.0 to 1.3:' in migrations
+    assert '``workload.project`` (Optional)' in migrations
 
 
 def test_text_escapes_markup(openapi_rst):

@@ -102,6 +102,11 @@ class TestOutput(testtools.TestCase):
                 'strategies': {'identity.user': 'tenant',
                                'identity.role': 'all'},
                 'supplementary': 'all'}))
+        self.assertEqual(
+            'stack: web, db in project demo (domain Default)',
+            output.workload_text({
+                'workload': {'kind': 'stack', 'names': ['web', 'db'],
+                             'project': 'demo', 'domain': 'Default'}}))
 
     def test_timestamp(self):
         self.assertEqual('-', output.timestamp(None))

@@ -81,8 +81,17 @@ class TestParsing(testtools.TestCase):
 
     def test_unknown_kind(self):
         stderr = self.assert_usage_error('plan', '--source', 'a',
-                                         '--destination', 'b', 'stack', 'x')
-        self.assertIn("invalid choice: 'stack'", stderr)
+                                         '--destination', 'b', 'volume', 'x')
+        self.assertIn("invalid choice: 'volume'", stderr)
+
+    def test_stack(self):
+        args = parse('migrate', '--source', 'old', '--destination', 'new',
+                     'stack', 'web', '0d4f1e1c-stack-id', '--project', 'demo',
+                     '--domain', 'Default', '--yes')
+        self.assertEqual(('stack', ['web', '0d4f1e1c-stack-id'], 'demo',
+                          'Default'),
+                         (args.kind, args.names, args.project, args.domain))
+        self.assertIsNone(parse('plan', *WORKLOAD).project)
 
     def test_clouds_are_required(self):
         stderr = self.assert_usage_error('plan', 'project', 'web')
@@ -172,6 +181,37 @@ class TestSelection(base.TestCase):
             args = parse('plan', *WORKLOAD, '--strategy', strategy)
             error = self.assertRaises(exception.Invalid,
                                       migrate.selection_from_args, args)
+            self.assertIn(message, str(error))
+
+    def test_stack_in_a_project(self):
+        args = parse('plan', '--source', 'a', '--destination', 'b',
+                     'stack', 'web', 'db', '--project', 'demo', '--domain',
+                     'Default')
+        self.assertEqual(
+            {'workload': {'kind': 'stack', 'names': ['web', 'db'],
+                          'project': 'demo', 'domain': 'Default'},
+             'strategies': {}, 'supplementary': 'depend'},
+            migrate.selection_from_args(args))
+        args = parse('plan', '--source', 'a', '--destination', 'b',
+                     'stack', 'web')
+        self.assertEqual({'kind': 'stack', 'names': ['web']},
+                         migrate.selection_from_args(args)['workload'])
+
+    def test_project_only_for_stacks(self):
+        for argv, message in (
+                (['project', 'demo', '--project', 'demo'],
+                 '--project names the project of the stacks of a stack '
+                 'workload; for a whole project write: project PROJECT'),
+                (['server', 'web-1', '--project', 'demo'],
+                 '--project names the project of the stacks'),
+                (['stack', 'web', '--domain', 'Default'],
+                 '--domain names the domain of the projects of a project '
+                 'workload, or of the --project of a stack workload')):
+            args = parse('plan', '--source', 'a', '--destination', 'b',
+                         *argv)
+            error = self.assertRaises(errors.CommandError,
+                                      migrate.selection_from_args, args)
+            self.assertEqual(errors.USAGE, error.status)
             self.assertIn(message, str(error))
 
     def test_domain_only_for_projects(self):

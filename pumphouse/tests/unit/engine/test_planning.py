@@ -79,8 +79,9 @@ class TestSelection(EngineTestCase):
         bad = [project('red', strategies={'test.nothing': 'all'}),
                project('red', strategies={'test.team': 'public'}),
                project('red', supplementary='some'),
-               sel.Selection(sel.Workload('stack', ['h1'])),
+               sel.Selection(sel.Workload('volume', ['v1'])),
                sel.Selection(sel.Workload('server', ['s1'], hosts=['h1'])),
+               sel.Selection(sel.Workload('stack', ['web'], hosts=['h1'])),
                sel.Selection(sel.Workload('resources', ['test.team'])),
                sel.Selection(sel.Workload('resources', ['test.x=1']))]
         for selection in bad:
@@ -88,6 +89,41 @@ class TestSelection(EngineTestCase):
                               self.drivers)
         project('red', strategies={'test.member': 'used'}).validate(
             self.drivers)
+
+    def test_project_of_a_stack_workload(self):
+        sel.Selection(sel.Workload('stack', ['web', 'db'])).validate(
+            self.drivers)
+        sel.Selection(sel.Workload('stack', ['web'], project='demo',
+                                   domain='Default')).validate(self.drivers)
+        for workload, message in (
+                (sel.Workload('project', ['demo'], project='demo'),
+                 'project names the project of the stacks of a stack '
+                 'workload'),
+                (sel.Workload('server', ['s1'], project='demo'),
+                 'project names the project of the stacks'),
+                (sel.Workload('stack', ['web'], domain='Default'),
+                 "domain names the domain of a stack workload's project: "
+                 'give the project too')):
+            error = self.assertRaises(exception.Invalid,
+                                      sel.Selection(workload).validate,
+                                      self.drivers)
+            self.assertIn(message, str(error))
+
+    def test_stack_workload_round_trip(self):
+        data = {'kind': 'stack', 'names': ['web', 'db'], 'project': 'demo',
+                'domain': 'Default'}
+        workload = sel.Workload.from_dict(data)
+        self.assertEqual(('stack', 'demo'), (workload.kind, workload.project))
+        self.assertIsNone(workload.on_hosts())
+        self.assertEqual(data, workload.to_dict())
+        selection = sel.Selection(workload)
+        self.assertEqual(selection.to_dict(), sel.Selection.from_dict(
+            selection.to_dict()).to_dict())
+        # None and left out: as with domain
+        self.assertEqual({'kind': 'stack', 'names': ['web']},
+                         sel.Workload('stack', ['web']).to_dict())
+        self.assertIsNone(sel.Workload.from_dict(
+            {'kind': 'stack', 'names': ['web']}).project)
 
     def test_hosts_of_host_and_project_workloads(self):
         self.assertEqual({'h1', 'h2'}, sel.Workload(

@@ -39,6 +39,7 @@ def versions(high: str) -> dict:
 VERSIONS = versions('1.0')
 VERSIONS_1_1 = versions('1.1')
 VERSIONS_1_2 = versions('1.2')
+VERSIONS_1_4 = versions('1.4')
 UUID = '6f1b7a52-2c1f-4c43-9d55-0d5c1a3b5e11'
 MIGRATION = {'uuid': UUID, 'name': 'm', 'state': 'planned',
              'source': 'src-uuid', 'destination': 'dst-uuid',

@@ -55,6 +55,53 @@ class TestCreate(base.CommandTestCase):
                         'server_cutover': 'stop',
                         'override_checks': ['quota']}}, self.last_body())
 
+    def test_stack_workload_sends_1_4(self):
+        self.http.get(URL + '/', json=base.VERSIONS_1_4)
+        self.http.post(URL + '/v1/migrations', status_code=202,
+                       json=migration(workload={'kind': 'stack',
+                                                'names': ['web']}))
+        self.run_command(migrations.CreateMigration, [
+            '--source', 'old', '--destination', 'new', 'stack', 'web',
+            'db', '--project', 'demo', '--domain', 'Default'])
+        request = self.http.request_history[-1]
+        self.assertEqual('migration 1.4',
+                         request.headers['OpenStack-API-Version'])
+        self.assertEqual({'kind': 'stack', 'names': ['web', 'db'],
+                          'project': 'demo', 'domain': 'Default'},
+                         request.json()['workload'])
+
+    def test_stack_workload_of_an_older_server_is_a_clear_error(self):
+        self.http.get(URL + '/', json=base.VERSIONS_1_2)
+        error = self.assertRaises(
+            exceptions.CommandError, self.run_command,
+            migrations.CreateMigration, ['--source', 'a', '--destination',
+                                         'b', 'stack', 'web'])
+        self.assertEqual('stack workloads need migration API 1.4, but the '
+                         'server only supports 1.0 to 1.2 (upgrade '
+                         'Pumphouse)', str(error))
+        self.assertFalse(any(r.method == 'POST'
+                             for r in self.http.request_history))
+
+    def test_other_workloads_still_go_to_an_older_server(self):
+        self.http.get(URL + '/', json=base.VERSIONS_1_2)
+        self.http.post(URL + '/v1/migrations', status_code=202,
+                       json=MIGRATION)
+        self.run_command(migrations.CreateMigration, [
+            '--source', 'old', '--destination', 'new', 'project', 'demo'])
+        self.assertEqual('migration 1.2', self.http.request_history[-1]
+                         .headers['OpenStack-API-Version'])
+
+    def test_project_only_for_stacks(self):
+        error = self.assertRaises(
+            exceptions.CommandError, self.run_command,
+            migrations.CreateMigration, ['--source', 'a', '--destination',
+                                         'b', 'project', 'demo',
+                                         '--project', 'demo'])
+        self.assertIn('--project names the project of the stacks of a '
+                      'stack workload', str(error))
+        self.assertFalse(any(r.method == 'POST'
+                             for r in self.http.request_history))
+
     def test_bad_strategy_changes_nothing(self):
         error = self.assertRaises(
             exceptions.CommandError, self.run_command,

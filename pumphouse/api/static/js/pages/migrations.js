@@ -16,7 +16,8 @@ export async function cloudNames(signal) {
 export function workloadText(workload) {
   const names = workload.names.join(', ');
   const hosts = workload.hosts ? ` on ${workload.hosts.join(', ')}` : '';
-  return `${workload.kind} ${names}${hosts}`;
+  const project = workload.project ? ` in project ${workload.project}` : '';
+  return `${workload.kind} ${names}${project}${hosts}`;
 }
 
 export async function render(main, {signal}) {

@@ -6,7 +6,8 @@ import {h, field, select, clearErrors, showError, errorBox} from '../dom.js';
 
 const KINDS = [['project', 'Project(s)'], ['domain', 'Domain(s)'],
                ['server', 'Server(s)'], ['host', 'All servers of host(s)'],
-               ['resources', 'Resources (TYPE=ID)']];
+               ['resources', 'Resources (TYPE=ID)'],
+               ['stack', 'Heat stack(s)']];
 
 function lines(text) {
   return text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
@@ -33,6 +34,17 @@ export async function render(main, {query, signal}) {
     || (clouds.find((c) => c.name !== sourcePreset) || {}).name;
   const kind = select(KINDS, {name: 'kind'});
   kind.value = query.get('kind') || 'project';
+  // Only a stack workload has a project (where its stacks are looked up).
+  const stackProject = h('div', {},
+    field('Project', h('input', {name: 'project',
+                                 value: query.get('project') || ''}),
+          {name: 'workload/project', help: 'Of the stacks (name or id); '
+            + 'optional.'}));
+  const showKindFields = () => {
+    stackProject.hidden = kind.value !== 'stack';
+  };
+  kind.addEventListener('change', showKindFields);
+  showKindFields();
   const form = h('form', {class: 'card', novalidate: true},
     h('fieldset', {}, h('legend', {}, 'Clouds'),
       field('Name of the migration', h('input', {name: 'name'}), {name: 'name'}),
@@ -43,9 +55,11 @@ export async function render(main, {query, signal}) {
       field('Names', h('textarea', {name: 'names', rows: 3, required: true},
                        query.get('names') || ''),
             {name: 'workload/names', help: 'One per line (project, domain, '
-              + 'server or host names; TYPE=ID for resources).'}),
+              + 'server, host or stack names; TYPE=ID for resources).'}),
+      stackProject,
       field('Domain', h('input', {name: 'domain', value: query.get('domain') || ''}),
-            {name: 'workload/domain', help: 'Of the projects (name or id).'}),
+            {name: 'workload/domain', help: 'Of the projects, or of the '
+              + 'project of the stacks (name or id).'}),
       field('Only the servers on hosts', h('input', {name: 'hosts'}),
             {name: 'workload/hosts', help: 'Comma-separated; projects only.'})),
     h('fieldset', {}, h('legend', {}, 'What comes along'),
@@ -91,6 +105,9 @@ export async function render(main, {query, signal}) {
     const workload = {kind: kind.value, names: lines(text('names'))};
     if (text('domain')) workload.domain = text('domain');
     if (text('hosts')) workload.hosts = lines(text('hosts'));
+    if (kind.value === 'stack' && text('project')) {
+      workload.project = text('project');
+    }
     const body = {source: text('source'), destination: text('destination'),
                   workload, supplementary: text('supplementary')};
     if (text('name')) body.name = text('name');
