@@ -285,7 +285,7 @@ def _named(ctx, workload) -> list[dict]:
     if not _source_has_heat(ctx):
         raise exception.Invalid(reason='the source cloud has no Heat '
                                        '(no orchestration service)')
-    project = getattr(workload, 'project', None)
+    project = workload.project
     in_project = (_project_stacks(ctx, _project_id(ctx, workload))
                   if project else None)
     chosen = []
@@ -312,7 +312,7 @@ def _project_id(ctx, workload) -> str:
     wanted = workload.project
     if wanted in projects:
         return wanted
-    domain = getattr(workload, 'domain', None)
+    domain = workload.domain
     matches = [i for i, p in projects.items() if p.name == wanted and (
         domain is None or domain in (p.domain_id, _domain_name(ctx, p)))]
     if len(matches) != 1:
