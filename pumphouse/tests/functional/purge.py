@@ -22,6 +22,7 @@ network ``public``) is never touched.
 """
 
 import pathlib
+import time
 from collections.abc import Iterable
 
 import yaml
@@ -31,6 +32,7 @@ from pumphouse.drivers.resources.compute import server_snapshot
 from pumphouse.tests.functional import fixtures
 
 SERVER_TIMEOUT = 180
+STACK_TIMEOUT = 300
 VOLUME_TIMEOUT = 120
 SEED = fixtures.REPO / 'tools' / 'minicloud' / 'seed' / 'full.yaml'
 #: Roles every cloud has; a purge never deletes them.
@@ -39,8 +41,9 @@ STANDARD_ROLES = frozenset({'admin', 'member', 'reader', 'manager',
 
 
 def purge_project(conn, project_id: str) -> None:
-    """Delete a project and every network, compute and storage resource
-    it owns (servers first, the project last)."""
+    """Delete a project and every Heat stack, network, compute and
+    storage resource it owns (stacks first, the project last)."""
+    delete_stacks(conn, project_id)
     servers = list(conn.compute.servers(all_projects=True,
                                         project_id=project_id))
     for server in servers:
@@ -74,6 +77,27 @@ def purge_project(conn, project_id: str) -> None:
     for group in network.security_groups(project_id=project_id):
         network.delete_security_group(group)
     conn.identity.delete_project(project_id)
+
+
+def delete_stacks(conn, project_id: str) -> None:
+    """Delete the project's Heat stacks (and so what they hold). Heat
+    lists a project's stacks to tokens of that project only: the admin
+    is given a role there first."""
+    if not conn.endpoint_for('orchestration'):
+        return
+    admin = conn.identity.find_role('admin')
+    conn.identity.assign_project_role_to_user(
+        project_id, conn.current_user_id, admin)
+    scoped = conn.connect_as_project(project_id)
+
+    def listed():
+        return scoped.orchestration.get('/stacks').json()['stacks']
+    for stack in listed():
+        scoped.orchestration.delete(
+            f'/stacks/{stack["stack_name"]}/{stack["id"]}')
+    deadline = time.monotonic() + STACK_TIMEOUT
+    while listed() and time.monotonic() < deadline:
+        time.sleep(2)
 
 
 def delete_user(conn, user) -> None:

@@ -114,7 +114,6 @@ class App:
             project = conn.identity.find_project(
                 self.project, domain_id='default', ignore_missing=True)
             if project is not None:
-                _delete_stacks(_in_project(conn, project.id))
                 purge.purge_project(conn, project.id)
             for user in conn.identity.users(name=self.owner):
                 purge.delete_user(conn, user)
@@ -130,16 +129,6 @@ def _in_project(conn, project_id: str):
     conn.identity.assign_project_role_to_user(
         project_id, conn.current_user_id, admin)
     return conn.connect_as_project(project_id)
-
-
-def _delete_stacks(scoped) -> None:
-    stacks = _stacks(scoped)
-    for stack in stacks:
-        scoped.orchestration.delete(
-            f'/stacks/{stack["stack_name"]}/{stack["id"]}')
-    deadline = time.monotonic() + STACK_TIMEOUT
-    while _stacks(scoped) and time.monotonic() < deadline:
-        time.sleep(2)
 
 
 def _stacks(conn) -> list[dict]:
