@@ -19,11 +19,13 @@ is ``*_COMPLETE`` in the source and the destination's Heat adopts stacks
 source and keeps the reasons with the stack (``problems``); this check
 shows them, one failed check per stack (``stack:<name>``). Overridden,
 the stack's resources move and the stack does not (its item is
-skipped, with the reasons, and the report says so).
+skipped, with the reasons, and the report says so). A stack read from
+Heat's listings because the source does not export stacks is a warning.
 """
 
 from pumphouse.engine.checks.result import FAILED
 from pumphouse.engine.checks.result import PASSED
+from pumphouse.engine.checks.result import WARNING
 from pumphouse.engine.checks.result import Result
 
 CATEGORY = 'stack'
@@ -41,6 +43,10 @@ def check(ctx, plan, drivers) -> list[Result]:
                 f'stack {name} cannot be adopted in the destination: ' +
                 '; '.join(problems) + '. Overridden, its resources move '
                 'without the stack'))
+        elif resource.data.get('warnings'):
+            results.append(Result(
+                CATEGORY, name, WARNING,
+                f'stack {name}: ' + '; '.join(resource.data['warnings'])))
         elif plan.action(resource.key) == 'create':
             results.append(Result(
                 CATEGORY, name, PASSED,

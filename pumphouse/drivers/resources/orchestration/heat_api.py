@@ -89,6 +89,55 @@ def export(conn, name: str, stack_id: str) -> dict:
         f'/stacks/{name}/{stack_id}/export'))
 
 
+def listed_document(conn, stack: dict) -> dict:
+    """The stack as an export document, made from what Heat shows of it
+    where it does not export stacks (``enable_stack_abandon`` off): its
+    template, environment and files, and its resources from the
+    listings, nested stacks walked into. Heat's private data of a
+    resource is not shown, save a random string's value (read from its
+    attributes)."""
+    name, stack_id = stack['stack_name'], stack['id']
+    base = f'/stacks/{name}/{stack_id}'
+    action, _, status = (stack.get('stack_status') or '_').partition('_')
+    return {
+        'name': name, 'id': stack_id, 'action': action, 'status': status,
+        'template': _json(conn.orchestration.get(f'{base}/template')),
+        'environment': _json(conn.orchestration.get(f'{base}/environment')),
+        'files': _json(conn.orchestration.get(f'{base}/files')),
+        'resources': _listed_resources(conn, name, stack_id),
+        'project_id': parameters_all(stack).get('OS::project_id'),
+        'tags': stack.get('tags'),
+    }
+
+
+def _listed_resources(conn, name: str, stack_id: str) -> dict:
+    base = f'/stacks/{name}/{stack_id}/resources'
+    found = {}
+    for resource in _json(conn.orchestration.get(base))['resources']:
+        resource_name = resource['resource_name']
+        nested = _nested(resource)
+        if nested is not None:
+            found[resource_name] = {
+                'name': resource_name,
+                'resources': _listed_resources(conn, *nested)}
+            continue
+        action, _, status = (resource.get('resource_status')
+                             or '_').partition('_')
+        entry = {'name': resource_name,
+                 'type': resource.get('resource_type'),
+                 'resource_id': resource.get('physical_resource_id') or None,
+                 'action': action, 'status': status, 'metadata': {},
+                 'resource_data': {}}
+        if entry['type'] == 'OS::Heat::RandomString':
+            shown = _json(conn.orchestration.get(
+                f'{base}/{resource_name}'))['resource']
+            value = (shown.get('attributes') or {}).get('value')
+            if value is not None:
+                entry['resource_data'] = {'value': value}
+        found[resource_name] = entry
+    return found
+
+
 def leaf_resources(conn, name: str, stack_id: str,
                    path: tuple[str, ...] = ()) -> dict[str, dict]:
     """Every resource of the stack that is not itself a stack, by its

@@ -119,12 +119,17 @@ class StackDriver(base.ResourceDriver):
         if not stack.get('stack_status', '').endswith(heat_api.COMPLETE):
             problems.append(f'the source stack is {stack["stack_status"]} '
                             '(only *_COMPLETE stacks are adopted)')
+        warnings = []
         try:
             document = heat_api.export(ctx.source, name, stack_id)
-        except sdk_exc.BadRequestException as e:
-            # Heat answers NotSupported with 400.
-            problems.append(f'the source\'s Heat does not export it '
-                            f'(enable_stack_abandon): {e}')
+        except sdk_exc.BadRequestException:
+            # Heat answers NotSupported with 400: read what it shows.
+            document = heat_api.listed_document(ctx.source, stack)
+            warnings.append(
+                'the source\'s Heat does not export stacks '
+                '(enable_stack_abandon): read from its listings, without '
+                'the data Heat keeps inside resources (a server\'s '
+                'implicit ports are not removed with the adopted stack)')
         leaves = physical.leaves(document, _interface_port(ctx))
         problems += [leaf.problem for leaf in leaves if leaf.problem]
         refusal = _adopt_refusal(ctx)
@@ -149,7 +154,8 @@ class StackDriver(base.ResourceDriver):
                           for leaf in leaves},
         }
         data = {'export': document, 'problems': problems,
-                'keypairs': keypairs, 'mapped': [list(k) for k in needs]}
+                'warnings': warnings, 'keypairs': keypairs,
+                'mapped': [list(k) for k in needs]}
         if problems:
             data['skip'] = 'not adopted: ' + '; '.join(problems)
         needs += [('compute.keypair', k) for k in keypairs]

@@ -105,6 +105,7 @@ class FakeHeat:
         self.posted = []
         self.abandoned = []
         self.adopt_refused = None
+        self.export_refused = False
 
     def get(self, path, params=None, **kwargs):
         parts = path.strip('/').split('/')
@@ -115,9 +116,19 @@ class FakeHeat:
             return Response(404) if stack is None else \
                 Response(200, {'stack': stack})
         if parts[-1] == 'export':
+            if self.export_refused:
+                return Response(400, {'explanation':
+                                      'Stack Abandon is not supported.'})
             return Response(200, self.exports[parts[2]])
+        if parts[-1] in ('template', 'environment', 'files'):
+            return Response(200, {'template': {'resources': {}},
+                                  'environment': {'parameters': {}},
+                                  'files': {}}[parts[-1]])
         if parts[-1] == 'resources':
             return Response(200, {'resources': self.resources[parts[2]]})
+        if parts[-2] == 'resources':
+            return Response(200, {'resource': {
+                'attributes': {'value': 's3cret'}}})
         raise AssertionError(path)
 
     def post(self, path, json=None, **kwargs):
@@ -241,6 +252,39 @@ class TestDiscovery(unittest.TestCase):
         stack = self.discover()
         self.assertIn('the source stack is UPDATE_FAILED (only *_COMPLETE '
                       'stacks are adopted)', stack.data['problems'])
+
+    def test_without_export_the_listings_make_the_document(self):
+        heat = self.source.orchestration
+        heat.export_refused = True
+        nested = 'http://heat/v1/p/stacks/app-workers-x/nested-id'
+        heat.resources['stack-src'] = [
+            {'resource_name': 'secret',
+             'resource_type': 'OS::Heat::RandomString',
+             'physical_resource_id': 'app-secret-abc',
+             'resource_status': 'CREATE_COMPLETE', 'links': []},
+            {'resource_name': 'workers',
+             'resource_type': 'OS::Heat::ResourceGroup',
+             'physical_resource_id': 'nested-id',
+             'resource_status': 'CREATE_COMPLETE',
+             'links': [{'rel': 'nested', 'href': nested}]}]
+        heat.resources['nested-id'] = [
+            {'resource_name': '0', 'resource_type': 'OS::Nova::Server',
+             'physical_resource_id': 'w0-src',
+             'resource_status': 'CREATE_COMPLETE', 'links': []}]
+        stack = self.discover()
+        document = stack.data['export']
+        self.assertEqual({'value': 's3cret'},
+                         document['resources']['secret']['resource_data'])
+        self.assertEqual('w0-src', document['resources']['workers'][
+            'resources']['0']['resource_id'])
+        self.assertEqual(res.ref('compute.server', 'w0-src'),
+                         stack.attrs['resources']['workers/0']['id'])
+        self.assertEqual([], stack.data['problems'])
+        self.assertIn('enable_stack_abandon', stack.data['warnings'][0])
+        results = stack_check.check(None, types.SimpleNamespace(
+            graph=types.SimpleNamespace(of_type=lambda t: [stack]),
+            action=lambda key: 'create'), {})
+        self.assertEqual(['warning'], [r.status for r in results])
 
     def test_an_unknown_stack_is_a_clear_error(self):
         with self.assertRaisesRegex(Exception, "stack 'nope' was not found"):
