@@ -1,7 +1,7 @@
 #!/bin/bash
 #
 # Prepares the database servers of Pumphouse's unit tests, and the
-# browser of the web UI's tests (tools/browser-setup.sh), on a test
+# browsers of the web UI's tests (tools/browser-setup.sh), on a test
 # machine. OpenStack's CI runs this script before tox; developers run it
 # once on their own test machine, as a user who may use sudo (or as
 # root), after installing the packages of bindep.txt (bindep test).

@@ -40,7 +40,7 @@ from pumphouse.tests.functional.ui import conftest
 
 try:
     from playwright.sync_api import expect
-except ImportError:  # the chromium fixture skips, or fails in CI
+except ImportError:  # the browsers fixture skips, or fails in CI
     expect = None
 
 #: How long the demo migration may take, plan and apply.

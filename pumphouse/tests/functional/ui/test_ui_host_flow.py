@@ -48,7 +48,7 @@ from pumphouse.tests.functional.ui.test_ui_harness import sign_in
 
 try:
     from playwright.sync_api import expect
-except ImportError:  # the chromium fixture skips, or fails in CI
+except ImportError:  # the browsers fixture skips, or fails in CI
     expect = None
 
 V11 = {'OpenStack-API-Version': 'migration 1.1'}

@@ -10,14 +10,16 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The web UI in headless Chromium against ``pumphouse serve`` (noauth),
-no cloud harness needed: the banner, navigation, the clouds page's and
-the host form's errors, registering a host (its BMC password never
-shown), a stack workload from the New migration form, a 2,000-item
-plan, keyboard use, no CSP violation, live progress, and screenshots of
-every page at 1280×800 and 390×844.
+"""The web UI in headless Chromium and Firefox ESR against ``pumphouse
+serve`` (noauth), no cloud harness needed: the banner, navigation, the
+clouds page's and the host form's errors, registering a host (its BMC
+password never shown), a stack workload from the New migration form, a
+2,000-item plan, keyboard use, no CSP violation, no console error, live
+progress, and screenshots of every page at 1280×800 and 390×844 in each
+browser.
 """
 
+import json
 import re
 import time
 
@@ -25,12 +27,16 @@ import pytest
 
 try:
     from playwright.sync_api import expect
-except ImportError:  # the chromium fixture skips, or fails in CI
+except ImportError:  # the browsers fixture skips, or fails in CI
     expect = None
 
 from pumphouse.engine import states
 from pumphouse.tests.functional.ui import conftest
 from pumphouse.tests.functional.ui import seed
+
+#: Every test runs in each browser (a missing one is skipped, outside CI).
+pytestmark = pytest.mark.parametrize('browser_name', sorted(conftest.BROWSERS),
+                                     indirect=True, scope='module')
 
 #: What the first drawing of a 2,000-item plan may take on the CI
 #: machine (2 cores), from the page's first request.
@@ -244,7 +250,7 @@ def test_host_registered_in_the_form_is_listed_without_its_password(
             form.get_by_role('button', name='Register').click()
         assert sent.value.status == 201, sent.value.text()
         # Sent once, in the request's body; never answered back.
-        assert BMC_PASSWORD in sent.value.request.post_data
+        assert BMC_PASSWORD in conftest.request_body(page, sent.value)
         assert BMC_PASSWORD not in sent.value.text()
 
         row = page.get_by_role('row', name=re.compile(r'^compute-7 '))
@@ -393,7 +399,8 @@ def _plan_from_the_form(page, form) -> dict:
     assert sent.value.status == 202, sent.value.text()
     assert sent.value.request.headers['openstack-api-version'] == \
         'migration 1.4'
-    return sent.value.request.post_data_json, sent.value.json()
+    return (json.loads(conftest.request_body(page, sent.value)),
+            sent.value.json())
 
 
 def test_new_migration_of_stacks_in_a_project(page, served):
@@ -464,16 +471,12 @@ PAGES = {
 
 @pytest.mark.parametrize('size', sorted(conftest.SIZES))
 def test_screenshots_of_every_page_without_csp_violation(
-        chromium, served, artifacts, size):
+        browser, browser_name, served, artifacts, size):
     width, height = conftest.SIZES[size]
-    context = chromium.new_context(viewport={'width': width,
-                                             'height': height})
+    context = browser.new_context(viewport={'width': width,
+                                            'height': height})
     page = context.new_page()
-    problems = []
-    page.on('console', lambda m: problems.append(m.text)
-            if m.type == 'error'
-            and not m.text.startswith('Failed to load resource') else None)
-    page.on('pageerror', lambda e: problems.append(str(e)))
+    problems = conftest.watch(page)
     try:
         for name, fragment in PAGES.items():
             goto(page, served, fragment.format(**served.migrations))
@@ -489,7 +492,7 @@ def test_screenshots_of_every_page_without_csp_violation(
                                  name='Register a host').wait_for()
             else:
                 page.wait_for_load_state('networkidle')
-            path = artifacts / f'{name}-{width}x{height}.png'
+            path = artifacts / f'{browser_name}-{name}-{width}x{height}.png'
             page.screenshot(path=str(path), full_page=True)
             assert path.stat().st_size > 1000
     finally:
