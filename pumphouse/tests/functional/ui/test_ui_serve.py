@@ -495,6 +495,12 @@ def test_screenshots_of_every_page_without_csp_violation(
             path = artifacts / f'{browser_name}-{name}-{width}x{height}.png'
             page.screenshot(path=str(path), full_page=True)
             assert path.stat().st_size > 1000
+            # Nothing makes the page wider than the window (wide tables
+            # scroll in their own box).
+            overflow = page.evaluate(
+                'document.documentElement.scrollWidth'
+                ' - document.documentElement.clientWidth')
+            assert overflow <= 0, f'{name}: {overflow} px too wide'
     finally:
         context.close()
     assert problems == []
