@@ -162,7 +162,11 @@ class Served:
 def served(tmp_path_factory):
     """``pumphouse serve`` on embedded defaults (noauth) with two clouds
     whose Keystone does not answer and four seeded migrations; no request
-    leaves this machine."""
+    leaves this machine, and none is retried: a plan made in a test fails
+    at once instead of after ~15 s, and so does the running migration of
+    ``test_progress_is_live`` once a conductor takes it over (its owner
+    stops heart-beating), instead of holding up the server's stop for
+    the 30 s it is given."""
     workdir = tmp_path_factory.mktemp('ui-serve')
     dead = fixtures.free_port()
     nowhere = f'http://127.0.0.1:{dead}'
@@ -172,7 +176,9 @@ def served(tmp_path_factory):
     with fixtures.embedded_serve(
             workdir, environ=proxies,
             clouds__validation_timeout='3',
-            clouds__api_timeout='3') as (_process, url, env):
+            clouds__api_timeout='3',
+            clouds__api_retries='0',
+            conductor__item_retries='0') as (_process, url, env):
         for name in ('old', 'new'):
             response = requests.post(url + '/v1/clouds', timeout=30, json={
                 'name': name, 'description': f'the {name} cloud',
