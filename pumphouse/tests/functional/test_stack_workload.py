@@ -21,11 +21,12 @@ workers), made for this module in a project and by an owner of its own
 (``stk-<tag>``) and removed from both clouds afterwards.
 
 The tests run in order: with adopting off in the destination the plan
-fails its pre-check and nothing changes; then the stack migrates, its
-outputs stay equal and its owner updates it in the destination (a third
-worker; the others stay); a second run reuses it; then a second stack
-is migrated with ``pumphouse migrate`` killed during Heat's adopt and
-resumed: one stack, nothing twice.
+fails its pre-check and nothing changes; then the stack migrates with
+its outputs equal; a second run reuses it; its owner updates it in the
+destination (a third worker; the others stay) and deleting it there
+removes everything it holds; then a second stack is migrated with
+``pumphouse migrate`` killed during Heat's adopt and resumed: one
+stack, nothing twice.
 """
 
 import configparser
@@ -128,7 +129,7 @@ def _in_project(conn, project_id: str):
     admin = conn.identity.find_role('admin')
     conn.identity.assign_project_role_to_user(
         project_id, conn.current_user_id, admin)
-    return conn.connect_as_project(project_id)
+    return conn.connect_as(project_id=project_id)
 
 
 def _stacks(conn) -> list[dict]:
@@ -151,10 +152,8 @@ def app(prerequisites, tmp_path_factory):
         made.remove()
 
 
-@pytest.fixture(scope='module')
-def cli(tmp_path_factory):
-    """``pumphouse`` on a state directory of this module's."""
-    tmp = tmp_path_factory.mktemp('stack-cli')
+def _cli(tmp: pathlib.Path):
+    """``pumphouse`` on a state directory of its own under ``tmp``."""
     conf = tmp / 'pumphouse.conf'
     conf.write_text(f'[DEFAULT]\nstate_path = {tmp}/state\n'
                     f'[clouds]\nclouds_yaml = {fixtures.clouds_yaml_path()}\n')
@@ -167,6 +166,11 @@ def cli(tmp_path_factory):
     run.tmp = tmp
     run.conf = conf
     return run
+
+
+@pytest.fixture(scope='module')
+def cli(tmp_path_factory):
+    return _cli(tmp_path_factory.mktemp('stack-cli'))
 
 
 def _migrate_args(app: App, *extra: str) -> list[str]:
@@ -342,6 +346,36 @@ def test_owner_updates_the_adopted_stack(app, cli):
         assert destination.compute.get_server(worker).status == 'ACTIVE'
 
 
+def test_deleting_the_adopted_stack_removes_what_it_holds(app):
+    """Heat owns the copies: deleting the stack in the destination
+    deletes its servers, volume, ports (those Nova made in the source
+    too), floating IP, router and network, and leaves nothing."""
+    [stack] = _destination_stacks(app)
+    destination = fixtures.sdk_connection('destination')
+    project = destination.identity.find_project(app.project,
+                                                domain_id='default')
+    scoped = _in_project(destination, project.id)
+    response = scoped.orchestration.delete(
+        f'/stacks/{stack["stack_name"]}/{stack["id"]}')
+    assert response.status_code == 204, response.text
+
+    def settled():
+        found = [s for s in _stacks(scoped) if s['id'] == stack['id']]
+        return not found or not found[0]['stack_status'].endswith(
+            'IN_PROGRESS')
+    fixtures.wait_until(settled, timeout=STACK_TIMEOUT, interval=2)
+    left = [s for s in _stacks(scoped) if s['id'] == stack['id']]
+    assert not left, left
+    network = destination.network
+    assert not list(destination.compute.servers(all_projects=True,
+                                                project_id=project.id))
+    assert not list(network.ports(project_id=project.id))
+    assert not list(network.networks(project_id=project.id))
+    assert not list(network.ips(project_id=project.id))
+    assert not list(destination.block_storage.volumes(
+        all_projects=True, project_id=project.id))
+
+
 @pytest.fixture
 def second_app(prerequisites, tmp_path_factory):
     made = App('k')
@@ -362,7 +396,8 @@ def _adopting(database: pathlib.Path) -> bool:
         return False
 
 
-def test_kill_during_adopt_and_resume(second_app, cli):
+def test_kill_during_adopt_and_resume(second_app, tmp_path):
+    cli = _cli(tmp_path)
     database = cli.tmp / 'state' / 'pumphouse.sqlite'
     log = cli.tmp / 'kill.log'
     argv = [str(fixtures.BIN / 'pumphouse'), '--config-file',

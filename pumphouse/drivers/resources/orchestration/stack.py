@@ -43,6 +43,8 @@ Workloads: ``stack`` (stacks by name or id, in ``project`` when given),
 ``project``/``domain`` (every stack of their projects).
 """
 
+import json
+
 from openstack import exceptions as sdk_exc
 from oslo_log import log
 
@@ -138,6 +140,9 @@ class StackDriver(base.ResourceDriver):
         needs: list[res.Key] = []
         for leaf in leaves:
             needs += [k for k in leaf.needs if k not in needs]
+        implicit = _implicit_ports(ctx, leaves)
+        needs += [('network.port', p) for ports in implicit.values()
+                  for p in ports if ('network.port', p) not in needs]
         known = {source_id: (kind, source_id) for kind, source_id in needs}
         keypairs = _keypairs(ctx, leaves)
         project = heat_api.parameters_all(stack).get('OS::project_id')
@@ -155,6 +160,7 @@ class StackDriver(base.ResourceDriver):
         }
         data = {'export': document, 'problems': problems,
                 'warnings': warnings, 'keypairs': keypairs,
+                'implicit_ports': implicit,
                 'mapped': [list(k) for k in needs]}
         if problems:
             data['skip'] = 'not adopted: ' + '; '.join(problems)
@@ -364,6 +370,34 @@ def _keypairs(ctx, leaves) -> list[str]:
     return found
 
 
+def _implicit_ports(ctx, leaves) -> dict[str, list[str]]:
+    """Ports Nova made for the stack's servers (booted on a network, not
+    on a port of the stack), by the server's path.
+
+    Nova deletes such a port with its server; the copy of the server is
+    booted on a port Pumphouse made, which Nova keeps. Heat is told it
+    made them (its ``internal_ports``), so that it deletes them with the
+    server, as the source would have.
+    """
+    stack_ports = {res.ref_key(leaf.expected)[1] for leaf in leaves
+                   if leaf.type == 'OS::Neutron::Port'
+                   and res.is_ref(leaf.expected)}
+    found = {}
+    for leaf in leaves:
+        if leaf.type != physical.SERVER or not res.is_ref(leaf.expected):
+            continue
+        server_id = res.ref_key(leaf.expected)[1]
+        internal = {i for kind, i in leaf.needs if kind == 'network.port'}
+        ports = sorted(
+            p.id for p in network.ports(ctx).values()
+            if p.device_id == server_id
+            and (p.device_owner or '').startswith('compute:')
+            and p.id not in stack_ports and p.id not in internal)
+        if ports:
+            found[leaf.path] = ports
+    return found
+
+
 def _owner_grants(ctx, leaves, project_id: str | None) -> list[str]:
     """The direct role assignments on the stack's project of the users
     its servers belong to (the stack's owner): they come with the stack,
@@ -414,7 +448,25 @@ def _adopt_document(ctx, resource, attrs) -> dict:
             ', '.join(str(u) for u in translated.untranslated[:10]))
     document = translated.data
     document['name'] = attrs['name']
+    for path, ports in resource.data.get('implicit_ports', {}).items():
+        _add_internal_ports(document, path.split('/'),
+                            [_mapped(ctx, ('network.port', p))
+                             for p in ports])
     return document
+
+
+def _add_internal_ports(document: dict, path: list[str],
+                        port_ids: list[str]) -> None:
+    """Record ports in a server's ``internal_ports`` data (Heat deletes
+    those with the server)."""
+    entry = document
+    for name in path:
+        entry = entry['resources'][name]
+    data = entry.setdefault('resource_data', {})
+    ports = json.loads(data.get('internal_ports') or '[]')
+    ports += [{'id': p} for p in port_ids
+              if p not in {known.get('id') for known in ports}]
+    data['internal_ports'] = json.dumps(ports)
 
 
 def _describe(conn, stack: dict) -> dict:

@@ -164,7 +164,11 @@ def source_cloud():
         id='riface-src', device_id=ROUTER,
         device_owner='network:router_interface',
         fixed_ips=[{'subnet_id': SUBNET}])
-    conn.network.ports.return_value = [interface]
+    # Nova made the worker's port (booted on a network).
+    worker_port = types.SimpleNamespace(
+        id='wport-src', device_id='w0-src', device_owner='compute:nova',
+        fixed_ips=[])
+    conn.network.ports.return_value = [interface, worker_port]
     server = types.SimpleNamespace(id='srv-src', key_name='alice-key',
                                    user_id='alice-src')
     worker = types.SimpleNamespace(id='w0-src', key_name=None,
@@ -214,6 +218,9 @@ class TestDiscovery(unittest.TestCase):
         self.assertIn(('network.router_interface', 'riface-src'),
                       stack.requires)
         self.assertIn(('network.port', 'iport-src'), stack.requires)
+        self.assertIn(('network.port', 'wport-src'), stack.requires)
+        self.assertEqual({'workers/0/server': ['wport-src']},
+                         stack.data['implicit_ports'])
         self.assertIn(('compute.keypair', 'alice-src/alice-key'),
                       stack.requires)
         self.assertEqual(['alice-src/alice-key'], stack.data['keypairs'])
@@ -331,6 +338,7 @@ class TestAdopt(unittest.TestCase):
                ('network.router', ROUTER): ROUTER_DST,
                ('network.router_interface', 'riface-src'): 'riface-dst',
                ('network.port', 'iport-src'): 'iport-dst',
+               ('network.port', 'wport-src'): 'wport-dst',
                ('compute.server', 'srv-src'): 'srv-dst',
                ('compute.server', 'w0-src'): 'w0-dst',
                ('compute.keypair', 'alice-src/alice-key'):
@@ -370,6 +378,10 @@ class TestAdopt(unittest.TestCase):
         self.assertEqual([{'id': 'iport-dst'}], json.loads(
             resources['server']['resource_data']['internal_ports']))
         self.assertEqual('app-secret-abc', resources['secret']['resource_id'])
+        # Heat deletes the port Nova made in the source with its server.
+        worker = resources['workers']['resources']['0']['resources']['server']
+        self.assertEqual([{'id': 'wport-dst'}], json.loads(
+            worker['resource_data']['internal_ports']))
         self.assertEqual({'worker.yaml': '{}'}, body['files'])
         # Adopted by a temporary user holding the owner's keypair.
         boot.assert_called_once_with(self.ctx, 'stack-src', 'p-dst',
