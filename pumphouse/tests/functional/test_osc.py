@@ -35,6 +35,7 @@ from pumphouse.hosts import nova
 from pumphouse.tests.functional import deployment as deployment_mod
 from pumphouse.tests.functional import fixtures
 from pumphouse.tests.functional import test_hosts
+from pumphouse.tests.functional import test_stack_workload
 
 OPENSTACK = str(fixtures.BIN / 'openstack')
 # The source's spare host and its servers (see test_hosts).
@@ -180,6 +181,39 @@ def test_personas_drive_a_project_migration(personas):
     mappings = as_json(admin, 'migration', 'mapping', 'list', '--type',
                        'identity.project', '--source', 'source')
     assert mappings
+
+
+def test_admin_migrates_a_stack_with_the_client(personas,
+                                                tmp_path_factory):
+    """Issue 16: ``openstack migration create ... stack NAME --project P
+    --wait``, then ``start --wait``: the stack is adopted in the
+    destination through the service."""
+    admin = personas['admin']
+    for name in ('source', 'destination'):
+        osc(admin, 'migration', 'cloud', 'create', name, '--cloud', name,
+            check=False)
+    app = test_stack_workload.App('o')
+    try:
+        app.create(tmp_path_factory.mktemp('osc-stack'))
+        planned = as_json(admin, 'migration', 'create', '--source',
+                          'source', '--destination', 'destination',
+                          'stack', app.stack, '--project', app.project,
+                          '--wait')
+        assert planned['state'] == 'planned', planned
+        migration = planned['uuid']
+        items = as_json(admin, 'migration', 'plan', 'show', migration)
+        assert [i['action'] for i in items
+                if i['resource_type'] == 'orchestration.stack'] == [
+            'create'], items
+        started = osc(admin, 'migration', 'start', migration, '--wait',
+                      '-f', 'json')
+        assert json.loads(started.stdout)['state'] == 'completed'
+        assert as_json(admin, 'migration', 'report', 'show',
+                       migration) == []
+        [stack] = test_stack_workload.destination_stacks(app)
+        assert stack['stack_status'] == 'ADOPT_COMPLETE', stack
+    finally:
+        app.remove()
 
 
 def test_bad_input_is_one_clear_line(personas):

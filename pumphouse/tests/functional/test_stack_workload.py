@@ -193,7 +193,7 @@ def _source_stack(app: App) -> dict:
     return _show(scoped, stack['id'])
 
 
-def _destination_stacks(app: App) -> list[dict]:
+def destination_stacks(app: App) -> list[dict]:
     destination = fixtures.sdk_connection('destination')
     project = destination.identity.find_project(
         app.project, domain_id='default', ignore_missing=True)
@@ -279,7 +279,7 @@ def test_stack_migrates_with_equal_outputs(app, cli):
     assert '0 with differences, 0 not migrated' in text, text
     app.migration = _migration_id(text)
 
-    [stack] = _destination_stacks(app)
+    [stack] = destination_stacks(app)
     assert stack['stack_status'] == 'ADOPT_COMPLETE', stack
     source_out, destination_out = _outputs(source_stack), _outputs(stack)
     for key in ('server_address', 'floating_address', 'secret'):
@@ -305,13 +305,13 @@ def test_second_run_reuses_the_adopted_stack(app, cli):
     assert '"orchestration.stack"' in result.stdout, result.stdout
     assert '"action": "create"' not in result.stdout, result.stdout
     assert '"action": "conflict"' not in result.stdout, result.stdout
-    assert len(_destination_stacks(app)) == 1
+    assert len(destination_stacks(app)) == 1
 
 
 def test_owner_updates_the_adopted_stack(app, cli):
     """The owner signs in with the password the migration issued and
     updates the stack: a third worker; the rest is left as it is."""
-    [stack] = _destination_stacks(app)
+    [stack] = destination_stacks(app)
     destination = fixtures.sdk_connection('destination')
     output = cli.tmp / 'passwords.csv'
     done = cli('passwords', app.migration, '--output', str(output))
@@ -350,7 +350,7 @@ def test_deleting_the_adopted_stack_removes_what_it_holds(app):
     """Heat owns the copies: deleting the stack in the destination
     deletes its servers, volume, ports (those Nova made in the source
     too), floating IP, router and network, and leaves nothing."""
-    [stack] = _destination_stacks(app)
+    [stack] = destination_stacks(app)
     destination = fixtures.sdk_connection('destination')
     project = destination.identity.find_project(app.project,
                                                 domain_id='default')
@@ -420,7 +420,7 @@ def test_kill_during_adopt_and_resume(second_app, tmp_path):
     result = cli('resume', migration, '--yes')
     assert result.returncode == 0, log.read_text() + result.stdout + \
         result.stderr
-    [stack] = _destination_stacks(second_app)
+    [stack] = destination_stacks(second_app)
     assert stack['stack_status'] == 'ADOPT_COMPLETE', stack
     destination = fixtures.sdk_connection('destination')
     project = destination.identity.find_project(second_app.project,
