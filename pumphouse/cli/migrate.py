@@ -24,11 +24,13 @@ from pumphouse.cli import errors
 from pumphouse.cli import local
 from pumphouse.cli import output
 from pumphouse.cli import progress
+from pumphouse.common import durations
 from pumphouse.common import exception
 from pumphouse.conductor import migration_work
 from pumphouse.conf import CONF
 from pumphouse.db import migration_api
 from pumphouse.engine import checks
+from pumphouse.engine import estimate
 from pumphouse.engine import registry
 from pumphouse.engine import render
 from pumphouse.engine import selection as selection_mod
@@ -144,6 +146,11 @@ def _show_checks(migration, out=None) -> None:
         print('\n'.join(lines), file=out or sys.stdout)
 
 
+def _show_estimate(migration, out=None) -> None:
+    print(f'Estimated time: {durations.estimate_text(migration.estimate)}',
+          file=out or sys.stdout)
+
+
 def _refuse_failed_checks(migration, extra=()) -> None:
     overrides = list(migration.options.get('override_checks', [])) + list(
         extra)
@@ -165,6 +172,7 @@ def plan_command(args: argparse.Namespace) -> int:
     items = migration_api.list_plan_items(migration.id)
     print(render.FORMATS[args.format](items))
     _show_checks(migration, sys.stdout if as_table else sys.stderr)
+    _show_estimate(migration, sys.stdout if as_table else sys.stderr)
     message = (f'Migration {migration.uuid}: planned; '
                f'{output.counts_line(output.counts(i.action for i in items))}'
                f'. Apply it with: pumphouse resume {migration.uuid}')
@@ -190,6 +198,7 @@ def _migrate(args: argparse.Namespace, here: local.LocalConductor) -> int:
         print(render.FORMATS[args.format](items))
     print(output.plan_summary(items))
     _show_checks(migration)
+    _show_estimate(migration)
     _refuse_conflicts(items)
     _refuse_failed_checks(migration)
     if args.dry_run:
@@ -245,6 +254,8 @@ def _resume(args: argparse.Namespace, migration,
     _refuse_conflicts(items)
     if migration.state != states.RUNNING:
         _refuse_failed_checks(migration, args.override_checks)
+    print('Time: ' + durations.time_text(
+        estimate.time_left(migration, items)))
     left = sum(1 for i in items if i.state not in progress.FINISHED_STATES)
     if not args.yes and not confirm(
             f'Resume migration {migration.uuid} ({migration.state}, '
@@ -260,7 +271,12 @@ def run_and_report(migration, items, workers: int,
                    override_checks: list[str] | None = None) -> int:
     """Start (unless running), apply and verify with a progress display;
     print the outcome."""
-    shown = progress.Progress(items, sys.stdout)
+    def timing() -> dict:
+        current = migration_api.get_migration(migration.uuid)
+        return estimate.time_left(
+            current, migration_api.list_plan_items(current.id))
+
+    shown = progress.Progress(items, sys.stdout, timing=timing)
     try:
         migration = here.migration(
             migration.uuid, expected=(states.RUNNING,), start=True,

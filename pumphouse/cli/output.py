@@ -17,6 +17,7 @@ import datetime
 from collections.abc import Iterable
 from collections.abc import Sequence
 
+from pumphouse.common import durations
 from pumphouse.engine import checks
 from pumphouse.engine import planner
 from pumphouse.hosts import evacuation_plan as plan_mod
@@ -167,6 +168,8 @@ def migration_text(view: dict) -> str:
         ('last error', view['last_error'] or '-'),
         ('items by state', counts_line(view['items']['by_state'])),
         ('items by action', counts_line(view['items']['by_action'])),
+        ('estimate', durations.estimate_text(view.get('estimate'))),
+        ('time', durations.time_text(view.get('time'))),
     ]
     if view['passwords_available']:
         fields.append(('passwords', f'{view["passwords_available"]} '

@@ -12,19 +12,34 @@
 
 """Progress of a running migration, fed by the engine's emit callback.
 
-On a terminal: a bar of finished plan items out of all of them, redrawn
-on every event, with warnings and errors printed above it. Elsewhere
-(a pipe, a log file): one plain line per event.
+On a terminal: a bar of finished plan items out of all of them, with
+the time elapsed and left, redrawn on every event, with warnings and
+errors printed above it. Elsewhere (a pipe, a log file): one plain line
+per event, item events with the count and the time left.
+
+The time comes from ``timing`` (a callable giving
+:func:`pumphouse.engine.estimate.time_left`'s view, which reads the
+database): asked again at most every :data:`TIME_REFRESH` seconds.
 """
 
 import shutil
 import threading
+import time
+from collections.abc import Callable
 from typing import TextIO
+
+from oslo_log import log
+
+from pumphouse.common import durations
+
+LOG = log.getLogger(__name__)
 
 #: Events that end an item's work in this run.
 FINISHING_EVENTS = frozenset({'done', 'failed', 'blocked'})
 #: States in which an item needs no more work.
 FINISHED_STATES = frozenset({'done', 'skipped'})
+#: Seconds between two readings of the time left.
+TIME_REFRESH = 5.0
 
 
 def event_lines(stream: TextIO):
@@ -39,7 +54,8 @@ class Progress:
     """The engine's ``emit`` callback; thread-safe (workers call it)."""
 
     def __init__(self, items, stream: TextIO,
-                 interactive: bool | None = None) -> None:
+                 interactive: bool | None = None,
+                 timing: Callable[[], dict | None] | None = None) -> None:
         self.stream = stream
         self.interactive = (stream.isatty() if interactive is None
                             else interactive)
@@ -48,9 +64,13 @@ class Progress:
         self._lock = threading.Lock()
         self._last = ''
         self._bar_shown = False
+        self._timing = timing
+        self._time_text = ''
+        self._time_read: float | None = None
 
     def __call__(self, event_type: str, message: str, level: str,
                  item) -> None:
+        self._read_time()
         with self._lock:
             item_id = getattr(item, 'id', None)
             if item_id is not None and event_type in FINISHING_EVENTS:
@@ -65,23 +85,47 @@ class Progress:
                                             item_id) + '\n')
             self.stream.flush()
 
+    def _read_time(self) -> None:
+        """Ask ``timing`` for the time again, if it is due (one thread
+        asks, outside the lock; the others go on with the last one)."""
+        if self._timing is None:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if self._time_read is not None and \
+                    now - self._time_read < TIME_REFRESH:
+                return
+            self._time_read = now
+        try:
+            text = durations.time_text(self._timing(), brief=True)
+        except Exception as e:  # noqa: BLE001 - the time only informs
+            LOG.debug('Could not read the time left: %s', e)
+            return
+        with self._lock:
+            self._time_text = '' if text == '-' else text
+
     @property
     def done(self) -> int:
         return len(self.finished)
 
     def line(self, event_type: str, message: str, level: str,
              item_id: int | None) -> str:
-        """A plain event line; item events carry the count so far."""
-        count = (f'[{self.done}/{self.total}] ' if item_id is not None
-                 else '')
+        """A plain event line; item events carry the count so far and
+        the time left."""
+        count = ''
+        if item_id is not None:
+            when = f'; {self._time_text}' if self._time_text else ''
+            count = f'[{self.done}/{self.total}{when}] '
         return f'{level:<7} {count}{event_type}: {message}'
 
     def bar(self, width: int) -> str:
-        """``[#####.....] 5/10 last message``, cut to ``width``."""
+        """``[#####.....] 5/10 (elapsed 2 min, 3 min to 9 min left) last
+        message``, cut to ``width``."""
         size = max(10, min(40, width // 3))
         filled = size * self.done // self.total if self.total else size
+        when = f'({self._time_text}) ' if self._time_text else ''
         text = (f'[{"#" * filled}{"." * (size - filled)}] '
-                f'{self.done}/{self.total} {self._last}')
+                f'{self.done}/{self.total} {when}{self._last}')
         return text[:max(width - 1, 0)]
 
     def _draw(self) -> None:

@@ -20,6 +20,7 @@ from pumphouse.conf import conductor
 from pumphouse.conf import credentials
 from pumphouse.conf import database
 from pumphouse.conf import default
+from pumphouse.conf import estimate
 from pumphouse.conf import hardware
 from pumphouse.conf import hosts
 from pumphouse.conf import identity
@@ -35,6 +36,7 @@ clouds.register_opts(CONF)
 conductor.register_opts(CONF)
 credentials.register_opts(CONF)
 database.register_opts(CONF)
+estimate.register_opts(CONF)
 identity.register_opts(CONF)
 hardware.register_opts(CONF)
 timeouts.register_opts(CONF)

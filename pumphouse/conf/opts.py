@@ -21,6 +21,7 @@ from pumphouse.conf import conductor
 from pumphouse.conf import credentials
 from pumphouse.conf import database
 from pumphouse.conf import default
+from pumphouse.conf import estimate
 from pumphouse.conf import hardware
 from pumphouse.conf import hosts
 from pumphouse.conf import identity
@@ -44,6 +45,7 @@ def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
         (conductor.opt_group.name, conductor.opts),
         (credentials.opt_group.name, credentials.opts),
         ('database', database.list_opts()),
+        (estimate.opt_group.name, estimate.opts),
         (hardware.opt_group.name, hardware.opts),
         (identity.opt_group.name, identity.opts),
         (timeouts.opt_group.name, timeouts.opts),

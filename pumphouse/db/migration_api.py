@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from oslo_db import exception as db_exc
+from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from pumphouse.common import exception
@@ -179,26 +180,46 @@ def update_plan_item(item_id: int, values: dict) -> None:
 
 
 @db_api.retry_on_deadlock
-def start_plan_item(item_id: int) -> models.PlanItem:
-    """Mark an item running and count the attempt."""
+def start_plan_item(item_id: int, new_run: bool = True) -> models.PlanItem:
+    """Mark an item running and count the attempt.
+
+    ``new_run``: the item's first attempt in this run, whose clock
+    (``started_at``) starts now; a retry in the same run keeps it.
+    """
     with db_api._writer() as session:
         item = session.query(models.PlanItem).filter_by(
             id=item_id).with_for_update().one()
         item.state = 'running'
         item.attempts += 1
         item.error = None
+        if new_run or item.started_at is None:
+            item.started_at = timeutils.utcnow()
+            item.finished_at = None
+            item.work_seconds = None
     return item
 
 
 @db_api.retry_on_deadlock
 def complete_plan_item(item: models.PlanItem, destination_id: str,
                        source_cloud_id: int,
-                       destination_cloud_id: int) -> None:
-    """Mark an item done and record its mapping, in one transaction."""
+                       destination_cloud_id: int,
+                       waited: float = 0.0) -> None:
+    """Mark an item done and record its mapping, in one transaction.
+
+    Its ``work_seconds`` are the time since ``item.started_at`` (see
+    :func:`start_plan_item`) less ``waited``, the seconds it waited for
+    others (a transfer slot, its source host's turn).
+    """
+    finished_at = timeutils.utcnow()
+    work_seconds = None
+    if item.started_at is not None:
+        work_seconds = max(
+            (finished_at - item.started_at).total_seconds() - waited, 0.0)
     with db_api._writer() as session:
         session.query(models.PlanItem).filter_by(id=item.id).update(
             {'state': 'done', 'destination_id': destination_id,
-             'error': None})
+             'error': None, 'finished_at': finished_at,
+             'work_seconds': work_seconds})
         mapping = session.query(models.Mapping).filter_by(
             source_cloud_id=source_cloud_id,
             destination_cloud_id=destination_cloud_id,
@@ -239,6 +260,8 @@ def reopen_plan_item(item_id: int, destination_id: str,
         item.state = 'pending'
         item.destination_id = None
         item.error = reason[:4000]
+        item.finished_at = None
+        item.work_seconds = None
         session.query(models.Mapping).filter_by(
             source_cloud_id=source_cloud_id,
             destination_cloud_id=destination_cloud_id,

@@ -98,6 +98,9 @@ class Migration(Base):
     report = schema.Column(JsonDict, nullable=True)
     #: Results of the plan's pre-checks (quotas, capacity, addresses).
     checks = schema.Column(JsonList, nullable=True)
+    #: How long the plan was expected to take when it was made
+    #: (:mod:`pumphouse.engine.estimate`); None before revision 0008.
+    estimate = schema.Column(JsonDict, nullable=True)
 
 
 class PlanItem(Base):
@@ -126,6 +129,14 @@ class PlanItem(Base):
     bytes_done = schema.Column(types.BigInteger, nullable=False, default=0)
     bytes_total = schema.Column(types.BigInteger, nullable=True)
     details = schema.Column(JsonDict, nullable=True)
+    #: When the item's latest run began (its first attempt in that run)
+    #: and when it was done; None for an item not done yet.
+    started_at = schema.Column(PreciseDateTime, nullable=True)
+    finished_at = schema.Column(PreciseDateTime, nullable=True)
+    #: finished_at - started_at less the time the item waited for a
+    #: transfer slot or its source host's turn: what later estimates
+    #: learn from.
+    work_seconds = schema.Column(types.Float, nullable=True)
 
 
 class Mapping(Base):

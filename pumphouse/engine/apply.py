@@ -146,6 +146,7 @@ class ItemRunner:
             return self._block(item, 'a resource it needs was not migrated')
         if item.action == 'conflict':
             return self._block(item, 'unresolved conflict')
+        self.ctx.start_clock()
         item = migration_api.start_plan_item(item.id)
         driver = self.drivers[item.resource_type]
         resource = res.Resource.from_item(item)
@@ -189,7 +190,8 @@ class ItemRunner:
         now."""
         retry.begin()
         if retry.attempt > 1:
-            migration_api.start_plan_item(item.id)  # counts the attempt
+            # Counts the attempt; the item's clock runs on.
+            migration_api.start_plan_item(item.id, new_run=False)
         with self.ctx.attempt(item, retry):
             attrs = self.ctx.translate(resource.attrs)
             if item.action == 'reuse':
@@ -214,7 +216,7 @@ class ItemRunner:
                                 item.action == 'create')
             migration_api.complete_plan_item(
                 item, destination_id, self.ctx.source_cloud_id,
-                self.ctx.destination_cloud_id)
+                self.ctx.destination_cloud_id, waited=self.ctx.waited())
         return destination_id, created
 
     def _retrying(self, item, retry: 'ItemRetry',

@@ -66,6 +66,28 @@ class RequestCounter:
         return sum(self.counts.values())
 
 
+class TimedSemaphore(threading.BoundedSemaphore):
+    """A bounded semaphore that tells ``on_wait`` how many seconds each
+    blocking acquire waited."""
+
+    def __init__(self, value: int, on_wait: Callable[[float], None]) -> None:
+        super().__init__(value)
+        self._on_wait = on_wait
+
+    def acquire(self, blocking: bool = True,
+                timeout: float | None = None) -> bool:
+        began = time.monotonic()
+        if timeout is None:
+            acquired = super().acquire(blocking)
+        else:
+            acquired = super().acquire(blocking, timeout)
+        self._on_wait(time.monotonic() - began)
+        return acquired
+
+    # threading.Semaphore binds __enter__ to its own acquire.
+    __enter__ = acquire
+
+
 @dataclasses.dataclass(frozen=True)
 class Removal:
     """A destination resource this migration created, removed again by a
@@ -116,13 +138,28 @@ class EngineContext:
 
     def semaphore(self, name: str, size: int) -> threading.BoundedSemaphore:
         """A semaphore shared by the whole run under ``name``: bounds work
-        such as data transfers or servers per source host."""
+        such as data transfers or servers per source host. The time a
+        thread waits for it is not work of its item (see
+        :meth:`waited`)."""
         with self._lock:
             found = self._semaphores.get(name)
             if found is None:
-                found = self._semaphores[name] = threading.BoundedSemaphore(
-                    max(size, 1))
+                found = self._semaphores[name] = TimedSemaphore(
+                    max(size, 1), self._add_wait)
             return found
+
+    def start_clock(self) -> None:
+        """For the engine: the current thread starts an item; what it
+        waits for semaphores from now on is counted (:meth:`waited`)."""
+        self._local.waited = 0.0
+
+    def waited(self) -> float:
+        """Seconds the current thread waited for the run's semaphores
+        since :meth:`start_clock`."""
+        return getattr(self._local, 'waited', 0.0)
+
+    def _add_wait(self, seconds: float) -> None:
+        self._local.waited = self.waited() + seconds
 
     def borrowed(self, name: str, make: Callable[[], T],
                  give_back: Callable[[T], None]) -> T:

@@ -29,15 +29,18 @@ from oslo_log import log
 from oslo_utils import timeutils
 
 from pumphouse.common import cloud_config
+from pumphouse.common import durations
 from pumphouse.common import exception
 from pumphouse.common import faults
 from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
+from pumphouse.db import timing_api
 from pumphouse.engine import apply as apply_mod
 from pumphouse.engine import checks as checks_mod
 from pumphouse.engine import context as context_mod
 from pumphouse.engine import discovery
+from pumphouse.engine import estimate as estimate_mod
 from pumphouse.engine import planner
 from pumphouse.engine import registry
 from pumphouse.engine import selection as selection_mod
@@ -153,8 +156,42 @@ def plan(migration_uuid: str, emit: Emit = None):
         if ctx is not None:
             ctx.release()
     return migration_api.update_migration(
-        migration_uuid, {'state': states.PLANNED, 'checks': found},
+        migration_uuid, {'state': states.PLANNED, 'checks': found,
+                         'estimate': _estimate(ctx, migration)},
         expected_state=states.PLANNING)
+
+
+def _estimate(ctx, migration, workers: int | None = None) -> dict | None:
+    """How long the plan of ``migration`` should take with ``workers``
+    (by default its own), learnt from the latest migrations between the
+    same clouds (see :mod:`pumphouse.engine.estimate`); announced as an
+    event. None, with a warning, if it cannot be made: an estimate only
+    informs."""
+    try:
+        items = migration_api.list_plan_items(migration.id)
+        stored = migration.estimate
+        if stored and workers is not None:
+            # The plan's costs, for the parallelism of this run.
+            costs = estimate_mod.stored_costs(stored, items)
+            history = stored.get('history')
+        else:
+            found = timing_api.item_times(
+                migration.source_cloud_id, migration.destination_cloud_id,
+                CONF.estimate.history_migrations,
+                excluded_migration_id=migration.id)
+            costs = estimate_mod.learn_costs(items, found)
+            history = estimate_mod.history_summary(found)
+        made = estimate_mod.estimate(
+            items, costs, estimate_mod.Parallelism.configured(
+                workers or apply_workers(migration)), history)
+    except Exception as e:  # noqa: BLE001 - an estimate only informs
+        LOG.warning('Could not estimate the time of migration %(uuid)s: '
+                    '%(err)s', {'uuid': migration.uuid, 'err': e},
+                    exc_info=True)
+        return None
+    ctx.event('estimate', 'Estimated time: '
+              + durations.estimate_text(made))
+    return made
 
 
 def conflicts(migration) -> list:
@@ -222,6 +259,7 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
                 owner is not None and current.owner != owner)
 
         ctx.event('apply', f'Applying the plan with {workers} workers')
+        _estimate_run(ctx, migration, workers)
         counts = apply_mod.apply(ctx, drivers, migration, workers,
                                  should_stop=should_stop)
         ctx.event('apply', 'Items: ' + ', '.join(
@@ -245,6 +283,17 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
         _fail(migration, exception.PumphouseException(error))
         return migration_api.get_migration(migration_uuid)
     return verify(migration_uuid, emit=emit, ctx=ctx, drivers=drivers)
+
+
+def _estimate_run(ctx, migration, workers: int) -> None:
+    """A run with other workers than the plan's estimate assumed
+    records the estimate of what it has to do with them."""
+    stored = migration.estimate or {}
+    if (stored.get('parallelism') or {}).get('workers') in (None, workers):
+        return
+    made = _estimate(ctx, migration, workers)
+    if made is not None:
+        migration_api.update_migration(migration.uuid, {'estimate': made})
 
 
 def verify(migration_uuid: str, emit: Emit = None, ctx=None, drivers=None):

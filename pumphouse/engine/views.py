@@ -16,8 +16,13 @@ report)."""
 
 import collections
 
+from oslo_log import log
+
 from pumphouse.db import migration_api
 from pumphouse.engine import checks
+from pumphouse.engine import estimate
+
+LOG = log.getLogger(__name__)
 
 
 def timestamp(value) -> str | None:
@@ -47,8 +52,9 @@ def migration_view(migration, clouds: dict[int, str]) -> dict:
 
 def detailed_view(migration, clouds: dict[int, str],
                   items: list | None = None) -> dict:
-    """A migration with the counts of its plan items, its pre-checks and
-    what waits for the operator."""
+    """A migration with the counts of its plan items, its pre-checks,
+    what waits for the operator, the plan's estimate and its time
+    (elapsed and left: :func:`pumphouse.engine.estimate.time_left`)."""
     view = migration_view(migration, clouds)
     if items is None:
         items = migration_api.list_plan_items(migration.id)
@@ -60,7 +66,22 @@ def detailed_view(migration, clouds: dict[int, str],
         migration.id)
     view['report_available'] = bool(migration.report)
     view['checks'] = check_views(migration)
+    view['estimate'] = migration.estimate or None
+    view['time'] = time_view(migration, items)
     return view
+
+
+def time_view(migration, items) -> dict:
+    """:func:`pumphouse.engine.estimate.time_left`; all None, with a
+    warning, if it cannot be told: the time only informs."""
+    try:
+        return estimate.time_left(migration, items)
+    except Exception:  # noqa: BLE001
+        LOG.warning('Could not tell the time left of migration %s',
+                    migration.uuid, exc_info=True)
+        return {'elapsed_s': None, 'remaining_low_s': None,
+                'remaining_high_s': None, 'scale': None,
+                'observed_items': 0}
 
 
 def check_views(migration) -> list[dict]:

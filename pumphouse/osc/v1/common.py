@@ -21,6 +21,7 @@ from cliff import columns
 from osc_lib import exceptions
 from osc_lib.command import command
 
+from pumphouse.common import durations
 from pumphouse.osc import client as client_mod
 
 #: The one way the commands build URL paths (segments escaped).
@@ -65,6 +66,22 @@ class JoinedColumn(columns.FormattableColumn):
 
     def human_readable(self) -> str:
         return self.separator.join(str(item) for item in self._value or ())
+
+
+class EstimateColumn(columns.FormattableColumn):
+    """A plan's estimate: itself with ``-f json`` and ``-f yaml``, its
+    range and basis in words elsewhere."""
+
+    def human_readable(self) -> str:
+        return durations.estimate_text(self._value)
+
+
+class TimeColumn(columns.FormattableColumn):
+    """A migration's time (elapsed, left): itself with ``-f json`` and
+    ``-f yaml``, in words elsewhere."""
+
+    def human_readable(self) -> str:
+        return durations.time_text(self._value)
 
 
 def cell(value):
@@ -115,8 +132,13 @@ class Lister(command.Lister):
             rows_for(parsed_args.formatter, data))
 
 
-def progress_bar(done: int, total: int, state: str, width: int = 30) -> str:
-    """``[####......] 2/5 state``."""
+def progress_bar(done: int, total: int, state: str, width: int = 30,
+                 time: dict | None = None) -> str:
+    """``[####......] 2/5 state``, and the ``time`` elapsed and left of
+    a migration that has one."""
     filled = int(width * done / total) if total else width
-    return (f'[{"#" * filled}{"." * (width - filled)}] {done}/{total} '
+    text = (f'[{"#" * filled}{"." * (width - filled)}] {done}/{total} '
             f'{state}')
+    when = durations.time_text(time, brief=True) if time else '-'
+    return text if when == '-' else f'{text} ({when})'
+

@@ -26,9 +26,12 @@ KINDS = ('project', 'domain', 'server', 'host', 'resources', 'stack')
 STACK_VERSION = (1, 4)
 SHOW_FIELDS = ('uuid', 'name', 'state', 'source', 'destination', 'workload',
                'strategies', 'supplementary', 'options', 'items', 'checks',
+               'estimate', 'time',
                'last_error', 'conductor', 'project_id', 'user_id',
                'created_at', 'started_at', 'finished_at',
                'report_available', 'passwords_available')
+#: Fields shown in words in a table (themselves with -f json|yaml).
+WORDED = {'estimate': common.EstimateColumn, 'time': common.TimeColumn}
 LIST_COLUMNS = ('uuid', 'name', 'state', 'source', 'destination',
                 'workload', 'created_at')
 PLANNED = 'planned'
@@ -42,23 +45,32 @@ FINISHED = (COMPLETED, FAILED, CANCELLED)
 
 
 def migration_fields(migration: dict) -> tuple:
-    return common.show(migration, [f for f in SHOW_FIELDS
-                                   if f in migration])
+    names, values = common.show(migration, [f for f in SHOW_FIELDS
+                                            if f in migration])
+    return names, tuple(
+        WORDED[name](migration[name]) if name in WORDED else value
+        for name, value in zip(names, values, strict=True))
 
 
 def wait_for(api, uuid: str, done: collections.abc.Callable[[dict], bool],
              timeout: int, out: typing.TextIO) -> dict:
     """Poll a migration until ``done(migration)``, drawing a progress bar
-    on ``out`` (stderr) as its items finish; a CommandError once
-    ``timeout`` seconds (0: none) have passed."""
+    with the time elapsed and left on ``out`` (stderr) as its items
+    finish; a CommandError once ``timeout`` seconds (0: none) have
+    passed."""
     deadline = wait.Deadline(timeout)
+    shown = 0
     while True:
         migration = api.get(common.path('migrations', uuid))
         items = migration.get('items') or {}
         by_state = items.get('by_state', {})
         finished = sum(by_state.get(s, 0) for s in ('done', 'skipped'))
-        out.write('\r' + common.progress_bar(
-            finished, items.get('total', 0), migration['state']))
+        bar = common.progress_bar(
+            finished, items.get('total', 0), migration['state'],
+            time=migration.get('time'))
+        # Spaces over what a longer line before left.
+        out.write('\r' + bar.ljust(shown))
+        shown = len(bar)
         out.flush()
         if done(migration):
             out.write('\n')

@@ -11,8 +11,9 @@
 # under the License.
 
 """``openstack migration plan show``: the items of a plan, also as a
-Graphviz DOT graph (``-f dot``)."""
+Graphviz DOT graph (``-f dot``), and its estimated time on stderr."""
 
+from pumphouse.common import durations
 from pumphouse.osc.v1 import common
 
 COLUMNS = ('id', 'resource_type', 'source_name', 'source_id', 'action',
@@ -44,6 +45,10 @@ class ShowPlan(common.Lister):
     def take_action(self, parsed_args):
         plan = common.client(self).get(
             common.path('migrations', parsed_args.migration, 'plan'))
+        if 'estimate' in plan:  # not from an API of an older release
+            # Beside the table, not in it: -f json|csv stay item rows.
+            text = durations.estimate_text(plan['estimate'])
+            self.app.stderr.write(f'Estimated time: {text}\n')
         columns = [c for c in COLUMNS
                    if any(c in item for item in plan['items'])] or COLUMNS
         return columns, [[common.cell(item.get(c)) for c in columns]

@@ -17,11 +17,13 @@ The stream sends the events stored after ``after`` (or the
 ``Last-Event-ID`` header a reconnecting client sends), then, about every
 second, the new ones and a ``progress`` snapshot whenever it changed
 (item counts by state and action, bytes moved of images and volumes, the
-items running and failed). It ends, with an ``end`` event, once the
-migration is not being worked on and nothing new came, or after
-``timeout`` seconds: a client reconnects with the last id it saw. A
-stream holds one thread of the API process: at most ``[api] threads /
-2`` are open at once, one more is answered 429 with ``Retry-After``.
+items running and failed; its time, elapsed and left, which changes all
+the time, at most every :data:`TIME_REFRESH` seconds on its own). It
+ends, with an ``end`` event, once the migration is not being worked on
+and nothing new came, or after ``timeout`` seconds: a client reconnects
+with the last id it saw. A stream holds one thread of the API process:
+at most ``[api] threads / 2`` are open at once, one more is answered 429
+with ``Retry-After``.
 
 A browser's ``EventSource`` cannot send ``X-Auth-Token``; the web UI reads
 the stream with ``fetch``, which can.
@@ -58,6 +60,9 @@ RETRY_MS = 2000
 #: How many running and failed items a snapshot names.
 LISTED_ITEMS = 50
 DEFAULT_TIMEOUT = 60
+#: Seconds after which a snapshot whose only change is its time (elapsed,
+#: left) is sent again.
+TIME_REFRESH = 10.0
 
 
 class TooManyStreams(exception.PumphouseException):
@@ -135,7 +140,13 @@ def progress(migration, items) -> dict:
         'bytes_total': sum(i.bytes_total for i in sized),
         'running': [_brief(i) for i in running[:LISTED_ITEMS]],
         'failed': [_brief(i) for i in failed[:LISTED_ITEMS]],
+        'time': views.time_view(migration, items),
     }
+
+
+def _steady(snapshot: dict) -> dict:
+    """A snapshot without its time, which changes every second."""
+    return {key: value for key, value in snapshot.items() if key != 'time'}
 
 
 def frames(migration_id: int, uuid: str, after: int | None,
@@ -145,6 +156,7 @@ def frames(migration_id: int, uuid: str, after: int | None,
     deadline = time.monotonic() + timeout
     last_sent = time.monotonic()
     last_progress = None
+    last_progress_at = 0.0
     while True:
         try:
             events = migration_api.list_events(
@@ -158,10 +170,13 @@ def frames(migration_id: int, uuid: str, after: int | None,
             yield frame('event', views.event_view(event), event.id)
         snapshot = progress(migration,
                             migration_api.list_plan_items(migration_id))
-        if snapshot != last_progress:
+        if last_progress is None or _steady(snapshot) != _steady(
+                last_progress) or (
+                snapshot['time'] != last_progress['time'] and
+                time.monotonic() - last_progress_at >= TIME_REFRESH):
             last_progress = snapshot
             yield frame('progress', snapshot, after)
-            last_sent = time.monotonic()
+            last_sent = last_progress_at = time.monotonic()
         elif events:
             last_sent = time.monotonic()
         if len(events) == CONF.api.max_limit:

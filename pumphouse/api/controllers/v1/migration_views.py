@@ -21,6 +21,7 @@ from pumphouse.engine import views
 timestamp = views.timestamp
 check_views = views.check_views
 event_view = views.event_view
+time_view = views.time_view
 
 
 def cloud_uuids() -> dict[int, str]:
@@ -47,4 +48,5 @@ def detailed_view(migration) -> dict:
 
 def plan_json(migration, items) -> dict:
     return {'items': [render.item_view(i) for i in items],
-            'checks': check_views(migration)}
+            'checks': check_views(migration),
+            'estimate': migration.estimate or None}

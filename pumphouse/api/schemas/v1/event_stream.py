@@ -67,10 +67,11 @@ progress = {
         'bytes_total': {'type': 'integer'},
         'running': {'type': 'array', 'items': _ITEM},
         'failed': {'type': 'array', 'items': _ITEM},
+        'time': migrations.timing,
     },
     'required': ['state', 'last_error', 'started_at', 'finished_at',
                  'report_available', 'items', 'bytes_done', 'bytes_total',
-                 'running', 'failed'],
+                 'running', 'failed', 'time'],
     'additionalProperties': False,
 }
 

@@ -135,6 +135,79 @@ checks = {'type': 'array', 'items': {
     'required': ['name', 'category', 'status', 'message'],
     'additionalProperties': False}}
 
+_SECONDS = {'type': ['integer', 'null'], 'minimum': 0}
+_RANGE = {'type': 'array', 'items': {'type': 'number', 'minimum': 0},
+          'minItems': 2, 'maxItems': 2}
+
+#: How long the plan was expected to take when it was made
+#: (pumphouse.engine.estimate); null for a plan made before estimates.
+estimate = {
+    'type': ['object', 'null'],
+    'description': 'How long the plan should take, from `low_s` to '
+                   '`high_s` seconds, and what that comes from: `basis` '
+                   '`history` (learnt from earlier migrations between the '
+                   'same clouds), `defaults` (the [estimate] ranges) or '
+                   '`partial`; `limited_by` the bound that decided it '
+                   '(`workers`, `transfers`, `host`, `critical_path`); '
+                   '`per_type` the items, bytes and work seconds of each '
+                   'resource type; `costs` what one item of each type and '
+                   'action costs (fixed seconds, transfer rate in bytes '
+                   'per second).',
+    'properties': {
+        'made_at': {'type': 'string'},
+        'low_s': {'type': 'integer', 'minimum': 0},
+        'high_s': {'type': 'integer', 'minimum': 0},
+        'basis': {'type': 'string',
+                  'enum': ['history', 'partial', 'defaults']},
+        'limited_by': {'type': 'object',
+                       'additionalProperties': {'type': 'string'}},
+        'items': {'type': 'integer'},
+        'bytes': {'type': 'integer'},
+        'history': {'type': 'object',
+                    'properties': {'migrations': {'type': 'integer'},
+                                   'items': {'type': 'integer'}}},
+        'parallelism': {'type': 'object',
+                        'additionalProperties': {'type': 'integer'}},
+        'per_type': {'type': 'object', 'additionalProperties': {
+            'type': 'object',
+            'properties': {'items': {'type': 'integer'},
+                           'bytes': {'type': 'integer'},
+                           'work_low_s': {'type': 'number'},
+                           'work_high_s': {'type': 'number'},
+                           'basis': {'type': 'string'}}}},
+        'costs': {'type': 'object', 'additionalProperties': {
+            'type': 'object',
+            'properties': {'fixed_s': _RANGE,
+                           'rate_bps': {'oneOf': [_RANGE,
+                                                  {'type': 'null'}]},
+                           'basis': {'type': 'string'},
+                           'samples': {'type': 'integer'}}}},
+    },
+    'required': ['low_s', 'high_s', 'basis'],
+}
+
+#: A migration's time: elapsed and left (pumphouse.engine.estimate).
+timing = {
+    'type': 'object',
+    'description': 'Seconds since the migration started (`elapsed_s`, to '
+                   'its end once it is over) and the seconds left, from '
+                   '`remaining_low_s` to `remaining_high_s`: the items not '
+                   'done yet re-estimated, scaled by `scale` (how much '
+                   'longer than estimated the `observed_items` done so '
+                   'far took; null until enough are done). Null while it '
+                   'is being planned.',
+    'properties': {
+        'elapsed_s': _SECONDS,
+        'remaining_low_s': _SECONDS,
+        'remaining_high_s': _SECONDS,
+        'scale': {'type': ['number', 'null']},
+        'observed_items': {'type': 'integer'},
+    },
+    'required': ['elapsed_s', 'remaining_low_s', 'remaining_high_s',
+                 'scale', 'observed_items'],
+    'additionalProperties': False,
+}
+
 migration = {
     'type': 'object',
     'properties': {
@@ -166,6 +239,8 @@ migration = {
         'passwords_available': {'type': 'integer'},
         'report_available': {'type': 'boolean'},
         'checks': checks,
+        'estimate': estimate,
+        'time': timing,
         'links': common.LINKS,
     },
     'required': ['uuid', 'name', 'project_id', 'user_id', 'source',
@@ -205,8 +280,9 @@ plan_item = {
 plan = {
     'type': 'object',
     'properties': {'items': {'type': 'array', 'items': plan_item},
-                   'checks': checks},
-    'required': ['items', 'checks'],
+                   'checks': checks,
+                   'estimate': estimate},
+    'required': ['items', 'checks', 'estimate'],
     'additionalProperties': False,
 }
 

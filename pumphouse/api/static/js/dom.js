@@ -192,6 +192,18 @@ export function duration(seconds) {
   return `${rest} s`;
 }
 
+/** A plan's estimate (`estimate` of its plan) in words. */
+export function estimateText(estimate) {
+  if (!estimate) return '–';
+  const low = duration(estimate.low_s);
+  const high = duration(estimate.high_s);
+  const range = low === high ? `about ${low}` : `${low} to ${high}`;
+  const basis = {history: 'learnt from earlier migrations',
+                 partial: 'partly learnt from earlier migrations',
+                 defaults: 'from the default ranges'}[estimate.basis] || estimate.basis;
+  return `${range} (${basis})`;
+}
+
 export function when(text) {
   if (!text) return '–';
   const date = new Date(text.endsWith('Z') || text.includes('+') ? text

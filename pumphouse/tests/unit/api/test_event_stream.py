@@ -16,6 +16,8 @@ migration's server-sent events."""
 import json
 from unittest import mock
 
+from oslo_utils import timeutils
+
 from pumphouse.api.controllers.v1 import event_stream
 from pumphouse.db import migration_api
 from pumphouse.engine import states
@@ -115,6 +117,30 @@ class TestEventStream(test_migrations.MigrationsTestCase):
         self.assertIn({'': 'keep-alive'}, frames)
         self.assertEqual(1, len([f for f in frames
                                  if f.get('event') == 'progress']))
+
+    def test_progress_has_the_time(self):
+        migration = self.make(states.FAILED)
+        test_migrations.work.add_role_item(migration)
+        [progress] = [f['data'] for f in parse(self.stream(migration).text)
+                      if f.get('event') == 'progress']
+        self.assertEqual({'elapsed_s': None, 'remaining_low_s': 1,
+                          'remaining_high_s': 6, 'scale': None,
+                          'observed_items': 0}, progress['time'])
+
+    def test_a_time_that_alone_changes_is_sent_now_and_then(self):
+        migration = self.make(states.RUNNING,
+                              started_at=timeutils.utcnow())
+        counts = []
+        for refresh in (100.0, 0.3):
+            with mock.patch.object(event_stream, 'TIME_REFRESH', refresh):
+                frames = parse(self.stream(migration, '?timeout=2').text)
+            progress = [f['data'] for f in frames
+                        if f.get('event') == 'progress']
+            counts.append(len(progress))
+            self.assertEqual(len(progress), len(
+                {p['time']['elapsed_s'] for p in progress}))
+        self.assertEqual(1, counts[0])
+        self.assertGreaterEqual(counts[1], 2)
 
     def test_changes_are_sent_as_they_come(self):
         migration = self.make(states.RUNNING)

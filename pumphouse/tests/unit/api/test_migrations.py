@@ -18,10 +18,12 @@ database. Migrations "in progress" belong to a live conductor that does
 not exist (``elsewhere``), so that no take-over touches them.
 """
 
+import datetime
 import os
 
 import webtest
 from cryptography import fernet
+from oslo_utils import timeutils
 
 from pumphouse.api import app as api_app
 from pumphouse.cli import local
@@ -251,6 +253,39 @@ class TestListShowDelete(MigrationsTestCase):
         self.assertEqual(1, body['passwords_available'])
         self.assertFalse(body['report_available'])
 
+    def test_show_has_the_estimate_and_the_time(self):
+        stored = {'low_s': 2, 'high_s': 12, 'basis': 'history',
+                  'parallelism': {'workers': 1, 'max_transfers': 1,
+                                  'max_servers_per_host': 1},
+                  'costs': {'identity.role create': {
+                      'fixed_s': [2.0, 12.0], 'rate_bps': None,
+                      'basis': 'history', 'samples': 3}}}
+        migration = self.make(
+            states.RUNNING, estimate=stored,
+            started_at=timeutils.utcnow() - datetime.timedelta(minutes=2))
+        work.add_role_item(migration)
+        body = self.app.get(self.url(migration)).json
+        self.assertEqual(stored, body['estimate'])
+        self.assertEqual({'remaining_low_s': 2, 'remaining_high_s': 12,
+                          'scale': None, 'observed_items': 0},
+                         {k: v for k, v in body['time'].items()
+                          if k != 'elapsed_s'})
+        self.assertGreaterEqual(body['time']['elapsed_s'], 120)
+        # A list shows neither.
+        listed = self.app.get('/v1/migrations').json['migrations'][0]
+        self.assertNotIn('estimate', listed)
+        self.assertNotIn('time', listed)
+
+    def test_a_migration_planned_before_estimates(self):
+        migration = self.make()
+        work.add_role_item(migration)
+        body = self.app.get(self.url(migration)).json
+        self.assertIsNone(body['estimate'])
+        # The default range of one item.
+        self.assertEqual((None, 1, 6), (body['time']['elapsed_s'],
+                                        body['time']['remaining_low_s'],
+                                        body['time']['remaining_high_s']))
+
     def test_unknown_migration_is_404(self):
         for path in ('/v1/migrations/nope', '/v1/migrations/nope/plan',
                      '/v1/migrations/nope/events'):
@@ -401,6 +436,14 @@ class TestPlanEventsReportPasswords(MigrationsTestCase):
         self.assertTrue(dot.text.startswith('digraph plan {'))
         self.assertIn('identity.role\\nauditor\\ncreate / pending', dot.text)
         self.app.get(self.url(migration, '/plan?format=svg'), status=400)
+
+    def test_plan_has_its_estimate(self):
+        migration = self.make(estimate={'low_s': 1, 'high_s': 6,
+                                        'basis': 'defaults'})
+        work.add_role_item(migration)
+        plan = self.app.get(self.url(migration, '/plan')).json
+        self.assertEqual({'low_s': 1, 'high_s': 6, 'basis': 'defaults'},
+                         plan['estimate'])
 
     def test_plan_items_show_the_bytes_moved(self):
         migration = self.make()

@@ -72,6 +72,10 @@ class TestStatusCommands(CommandTestCase):
         self.assertIn('source           source', self.stdout)
         self.assertIn('workload         project: web', self.stdout)
         self.assertIn('items by action  2 create', self.stdout)
+        self.assertIn('estimate         no estimate (planned before '
+                      'estimates were made)', self.stdout)
+        # Two items of 1 to 6 s, the user after its project.
+        self.assertIn('time             2 s to 12 s left', self.stdout)
         self.assertIn('Not verified yet.', self.stdout)
         self.assertIn(' identity.user ', self.stdout)
 

@@ -164,6 +164,45 @@ class TestProgress(testtools.TestCase):
         shown = progress.Progress([], io.StringIO(), interactive=True)
         self.assertTrue(shown.bar(80).startswith('[' + '#' * 26 + '] 0/0'))
 
+    TIME = {'elapsed_s': 125, 'remaining_low_s': 180,
+            'remaining_high_s': 540, 'scale': 1.5, 'observed_items': 9}
+
+    def test_lines_and_bar_have_the_time(self):
+        stream = io.StringIO()
+        shown = progress.Progress(self.items(), stream, interactive=False,
+                                  timing=lambda: self.TIME)
+        shown('done', 'identity.user alice: created d3', 'INFO', item(3))
+        self.assertEqual('INFO    [3/4; elapsed 2 min, 3 min to 9 min left] '
+                         'done: identity.user alice: created d3',
+                         stream.getvalue().splitlines()[0])
+        shown = progress.Progress(self.items(), io.StringIO(),
+                                  interactive=True, timing=lambda: self.TIME)
+        shown('done', 'identity.user alice: created d3', 'INFO', item(3))
+        self.assertEqual('[' + '#' * 30 + '.' * 10 + '] 3/4 (elapsed 2 min, '
+                         '3 min to 9 min left) identity.user alice: '
+                         'created d3', shown.bar(150))
+
+    def test_the_time_is_read_now_and_then_and_may_fail(self):
+        readings = []
+
+        def timing():
+            readings.append(1)
+            if len(readings) > 1:
+                raise RuntimeError('database gone')
+            return self.TIME
+
+        shown = progress.Progress(self.items(), io.StringIO(),
+                                  interactive=False, timing=timing)
+        for _ in range(5):
+            shown('done', 'alice: created d3', 'INFO', item(3))
+        self.assertEqual(1, len(readings))
+        shown._time_read -= progress.TIME_REFRESH
+        shown('done', 'alice: created d3', 'INFO', item(3))
+        self.assertEqual(2, len(readings))
+        # The last time read stays.
+        self.assertIn('3 min to 9 min left', shown.line(
+            'done', 'x', 'INFO', 3))
+
 
 class TestCheckLines(testtools.TestCase):
 

@@ -13,6 +13,7 @@
 """The alembic revisions on every backend, and their agreement with models."""
 
 import contextlib
+import datetime
 import json
 from collections.abc import Iterator
 
@@ -235,3 +236,62 @@ def test_text_columns_hold_large_values(migrated_db) -> None:
     with engine.connect() as conn:
         stored = conn.execute(sa.select(models.Migration.workload)).scalar()
     assert stored == workload
+
+
+# Revision 0008: plan item times and the migration's estimate.
+
+def _reflected(conn: sa.Connection, name: str) -> sa.Table:
+    return sa.Table(name, sa.MetaData(), autoload_with=conn)
+
+
+def test_0008_keeps_rows_and_lets_the_previous_code_write(db_backend) -> None:
+    schema.upgrade('0007')
+    engine = db_api.get_engine()
+    with engine.begin() as conn:
+        # As the code of revision 0007 sees the tables.
+        old_items = _reflected(conn, 'plan_items')
+        old_migrations = _reflected(conn, 'migrations')
+        migration_id = _migration(conn, 'm1')
+        _insert(conn, models.PlanItem, migration_id=migration_id,
+                resource_type='image.image', source_id='i1', action='create',
+                depends_on=[], state='done', attempts=1, bytes_done=5,
+                bytes_total=5)
+
+    schema.upgrade()
+
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(models.PlanItem.__table__)).one()
+        assert (row.bytes_total, row.state) == (5, 'done')
+        assert (row.started_at, row.finished_at, row.work_seconds) == (
+            None, None, None)
+        assert conn.execute(sa.select(
+            models.Migration.estimate)).scalar() is None
+        # The previous release's code still writes what it knows.
+        conn.execute(sa.insert(old_items).values(
+            migration_id=migration_id, resource_type='image.image',
+            source_id='i2', action='create', depends_on='[]',
+            state='pending', attempts=0, bytes_done=0))
+        conn.execute(sa.update(old_migrations).values(state='running'))
+    assert schema.current() == schema.head() == '0008'
+
+
+def test_item_times_keep_their_microseconds(migrated_db) -> None:
+    started = datetime.datetime(2026, 12, 4, 10, 0, 0, 123456)
+    engine = db_api.get_engine()
+    with engine.begin() as conn:
+        migration_id = _migration(conn, 'm1')
+        _insert(conn, models.PlanItem, migration_id=migration_id,
+                resource_type='server', source_id='s1', action='create',
+                depends_on=[], state='done', started_at=started,
+                finished_at=started + datetime.timedelta(seconds=1.5),
+                work_seconds=1.25, attempts=1, bytes_done=0)
+        conn.execute(sa.update(models.Migration.__table__).values(
+            estimate={'low_s': 1, 'high_s': 2, 'basis': 'defaults'}))
+
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(models.PlanItem.__table__)).one()
+        estimate = conn.execute(sa.select(models.Migration.estimate)).scalar()
+    assert row.started_at == started
+    assert (row.finished_at - row.started_at).total_seconds() == 1.5
+    assert row.work_seconds == 1.25
+    assert estimate == {'low_s': 1, 'high_s': 2, 'basis': 'defaults'}

@@ -156,6 +156,25 @@ class TestStart(base.CommandTestCase):
         # --wait alone waits as long as it takes.
         self.assertEqual([2.0, 2.0], self.clock.slept)
 
+    def test_the_bar_has_the_time(self):
+        time = {'elapsed_s': 120, 'remaining_low_s': 60,
+                'remaining_high_s': 300, 'scale': None, 'observed_items': 0}
+        self.http.put(STATE, status_code=202,
+                      json=migration(state='running'))
+        self.http.get(ONE, [
+            {'json': migration(state='running', time=time)},
+            {'json': finished('completed', time=dict(
+                time, remaining_low_s=0, remaining_high_s=0))}])
+        self.run_command(migrations.StartMigration, [UUID, '--wait'])
+        lines = self.app.stderr.getvalue().split('\r')
+        running = ('[' + '.' * 30 + '] 0/2 running (elapsed 2 min, 60 s '
+                   'to 5 min left)')
+        self.assertEqual(running, lines[1])
+        # The shorter line covers what the longer one left.
+        completed = ('[' + '#' * 30 + '] 2/2 completed (elapsed 2 min, '
+                     'nothing left)')
+        self.assertEqual(completed.ljust(len(running)) + '\n', lines[2])
+
     def test_without_wait_the_accepted_migration_is_shown(self):
         self.http.put(STATE, status_code=202,
                       json=migration(state='running'))
@@ -297,6 +316,24 @@ class TestOutput(base.CommandTestCase):
         shown = yaml.safe_load(self.printed())
         self.assertEqual(['demo'], shown['workload']['names'])
         self.assertEqual(2, shown['items']['by_state']['pending'])
+
+    def test_estimate_and_time_in_words_in_a_table(self):
+        estimate = {'low_s': 60, 'high_s': 600, 'basis': 'partial'}
+        time = {'elapsed_s': None, 'remaining_low_s': 60,
+                'remaining_high_s': 600, 'scale': None,
+                'observed_items': 0}
+        self.http.get(ONE, json=migration(estimate=estimate, time=time))
+        self.run_whole(migrations.ShowMigration, [UUID], 'table')
+        table = self.printed()
+        self.assertIn('60 s to 10 min (partly learnt from earlier '
+                      'migrations', table)
+        self.assertIn('| time ', table)
+        self.assertIn('60 s to 10 min left', table)
+        self.fake_stdout.content.clear()
+        self.run_whole(migrations.ShowMigration, [UUID], 'json')
+        shown = self.printed_json()
+        self.assertEqual((estimate, time), (shown['estimate'],
+                                            shown['time']))
 
     def test_table_shows_compact_json(self):
         self.run_whole(migrations.ShowMigration, [UUID], 'table')

@@ -47,3 +47,18 @@ class TestShowPlan(base.CommandTestCase):
         self.fake_stdout.content.clear()
         self.run_whole(plans.ShowPlan, [UUID, '-c', 'depends_on'], 'csv')
         self.assertEqual('"depends_on"\n"[2]"\n', self.printed())
+
+    def test_estimate_is_written_beside_the_table(self):
+        self.http.get(f'{URL}/v1/migrations/{UUID}/plan', json=dict(
+            PLAN, estimate={'low_s': 60, 'high_s': 600,
+                            'basis': 'defaults'}))
+        self.run_whole(plans.ShowPlan, [UUID], 'json')
+        self.assertEqual(1, len(self.printed_json()))
+        self.assertEqual('Estimated time: 60 s to 10 min (from the default '
+                         'ranges: no earlier migration between these clouds '
+                         'to learn from)\n', self.app.stderr.getvalue())
+
+    def test_an_older_api_has_no_estimate(self):
+        self.http.get(f'{URL}/v1/migrations/{UUID}/plan', json=PLAN)
+        self.run_command(plans.ShowPlan, [UUID])
+        self.assertEqual('', self.app.stderr.getvalue())

@@ -3,7 +3,7 @@
 
 import * as api from '../api.js';
 import {h, clear, field, select, table, errorBox, badge, when, announce,
-        confirmDialog, showError} from '../dom.js';
+        confirmDialog, showError, estimateText} from '../dom.js';
 import {ACTIONS, graphView} from '../graph.js';
 import {cloudNames, workloadText} from './migrations.js';
 
@@ -288,6 +288,7 @@ export async function render(main, {args, signal}) {
   main.append(
     h('section', {'aria-labelledby': 'counts-title'},
       h('h2', {id: 'counts-title'}, `What the plan does (${items.length} items)`),
+      h('p', {class: 'estimate'}, `Estimated time: ${estimateText(plan.estimate)}`),
       countTables(items)),
     checksSection(migration, plan.checks, overrides, drawStart));
   const conflicts = conflictsSection(migration, items);

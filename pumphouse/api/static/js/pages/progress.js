@@ -1,10 +1,11 @@
 // Progress: items by state, live from the migration's event stream;
-// bytes moved and the rate, elapsed time and an estimate of what is
-// left; cancel and resume; errors.
+// bytes moved and the rate, elapsed time and what is left (the API's
+// re-estimate of the items not done yet, else one from the rates seen
+// here); the plan's estimate; cancel and resume; errors.
 
 import * as api from '../api.js';
-import {h, clear, table, errorBox, badge, bytes, duration, when, announce,
-        confirmDialog} from '../dom.js';
+import {h, clear, table, errorBox, badge, bytes, duration, estimateText, when,
+        announce, confirmDialog} from '../dom.js';
 
 const STATES = ['pending', 'running', 'done', 'failed', 'reverted'];
 const FINISHED = ['done', 'failed', 'reverted'];
@@ -42,6 +43,17 @@ export function timeLeft(snapshot, meter, elapsed) {
   const bytesLeft = snapshot.bytes_total - snapshot.bytes_done;
   if (bytesLeft > 0 && meter.bytesRate > 0) estimates.push(bytesLeft / meter.bytesRate);
   return estimates.length ? Math.max(...estimates) : null;
+}
+
+/** The API's time left (`time` of a snapshot) in words, or null. */
+export function leftText(time) {
+  if (!time || time.remaining_high_s === null || time.remaining_high_s === undefined) {
+    return null;
+  }
+  if (time.remaining_high_s === 0) return 'nothing';
+  const low = duration(time.remaining_low_s);
+  const high = duration(time.remaining_high_s);
+  return low === high ? `about ${low}` : `${low} to ${high}`;
 }
 
 export async function render(main, {args, signal}) {
@@ -102,13 +114,22 @@ export async function render(main, {args, signal}) {
       headline.append(h('span', {class: 'error'}, ` – ${snapshot.last_error}`));
     }
     const active = ['planning', 'running', 'verifying'].includes(snapshot.state);
-    const left = active ? timeLeft(snapshot, meter, elapsed) : 0;
+    let left = leftText(snapshot.time);
+    const until = {planned: 'once started', failed: 'if resumed',
+                   cancelled: 'if resumed'}[snapshot.state];
+    if (active && left === null) {
+      const seconds = timeLeft(snapshot, meter, elapsed);
+      left = seconds === null ? 'estimating…' : `about ${duration(seconds)}`;
+    } else if (!active) {
+      left = until && left !== null ? `${left} ${until}` : '–';
+    }
     const facts = [
       ...STATES.map((s) => [s, String(byState[s] || 0)]),
       ['bytes moved', `${bytes(snapshot.bytes_done)} of ${bytes(snapshot.bytes_total)}`],
       ['rate', meter.bytesRate ? `${bytes(meter.bytesRate)}/s` : '–'],
       ['elapsed', duration(elapsed)],
-      ['time left', active ? (left === null ? 'estimating…' : `about ${duration(left)}`) : '–'],
+      ['time left', left],
+      ['plan estimate', estimateText(migration.estimate)],
     ];
     clear(figures).append(...facts.map(([k, v]) => h('div', {class: 'figure'},
       h('dt', {}, k), h('dd', {}, v))));
@@ -186,7 +207,7 @@ export async function render(main, {args, signal}) {
               items: now.items,
               bytes_done: sized.reduce((s, i) => s + i.bytes_done, 0),
               bytes_total: sized.reduce((s, i) => s + i.bytes_total, 0),
-              running: list('running'), failed: list('failed')});
+              running: list('running'), failed: list('failed'), time: now.time});
       } catch (e) {
         if (e.name === 'AbortError') return;
       }
