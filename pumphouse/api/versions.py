@@ -24,7 +24,7 @@ from pumphouse.common import exception
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
 MIN_VERSION = (1, 0)
-MAX_VERSION = (1, 4)
+MAX_VERSION = (1, 5)
 
 #: What each microversion brought, oldest first (reStructuredText).
 HISTORY: tuple[tuple[tuple[int, int], str], ...] = (
@@ -44,6 +44,9 @@ HISTORY: tuple[tuple[tuple[int, int], str], ...] = (
              'kind ``stack`` (Heat stacks by name or id, adopted by the '
              'destination\'s Heat) and the workload\'s ``project``, the '
              'project the stacks are looked up in.'),
+    ((1, 5), 'A project\'s Heat stacks, for the web UI\'s source browser: '
+             '``GET /v1/clouds/{cloud}/projects/{project}/stacks`` (read '
+             'now, with a token scoped to the project).'),
 )
 
 

@@ -267,6 +267,17 @@ class CloudUnreachable(PumphouseException):
     code = http_client.SERVICE_UNAVAILABLE
 
 
+class CloudProjectNotFound(NotFound):
+    _msg_fmt = 'Project %(project)s could not be found in cloud %(cloud)s.'
+
+
+class CloudServiceMissing(Conflict):
+    """A cloud whose catalog lacks the service a request reads."""
+
+    _msg_fmt = ('Cloud %(cloud)s has no %(service)s (no %(service_type)s '
+                'service in its catalog).')
+
+
 class InvalidEvacuationChoice(Invalid):
     """A choice for a server that is not on the host, or not a choice."""
 

@@ -15,13 +15,22 @@ what they hold, and its compute hosts.
 
 One paginated list call per resource type over all projects (filtered on
 the server side, never one request per resource), grouped here by
-project.
+project. A project's Heat stacks are read when asked for, one project at
+a time (:func:`project_stacks`): Heat lists a project's stacks only to a
+token scoped to it.
 """
 
 import collections
+import threading
+
+from openstack import exceptions as sdk_exc
 
 from pumphouse.common import cloud_config
+from pumphouse.common import exception
+from pumphouse.conf import CONF
 from pumphouse.db import api as db_api
+from pumphouse.drivers.resources import scoped
+from pumphouse.drivers.resources.orchestration import heat_api
 from pumphouse.hosts import inventory
 
 #: The resource types :func:`describe` knows.
@@ -82,3 +91,76 @@ def describe(cloud_ident: str, resource_type: str) -> list[dict]:
     if resource_type == 'hosts':
         return hosts(cloud, conn)
     return projects(conn)
+
+
+#: (cloud, project) -> the lock its stacks are listed under: two
+#: listings of one project in this conductor do not overlap, so that one
+#: does not take back the temporary role the other's token stands on.
+_listing: dict[tuple[str, str], threading.Lock] = collections.defaultdict(
+    threading.Lock)
+_listing_lock = threading.Lock()
+
+
+def _lock_of(cloud_uuid: str, project_id: str) -> threading.Lock:
+    with _listing_lock:
+        return _listing[(cloud_uuid, project_id)]
+
+
+def find_project(conn, cloud_name: str, ident: str):
+    """The project ``ident`` (an id, or a name only one project has) of
+    the cloud; CloudProjectNotFound, or Invalid for a name several
+    projects have."""
+    try:
+        return conn.identity.get_project(ident)
+    except sdk_exc.NotFoundException:
+        pass
+    named = list(conn.identity.projects(name=ident))
+    if not named:
+        raise exception.CloudProjectNotFound(project=ident, cloud=cloud_name)
+    if len(named) > 1:
+        raise exception.Invalid(
+            reason=f'{len(named)} projects of cloud {cloud_name} are named '
+                   f'{ident!r}; give its id')
+    return named[0]
+
+
+def _stack_view(stack: dict) -> dict:
+    return {'id': stack['id'], 'name': stack.get('stack_name'),
+            'status': stack.get('stack_status'),
+            'status_reason': stack.get('stack_status_reason'),
+            'description': stack.get('description') or '',
+            'created_at': stack.get('creation_time'),
+            'updated_at': stack.get('updated_time')}
+
+
+def project_stacks(cloud_ident: str, project_ident: str) -> dict:
+    """The top-level Heat stacks of one project of a registered cloud,
+    read now (once, without retries, as :func:`describe`), with the
+    project they are in.
+
+    Heat lists a project's stacks only to a token scoped to it: when the
+    cloud's user has no role on the project it is given ``[identity]
+    source_project_role`` for the listing, taken back afterwards whatever
+    happened (:class:`~pumphouse.drivers.resources.scoped.ProjectAccess`).
+    Raises CloudNotFound, CloudProjectNotFound, CloudServiceMissing (no
+    Heat), CloudConfigError (no such role, or no scoped token).
+    """
+    cloud = db_api.get_cloud(cloud_ident)
+    conn = cloud_config.connect(cloud.config, cloud.credentials,
+                                retries=0, name=cloud.name)
+    if not heat_api.available(conn):
+        raise exception.CloudServiceMissing(
+            cloud=cloud.name, service='Heat', service_type='orchestration')
+    project = find_project(conn, cloud.name, project_ident)
+    with _lock_of(cloud.uuid, project.id):
+        access = scoped.ProjectAccess(
+            conn, CONF.identity.source_project_role, side='source')
+        try:
+            listed = heat_api.project_stacks(access.connection(project.id))
+        finally:
+            access.release()
+    stacks = sorted((_stack_view(s) for s in listed),
+                    key=lambda s: (s['name'] or '', s['id']))
+    return {'project': {'id': project.id, 'name': project.name,
+                        'domain_id': project.domain_id},
+            'stacks': stacks}

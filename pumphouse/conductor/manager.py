@@ -188,6 +188,20 @@ class ConductorManager:
             raise exception.CloudUnreachable(cloud=cloud.name,
                                              reason=str(e)) from None
 
+    @messaging.expected_exceptions(exception.NotFound, exception.Invalid,
+                                   exception.Conflict,
+                                   exception.CloudUnreachable)
+    def list_project_stacks(self, context, cloud_uuid: str,
+                            project: str) -> dict:
+        """A project's Heat stacks, read now with a token scoped to the
+        project (1.6); a temporary role given for it is taken back."""
+        try:
+            return cloud_overview.project_stacks(cloud_uuid, project)
+        except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
+            cloud = db_api.get_cloud(cloud_uuid)
+            raise exception.CloudUnreachable(cloud=cloud.name,
+                                             reason=str(e)) from None
+
     def reassign_host(self, context, host_uuid: str) -> None:
         """Take a host to its target (1.2)."""
         self.hosts.submit(host_uuid, request_context=context)

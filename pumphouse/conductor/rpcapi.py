@@ -112,9 +112,11 @@ class ConductorAPI:
             evacuation plan, read from its source cloud.
     | 1.5 - Added describe_cloud (call): a cloud's projects or compute
             hosts, for the web UI's source browser.
+    | 1.6 - Added list_project_stacks (call): one project's Heat stacks,
+            for the web UI's source browser.
     """
 
-    RPC_API_VERSION = '1.5'
+    RPC_API_VERSION = '1.6'
 
     def __init__(self) -> None:
         target = messaging.Target(topic=TOPIC,
@@ -252,6 +254,16 @@ class ConductorAPI:
         cctxt = self._prepare(version='1.5')
         return self._call(cctxt, context, 'describe_cloud',
                           cloud_uuid=cloud_uuid, resource_type=resource_type)
+
+    def list_project_stacks(self, context, cloud_uuid: str,
+                            project: str) -> dict:
+        """The Heat stacks of a registered cloud's project (an id, or a
+        name one project has): ``{'project': ..., 'stacks': [...]}``.
+        Raises CloudNotFound, CloudProjectNotFound, CloudServiceMissing,
+        CloudConfigError, CloudUnreachable."""
+        cctxt = self._prepare(version='1.6')
+        return self._call(cctxt, context, 'list_project_stacks',
+                          cloud_uuid=cloud_uuid, project=project)
 
     def plan_migration(self, context, migration_uuid: str) -> None:
         """Discover and plan a migration in ``planning`` (cast)."""

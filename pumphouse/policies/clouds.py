@@ -59,9 +59,13 @@ rules = [
         check_str=base.RULE_ADMIN,
         scope_types=['project'],
         description='Read what a registered cloud holds now (its projects '
-                    'with their servers, volumes, images and networks, or '
-                    'its compute hosts): the web UI\'s source browser.',
+                    'with their servers, volumes, images and networks, its '
+                    'compute hosts, or a project\'s Heat stacks): the web '
+                    'UI\'s source browser.',
         operations=[{'path': '/v1/clouds/{cloud_ident}/resources',
+                     'method': 'GET'},
+                    {'path': '/v1/clouds/{cloud_ident}/projects/'
+                             '{project}/stacks',
                      'method': 'GET'}]),
 ]
 

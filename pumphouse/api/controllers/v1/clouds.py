@@ -97,7 +97,7 @@ class CloudController(cloud_resources.CloudResourcesMixin,
                       routing.Resource):
     """``/v1/clouds/{cloud}``, by UUID or name."""
 
-    children = ('validate', 'resources')
+    children = ('validate', 'resources', 'projects')
 
     def __init__(self, ident: str) -> None:
         self.ident = ident

@@ -76,3 +76,47 @@ resources = {
     'required': ['type'],
     'additionalProperties': False,
 }
+
+#: ``GET /v1/clouds/{cloud}/projects/{project}/stacks`` (1.5): one
+#: project's Heat stacks, as Heat lists them (the top-level ones).
+stack = {
+    'type': 'object',
+    'properties': {
+        'id': {'type': 'string'},
+        'name': _NULLABLE_STR,
+        'status': _NULLABLE_STR,
+        'status_reason': _NULLABLE_STR,
+        'description': {'type': 'string'},
+        'created_at': _NULLABLE_STR,
+        'updated_at': _NULLABLE_STR,
+    },
+    'required': ['id', 'name', 'status'],
+    'additionalProperties': False,
+}
+
+project_stacks = {
+    'type': 'object',
+    'properties': {
+        'project': {
+            'type': 'object',
+            'properties': {'id': {'type': 'string'},
+                           'name': _NULLABLE_STR,
+                           'domain_id': _NULLABLE_STR},
+            'required': ['id', 'name'],
+            'additionalProperties': False,
+        },
+        'stacks': {'type': 'array', 'items': stack},
+    },
+    'required': ['project', 'stacks'],
+    'additionalProperties': False,
+    'examples': [{
+        'project': {'id': '9b1c5e0f6c3a4b7e8d2f1a0b3c4d5e6f',
+                    'name': 'demo', 'domain_id': 'default'},
+        'stacks': [{'id': '0f0d4e6c-2b8a-4c1e-9d3f-5a6b7c8d9e0f',
+                    'name': 'web', 'status': 'CREATE_COMPLETE',
+                    'status_reason': 'Stack CREATE completed successfully',
+                    'description': 'The web tier',
+                    'created_at': '2026-12-04T17:00:00Z',
+                    'updated_at': None}],
+    }],
+}

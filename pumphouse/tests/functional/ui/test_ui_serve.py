@@ -403,7 +403,7 @@ def _plan_from_the_form(page, form) -> dict:
         form.get_by_role('button', name='Plan the migration').click()
     assert sent.value.status == 202, sent.value.text()
     assert sent.value.request.headers['openstack-api-version'] == \
-        'migration 1.4'
+        'migration 1.5'
     return (json.loads(conftest.request_body(page, sent.value)),
             sent.value.json())
 

@@ -174,7 +174,7 @@ class TestDocument(base.TestCase):
         self.assertTrue(header['required'])
         self.assertEqual(['migration 1.1', 'migration 1.2',
                           'migration 1.3', 'migration 1.4',
-                          'migration latest'],
+                          'migration 1.5', 'migration latest'],
                          header['schema']['enum'])
 
     def test_creations_link_to_their_item(self):

@@ -21,7 +21,7 @@ class TestVersionDiscovery(base.APITestCase):
         body = self.app.get('/').json
         self.assertEqual('v1', body['default_version']['id'])
         self.assertEqual('1.0', body['default_version']['min_version'])
-        self.assertEqual('1.4', body['default_version']['version'])
+        self.assertEqual('1.5', body['default_version']['version'])
         self.assertEqual('http://localhost/v1/',
                          body['versions'][0]['links'][0]['href'])
 
@@ -63,7 +63,7 @@ class TestMicroversions(base.APITestCase):
 
     def test_latest(self):
         response = self._get('migration latest', 200)
-        self.assertEqual('migration 1.4',
+        self.assertEqual('migration 1.5',
                          response.headers['OpenStack-API-Version'])
 
     def test_header_of_other_service_is_ignored(self):
@@ -74,7 +74,7 @@ class TestMicroversions(base.APITestCase):
     def test_too_new_is_406(self):
         error = self._get('migration 1.99', 406).json['error']
         self.assertEqual(406, error['code'])
-        self.assertIn('1.0 to 1.4', error['message'])
+        self.assertIn('1.0 to 1.5', error['message'])
 
     def test_too_old_is_406(self):
         self._get('migration 0.9', 406)
