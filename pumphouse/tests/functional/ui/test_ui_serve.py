@@ -14,6 +14,7 @@
 serve`` (noauth), no cloud harness needed: the banner, navigation, the
 clouds page's and the host form's errors, registering a host (its BMC
 password never shown), a stack workload from the New migration form, a
+project's stacks read on demand in the source browser, a
 2,000-item plan, keyboard use, no CSP violation, no console error, live
 progress, and screenshots of every page at 1280×800 and 390×844 in each
 browser.
@@ -450,6 +451,90 @@ def test_new_migration_of_stacks_in_a_project(page, served):
         # the other tests see the seeded migrations only.
         for uuid in made:
             _delete_when_settled(served, uuid)
+
+
+#: The projects the source browser is given (the clouds of ``served`` do
+#: not answer): ``demo``'s stacks are asked of the API itself, ``web``'s
+#: are given too.
+SOURCE_PROJECTS = {'type': 'projects', 'projects': [
+    {'id': 'p-demo', 'name': 'demo', 'domain_id': 'default',
+     'parent_id': 'default', 'enabled': True, 'description': '',
+     'servers': 1, 'volumes': 0, 'images': 0, 'networks': 1, 'bytes': 0},
+    {'id': 'p-web', 'name': 'web', 'domain_id': 'default',
+     'parent_id': 'default', 'enabled': True, 'description': '',
+     'servers': 2, 'volumes': 1, 'images': 0, 'networks': 1, 'bytes': 0}]}
+WEB_STACKS = {'project': {'id': 'p-web', 'name': 'web',
+                          'domain_id': 'default'},
+              'stacks': [{'id': 's-1', 'name': 'web-app',
+                          'status': 'CREATE_COMPLETE',
+                          'status_reason': None, 'description': '',
+                          'created_at': '2026-12-04T17:00:00Z',
+                          'updated_at': None},
+                         {'id': 's-2', 'name': 'batch',
+                          'status': 'UPDATE_FAILED',
+                          'status_reason': 'Resource UPDATE failed',
+                          'description': '',
+                          'created_at': '2026-12-04T16:00:00Z',
+                          'updated_at': None}]}
+
+
+def test_source_browser_reads_a_projects_stacks_on_demand(page, served):
+    """A project's "Stacks" button reads its stacks then, not before; an
+    error is the API's own message; "Migrate…" of a stack opens New
+    migration with the stack, its project and domain filled in."""
+    page.route(re.compile(r'.*/v1/clouds/old/resources\?type=projects$'),
+               lambda route: route.fulfill(json=SOURCE_PROJECTS))
+    page.route(re.compile(r'.*/v1/clouds/old/projects/p-web/stacks$'),
+               lambda route: route.fulfill(json=WEB_STACKS))
+    asked = []
+    page.on('request', lambda r: asked.append(r.url)
+            if '/stacks' in r.url else None)
+    goto(page, served, '/source/old')
+    projects = page.get_by_role('table', name='Projects of old')
+    expect(projects).to_contain_text('web')
+    assert asked == []
+
+    # demo's stacks come from the API, whose cloud does not answer.
+    demo = page.get_by_role('button', name='Stacks of project demo')
+    expect(demo).to_have_attribute('aria-expanded', 'false')
+    demo.focus()
+    page.keyboard.press('Enter')
+    expect(demo).to_have_attribute('aria-expanded', 'true')
+    region = page.locator(f'#{demo.get_attribute("aria-controls")}')
+    error = region.locator('.error')
+    expect(error).to_be_visible(timeout=30000)
+    answer = served.api('GET', '/v1/clouds/old/projects/p-demo/stacks',
+                        headers={'OpenStack-API-Version': 'migration 1.5'})
+    assert answer.status_code == 503, answer.text
+    assert error.inner_text() == answer.json()['error']['message']
+    assert 'Cloud old could not be read' in error.inner_text()
+    expect(region.get_by_role('button', name='Read the stacks of demo '
+                                             'again')).to_be_visible()
+    assert len(asked) == 1 and asked[0].endswith('/projects/p-demo/stacks')
+    # Hidden and shown again by the same button.
+    page.keyboard.press('Enter')
+    expect(region).to_be_hidden()
+
+    web = page.get_by_role('button', name='Stacks of project web')
+    web.click()
+    stacks = page.get_by_role('table', name='Heat stacks of project web')
+    expect(stacks).to_contain_text('web-app')
+    expect(stacks).to_contain_text('CREATE_COMPLETE')
+    expect(stacks).to_contain_text('UPDATE_FAILED')
+    migrate = stacks.get_by_role('link', name='Migrate stack web-app of '
+                                              'project web')
+    migrate.focus()
+    page.keyboard.press('Enter')
+    page.wait_for_url('**/ui/#/new?*')
+    form = page.locator('main form')
+    expect(form.get_by_label('Kind', exact=True)).to_have_value('stack')
+    expect(form.get_by_label('Names', exact=True)).to_have_value('web-app')
+    expect(form.get_by_label('Project', exact=True)).to_be_visible()
+    expect(form.get_by_label('Project', exact=True)).to_have_value('web')
+    expect(form.get_by_label('Domain', exact=True)).to_have_value('default')
+    expect(form.get_by_label('Source cloud', exact=True)).to_have_value(
+        'old')
+    assert page.problems == []
 
 
 def _delete_when_settled(served, uuid: str, timeout: float = 60) -> None:
