@@ -17,8 +17,8 @@ override; the microversion is negotiated once with the server's version
 document: ``latest`` takes the highest version both sides know, an
 explicit version must be one the server supports. Commands that need a
 newer microversion (the host commands: 1.1; evacuation plans and
-per-server choices: 1.2; stack workloads: 1.4) check it with
-:meth:`Client.require` before sending anything.
+per-server choices: 1.2; stack workloads: 1.4; a project's stacks: 1.5)
+check it with :meth:`Client.require` before sending anything.
 """
 
 import typing
@@ -31,8 +31,8 @@ SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
 #: The highest microversion this client knows (1.1: /v1/hosts; 1.2:
 #: evacuation plans; 1.3: the web UI's routes, not used here; 1.4: stack
-#: workloads).
-CLIENT_MAX_VERSION = (1, 4)
+#: workloads; 1.5: a project's stacks).
+CLIENT_MAX_VERSION = (1, 5)
 LATEST = 'latest'
 
 

@@ -10,7 +10,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""``openstack migration cloud create|list|show|delete|validate``."""
+"""``openstack migration cloud create|list|show|delete|validate`` and
+``openstack migration cloud stack list``."""
 
 import logging
 
@@ -24,6 +25,9 @@ LOG = logging.getLogger(__name__)
 COLUMNS = ('uuid', 'name', 'cloud', 'auth_type', 'region_name',
            'interface', 'description', 'created_at', 'updated_at')
 LIST_COLUMNS = ('uuid', 'name', 'cloud', 'region_name', 'description')
+STACK_COLUMNS = ('id', 'name', 'status', 'created_at', 'updated_at')
+#: The microversion that lists a project's stacks.
+STACKS_VERSION = (1, 5)
 AUTH_OPTIONS = ('auth_url', 'username', 'user_id', 'user_domain_name',
                 'user_domain_id', 'project_name', 'project_id',
                 'project_domain_name', 'project_domain_id',
@@ -154,3 +158,29 @@ class ValidateCloud(common.ShowOne):
         result = common.client(self).post(
             common.path('clouds', parsed_args.cloud, 'validate'))
         return common.show(result)
+
+
+class ListCloudStack(common.Lister):
+    """List the Heat stacks of a project of a registered cloud.
+
+    Read from the cloud now. Heat lists a project's stacks only to a
+    token scoped to the project: when the cloud's user has no role
+    there, the service gives it [identity] source_project_role for the
+    listing and takes it back afterwards.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('cloud', metavar='<cloud>', help='Name or UUID.')
+        parser.add_argument('--project', metavar='<project>', required=True,
+                            help='Project of the cloud: its id, or a name '
+                                 'only one of its projects has.')
+        return parser
+
+    def take_action(self, parsed_args):
+        api = common.client(self)
+        api.require(STACKS_VERSION, "a project's stacks")
+        found = api.get(common.path('clouds', parsed_args.cloud, 'projects',
+                                    parsed_args.project, 'stacks'))
+        return STACK_COLUMNS, [[common.cell(s.get(k)) for k in STACK_COLUMNS]
+                               for s in found['stacks']]

@@ -30,6 +30,7 @@ from pumphouse.db import schema
 
 V11 = {'OpenStack-API-Version': 'migration 1.1'}
 V12 = {'OpenStack-API-Version': 'migration 1.2'}
+V15 = {'OpenStack-API-Version': 'migration 1.5'}
 
 
 def probe(app: webtest.TestApp) -> list[tuple[str, str, int]]:
@@ -54,6 +55,9 @@ def probe(app: webtest.TestApp) -> list[tuple[str, str, int]]:
     call('GET', '/v1/clouds')
     call('GET', '/v1/clouds/source')
     call('POST', '/v1/clouds/source/validate', {})
+    # The source browser's stacks (1.5): a project that is not there.
+    call('GET', '/v1/clouds/source/projects/ph-probe-no-such/stacks',
+         headers=V15)
 
     created = call('POST', '/v1/migrations', {
         'source': 'source', 'destination': 'destination',

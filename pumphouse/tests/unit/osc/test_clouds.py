@@ -163,3 +163,56 @@ class TestClouds(base.CommandTestCase):
                              'services': services})
         self.run_whole(clouds.ValidateCloud, ['old'], 'json')
         self.assertEqual(services, self.printed_json()['services'])
+
+
+STACKS = {'project': {'id': 'p1', 'name': 'demo', 'domain_id': 'default'},
+          'stacks': [{'id': 's1', 'name': 'web', 'status': 'CREATE_COMPLETE',
+                      'status_reason': None, 'description': '',
+                      'created_at': '2026-12-04T17:00:00Z',
+                      'updated_at': None}]}
+
+
+class TestCloudStacks(base.CommandTestCase):
+
+    def test_a_projects_stacks(self):
+        self.http.get(URL + '/', json=base.versions('1.5'))
+        self.http.get(URL + '/v1/clouds/old%23x/projects/my%20demo/stacks',
+                      json=STACKS)
+        columns, rows = self.run_command(clouds.ListCloudStack, [
+            'old#x', '--project', 'my demo'])
+        self.assertEqual(clouds.STACK_COLUMNS, columns)
+        self.assertEqual([['s1', 'web', 'CREATE_COMPLETE',
+                           '2026-12-04T17:00:00Z', None]], rows)
+        request = self.http.request_history[-1]
+        self.assertEqual('migration 1.5',
+                         request.headers['OpenStack-API-Version'])
+
+    def test_an_older_server_is_a_clear_error(self):
+        self.http.get(URL + '/', json=base.VERSIONS_1_4)
+        error = self.assertRaises(
+            exceptions.CommandError, self.run_command,
+            clouds.ListCloudStack, ['old', '--project', 'demo'])
+        self.assertEqual("a project's stacks need migration API 1.5, but "
+                         'the server only supports 1.0 to 1.4 (upgrade '
+                         'Pumphouse)', str(error))
+        self.assertFalse(any('/stacks' in r.path
+                             for r in self.http.request_history))
+
+    def test_the_project_is_required(self):
+        cmd = clouds.ListCloudStack(self.app, None)
+        parser = cmd.get_parser('openstack migration cloud stack list')
+        self.assertRaises(SystemExit, parser.parse_args, ['old'])
+
+    def test_the_apis_error_is_shown(self):
+        self.http.get(URL + '/', json=base.versions('1.5'))
+        self.http.get(URL + '/v1/clouds/old/projects/demo/stacks',
+                      status_code=409, json={'error': {
+                          'code': 409, 'title': 'Conflict',
+                          'message': 'Cloud old has no Heat (no '
+                                     'orchestration service in its '
+                                     'catalog).'}})
+        error = self.assertRaises(
+            exceptions.CommandError, self.run_command,
+            clouds.ListCloudStack, ['old', '--project', 'demo'])
+        self.assertEqual('Cloud old has no Heat (no orchestration service '
+                         'in its catalog). (HTTP 409)', str(error))
