@@ -19,11 +19,11 @@ creation to its item), half of the path parameters and cloud names taken
 from what exists. What schema tools do not send: test_api_raw_http.py.
 
 No answer may be a 5xx (but the ones the document declares for an
-evacuation plan and for a cloud's resources when the cloud cannot be
-read: every cloud here is unreachable), hold a traceback or the secret
-of the clouds and the BMC; the server may log no traceback. Schemathesis
-also checks that statuses, media types, headers and bodies are the ones
-the document declares.
+evacuation plan, a cloud's resources and a project's stacks when the
+cloud cannot be read: every cloud here is unreachable), hold a
+traceback or the secret of the clouds and the BMC; the server may log no
+traceback. Schemathesis also checks that statuses, media types, headers
+and bodies are the ones the document declares.
 """
 
 import json
@@ -100,15 +100,16 @@ def _text(entry: dict) -> str:
 
 
 def _unreachable_cloud(entry: dict) -> bool:
-    """The documented 503 of an evacuation plan's dry run and of a
-    cloud's resources: they read a cloud, and no cloud here answers."""
+    """The documented 503 of an evacuation plan's dry run, of a cloud's
+    resources and of a project's stacks: they read a cloud, and no cloud
+    here answers."""
     request = entry['request']
     path = parse.urlsplit(request['url']).path
     return (entry['response']['status'] == 503
             and ((request['method'] == 'POST'
                   and path.endswith('/evacuation-plan'))
                  or (request['method'] == 'GET'
-                     and path.endswith('/resources')))
+                     and path.endswith(('/resources', '/stacks'))))
             and ' could not be read: ' in _text(entry))
 
 
