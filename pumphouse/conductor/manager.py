@@ -181,12 +181,8 @@ class ConductorManager:
     def describe_cloud(self, context, cloud_uuid: str,
                        resource_type: str) -> list[dict]:
         """A cloud's projects or compute hosts, read now (1.5)."""
-        try:
-            return cloud_overview.describe(cloud_uuid, resource_type)
-        except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
-            cloud = db_api.get_cloud(cloud_uuid)
-            raise exception.CloudUnreachable(cloud=cloud.name,
-                                             reason=str(e)) from None
+        return _read_cloud(cloud_uuid, cloud_overview.describe,
+                           resource_type)
 
     @messaging.expected_exceptions(exception.NotFound, exception.Invalid,
                                    exception.Conflict,
@@ -195,12 +191,8 @@ class ConductorManager:
                             project: str) -> dict:
         """A project's Heat stacks, read now with a token scoped to the
         project (1.6); a temporary role given for it is taken back."""
-        try:
-            return cloud_overview.project_stacks(cloud_uuid, project)
-        except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
-            cloud = db_api.get_cloud(cloud_uuid)
-            raise exception.CloudUnreachable(cloud=cloud.name,
-                                             reason=str(e)) from None
+        return _read_cloud(cloud_uuid, cloud_overview.project_stacks,
+                           project)
 
     def reassign_host(self, context, host_uuid: str) -> None:
         """Take a host to its target (1.2)."""
@@ -210,3 +202,14 @@ class ConductorManager:
         """Start the migrations, then the hosts, under way that no live
         owner holds; their UUIDs."""
         return self.migrations.take_over() + self.hosts.take_over()
+
+
+def _read_cloud(cloud_uuid: str, read, *args):
+    """``read(cloud_uuid, *args)``; a cloud that fails to answer is
+    CloudUnreachable, naming the cloud."""
+    try:
+        return read(cloud_uuid, *args)
+    except (sdk_exc.SDKException, ksa_exc.ClientException) as e:
+        cloud = db_api.get_cloud(cloud_uuid)
+        raise exception.CloudUnreachable(cloud=cloud.name,
+                                         reason=str(e)) from None

@@ -192,9 +192,8 @@ def test_admin_migrates_a_stack_with_the_client(personas,
     for name in ('source', 'destination'):
         osc(admin, 'migration', 'cloud', 'create', name, '--cloud', name,
             check=False)
-    app = test_stack_workload.App('o')
-    try:
-        app.create(tmp_path_factory.mktemp('osc-stack'))
+    with test_stack_workload.made_app(
+            'o', tmp_path_factory.mktemp('osc-stack')) as app:
         planned = as_json(admin, 'migration', 'create', '--source',
                           'source', '--destination', 'destination',
                           'stack', app.stack, '--project', app.project,
@@ -212,8 +211,6 @@ def test_admin_migrates_a_stack_with_the_client(personas,
                        migration) == []
         [stack] = test_stack_workload.destination_stacks(app)
         assert stack['stack_status'] == 'ADOPT_COMPLETE', stack
-    finally:
-        app.remove()
 
 
 def test_bad_input_is_one_clear_line(personas):

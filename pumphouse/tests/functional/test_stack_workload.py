@@ -30,6 +30,7 @@ stack, nothing twice.
 """
 
 import configparser
+import contextlib
 import csv
 import json
 import pathlib
@@ -142,14 +143,22 @@ def prerequisites():
     mc.seed('full')
 
 
-@pytest.fixture(scope='module')
-def app(prerequisites, tmp_path_factory):
-    made = App('a')
+@contextlib.contextmanager
+def made_app(label: str, folder: pathlib.Path):
+    """An application stack in the source, removed from both clouds
+    afterwards."""
+    made = App(label)
     try:
-        made.create(tmp_path_factory.mktemp('stack-seed'))
+        made.create(folder)
         yield made
     finally:
         made.remove()
+
+
+@pytest.fixture(scope='module')
+def app(prerequisites, tmp_path_factory):
+    with made_app('a', tmp_path_factory.mktemp('stack-seed')) as made:
+        yield made
 
 
 def _cli(tmp: pathlib.Path):
@@ -378,12 +387,8 @@ def test_deleting_the_adopted_stack_removes_what_it_holds(app):
 
 @pytest.fixture
 def second_app(prerequisites, tmp_path_factory):
-    made = App('k')
-    try:
-        made.create(tmp_path_factory.mktemp('stack-seed-kill'))
+    with made_app('k', tmp_path_factory.mktemp('stack-seed-kill')) as made:
         yield made
-    finally:
-        made.remove()
 
 
 def _adopting(database: pathlib.Path) -> bool:
