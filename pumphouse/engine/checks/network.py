@@ -136,6 +136,17 @@ def in_pools(subnet, address: str) -> bool:
                for p in subnet.allocation_pools or ())
 
 
+def _takes_from_pools(attrs: dict, subnets: list, used: dict) -> bool:
+    """Whether a floating IP will take an address from the allocation
+    pools: one without an address, one whose address is taken (it gets
+    a new one) or one whose address lies in a pool. An address outside
+    every pool (an admin may place one anywhere in the CIDR) does not."""
+    address = attrs.get('floating_ip_address')
+    if not address or address in used:
+        return True
+    return any(in_pools(s, address) for s in subnets)
+
+
 def _floating_pools(ctx, plan, destination: _Destination) -> list[Result]:
     by_network: dict[str, list] = {}
     for resource in plan.created('network.floating_ip'):
@@ -151,11 +162,14 @@ def _floating_pools(ctx, plan, destination: _Destination) -> list[Result]:
         used = destination.used_addresses(network_id)
         free = sum(pool_size(s) for s in subnets) - sum(
             1 for address in used for s in subnets if in_pools(s, address))
-        status = PASSED if len(wanted) <= free else FAILED
+        needed = sum(1 for attrs in wanted
+                     if _takes_from_pools(attrs, subnets, used))
+        status = PASSED if needed <= free else FAILED
         results.append(Result(
             'addresses', f'{network.name}:floating', status,
-            f'needs {len(wanted)} floating IPs on {network.name}, '
-            f'the destination has {free} free', len(wanted), free))
+            f'needs {needed} floating IPs from the pools of '
+            f'{network.name}, the destination has {free} free',
+            needed, free))
         for attrs in wanted:
             address = attrs.get('floating_ip_address')
             if address in used:

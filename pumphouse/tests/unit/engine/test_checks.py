@@ -346,3 +346,26 @@ class TestNetworkChecks(unittest.TestCase):
         self.assertEqual('warning',
                          results['addresses:public:203.0.113.10'].status)
         self.assertEqual(3, len(results))
+
+    def test_floating_ip_outside_the_pools_takes_no_pool_address(self):
+        ctx = _context({('network.network', 'ext'): 'dext'})
+        neutron = _Neutron(
+            [facts.Subnet('dpub', None, 'dext', '203.0.113.0/24',
+                          allocation_pools=({'start': '203.0.113.100',
+                                             'end': '203.0.113.100'},))],
+            [facts.Network('dext', 'public')],
+            {'dext': {'203.0.113.21': 'someone'}})
+        fips = [res.Resource('network.floating_ip', f'f{n}', None, {
+            'floating_network': res.ref('network.network', 'ext'),
+            'floating_ip_address': address})
+            # outside and free; outside but taken; in the pool; none
+            for n, address in enumerate(('203.0.113.20', '203.0.113.21',
+                                         '203.0.113.100', None))]
+        plan, _ = _plan(fips, {})
+        results = {r.name: r for r in network.check_addresses(
+            ctx, plan, neutron.drivers())}
+        pool = results['addresses:public:floating']
+        self.assertEqual(('failed', 3, 1),
+                         (pool.status, pool.needed, pool.available))
+        self.assertEqual('needs 3 floating IPs from the pools of public, '
+                         'the destination has 1 free', pool.message)

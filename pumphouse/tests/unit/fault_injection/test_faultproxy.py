@@ -317,6 +317,9 @@ def test_stall_then_answer(server):
         start = time.monotonic()
         r = requests.get(proxy.origin('api') + '/slow', timeout=10)
         took = time.monotonic() - start
+        # The proxy records a stall once the answer is sent: the client
+        # can read that answer first.
+        _wait_for(lambda: proxy.faults)
         faults = proxy.faults
     assert r.json() == {'path': '/slow'}
     assert took >= 0.6
