@@ -16,6 +16,7 @@ The API authenticates with keystonemiddleware against the harness's
 source Keystone; the processes share a real database and RabbitMQ.
 """
 
+import concurrent.futures
 import pathlib
 import subprocess
 
@@ -125,8 +126,11 @@ project_domain_name = {auth['project_domain_name']}
                 p.output()[-2000:] for p in self.processes.values()))
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            process.stop()
+        """Stop every process at once (each waits for its own work)."""
+        running = list(self.processes.values())
+        with concurrent.futures.ThreadPoolExecutor(
+                max(len(running), 1)) as pool:
+            list(pool.map(lambda process: process.stop(), running))
 
     def live_conductors(self) -> list[str]:
         engine = sa.create_engine(self.db_url, poolclass=sa.NullPool)

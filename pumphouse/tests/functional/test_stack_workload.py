@@ -63,8 +63,10 @@ NOVA_KEYPAIRS = '2.10'
 class App:
     """One application stack of this module in the source."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, workers: int = 2) -> None:
         tag = f'{label}{uuid.uuid4().hex[:6]}'
+        #: Servers in the stack's ResourceGroup (its nested stacks).
+        self.workers = workers
         self.project = f'stk-{tag}'
         self.owner = f'stk-{tag}-owner'
         self.key = f'stk-{tag}-key'
@@ -95,6 +97,7 @@ class App:
                                        'image': 'cirros-like',
                                        'flavor': 'm1.tiny',
                                        'public_net': 'public',
+                                       'worker_count': self.workers,
                                        'cidr': self.cidr}}],
         }
         path = folder / f'{self.project}.yaml'
@@ -144,10 +147,10 @@ def prerequisites():
 
 
 @contextlib.contextmanager
-def made_app(label: str, folder: pathlib.Path):
+def made_app(label: str, folder: pathlib.Path, workers: int = 2):
     """An application stack in the source, removed from both clouds
     afterwards."""
-    made = App(label)
+    made = App(label, workers)
     try:
         made.create(folder)
         yield made

@@ -94,6 +94,11 @@ class Nova(OpenStackService):
                 "transport_url": self.cloud.transport_url,
                 "state_path": state / "state",
                 "compute_driver": COMPUTE_DRIVER,
+                # A stopped compute service is "down" after 20 s, not
+                # 60 (the host tests stop one and wait for that); the
+                # services report every 5 s, not 10.
+                "report_interval": 5,
+                "service_down_time": 20,
             },
             "api_database": {"connection": self.cloud.db_url("nova_api"),
                              "max_retries": -1},
