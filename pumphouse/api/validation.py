@@ -28,6 +28,7 @@ from oslo_log import log
 
 from pumphouse.api import contract
 from pumphouse.api import versions
+from pumphouse.api.schemas import predicate
 from pumphouse.api.schemas import validator
 from pumphouse.common import exception
 from pumphouse.conf import CONF
@@ -139,22 +140,33 @@ def query() -> dict:
 
 
 class _ResponseChecker:
-    """``jsonschema.validate(instance, schema)`` without checking the
-    schema itself on every response: that check, against the
-    meta-schema, cost most of a small request's time (profiled: about
-    90 % of ``GET /``); it runs once, on first use."""
+    """``jsonschema.validate(instance, schema)``, cheaper and with the
+    same outcome.
+
+    The schema is checked against the meta-schema once, on first use,
+    not on every response (that check cost about 90 % of ``GET /``).
+    Each response is then checked by the schema compiled to a predicate
+    (:mod:`.schemas.predicate`: jsonschema's own walk cost about 60 % of
+    a 2,000-item plan); only a response it finds invalid is walked by
+    jsonschema, for the error it raises.
+    """
 
     def __init__(self, schema: dict) -> None:
         self.schema = schema
-        self._validator = None
+        self._checks = None
 
     def validate(self, instance) -> None:
-        if self._validator is None:
+        if self._checks is None:
             cls = jsonschema.validators.validator_for(self.schema)
             cls.check_schema(self.schema)
-            self._validator = cls(self.schema)
+            # One assignment: another thread sees both or neither.
+            self._checks = (predicate.compile_schema(self.schema, cls),
+                            cls(self.schema))
+        is_valid, validator = self._checks
+        if is_valid(instance):
+            return
         error = jsonschema.exceptions.best_match(
-            self._validator.iter_errors(instance))
+            validator.iter_errors(instance))
         if error is not None:
             raise error
 
@@ -186,7 +198,7 @@ def response_body(schema: dict, media_types: dict | None = None):
                     LOG.warning('Response of %(func)s does not match its '
                                 'schema: %(err)s',
                                 {'func': func.__qualname__,
-                                 'err': e.message})
+                                 'err': validator.scrub(e.message)})
             return result
         return wrapper
     return decorator
