@@ -41,6 +41,17 @@ opts = [
              'web server\'s own default (5) a burst of 200 clients saw '
              'refused connections.'),
     cfg.IntOpt(
+        'keepalive_connections',
+        default=1000,
+        min=0,
+        help='How many idle keep-alive connections pumphouse-api and '
+             'pumphouse serve keep open for their clients\' next requests '
+             '(each closes after 10 s unused). A response past that '
+             'number closes its connection: with the web server\'s own '
+             'default (10), 40 of 50 concurrent clients had to connect '
+             'anew for every request. Each connection holds a file '
+             'descriptor.'),
+    cfg.IntOpt(
         'max_validations',
         default=4,
         min=1,
