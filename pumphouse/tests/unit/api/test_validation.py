@@ -14,6 +14,8 @@
 whole WSGI application."""
 
 import json
+import threading
+import time
 from unittest import mock
 
 import jsonschema
@@ -242,6 +244,26 @@ class TestResponseChecker(testtools.TestCase):
         checker = validation._ResponseChecker({'type': 'no-such-type'})
         self.assertRaises(jsonschema.SchemaError, checker.validate, {})
 
+    def test_the_first_responses_at_once_check_the_schema_once(self):
+        checker = validation._ResponseChecker(self.SCHEMA)
+        started = threading.Barrier(8)
+
+        def first():
+            started.wait()
+            checker.validate({'n': 1})
+
+        # A check that takes its time (it does: 10 to 20 ms).
+        with mock.patch.object(jsonschema.Draft202012Validator,
+                               'check_schema',
+                               side_effect=lambda schema: time.sleep(0.05)
+                               ) as check_schema:
+            threads = [threading.Thread(target=first) for _n in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(1, check_schema.call_count)
+
 
 class TestJsonRenderer(testtools.TestCase):
     """Answers are encoded once; only one that may hold a lone surrogate
@@ -276,3 +298,4 @@ class TestJsonRenderer(testtools.TestCase):
             # (scrub calls itself for what the value holds)
             self.assertEqual(mock.call({'a': LONE}),
                              scrub.call_args_list[0])
+
