@@ -201,7 +201,7 @@ def plan_item_rows(migration_id: int, columns: Sequence[str],
     with db_api._reader() as session:
         return [make(row) for row in session.execute(
             sa.select(*selected).where(table.c.migration_id == migration_id)
-            .order_by(table.c.id))]
+            .order_by(table.c.id)).all()]
 
 
 def get_plan_item(item_id: int) -> models.PlanItem:
