@@ -50,7 +50,8 @@ opts = [
              'number closes its connection: with the web server\'s own '
              'default (10), 40 of 50 concurrent clients had to connect '
              'anew for every request. Each connection holds a file '
-             'descriptor.'),
+             'descriptor. 0: every connection closes after its '
+             'response.'),
     cfg.IntOpt(
         'max_validations',
         default=4,
