@@ -22,7 +22,8 @@ Needs no cloud, no server and no database server::
 
 Builds the WSGI application of ``pumphouse-api`` as the service does
 (``setup_app``: keystonemiddleware and every other middleware, ``[api]
-response_validation = error`` as in the functional deployment) on a
+response_validation`` as ``--response-validation`` says, default the
+service's own, ``ignore``) on a
 temporary SQLite database holding ``--migrations`` migrations (default
 100) and one planned migration of ``--items`` plan items (default 2,000,
 shaped like a project's, each with ``--details-bytes`` of stored
@@ -106,6 +107,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help='instead: profile this tree\'s requests '
                              '(cProfile), print the top functions and '
                              'write PREFIX-ROUTE.prof')
+    parser.add_argument(
+        '--response-validation', default='ignore',
+        choices=('error', 'warn', 'ignore'),
+        help="[api] response_validation (default: the service's own, "
+             "ignore; the tests run with error)")
     parser.add_argument('--tree', default=str(REPO),
                         help=argparse.SUPPRESS)
     parser.add_argument('--child', action='store_true',
@@ -234,7 +240,7 @@ def measure(args) -> dict:
             ('connection', f'sqlite:///{state}/pumphouse.sqlite', 'database'),
             ('transport_url', 'fake:///', None),
             ('auth_strategy', 'keystone', 'api'),
-            ('response_validation', 'error', 'api'),
+            ('response_validation', args.response_validation, 'api'),
             ('www_authenticate_uri', 'http://127.0.0.1:9/v3',
              'keystone_authtoken')):
         CONF.set_override(name, value, group=group)
@@ -373,7 +379,8 @@ def run_child(args, tree: str) -> dict:
             '--details-bytes', str(args.details_bytes),
             '--requests', str(args.requests), '--http', str(args.http),
             '--duration', str(args.duration),
-            '--client-processes', str(args.client_processes)]
+            '--client-processes', str(args.client_processes),
+            '--response-validation', args.response_validation]
     env = dict(os.environ, PYTHONPATH=tree)
     done = subprocess.run(argv, capture_output=True, text=True, env=env,
                           check=False, cwd=tree)
@@ -422,7 +429,8 @@ def main(argv: list[str]) -> int:
     print(f'{args.migrations} migrations stored, a plan of {args.items} '
           f'items ({args.details_bytes} bytes of details each); {how}, '
           f'best of {args.rounds} rounds; keystonemiddleware on (token '
-          'answered in process), response validation on')
+          f'answered in process), response validation '
+          f'{args.response_validation}')
     for name, tree in trees.items():
         print(f'  {name}: {tree}')
     if args.http:

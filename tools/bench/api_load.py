@@ -106,6 +106,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              f'{", ".join(ROUTES)} (default '
                              f'{DEFAULT_ROUTES}; the two routes of issue '
                              '19: migrations,plan)')
+    parser.add_argument(
+        '--response-validation', default='ignore',
+        choices=('error', 'warn', 'ignore'),
+        help="the API's [api] response_validation (default: the "
+             "service's default, ignore; the functional tests run with "
+             "error)")
     parser.add_argument('--plan-items', type=int, default=2000,
                         help='items of the plan of the plan route')
     args = parser.parse_args(argv)
@@ -224,6 +230,10 @@ def main(argv: list[str]) -> int:
             fixtures.rabbit_vhost() as transport_url:
         deployment = deployment_mod.Deployment(pathlib.Path(workdir),
                                                db_url, transport_url)
+        # The last value of an option wins: this overrides the
+        # functional deployment's "error".
+        deployment.extra_config = (
+            f'\n[api]\nresponse_validation = {args.response_validation}\n')
         deployment.start()
         try:
             admin = deployment.client()
