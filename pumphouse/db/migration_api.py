@@ -12,12 +12,16 @@
 
 """Database API of migrations, plan items, events and issued passwords."""
 
+import collections
+import functools
 from collections.abc import Iterable
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from oslo_db import exception as db_exc
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
+from sqlalchemy import orm
 
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
@@ -74,10 +78,15 @@ def get_migration(ident: str) -> models.Migration:
 def list_migrations(project_id: str | None = None, limit: int | None = None,
                     marker: str | None = None, sort_key: str = 'id',
                     sort_dir: str = 'asc',
-                    states: Iterable[str] | None = None
+                    states: Iterable[str] | None = None,
+                    unread: Iterable[str] = ()
                     ) -> list[models.Migration]:
+    """Migrations, a page at a time; ``unread``: columns not loaded
+    (reading them raises), such as JSON that a list does not show."""
     with db_api._reader() as session:
-        query = session.query(models.Migration)
+        query = session.query(models.Migration).options(*(
+            orm.defer(getattr(models.Migration, name), raiseload=True)
+            for name in unread))
         if project_id is not None:
             query = query.filter_by(project_id=project_id)
         if states is not None:
@@ -166,6 +175,33 @@ def list_plan_items(migration_id: int) -> list[models.PlanItem]:
     with db_api._reader() as session:
         return session.query(models.PlanItem).filter_by(
             migration_id=migration_id).order_by(models.PlanItem.id).all()
+
+
+@functools.cache
+def _row_class(columns: tuple[str, ...]) -> type:
+    return collections.namedtuple('PlanItemRow', columns)
+
+
+def plan_item_rows(migration_id: int, columns: Sequence[str],
+                   raw: Sequence[str] = ()) -> list[tuple]:
+    """The plan items of a migration in id order, as read-only named
+    tuples of only ``columns`` (read as the attributes of
+    :class:`.PlanItem`); the JSON columns named in ``raw`` as their
+    stored text, not decoded.
+
+    For reading whole plans: making 2,000 ORM objects, parsing the time
+    stamps nobody reads and decoding every item's details cost most of
+    ``GET /v1/migrations/{id}/plan`` (and reading the attributes of
+    SQLAlchemy's rows costs ten times a named tuple's).
+    """
+    table = models.PlanItem.__table__
+    selected = [sa.type_coerce(table.c[name], sa.Text()).label(name)
+                if name in raw else table.c[name] for name in columns]
+    make = _row_class(tuple(columns))._make
+    with db_api._reader() as session:
+        return [make(row) for row in session.execute(
+            sa.select(*selected).where(table.c.migration_id == migration_id)
+            .order_by(table.c.id)).all()]
 
 
 def get_plan_item(item_id: int) -> models.PlanItem:

@@ -13,6 +13,7 @@
 """Showing a plan: a table, JSON or Graphviz DOT."""
 
 import json
+import re
 
 COLUMNS = ('resource_type', 'source_name', 'source_id', 'action', 'state',
            'destination_id')
@@ -34,10 +35,47 @@ def item_view(item) -> dict:
         'bytes_done': item.bytes_done,
         'bytes_total': item.bytes_total,
     }
-    for extra in ('differences', 'note', 'renamed_from'):
+    for extra in VIEW_DETAILS:
         if extra in details:
             view[extra] = details[extra]
     return view
+
+
+#: What of an item's details :func:`item_view` shows, when they hold it.
+VIEW_DETAILS = ('differences', 'note', 'renamed_from')
+_VIEW_KEYS = re.compile('|'.join(f'"{key}"' for key in VIEW_DETAILS))
+
+#: The columns :func:`row_views` takes: those :func:`item_view` shows, in
+#: its order, then the details.
+VIEW_COLUMNS = ('id', 'resource_type', 'source_id', 'source_name', 'action',
+                'state', 'destination_id', 'depends_on', 'attempts', 'error',
+                'bytes_done', 'bytes_total', 'details')
+
+
+def row_views(rows) -> list[dict]:
+    """:func:`item_view` of each item of a whole plan, from rows of
+    :data:`VIEW_COLUMNS` whose details are the stored JSON text.
+
+    The same views without ORM objects (see
+    :func:`pumphouse.db.migration_api.plan_item_rows`), made on every
+    ``GET /v1/migrations/{id}/plan``. An item's details hold the whole
+    source resource; they are decoded only when they may hold what the
+    view shows: a key is written ``"key"`` in the text, so details
+    without any of :data:`VIEW_DETAILS` so written hold none of them.
+    """
+    keys = VIEW_COLUMNS[:-1]
+    views = []
+    for row in rows:
+        view = dict(zip(keys, row, strict=False))  # without the details
+        view['depends_on'] = list(view['depends_on'])
+        stored = row[-1]
+        if stored and _VIEW_KEYS.search(stored) is not None:
+            details = json.loads(stored) or {}
+            for extra in VIEW_DETAILS:
+                if extra in details:
+                    view[extra] = details[extra]
+        views.append(view)
+    return views
 
 
 def as_json(items) -> str:

@@ -29,6 +29,11 @@ def timestamp(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+#: The columns of a migration that :func:`migration_view` does not read:
+#: a list need not load them (JSON, the report can be long).
+NOT_LISTED = ('report', 'checks', 'estimate')
+
+
 def migration_view(migration, clouds: dict[int, str]) -> dict:
     """A migration as listed; ``clouds`` names the clouds by their ids
     (UUIDs in the API, names on the command line)."""

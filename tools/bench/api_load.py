@@ -24,11 +24,22 @@ on RabbitMQ and a new MariaDB database (as the functional tests do),
 registers the two harness clouds and stores ``--migrations`` migrations
 (default 100) in the database. Then ``--clients`` threads (default 200),
 each with its own HTTP connection and the admin's token, call for
-``--duration`` seconds (default 60), round-robin: ``GET /v1/migrations``,
-``GET /v1/migrations/{id}``, ``GET /v1/clouds``, ``GET /v1/clouds/{name}``,
-``GET /v1/mappings``, ``GET /`` (public). Prints per route and in total:
-requests, errors (any status other than 200, or no answer), requests
-per second, p50 and p99 latency.
+``--duration`` seconds (default 60), round-robin, the routes of
+``--routes`` (comma-separated names; by default ``migrations``,
+``migration``, ``clouds``, ``cloud``, ``mappings``, ``root``):
+``GET /v1/migrations``, ``GET /v1/migrations/{id}``, ``GET /v1/clouds``,
+``GET /v1/clouds/{name}``, ``GET /v1/mappings``, ``GET /`` (public);
+``plan`` is ``GET /v1/migrations/{id}/plan`` of one more migration,
+stored only then, with a plan of ``--plan-items`` items (default 2,000,
+shaped as ``api_inprocess.py`` makes them). Prints per route and in
+total: requests, errors (any status other than 200, or no answer),
+requests per second, p50 and p99 latency.
+
+The two routes of issue 19::
+
+    .tox/functional/bin/python tools/bench/api_load.py --clients 50 \
+        --processes 4 --duration 30 --routes migrations,plan \
+        --compare-ironic
 
 ``--compare-ironic`` then runs the same clients for the same time
 against the destination cloud's Ironic (``GET /v1/nodes``, behind its
@@ -46,15 +57,34 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 
 import requests
+import sqlalchemy as sa
+from sqlalchemy import orm
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+import api_inprocess  # noqa: E402
+
+from pumphouse.db import models  # noqa: E402
 from pumphouse.tests.functional import deployment as deployment_mod  # noqa: E402,E501
 from pumphouse.tests.functional import fixtures  # noqa: E402
 from pumphouse.tests.functional import test_rbac_matrix as rbac  # noqa: E402
+
+#: The routes by name: (label, path; ``{id}`` a listed migration's UUID,
+#: ``{plan}`` the planned migration's).
+ROUTES = {
+    'migrations': ('GET /v1/migrations', '/v1/migrations'),
+    'migration': ('GET /v1/migrations/{id}', '/v1/migrations/{id}'),
+    'clouds': ('GET /v1/clouds', '/v1/clouds'),
+    'cloud': ('GET /v1/clouds/{name}', '/v1/clouds/source'),
+    'mappings': ('GET /v1/mappings', '/v1/mappings'),
+    'root': ('GET /', '/'),
+    'plan': ('GET /v1/migrations/{id}/plan', '/v1/migrations/{plan}/plan'),
+}
+DEFAULT_ROUTES = 'migrations,migration,clouds,cloud,mappings,root'
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -71,7 +101,60 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument('--compare-ironic', action='store_true',
                         help='then load the destination Ironic\'s GET '
                              '/v1/nodes the same way, printed beside')
-    return parser.parse_args(argv)
+    parser.add_argument('--routes', default=DEFAULT_ROUTES,
+                        help='comma-separated, called round-robin, of: '
+                             f'{", ".join(ROUTES)} (default '
+                             f'{DEFAULT_ROUTES}; the two routes of issue '
+                             '19: migrations,plan)')
+    parser.add_argument(
+        '--response-validation', default='ignore',
+        choices=('error', 'warn', 'ignore'),
+        help="the API's [api] response_validation (default: the "
+             "service's default, ignore; the functional tests run with "
+             "error)")
+    parser.add_argument('--plan-items', type=int, default=2000,
+                        help='items of the plan of the plan route')
+    args = parser.parse_args(argv)
+    args.routes = [r.strip() for r in args.routes.split(',') if r.strip()]
+    unknown = [r for r in args.routes if r not in ROUTES]
+    if unknown or not args.routes:
+        parser.error(f'--routes: unknown {", ".join(unknown) or "(none)"}; '
+                     f'known: {", ".join(ROUTES)}')
+    return args
+
+
+def seed_plan(service, project_id: str, count: int) -> str:
+    """A planned migration of ``project_id`` between the harness clouds
+    with a plan of ``count`` items (with details as real items carry),
+    written into the service's database; its UUID."""
+    engine = sa.create_engine(service.db_url, poolclass=sa.NullPool)
+    try:
+        with orm.Session(engine) as session, session.begin():
+            clouds = {c.name: c.id for c in session.query(models.Cloud)}
+            migration = models.Migration(
+                uuid=str(uuid.uuid4()), name='plan-bench',
+                project_id=project_id, source_cloud_id=clouds['source'],
+                destination_cloud_id=clouds['destination'],
+                workload={'workload': {'kind': 'project',
+                                       'names': ['plan-bench']},
+                          'strategies': {}, 'supplementary': 'depend'},
+                options={}, state='planned')
+            session.add(migration)
+            session.flush()
+            rows = {}
+            for item in api_inprocess.plan_items(count):
+                fields = {k: v for k, v in item.items()
+                          if k not in ('key', 'depends_on')}
+                rows[item['key']] = (models.PlanItem(
+                    migration_id=migration.id, depends_on=[], attempts=0,
+                    bytes_done=0, **fields), item['depends_on'])
+            session.add_all(row for row, _deps in rows.values())
+            session.flush()
+            for row, depends_on in rows.values():
+                row.depends_on = sorted(rows[k][0].id for k in depends_on)
+            return migration.uuid
+    finally:
+        engine.dispose()
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -147,6 +230,10 @@ def main(argv: list[str]) -> int:
             fixtures.rabbit_vhost() as transport_url:
         deployment = deployment_mod.Deployment(pathlib.Path(workdir),
                                                db_url, transport_url)
+        # The last value of an option wins: this overrides the
+        # functional deployment's "error".
+        deployment.extra_config = (
+            f'\n[api]\nresponse_validation = {args.response_validation}\n')
         deployment.start()
         try:
             admin = deployment.client()
@@ -156,16 +243,16 @@ def main(argv: list[str]) -> int:
             project = fixtures.sdk_connection('source').current_project_id
             uuids = rbac.seed_migrations(deployment, project,
                                          args.migrations)
-            routes = [('GET /v1/migrations', '/v1/migrations'),
-                      ('GET /v1/migrations/{id}',
-                       f'/v1/migrations/{uuids[0]}'),
-                      ('GET /v1/clouds', '/v1/clouds'),
-                      ('GET /v1/clouds/{name}', '/v1/clouds/source'),
-                      ('GET /v1/mappings', '/v1/mappings'),
-                      ('GET /', '/')]
+            planned = (seed_plan(deployment, project, args.plan_items)
+                       if 'plan' in args.routes else None)
+            routes = [(ROUTES[name][0], ROUTES[name][1].format(
+                id=uuids[0], plan=planned)) for name in args.routes]
+            stored = f'{args.migrations} migrations stored'
+            if planned:
+                stored += f' and one of {args.plan_items} plan items'
             print(f'{args.clients} clients in {args.processes} processes '
-                  f'for {args.duration:.0f} s, {args.migrations} migrations '
-                  'stored, keystonemiddleware on', flush=True)
+                  f'for {args.duration:.0f} s, {stored}, keystonemiddleware '
+                  'on', flush=True)
             outcome = load_in_processes(deployment.url, admin.token,
                                         routes, args.clients,
                                         args.processes, args.duration)

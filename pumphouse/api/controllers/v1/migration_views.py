@@ -15,9 +15,11 @@ the command line shows too (:mod:`pumphouse.engine.views`), with links."""
 
 from pumphouse.api import method
 from pumphouse.db import api as db_api
+from pumphouse.db import migration_api
 from pumphouse.engine import render
 from pumphouse.engine import views
 
+NOT_LISTED = views.NOT_LISTED
 timestamp = views.timestamp
 check_views = views.check_views
 event_view = views.event_view
@@ -25,19 +27,22 @@ time_view = views.time_view
 
 
 def cloud_uuids() -> dict[int, str]:
-    return {c.id: c.uuid for c in db_api.list_clouds()}
+    return db_api.cloud_uuids()
 
 
-def _links(uuid: str) -> list[dict]:
-    link = method.link('v1', 'migrations', uuid)
+def _links(uuid: str, collection: str | None = None) -> list[dict]:
+    """The links of a migration; ``collection``: the link of
+    ``/v1/migrations``, made once for a whole list."""
+    link = f"{collection or method.link('v1', 'migrations')}/{uuid.strip('/')}"
     return [{'href': link + suffix, 'rel': rel} for suffix, rel in (
         ('', 'self'), ('/plan', 'plan'), ('/events', 'events'))]
 
 
-def migration_view(migration, clouds: dict[int, str]) -> dict:
-    """What the API shows of a migration in a list."""
-    return dict(views.migration_view(migration, clouds),
-                links=_links(migration.uuid))
+def migration_list(migrations, clouds: dict[int, str]) -> list[dict]:
+    """What the API shows of migrations in a list."""
+    collection = method.link('v1', 'migrations')
+    return [dict(views.migration_view(m, clouds),
+                 links=_links(m.uuid, collection)) for m in migrations]
 
 
 def detailed_view(migration) -> dict:
@@ -46,7 +51,10 @@ def detailed_view(migration) -> dict:
                 links=_links(migration.uuid))
 
 
-def plan_json(migration, items) -> dict:
-    return {'items': [render.item_view(i) for i in items],
+def plan_json(migration) -> dict:
+    """The plan of a migration: its items, pre-checks and estimate."""
+    rows = migration_api.plan_item_rows(migration.id, render.VIEW_COLUMNS,
+                                        raw=('details',))
+    return {'items': render.row_views(rows),
             'checks': check_views(migration),
             'estimate': migration.estimate or None}

@@ -139,9 +139,9 @@ class MigrationController(event_stream.EventStreamMixin, routing.Resource):
         the plan as a Graphviz graph)."""
         params = validation.query()
         migration = get_authorized(self.ident, 'plan')
-        items = migration_api.list_plan_items(migration.id)
         if params.get('format') != 'dot':
-            return views.plan_json(migration, items)
+            return views.plan_json(migration)
+        items = migration_api.list_plan_items(migration.id)
         return webob.Response(text=validator.scrub(render.as_dot(items))
                               + '\n',
                               content_type='text/vnd.graphviz',
@@ -267,10 +267,10 @@ class MigrationsController(routing.Resource):
             project_id=project_id, limit=limit, marker=params.get('marker'),
             sort_key=params.get('sort_key', 'id'),
             sort_dir=params.get('sort_dir', 'asc'),
-            states=[params['state']] if 'state' in params else None)
-        clouds = views.cloud_uuids()
-        result = {'migrations': [views.migration_view(m, clouds)
-                                 for m in migrations]}
+            states=[params['state']] if 'state' in params else None,
+            unread=views.NOT_LISTED)
+        result = {'migrations': views.migration_list(migrations,
+                                                     views.cloud_uuids())}
         if len(migrations) == limit:
             result['next'] = paging.next_link(
                 'migrations', params, limit=limit,

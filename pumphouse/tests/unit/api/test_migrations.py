@@ -33,6 +33,7 @@ from pumphouse.db import api as db_api
 from pumphouse.db import migration_api
 from pumphouse.db import models
 from pumphouse.db import owner_api
+from pumphouse.engine import render
 from pumphouse.engine import states
 from pumphouse.tests import base
 from pumphouse.tests.unit.api import test_policy
@@ -455,6 +456,35 @@ class TestPlanEventsReportPasswords(MigrationsTestCase):
         item = self.app.get(self.url(migration, '/plan')).json['items'][0]
         self.assertEqual((512, 2048), (item['bytes_done'],
                                        item['bytes_total']))
+
+    def test_plan_items_are_their_views(self):
+        """The plan is read as rows, the details decoded only where they
+        may hold what is shown: the same items as the views of the
+        whole items (pumphouse.engine.render.item_view)."""
+        migration = self.make()
+        shown = [{'differences': {'a': {'source': 1, 'destination': 2}}},
+                 {'note': 'reused "as is"'}, {'renamed_from': None},
+                 {'note': 'n\u00e9e', 'attrs': {'renamed_from': 'x'}}]
+        hidden = [None, {}, {'attrs': {'note': 'inside'}},
+                  {'attrs': {'description': 'a "note" in the text'}},
+                  {'data': {'differences': 1}, 'needs': [['t', 'id']]}]
+        migration_api.add_plan_items(migration.id, [
+            {'key': str(n), 'resource_type': 'compute.server',
+             'source_id': f's{n}', 'source_name': f'server-{n}',
+             'action': 'conflict' if n == 0 else 'create',
+             'state': ('failed', 'pending', 'done')[n % 3],
+             'error': 'boom' if n % 3 == 0 else None,
+             'bytes_total': 10 * n if n % 2 else None,
+             'depends_on': [str(m) for m in range(n)][-2:],
+             'details': details}
+            for n, details in enumerate(shown + hidden)])
+        items = self.app.get(self.url(migration, '/plan')).json['items']
+        expected = [render.item_view(i)
+                    for i in migration_api.list_plan_items(migration.id)]
+        self.assertEqual(expected, items)
+        self.assertEqual([['differences'], ['note'], ['renamed_from'],
+                          ['note']] + [[]] * len(hidden),
+                         [sorted(set(i) - set(items[-1])) for i in items])
 
     def test_events_after_and_limit(self):
         migration = self.make()

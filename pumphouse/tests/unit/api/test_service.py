@@ -100,3 +100,42 @@ class TestBacklog(base.RPCTestCase):
                               capture_output=True, text=True, check=True)
         # Send-Q of a listening socket is its backlog.
         self.assertEqual('333', done.stdout.split()[2], done.stdout)
+
+
+class TestKeepAlive(base.RPCTestCase):
+    """Idle keep-alive connections stay open up to [api]
+    keepalive_connections, not cheroot's 10: beyond those, 40 of 50
+    concurrent clients connected anew for every request."""
+
+    def serve(self, **options) -> tuple[str, int]:
+        self.config(auth_strategy='noauth', port=0, group='api', **options)
+        api = service.APIService()
+        api.start()
+        self.addCleanup(api.stop)
+        return api.bind_addr[:2]
+
+    def closed_after_one_request(self, address, clients: int) -> int:
+        """How many of ``clients`` connections, each left open after one
+        request, the server told it would close."""
+        connections = []
+        closed = 0
+        try:
+            for _n in range(clients):
+                connection = http.client.HTTPConnection(*address, timeout=10)
+                connections.append(connection)
+                connection.request('GET', '/')
+                response = connection.getresponse()
+                response.read()
+                self.assertEqual(200, response.status)
+                closed += response.getheader('Connection') == 'close'
+        finally:
+            for connection in connections:
+                connection.close()
+        return closed
+
+    def test_fifty_clients_are_kept(self):
+        self.assertEqual(0, self.closed_after_one_request(self.serve(), 50))
+
+    def test_beyond_the_option_connections_close(self):
+        address = self.serve(keepalive_connections=3)
+        self.assertGreater(self.closed_after_one_request(address, 12), 0)

@@ -14,12 +14,17 @@
 whole WSGI application."""
 
 import json
+import threading
+import time
 from unittest import mock
 
 import jsonschema
 import testtools
+from pecan import jsonify
 
+from pumphouse.api import method
 from pumphouse.api import validation
+from pumphouse.api.schemas import validator
 from pumphouse.api.schemas.v1 import clouds
 from pumphouse.api.schemas.v1 import hosts
 from pumphouse.api.schemas.v1 import mappings
@@ -112,8 +117,13 @@ class TestStoredBeforeIsShown(test_migrations.MigrationsTestCase):
         migration_api.update_migration(migration.uuid, {
             'workload': selection,
             'options': dict(migration.options, rename_suffix=LONE)})
+        migration_api.add_plan_items(migration.id, [{
+            'key': 'k', 'resource_type': 'identity.role', 'source_id': 'r1',
+            'action': 'reuse', 'state': 'pending', 'depends_on': [],
+            'details': {'note': LONE}}])
         for path in ('/v1/clouds', f'/v1/clouds/{cloud.uuid}',
-                     '/v1/migrations', f'/v1/migrations/{migration.uuid}'):
+                     '/v1/migrations', f'/v1/migrations/{migration.uuid}',
+                     f'/v1/migrations/{migration.uuid}/plan'):
             with self.subTest(path=path):
                 response = self.app.get(path)
                 self.assertNotIn('\\ud800', response.text)
@@ -233,3 +243,59 @@ class TestResponseChecker(testtools.TestCase):
     def test_a_bad_schema_is_reported_on_first_use(self):
         checker = validation._ResponseChecker({'type': 'no-such-type'})
         self.assertRaises(jsonschema.SchemaError, checker.validate, {})
+
+    def test_the_first_responses_at_once_check_the_schema_once(self):
+        checker = validation._ResponseChecker(self.SCHEMA)
+        started = threading.Barrier(8)
+
+        def first():
+            started.wait()
+            checker.validate({'n': 1})
+
+        # A check that takes its time (it does: 10 to 20 ms).
+        with mock.patch.object(jsonschema.Draft202012Validator,
+                               'check_schema',
+                               side_effect=lambda schema: time.sleep(0.05)
+                               ) as check_schema:
+            threads = [threading.Thread(target=first) for _n in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(1, check_schema.call_count)
+
+
+class TestJsonRenderer(testtools.TestCase):
+    """Answers are encoded once; only one that may hold a lone surrogate
+    is scrubbed and encoded again."""
+
+    def render(self, value) -> str:
+        return method.JsonRenderer(None, {}).render('json', value)
+
+    def test_lone_surrogates_are_answered_as_replacement_characters(self):
+        for value in ({'a': LONE}, {LONE: 1}, [['\udfff']],
+                      {'pair': '\ud83d\ude00'}):
+            with self.subTest(value=value):
+                text = self.render(value)
+                self.assertNotIn('\\ud', text)
+                self.assertEqual(validator.scrub(value), json.loads(text))
+
+    def test_other_bodies_are_pecans(self):
+        for value in ({'a': 'plain', 'n': [1, 2.5, None, True]},
+                      {'emoji': '\U0001F600', 'text': 'n\u00e9e'},
+                      {'backslash': '\\ud800 is six characters'}):
+            with self.subTest(value=value):
+                text = self.render(value)
+                self.assertEqual(jsonify.encode(value), text)
+                self.assertEqual(value, json.loads(text))
+
+    def test_the_scrubbed_copy_is_encoded_only_when_needed(self):
+        with mock.patch.object(validator, 'scrub',
+                               wraps=validator.scrub) as scrub:
+            self.render({'a': 'plain', 'b': ['n\u00e9e']})
+            scrub.assert_not_called()
+            self.render({'a': LONE})
+            # (scrub calls itself for what the value holds)
+            self.assertEqual(mock.call({'a': LONE}),
+                             scrub.call_args_list[0])
+
