@@ -20,24 +20,11 @@ COLUMNS = ('resource_type', 'source_name', 'source_id', 'action', 'state',
 
 
 def item_view(item) -> dict:
-    details = item.details or {}
-    view = {
-        'id': item.id,
-        'resource_type': item.resource_type,
-        'source_id': item.source_id,
-        'source_name': item.source_name,
-        'action': item.action,
-        'state': item.state,
-        'destination_id': item.destination_id,
-        'depends_on': list(item.depends_on),
-        'attempts': item.attempts,
-        'error': item.error,
-        'bytes_done': item.bytes_done,
-        'bytes_total': item.bytes_total,
-    }
-    for extra in VIEW_DETAILS:
-        if extra in details:
-            view[extra] = details[extra]
+    """The view of a plan item (an ORM object or any object with the
+    attributes of :data:`VIEW_COLUMNS`)."""
+    view = {key: getattr(item, key) for key in _VIEW_KEYS_SHOWN}
+    view['depends_on'] = list(view['depends_on'])
+    _add_details(view, item.details or {})
     return view
 
 
@@ -50,6 +37,13 @@ _VIEW_KEYS = re.compile('|'.join(f'"{key}"' for key in VIEW_DETAILS))
 VIEW_COLUMNS = ('id', 'resource_type', 'source_id', 'source_name', 'action',
                 'state', 'destination_id', 'depends_on', 'attempts', 'error',
                 'bytes_done', 'bytes_total', 'details')
+_VIEW_KEYS_SHOWN = VIEW_COLUMNS[:-1]
+
+
+def _add_details(view: dict, details: dict) -> None:
+    for extra in VIEW_DETAILS:
+        if extra in details:
+            view[extra] = details[extra]
 
 
 def row_views(rows) -> list[dict]:
@@ -63,17 +57,14 @@ def row_views(rows) -> list[dict]:
     view shows: a key is written ``"key"`` in the text, so details
     without any of :data:`VIEW_DETAILS` so written hold none of them.
     """
-    keys = VIEW_COLUMNS[:-1]
     views = []
     for row in rows:
-        view = dict(zip(keys, row, strict=False))  # without the details
+        # Without the details.
+        view = dict(zip(_VIEW_KEYS_SHOWN, row, strict=False))
         view['depends_on'] = list(view['depends_on'])
         stored = row[-1]
         if stored and _VIEW_KEYS.search(stored) is not None:
-            details = json.loads(stored) or {}
-            for extra in VIEW_DETAILS:
-                if extra in details:
-                    view[extra] = details[extra]
+            _add_details(view, json.loads(stored) or {})
         views.append(view)
     return views
 

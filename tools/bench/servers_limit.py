@@ -76,7 +76,6 @@ from pumphouse.drivers.resources.compute import server_path  # noqa: E402
 from pumphouse.drivers.resources.compute import server_quiesce  # noqa
 from pumphouse.drivers.resources.compute import server_state  # noqa: E402
 from pumphouse.drivers.resources.network import port as port_mod  # noqa
-from pumphouse.tests.functional import server_workspace  # noqa: E402
 
 #: Seconds any wait of the bare run may take.
 WAIT_TIMEOUT = 300
@@ -540,10 +539,8 @@ def print_sample(sampler: Sampler) -> None:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     count = args.servers
-    workspace = server_workspace.ServerWorkspace(
-        'benchlim', cidr='10.203.0.0/22',
-        quotas={'instances': count + 5, 'cores': count + 5,
-                'ram': (count + 5) * 64})
+    workspace = servers_parallel.make_workspace('benchlim', '10.203.0.0/22',
+                                                count)
     bare = None
     try:
         servers_parallel.boot_all(workspace, count)

@@ -138,13 +138,19 @@ def remove_copy(workspace) -> None:
           f'{time.monotonic() - started:.1f}s', flush=True)
 
 
+def make_workspace(label: str, cidr: str, count: int):
+    """The source project of ``count`` tiny servers, with room for
+    them in its quotas."""
+    return server_workspace.ServerWorkspace(
+        label, cidr=cidr,
+        quotas={'instances': count + 5, 'cores': count + 5,
+                'ram': (count + 5) * 64})
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     count = args.servers
-    workspace = server_workspace.ServerWorkspace(
-        'bench', cidr='10.202.0.0/22',
-        quotas={'instances': count + 5, 'cores': count + 5,
-                'ram': (count + 5) * 64})
+    workspace = make_workspace('bench', '10.202.0.0/22', count)
     results = []
     try:
         boot_all(workspace, count)
