@@ -148,16 +148,15 @@ class BootUser:
         options = {'ignore_change_password_upon_first_use': True,
                    'ignore_password_expiry': True,
                    'ignore_lockout_failure_attempts': True}
-        user = next(iter(identity.users(name=name, domain_id=domain_id)),
-                    None)
-        if user is None:
-            user = identity.create_user(
-                name=name, domain_id=domain_id, password=password,
-                description='Pumphouse: boots one migrated server, then '
-                            'is deleted', options=options)
-        else:
-            # Left by an interrupted run: take it over.
-            identity.update_user(user, password=password, options=options)
+        # One left by an interrupted run or an earlier attempt is
+        # replaced, never given a new password: Keystone revokes a user's
+        # tokens when its password changes, to the second, so a token
+        # issued in the same second would be refused (HTTP 401) by Nova.
+        remove_boot_user(self.ctx, self.source_server_id)
+        user = identity.create_user(
+            name=name, domain_id=domain_id, password=password,
+            description='Pumphouse: boots one migrated server, then '
+                        'is deleted', options=options)
         identity.assign_project_role_to_user(self.project_id, user,
                                              boot_role(self.ctx))
         compute = self.ctx.destination.compute

@@ -83,6 +83,34 @@ class TestBootUserStaysForTheNextAttempt(unittest.TestCase):
         remove.assert_called_once_with(ctx, 's1')
 
 
+class TestBootUserLeftBeforeIsReplaced(unittest.TestCase):
+    """A boot user an earlier attempt left is deleted and made again,
+    never given a new password: Keystone revokes the user's tokens when
+    its password changes, and a token issued within that second is
+    refused by Nova (HTTP 401, seen under faults)."""
+
+    def test_deleted_and_created_again(self):
+        destination = mock.Mock()
+        left = mock.Mock(id='old-user')
+        identity = destination.identity
+        identity.users.return_value = [left]
+        identity.create_user.return_value = mock.Mock(id='new-user')
+        destination.compute.keypairs.return_value = [
+            mock.Mock(name='key')]
+        ctx = fakes.FakeContext(mock.Mock(), destination, cache={
+            'destination:boot-user-domain': 'd1',
+            'destination:boot-user-role': 'member'})
+        server_boot.BootUser(ctx, 's1', 'p1', [])._create()
+        identity.update_user.assert_not_called()
+        identity.delete_user.assert_called_once_with(left,
+                                                     ignore_missing=True)
+        identity.create_user.assert_called_once()
+        self.assertEqual('pumphouse-boot-s1',
+                         identity.create_user.call_args.kwargs['name'])
+        identity.assign_project_role_to_user.assert_called_once_with(
+            'p1', identity.create_user.return_value, 'member')
+
+
 class TestAfterCreate(unittest.TestCase):
     """A step after the copy runs (floating IPs, cutover) that meets a
     transient fault is done again by the next attempt, which adopts the
