@@ -75,6 +75,22 @@ opts = [
         help='Seconds Glance is given to notice an image upload that was '
              'cut off (its uploader killed) before a resumed run deletes '
              'the image and uploads it again.'),
+    cfg.FloatOpt(
+        'server_poll_interval',
+        mutable=True,
+        default=0.5,
+        min=0.1,
+        max=10.0,
+        help='Seconds between two reads of a server whose status '
+             'Pumphouse waits for (suspend, boot, start, stop, delete), '
+             'for the first 10 seconds of the wait; the pause then grows '
+             'by half at each read, up to 3 seconds (or this value if it '
+             'is longer). Most of these waits end within seconds and '
+             'some hold the semaphore of a source host '
+             '([conductor] max_servers_per_host): a short pause ends them '
+             'when the server is ready, at the cost of about two reads a '
+             'second per waiting server for Nova\'s API, which answers '
+             'them from its database.'),
     cfg.IntOpt(
         'stack_adopt',
         mutable=True,

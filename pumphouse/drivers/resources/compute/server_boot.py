@@ -169,6 +169,11 @@ class BootUser:
         self.connection = self.ctx.destination.connect_as(
             username=name, password=password, user_domain_id=domain_id,
             project_id=self.project_id)
+        # Log in and find the compute API now, before the server's turn
+        # on its source host (see server_path.migrate): the boot itself
+        # is then one request.
+        self.connection.authorize()
+        self.connection.compute.get_endpoint()
 
 
 def remove_boot_user(ctx, source_server_id: str) -> bool:

@@ -14,8 +14,10 @@
 copy running in the destination and the cutover.
 
 ``migrate`` (a plan item's create) and ``resume_copy`` (its completion
-when an interrupted attempt left a copy) run under the run's semaphore of
-the server's source host. Any failure on the way deletes every copy that
+when an interrupted attempt left a copy) quiesce, boot and check under
+the run's semaphore of the server's source host; the temporary boot user
+of a server with a keypair is made before the semaphore is taken and
+removed after it is released. Any failure on the way deletes every copy that
 carries the server's marker, the temporary images and the boot user, and
 brings the source back (resume or start) when Pumphouse quiesced it; the
 error then fails the item. A transient fault of a cloud that the engine
@@ -191,7 +193,9 @@ def _boot_connection(ctx, resource, attrs: dict):
         yield user.connection
 
 
-def _boot(ctx, resource, attrs: dict, original: str) -> str:
+def _boot(ctx, resource, attrs: dict, original: str, conn) -> str:
+    """Boot the copy with ``conn`` (:func:`_boot_connection`) and wait
+    until it is ACTIVE; return its id."""
     image_id = attrs['image']
     if resource.data.get('boot') == server_source.BOOT_SNAPSHOT:
         snapshot = server_snapshot.take(ctx, resource.id)
@@ -202,12 +206,11 @@ def _boot(ctx, resource, attrs: dict, original: str) -> str:
     request = server_boot.boot_request(
         attrs, image_id, _markers(resource, attrs, original),
         _availability_zone(ctx, resource, attrs['availability_zone']))
-    with _boot_connection(ctx, resource, attrs) as conn:
-        copy = conn.compute.create_server(**request)
-        # The boot user stays until the copy runs: Nova's compute host
-        # acts with its token while it builds the server.
-        server_state.wait_for_status(ctx.destination, copy.id, 'ACTIVE',
-                                     server_state.boot_timeout())
+    copy = conn.compute.create_server(**request)
+    # The boot user (if any) stays until the copy runs: Nova's compute
+    # host acts with its token while it builds the server.
+    server_state.wait_for_status(ctx.destination, copy.id, 'ACTIVE',
+                                 server_state.boot_timeout())
     _event(ctx, resource, 'booted', f'{copy.id} is ACTIVE')
     return copy.id
 
@@ -287,16 +290,22 @@ def _failed(ctx, resource, attrs: dict, error: Exception) -> None:
 
 
 def migrate(ctx, resource, attrs: dict) -> str:
-    """Quiesce the source, boot the copy, check it; return its id."""
-    with host_semaphore(ctx, resource):
-        try:
+    """Quiesce the source, boot the copy, check it; return its id.
+
+    Only the steps that need the source server quiesced hold its host's
+    semaphore: the boot user (and its login) is made before, and removed
+    after the semaphore is released.
+    """
+    try:
+        with _boot_connection(ctx, resource, attrs) as conn, \
+                host_semaphore(ctx, resource):
             original = server_quiesce.quiesce(ctx, resource)
-            copy_id = _boot(ctx, resource, attrs, original)
+            copy_id = _boot(ctx, resource, attrs, original, conn)
             _finish(ctx, resource, attrs, copy_id, original)
-        except Exception as e:
-            _failed(ctx, resource, attrs, e)
-            raise
-        return copy_id
+    except Exception as e:
+        _failed(ctx, resource, attrs, e)
+        raise
+    return copy_id
 
 
 def resume_copy(ctx, resource, attrs: dict, existing: dict) -> str:
@@ -318,7 +327,8 @@ def resume_copy(ctx, resource, attrs: dict, existing: dict) -> str:
                        f'the copy left by an interrupted attempt failed '
                        f'({e}); booting it again', level='WARNING')
                 server_boot.delete_copy(ctx.destination, existing['id'])
-                copy_id = _boot(ctx, resource, attrs, original)
+                with _boot_connection(ctx, resource, attrs) as conn:
+                    copy_id = _boot(ctx, resource, attrs, original, conn)
             else:
                 copy_id = existing['id']
             _finish(ctx, resource, attrs, copy_id, original)

@@ -55,8 +55,9 @@ QUIESCED = ('SUSPENDED', 'SHUTOFF')
 # How long the waits may take is configured in [timeouts]
 # (server_action, server_boot, server_delete).
 
-#: First and longest pause between two polls, in seconds.
-POLL_FIRST, POLL_MAX = 0.5, 3.0
+#: Seconds of a wait polled at ``[timeouts] server_poll_interval``; the
+#: pause then grows by half at each poll up to POLL_MAX seconds.
+POLL_STEADY_FOR, POLL_MAX = 10.0, 3.0
 
 
 class ServerFailed(exception.PumphouseException):
@@ -75,15 +76,18 @@ def expected_status(source_status: str | None) -> str:
 
 def poll(check: Callable[[], object], timeout: float,
          on_timeout: Callable[[], Exception]):
-    """Call ``check`` with a growing pause until it returns something
-    true; raise ``on_timeout()`` after ``timeout`` seconds.
+    """Call ``check`` until it returns something true; raise
+    ``on_timeout()`` after ``timeout`` seconds. The pause between two
+    calls is ``[timeouts] server_poll_interval`` for the first
+    POLL_STEADY_FOR seconds, then grows (see :func:`next_pause`).
 
     A transient fault of the cloud in ``check`` (its request retried in
     vain: :mod:`pumphouse.common.faults`) counts as one more poll that
     saw nothing new; it is raised only when the time is up.
     """
-    deadline = time.monotonic() + timeout
-    pause = POLL_FIRST
+    start = time.monotonic()
+    deadline = start + timeout
+    pause = CONF.timeouts.server_poll_interval
     while True:
         fault = None
         try:
@@ -101,8 +105,17 @@ def poll(check: Callable[[], object], timeout: float,
         if fault is not None:
             LOG.warning('A poll of the cloud failed, polling on: %s',
                         faults.describe(fault))
-        time.sleep(min(pause, max(deadline - time.monotonic(), 0.05)))
-        pause = min(pause * 1.5, POLL_MAX)
+        now = time.monotonic()
+        time.sleep(min(pause, max(deadline - now, 0.05)))
+        pause = next_pause(pause, now - start)
+
+
+def next_pause(pause: float, waited: float) -> float:
+    """The pause after ``pause``, ``waited`` seconds into a wait."""
+    interval = CONF.timeouts.server_poll_interval
+    if waited < POLL_STEADY_FOR:
+        return interval
+    return min(pause * 1.5, max(POLL_MAX, interval))
 
 
 def fault_message(server) -> str:

@@ -15,6 +15,7 @@ item again after a transient fault; then everything is left for that
 attempt to resume from (the copy, the boot user, the quiesced source
 and the copies of its volumes)."""
 
+import contextlib
 import unittest
 from unittest import mock
 
@@ -41,6 +42,9 @@ class TestMigrateFails(unittest.TestCase):
             patcher = mock.patch.object(target, name, **kwargs)
             patcher.start()
             self.addCleanup(patcher.stop)
+        patcher = mock.patch.object(server_path, '_boot_connection')
+        patcher.start().return_value.__enter__.return_value = mock.Mock()
+        self.addCleanup(patcher.stop)
         patcher = mock.patch.object(server_path, '_undo')
         self.undo = patcher.start()
         self.addCleanup(patcher.stop)
@@ -58,6 +62,45 @@ class TestMigrateFails(unittest.TestCase):
         self.assertRaises(ksa_exc.ConnectFailure, server_path.migrate, ctx,
                           SERVER, {})
         self.undo.assert_called_once_with(ctx, SERVER, {})
+
+
+class TestBootUserOutsideTheHostBound(unittest.TestCase):
+    """The boot user is made before the server's turn on its source host
+    and removed after it: the semaphore is held only while the source is
+    quiesced and the copy boots."""
+
+    def test_order(self):
+        said = []
+
+        def recorder(enter, leave, value=None):
+            @contextlib.contextmanager
+            def manager(*args):
+                said.append(enter)
+                yield value
+                said.append(leave)
+            return manager
+
+        def step(name, value=None):
+            def run(*args):
+                said.append(name)
+                return value
+            return run
+
+        ctx = fakes.FakeContext(mock.Mock(), mock.Mock())
+        with mock.patch.object(
+                server_path, '_boot_connection',
+                recorder('boot user made', 'boot user removed')), \
+                mock.patch.object(server_path, 'host_semaphore',
+                                  recorder('host taken', 'host freed')), \
+                mock.patch.object(server_quiesce, 'quiesce',
+                                  step('quiesce', 'ACTIVE')), \
+                mock.patch.object(server_path, '_boot',
+                                  step('boot', 'copy-1')), \
+                mock.patch.object(server_path, '_finish', step('check')):
+            self.assertEqual('copy-1',
+                             server_path.migrate(ctx, SERVER, {}))
+        self.assertEqual(['boot user made', 'host taken', 'quiesce', 'boot',
+                          'check', 'host freed', 'boot user removed'], said)
 
 
 class TestBootUserStaysForTheNextAttempt(unittest.TestCase):

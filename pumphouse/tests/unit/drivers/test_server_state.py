@@ -18,7 +18,10 @@ from unittest import mock
 
 from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
+from oslo_config import fixture as config_fixture
+from oslotest import base
 
+from pumphouse.conf import CONF
 from pumphouse.drivers.resources.compute import server_state
 
 
@@ -63,6 +66,25 @@ class TestPoll(unittest.TestCase):
         self.assertRaises(sdk_exc.NotFoundException, server_state.poll,
                           check, 60, AssertionError)
         self.sleep.assert_not_called()
+
+
+class TestPause(base.BaseTestCase):
+    """Steady short pauses while a wait is young, then growing ones."""
+
+    def setUp(self):
+        super().setUp()
+        self.conf = self.useFixture(config_fixture.Config(CONF))
+
+    def test_steady_then_growing(self):
+        self.conf.config(server_poll_interval=0.5, group='timeouts')
+        self.assertEqual(0.5, server_state.next_pause(0.5, 9.9))
+        self.assertEqual(0.75, server_state.next_pause(0.5, 10.0))
+        self.assertEqual(3.0, server_state.next_pause(2.5, 30.0))
+
+    def test_a_long_interval_is_never_shortened(self):
+        self.conf.config(server_poll_interval=5.0, group='timeouts')
+        self.assertEqual(5.0, server_state.next_pause(5.0, 1.0))
+        self.assertEqual(5.0, server_state.next_pause(5.0, 60.0))
 
 
 def server(status='ACTIVE', task_state=None):
