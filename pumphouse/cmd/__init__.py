@@ -14,8 +14,22 @@
 
 They run on threads: oslo.service's threading backend is chosen here,
 before any of them imports oslo.messaging.
+
+The deprecation warnings a library gives about another library it
+imports (cryptography's about DSA, printed when eventlet loads
+dnspython) are for those libraries' developers: a command prints only
+what it has to say to its operator. ``-W`` or ``PYTHONWARNINGS`` still
+show them.
 """
 
+import sys
+import warnings
+
+from cryptography.utils import CryptographyDeprecationWarning
+
 from pumphouse.common import service_backend
+
+if not sys.warnoptions:
+    warnings.filterwarnings('ignore', category=CryptographyDeprecationWarning)
 
 service_backend.use_threads()
