@@ -13,6 +13,7 @@
 """Real services for the functional tests: processes, databases, vhosts."""
 
 import contextlib
+import fcntl
 import os
 import pathlib
 import signal
@@ -78,6 +79,23 @@ def sdk_connection(name: str):
         config_files=[str(clouds_yaml_path())],
         load_envvars=False).get_one(cloud=name, connect_retries=3)
     return openstack.connection.Connection(config=region)
+
+
+def ensure_seeded() -> None:
+    """The harness's ``full`` seed (the external network ``public``,
+    flavors, images, the demo projects), which some tests build on:
+    seeded now unless the source has ``public`` already (a harness that
+    ran the seed before, or a test that did it earlier in the run)."""
+    lock = clouds_yaml_path().parent / 'seed.lock'
+    with open(lock, 'a') as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if sdk_connection('source').network.find_network('public'):
+            return
+        result = subprocess.run(
+            [str(REPO / 'tools' / 'minicloud' / 'minicloud'), 'seed',
+             '--profile', 'full'], capture_output=True, text=True,
+            timeout=900)
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def free_port() -> int:

@@ -111,6 +111,7 @@ class ServerWorkspace:
     def route_to_public(self):
         """A router with a gateway on the external network ``public``
         and an interface on the workspace's subnet."""
+        fixtures.ensure_seeded()
         public = self.source.network.find_network('public',
                                                   ignore_missing=False)
         self.router = self.member.network.create_router(

@@ -105,6 +105,7 @@ class App:
         return path
 
     def create(self, folder: pathlib.Path) -> None:
+        fixtures.ensure_seeded()  # public, cirros-like, m1.tiny
         done = subprocess.run([MINICLOUD, 'seed', '--file',
                                str(self.seed_file(folder))],
                               capture_output=True, text=True, timeout=900)
