@@ -34,6 +34,7 @@ from pumphouse.cli import local
 from pumphouse.cli import migrate
 from pumphouse.cli import output
 from pumphouse.common import driver_info
+from pumphouse.common import evacuation_choices
 from pumphouse.common import exception
 from pumphouse.db import api as db_api
 from pumphouse.db import host_api
@@ -42,9 +43,6 @@ from pumphouse.hosts import inventory
 from pumphouse.hosts import plan_source
 from pumphouse.hosts import states
 from pumphouse.hosts import views
-
-#: ``--to-destination`` without a server: every server of the host.
-EVERY_SERVER = '*'
 
 
 def _find(args: argparse.Namespace):
@@ -113,21 +111,10 @@ def _progress(step: str, message: str, level: str) -> None:
 def _choices(args: argparse.Namespace) -> tuple[dict[str, str], bool]:
     """The operator's choice for each server named on the command line,
     and whether every server goes to the destination cloud."""
-    choices: dict[str, str] = {}
-    every = False
-    for option, choice in (('to_destination', evacuation_plan.TO_DESTINATION),
-                           ('leave', evacuation_plan.LEAVE),
-                           ('override', evacuation_plan.OVERRIDE)):
-        for server in getattr(args, option, None) or []:
-            if server == EVERY_SERVER:
-                every = True
-                continue
-            if choices.get(server, choice) != choice:
-                raise errors.CommandError(
-                    f'server {server} is given two choices: '
-                    f'{choices[server]} and {choice}', errors.USAGE)
-            choices[server] = choice
-    return choices, every
+    try:
+        return evacuation_choices.read(args)
+    except evacuation_choices.ConflictingChoices as e:
+        raise errors.CommandError(str(e), errors.USAGE) from None
 
 
 def _plan(args: argparse.Namespace, host, target: str,
@@ -384,21 +371,9 @@ def add_commands(sub, common) -> None:
         command = add(name, func, help_text)
         name_and_source(command)
         command.add_argument('--destination', metavar='CLOUD')
-        command.add_argument(
-            '--to-destination', action='append', nargs='?',
-            const=EVERY_SERVER, metavar='SERVER',
-            help='Move this server (name or id; may be repeated) to the '
-                 'destination cloud instead of another source host; '
-                 'without SERVER, every server of the host.')
-        if name == 'evacuate':
-            command.add_argument(
-                '--leave', action='append', metavar='SERVER',
-                help='Leave this server on the host (may be repeated): '
-                     'the host then ends disabled, not evacuated.')
-        command.add_argument(
-            '--override', action='append', metavar='SERVER',
-            help='Move this server although the plan finds no host for '
-                 'it: Nova\'s scheduler decides (may be repeated).')
+        evacuation_choices.add_options(command, metavar='SERVER',
+                                       repeat='may be repeated',
+                                       can_leave=name == 'evacuate')
         command.add_argument('--dry-run', action='store_true',
                              help='Show the evacuation plan and stop: '
                                   'nothing is changed.')

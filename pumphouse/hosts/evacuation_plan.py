@@ -58,6 +58,7 @@ not ``evacuated``) or ``override`` (try anyway: Nova's scheduler picks).
 
 import datetime
 
+from pumphouse.common import evacuation_choices
 from pumphouse.engine.checks import capacity
 
 HOST_DISABLED = 'HostDisabled'
@@ -78,9 +79,9 @@ RESOURCE_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
 #: one of :data:`CHOICES`.
 CHOICES_OPTION = 'evacuation_choices'
 #: What the operator may choose for a server.
-TO_DESTINATION = 'to_destination'
-LEAVE = 'leave'
-OVERRIDE = 'override'
+TO_DESTINATION = evacuation_choices.TO_DESTINATION
+LEAVE = evacuation_choices.LEAVE
+OVERRIDE = evacuation_choices.OVERRIDE
 CHOICES = (TO_DESTINATION, LEAVE, OVERRIDE)
 #: What the evacuation does with a server: one of the choices, or
 MOVE = 'move'        # move it to ``target`` in the source

@@ -21,6 +21,7 @@ and ``host plan show`` the one the evacuation follows.
 
 from osc_lib import exceptions
 
+from pumphouse.common import evacuation_choices
 from pumphouse.osc.v1 import common
 from pumphouse.osc.v1 import host_targets
 from pumphouse.osc.v1 import hosts
@@ -29,8 +30,6 @@ from pumphouse.osc.v1 import hosts
 PLAN_VERSION = (1, 2)
 PLAN_COLUMNS = ('server', 'id', 'status', 'method', 'action', 'target',
                 'candidates', 'excluded', 'reason')
-#: ``--to-destination`` without a server: every server of the host.
-EVERY_SERVER = '*'
 BLOCKED = 'blocked'
 
 
@@ -80,21 +79,9 @@ class ServersMove(host_targets.ToTarget):
     can_leave = False
 
     def add_options(self, parser) -> None:
-        parser.add_argument(
-            '--to-destination', action='append', nargs='?',
-            const=EVERY_SERVER, metavar='<server>',
-            help='Move this server (name or UUID; repeatable) to the '
-                 'destination cloud instead of another source host; '
-                 'without <server>, every server of the host.')
-        if self.can_leave:
-            parser.add_argument(
-                '--leave', action='append', metavar='<server>',
-                help='Leave this server on the host (repeatable): the '
-                     'host then ends disabled, not evacuated.')
-        parser.add_argument(
-            '--override', action='append', metavar='<server>',
-            help='Move this server although its evacuation plan finds no '
-                 'host for it: Nova\'s scheduler decides (repeatable).')
+        evacuation_choices.add_options(parser, metavar='<server>',
+                                       repeat='repeatable',
+                                       can_leave=self.can_leave)
         parser.add_argument(
             '--plan', action='store_true',
             help='Show the evacuation plan as it would be now, with the '
@@ -104,19 +91,10 @@ class ServersMove(host_targets.ToTarget):
     def choices(self, parsed_args) -> tuple[dict[str, str], bool]:
         """The per-server choices, and whether every server goes to the
         destination cloud."""
-        choices: dict[str, str] = {}
-        every = False
-        for option, choice in (('to_destination', 'to_destination'),
-                               ('leave', 'leave'),
-                               ('override', 'override')):
-            for server in getattr(parsed_args, option, None) or []:
-                if server == EVERY_SERVER:
-                    every = True
-                elif choices.setdefault(server, choice) != choice:
-                    raise exceptions.CommandError(
-                        f'server {server} is given two choices: '
-                        f'{choices[server]} and {choice}')
-        return choices, every
+        try:
+            return evacuation_choices.read(parsed_args)
+        except evacuation_choices.ConflictingChoices as e:
+            raise exceptions.CommandError(str(e)) from None
 
     def body(self, parsed_args) -> dict:
         body = super().body(parsed_args)
