@@ -125,6 +125,7 @@ def migrate_once(workspace, workers: int, per_host: int | None,
     apply_time = marks[-1] - marks[0] if len(marks) >= 2 else \
         done - planned
     return {'workers': workers, 'per_host': limit, 'items': len(items),
+            'types': [i.resource_type for i in items],
             'servers': servers, 'plan': planned - started,
             'apply': apply_time, 'run': done - planned, 'events': events,
             'apply_started': marks[0] if marks else planned}
