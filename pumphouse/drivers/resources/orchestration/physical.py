@@ -90,10 +90,17 @@ class Leaf:
 
 def walk(document: Mapping[str, Any],
          path: tuple[str, ...] = ()) -> Iterator[tuple[str, dict]]:
-    """``(path, entry)`` of every leaf of an export document."""
+    """``(path, entry)`` of every leaf of an export document.
+
+    A nested stack's entry (a template resource's, a resource group's)
+    has its resources and neither a type nor a physical id; that of an
+    empty one (a resource group of count 0) has no resources either: it
+    holds no leaf, as the listings of the adopted copy show none.
+    """
     for name, entry in (document.get('resources') or {}).items():
         here = (*path, name)
-        if entry.get('resources') is not None:
+        if entry.get('resources') is not None or not (
+                entry.get('type') or entry.get('resource_id')):
             yield from walk(entry, here)
         else:
             yield '/'.join(here), entry

@@ -453,6 +453,24 @@ class TestHeatApi(unittest.TestCase):
         with self.assertRaisesRegex(Exception, 'ADOPT_FAILED'):
             heat_api.wait(cloud(heat), 's', 10, sleep=lambda s: None)
 
+    def test_an_empty_nested_stack_holds_no_leaf(self):
+        """A resource group of count 0 in Heat's export: no type, no
+        physical id, no resources (seen on the harness's 2024.1 Heat);
+        its adopted copy lists no resource under it either."""
+        document = {'resources': {
+            'net': {'type': 'OS::Neutron::Net', 'resource_id': 'n1'},
+            'workers': {'name': 'workers'},
+            'group': {'name': 'group', 'resources': {
+                '0': {'type': 'OS::Heat::RandomString',
+                      'resource_id': 'r0'}}}}}
+        self.assertEqual(['net', 'group/0'],
+                         [path for path, _e in physical.walk(document)])
+
+    def test_a_resource_without_its_physical_id_is_still_a_leaf(self):
+        document = {'resources': {'vol': {'type': 'OS::Cinder::Volume'}}}
+        self.assertEqual(['vol'],
+                         [path for path, _e in physical.walk(document)])
+
     def test_physical_leaf_of_unparsable_interface_is_a_problem(self):
         leaf = physical.leaves(
             {'resources': {'ri': {'type': 'OS::Neutron::RouterInterface',
