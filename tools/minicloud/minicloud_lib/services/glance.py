@@ -52,10 +52,7 @@ class Glance(OpenStackService):
                     "enabled_backends": "file:file",
                     "public_endpoint": self.url(),
                 },
-                "database": {
-                    "connection": self.cloud.db_url("glance"),
-                    "max_retries": -1,
-                },
+                "database": self.cloud.db_options("glance"),
                 "glance_store": {"default_backend": "file"},
                 "file": stores["images"],
                 "os_glance_staging_store": stores["staging"],

@@ -63,10 +63,7 @@ class Keystone(Service):
             "keystone.conf",
             {
                 "DEFAULT": {"debug": False, "use_stderr": True},
-                "database": {
-                    "connection": self.cloud.db_url("keystone"),
-                    "max_retries": -1,
-                },
+                "database": self.cloud.db_options("keystone"),
                 "token": {"provider": "fernet"},
                 "fernet_tokens": {
                     "key_repository": keys / "fernet-keys",

@@ -41,10 +41,7 @@ class Placement(OpenStackService):
             "placement.conf",
             {
                 "DEFAULT": {"debug": False, "use_stderr": True},
-                "placement_database": {
-                    "connection": self.cloud.db_url("placement"),
-                    "max_retries": -1,
-                },
+                "placement_database": self.cloud.db_options("placement"),
                 "api": {"auth_strategy": "keystone"},
                 "keystone_authtoken": self.authtoken(),
             },
