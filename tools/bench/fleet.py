@@ -129,9 +129,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help='apply workers of every migration (default: '
                              '[conductor] apply_workers)')
     parser.add_argument('--max-servers-per-host', type=int, default=None,
-                        help='[conductor] max_servers_per_host of the '
-                             'in-process runs (default: the option\'s '
-                             'default; the service keeps its default)')
+                        help='[conductor] max_servers_per_host of every '
+                             'run (default: the option\'s default)')
     parser.add_argument('--build-workers', type=int, default=4,
                         help='projects built and booted at once')
     parser.add_argument('--no-small', action='store_true',
@@ -431,7 +430,7 @@ def apply_span(found: list[dict]) -> tuple[datetime.datetime,
 
 
 def through_service(workspaces: list, workers: int | None,
-                    timeout: float) -> dict:
+                    per_host: int | None, timeout: float) -> dict:
     """One migration per project through pumphouse-api and two
     conductors, all created at once, all started once planned."""
     with tempfile.TemporaryDirectory() as workdir, \
@@ -446,7 +445,8 @@ def through_service(workspaces: list, workers: int | None,
             '\n[DEFAULT]\ndebug = false\n'
             '[api]\nresponse_validation = ignore\n'
             + defaults('conductor', ['heartbeat_interval',
-                                     'heartbeat_timeout', 'rpc_timeout']))
+                                     'heartbeat_timeout', 'rpc_timeout'])
+            + (f'max_servers_per_host = {per_host}\n' if per_host else ''))
         deployment.start()
         try:
             return _service_run(deployment, db_url, workspaces, workers,
@@ -649,8 +649,9 @@ def main(argv: list[str]) -> int:
                     remove_copies(chosen, args.build_workers)
         if not args.no_service:
             try:
-                results.append(through_service(workspaces, args.workers,
-                                               timeout))
+                results.append(through_service(
+                    workspaces, args.workers, args.max_servers_per_host,
+                    timeout))
             except (Exception, SystemExit) as e:
                 failures.append(f'service: {e}')
                 print(f'service failed: {e}', flush=True)
