@@ -110,6 +110,8 @@ MIB = 1024 * 1024
 FINISHED = ('planned', 'completed', 'failed', 'cancelled')
 #: Seconds between two polls of the service's migrations.
 POLL = 3.0
+#: Passes of the clean-up's sweep by name, should one fail.
+SWEEPS = 3
 #: What one server of the workspace's flavor takes of a host.
 SERVER_NEEDS = {'VCPU': 1, 'MEMORY_MB': 64, 'DISK_GB': 1}
 
@@ -323,11 +325,20 @@ def clean_up(prefix: str, workspaces: list, workers: int) -> None:
 
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         list(pool.map(purge_one, workspaces))
-    for name in ('destination', 'source'):
-        try:
-            sweep(fixtures.sdk_connection(name), prefix)
-        except Exception as e:  # noqa: BLE001 - clean the other cloud
-            print(f'clean-up sweep of {name} failed: {e}', file=sys.stderr)
+    left = ['destination', 'source']
+    for attempt in range(SWEEPS):
+        if attempt:
+            time.sleep(10)  # a cloud that answered 500 may recover
+        for name in list(left):
+            try:
+                sweep(fixtures.sdk_connection(name), prefix)
+                left.remove(name)
+            except Exception as e:  # noqa: BLE001 - clean the other cloud
+                print(f'clean-up sweep of {name} failed: {e}',
+                      file=sys.stderr)
+    if left:
+        print(f'LEFT BEHIND in {", ".join(left)}: what is named '
+              f'{prefix}-...', file=sys.stderr)
 
 
 def sweep(conn, prefix: str) -> None:
