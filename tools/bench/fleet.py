@@ -624,6 +624,7 @@ def report(results: list[dict]) -> None:
                 small['apply'] / small['servers'])
             print(f'seconds per server, {other} ({big["servers"]}) / small '
                   f'({small["servers"]}): {ratio:.2f} (target <= 1.3)')
+    sys.stdout.flush()
 
 
 def main(argv: list[str]) -> int:
@@ -662,6 +663,7 @@ def main(argv: list[str]) -> int:
                     results.append(in_process(
                         label, conf, counter, chosen, workers,
                         args.max_servers_per_host))
+                    report(results[-1:])
                 except (Exception, SystemExit) as e:
                     failures.append(f'{label}: {e}')
                     print(f'{label} failed: {e}', flush=True)
@@ -675,6 +677,7 @@ def main(argv: list[str]) -> int:
                 results.append(through_service(
                     workspaces, args.workers, args.max_servers_per_host,
                     timeout))
+                report(results[-1:])
             except (Exception, SystemExit) as e:
                 failures.append(f'service: {e}')
                 print(f'service failed: {e}', flush=True)
@@ -683,12 +686,13 @@ def main(argv: list[str]) -> int:
             finally:
                 remove_copies(workspaces, args.build_workers)
     finally:
+        # The figures first: a clean-up cut short must not lose them.
+        if len(results) > 1:
+            report(results)
         started = time.monotonic()
         clean_up(prefix, workspaces, args.build_workers)
         print(f'removed everything of {prefix} from both clouds in '
               f'{time.monotonic() - started:.1f}s', flush=True)
-        if results:
-            report(results)
     for failure in failures:
         print(f'FAILED {failure}')
     return 1 if failures else 0
