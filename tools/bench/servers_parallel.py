@@ -82,7 +82,20 @@ def boot_all(workspace, count: int) -> list:
 
 def migrate_once(workspace, workers: int, per_host: int | None,
                  observe=None) -> dict:
-    """Plan, apply and verify the project's migration; wall times.
+    """Plan, apply and verify the project's migration on a temporary
+    engine state of its own; see :func:`migrate_in`."""
+    with tempfile.TemporaryDirectory() as state, \
+            engine_fixtures.engine_state(pathlib.Path(state)) as conf:
+        return migrate_in(conf, [workspace.project.name], workers, per_host,
+                          observe)
+
+
+def migrate_in(conf, projects: list[str], workers: int,
+               per_host: int | None, observe=None) -> dict:
+    """Plan, apply and verify one migration of the source ``projects``
+    (names) in the engine state ``conf`` (of
+    :func:`engine_fixtures.engine_state`: earlier migrations there are
+    the history the plan's estimate learns from); wall times.
 
     ``observe``, when given, is a context manager entered around the
     run (the apply and the verification) only. The result also holds
@@ -90,36 +103,34 @@ def migrate_once(workspace, workers: int, per_host: int | None,
     time a monotonic second (the events' UTC stamps, shifted by the
     run's start), and ``apply`` is the time between the engine's two
     ``apply`` events (the items applied) when it finds them, else
-    the run's.
+    the run's; ``estimate`` is the plan's estimate as stored at
+    planning time (made for ``workers``).
     """
     observe = observe or contextlib.nullcontext
-    with tempfile.TemporaryDirectory() as state, \
-            engine_fixtures.engine_state(pathlib.Path(state)) as conf:
-        if per_host is not None:
-            conf.config(max_servers_per_host=per_host, group='conductor')
-        limit = CONF.conductor.max_servers_per_host
-        selection = {'workload': {'kind': 'project',
-                                  'names': [workspace.project.name]}}
-        started = time.monotonic()
-        migration = runner.create('source', 'destination', selection,
-                                  {'server_cutover': 'keep'},
-                                  project_id='admin')
-        migration = runner.plan(migration.uuid)
-        planned = time.monotonic()
-        wall = datetime.datetime.now(datetime.UTC).replace(
-            tzinfo=None)
-        with observe():
-            migration = engine_fixtures.run(migration.uuid, workers=workers)
-        done = time.monotonic()
-        items = migration_api.list_plan_items(migration.id)
-        events = [((e.created_at - wall).total_seconds() + planned,
-                   e.event_type, e.message, e.plan_item_id)
-                  for e in migration_api.list_events(migration.id)]
-        if migration.state != 'completed' or \
-                migration.report['differences']:
-            raise SystemExit(f'workers={workers}: migration '
-                             f'{migration.state}: {migration.last_error} '
-                             f'{migration.report}')
+    if per_host is not None:
+        conf.config(max_servers_per_host=per_host, group='conductor')
+    limit = CONF.conductor.max_servers_per_host
+    selection = {'workload': {'kind': 'project', 'names': list(projects)}}
+    started = time.monotonic()
+    migration = runner.create('source', 'destination', selection,
+                              {'server_cutover': 'keep',
+                               'apply_workers': workers},
+                              project_id='admin')
+    migration = runner.plan(migration.uuid)
+    estimate = migration.estimate
+    planned = time.monotonic()
+    wall = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    with observe():
+        migration = engine_fixtures.run(migration.uuid, workers=workers)
+    done = time.monotonic()
+    items = migration_api.list_plan_items(migration.id)
+    events = [((e.created_at - wall).total_seconds() + planned,
+               e.event_type, e.message, e.plan_item_id)
+              for e in migration_api.list_events(migration.id)]
+    if migration.state != 'completed' or migration.report['differences']:
+        raise SystemExit(f'workers={workers}: migration '
+                         f'{migration.state}: {migration.last_error} '
+                         f'{migration.report}')
     servers = sum(1 for i in items if i.resource_type == 'compute.server')
     marks = [t for t, kind, _, _ in events if kind == 'apply']
     apply_time = marks[-1] - marks[0] if len(marks) >= 2 else \
@@ -128,7 +139,8 @@ def migrate_once(workspace, workers: int, per_host: int | None,
             'types': [i.resource_type for i in items],
             'servers': servers, 'plan': planned - started,
             'apply': apply_time, 'run': done - planned, 'events': events,
-            'apply_started': marks[0] if marks else planned}
+            'apply_started': marks[0] if marks else planned,
+            'estimate': estimate}
 
 
 def remove_copy(workspace) -> None:
