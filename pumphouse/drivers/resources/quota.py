@@ -119,6 +119,12 @@ class QuotaDriver(base.ResourceDriver):
                 'limits': self._limits(ctx.destination, project_id)}
 
     def get_destination(self, ctx, destination_id):
+        # The quotas of a project the destination no longer has are gone
+        # with it: Nova answers 400 ("not a valid project") for them, not
+        # 404, which would fail planning a migration again.
+        if common.get_or_none(ctx.destination.identity.get_project,
+                              destination_id) is None:
+            return None
         return common.get_or_none(lambda i: self._describe(ctx, i),
                                   destination_id)
 

@@ -20,6 +20,7 @@ fails a migration, while a limit both clouds have still is compared.
 import types
 
 import requests
+from openstack import exceptions as sdk_exc
 
 from pumphouse.drivers.resources import quota
 from pumphouse.engine import resource as res
@@ -59,9 +60,22 @@ class Neutron:
         return response({'quota': dict(self.limits)})
 
 
-def context(neutron: Neutron) -> fakes.FakeContext:
-    return fakes.FakeContext(
-        destination=types.SimpleNamespace(network=neutron))
+class Keystone:
+    """A destination ``conn.identity`` holding the projects named."""
+
+    def __init__(self, *projects: str) -> None:
+        self.projects = set(projects)
+
+    def get_project(self, project_id: str):
+        if project_id not in self.projects:
+            raise sdk_exc.NotFoundException(f'no project {project_id}')
+        return types.SimpleNamespace(id=project_id)
+
+
+def context(neutron: Neutron, keystone: Keystone | None = None
+            ) -> fakes.FakeContext:
+    return fakes.FakeContext(destination=types.SimpleNamespace(
+        network=neutron, identity=keystone or Keystone('dp')))
 
 
 def driver() -> quota.NetworkQuotaDriver:
@@ -95,6 +109,14 @@ def test_verification_of_old_to_new_reports_nothing():
     actual = driver().get_destination(context(neutron), 'dp')
     assert actual['limits']['router_route'] == 30
     assert driver().compare(attrs(OLD), actual) == {}
+
+
+def test_the_quotas_of_a_gone_project_are_gone():
+    """Planning again after the destination project was deleted: Nova
+    answers 400 for its quotas; the project's absence is what counts."""
+    neutron = Neutron(NEW)
+    assert driver().get_destination(context(neutron, Keystone()),
+                                    'dp') is None
 
 
 def test_planning_finds_the_equal_quotas_despite_the_new_limit():
