@@ -136,14 +136,9 @@ def main(argv: list[str]) -> int:
             workspace, args.workers, None, sampler.observe)
         print_split(result, sampler)
     finally:
-        for what, step in (('users', lambda: remove_users(workspace,
-                                                          users)),
-                           ('workspace', workspace.purge)):
-            try:
-                step()
-            except Exception as e:  # noqa: BLE001 - report, keep going
-                print(f'clean-up of the {what} failed: {e}',
-                      file=sys.stderr)
+        servers_limit.clean_up(
+            ('users', lambda: remove_users(workspace, users)),
+            ('workspace', workspace.purge))
     return 0
 
 

@@ -585,14 +585,19 @@ def main(argv: list[str]) -> int:
             print(f'  bare, no bound       {free["seconds"]:7.1f}s   '
                   f'ratio {ours["apply"] / free["seconds"]:.2f}')
     finally:
-        for what, step in (('bare user', lambda: bare and bare.remove_user()),
-                           ('workspace', workspace.purge)):
-            try:
-                step()
-            except Exception as e:  # noqa: BLE001 - report, keep going
-                print(f'clean-up of the {what} failed: {e}',
-                      file=sys.stderr)
+        clean_up(('bare user', lambda: bare and bare.remove_user()),
+                 ('workspace', workspace.purge))
     return 0
+
+
+def clean_up(*steps) -> None:
+    """Run every ``(what, step)``; a failed one is reported and the
+    next ones still run."""
+    for what, step in steps:
+        try:
+            step()
+        except Exception as e:  # noqa: BLE001 - report, keep going
+            print(f'clean-up of the {what} failed: {e}', file=sys.stderr)
 
 
 if __name__ == '__main__':
