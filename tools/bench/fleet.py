@@ -86,6 +86,7 @@ import collections
 import concurrent.futures
 import contextlib
 import datetime
+import functools
 import pathlib
 import resource
 import sys
@@ -658,11 +659,11 @@ def main(argv: list[str]) -> int:
             runs.append(('big', workspaces))
         with tempfile.TemporaryDirectory() as state, \
                 engine_fixtures.engine_state(pathlib.Path(state)) as conf:
-            for label, chosen in runs:
+            def attempt(label, run, chosen, after=lambda: None):
+                """One run: its figures reported as it ends, its
+                destination copies removed whatever happened."""
                 try:
-                    results.append(in_process(
-                        label, conf, counter, chosen, workers,
-                        args.max_servers_per_host))
+                    results.append(run())
                     report(results[-1:])
                 except (Exception, SystemExit) as e:
                     failures.append(f'{label}: {e}')
@@ -671,20 +672,16 @@ def main(argv: list[str]) -> int:
                         raise
                 finally:
                     remove_copies(chosen, args.build_workers)
-                    forget_mappings()
+                    after()
+
+            for label, chosen in runs:
+                attempt(label, functools.partial(
+                    in_process, label, conf, counter, chosen, workers,
+                    args.max_servers_per_host), chosen, forget_mappings)
         if not args.no_service:
-            try:
-                results.append(through_service(
-                    workspaces, args.workers, args.max_servers_per_host,
-                    timeout))
-                report(results[-1:])
-            except (Exception, SystemExit) as e:
-                failures.append(f'service: {e}')
-                print(f'service failed: {e}', flush=True)
-                if not args.keep_going:
-                    raise
-            finally:
-                remove_copies(workspaces, args.build_workers)
+            attempt('service', functools.partial(
+                through_service, workspaces, args.workers,
+                args.max_servers_per_host, timeout), workspaces)
     finally:
         # The figures first: a clean-up cut short must not lose them.
         if len(results) > 1:
