@@ -100,7 +100,6 @@ import servers_parallel  # the bench's own folder is on sys.path
 import sqlalchemy as sa
 
 from pumphouse.conf import CONF  # noqa: E402
-from pumphouse.db import mapping_api  # noqa: E402
 from pumphouse.tests.functional import deployment as deployment_mod  # noqa: E402,E501
 from pumphouse.tests.functional import engine_fixtures  # noqa: E402
 from pumphouse.tests.functional import fixtures  # noqa: E402
@@ -302,16 +301,6 @@ def remove_copies(workspaces: list, workers: int) -> None:
         list(pool.map(lambda w: w.purge_destination(), workspaces))
     print(f'removed the destination copies of {len(workspaces)} projects '
           f'in {time.monotonic() - started:.1f}s', flush=True)
-
-
-def forget_mappings() -> None:
-    """Forget what the engine state maps: the copies are gone. (The
-    planner would find each gone, but the quota driver's look-up of a
-    gone project fails: Nova answers 400, not 404.)"""
-    for found in mapping_api.list_mappings():
-        mapping_api.delete_mapping(found.source_cloud_id,
-                                   found.destination_cloud_id,
-                                   found.resource_type, found.source_id)
 
 
 def clean_up(prefix: str, workspaces: list, workers: int) -> None:
@@ -659,7 +648,7 @@ def main(argv: list[str]) -> int:
             runs.append(('big', workspaces))
         with tempfile.TemporaryDirectory() as state, \
                 engine_fixtures.engine_state(pathlib.Path(state)) as conf:
-            def attempt(label, run, chosen, after=lambda: None):
+            def attempt(label, run, chosen):
                 """One run: its figures reported as it ends, its
                 destination copies removed whatever happened."""
                 try:
@@ -672,12 +661,11 @@ def main(argv: list[str]) -> int:
                         raise
                 finally:
                     remove_copies(chosen, args.build_workers)
-                    after()
 
             for label, chosen in runs:
                 attempt(label, functools.partial(
                     in_process, label, conf, counter, chosen, workers,
-                    args.max_servers_per_host), chosen, forget_mappings)
+                    args.max_servers_per_host), chosen)
         if not args.no_service:
             attempt('service', functools.partial(
                 through_service, workspaces, args.workers,

@@ -191,7 +191,7 @@ class StepTimer:
         self.wrap(server_quiesce, 'quiesce', 'suspend', patches)
         self.wrap(server_path, '_boot', 'boot', patches)
         self.wrap(server_boot.BootUser, '_create', 'boot user', patches)
-        self.wrap(server_boot, 'remove_boot_user', 'remove boot user',
+        self.wrap(server_boot, 'remove_users_named', 'remove boot user',
                   patches)
         self.wrap(server_path, '_finish', 'check', patches)
         self.wrap(server_path, 'after_create', 'cutover', patches)

@@ -156,6 +156,11 @@ class SeededWorkload:
             project = conn.identity.find_project(
                 name, domain_id='default', ignore_missing=True)
             if project is not None:
+                # Boot users an interrupted run left (shared by the
+                # project's servers of one keypair).
+                for user in server_boot.boot_users_of_project(conn,
+                                                              project.id):
+                    delete_user(conn, user)
                 purge_project(conn, project.id)
         identity = conn.identity
         for name in self.users:

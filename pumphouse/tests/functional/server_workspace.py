@@ -193,6 +193,10 @@ class ServerWorkspace:
         users = [u.name for u in self.destination.identity.users()
                  if u.name in {server_boot.boot_user_name(i)
                                for i in self.server_ids}]
+        project = self.destination_project()
+        if project is not None:
+            users += [u.name for u in server_boot.boot_users_of_project(
+                self.destination, project.id)]
         if users:
             found['boot users'] = users
         for name, conn in (('source', self.source),
@@ -227,13 +231,16 @@ class ServerWorkspace:
     def _purge(self, conn) -> None:
         project = conn.identity.find_project(
             self.project.name, domain_id='default', ignore_missing=True)
+        users = ([] if project is None else
+                 server_boot.boot_users_of_project(conn, project.id))
         for server_id in self.server_ids:
-            for user in conn.identity.users(
-                    name=server_boot.boot_user_name(server_id)):
-                for keypair in conn.compute.keypairs(user_id=user.id):
-                    conn.compute.delete_keypair(keypair.name,
-                                                user_id=user.id)
-                conn.identity.delete_user(user)
+            users += conn.identity.users(
+                name=server_boot.boot_user_name(server_id))
+        for user in users:
+            for keypair in conn.compute.keypairs(user_id=user.id):
+                conn.compute.delete_keypair(keypair.name, user_id=user.id)
+            conn.identity.delete_user(user)
+        for server_id in self.server_ids:
             for image in conn.image.images(
                     name=server_snapshot.tmp_name(server_id)):
                 conn.image.delete_image(image)

@@ -432,7 +432,7 @@ def _crash_at(patch, point: str) -> None:
 
     patch.setattr(server_path, '_undo', lambda *a: None)
     patch.setattr(server_path, 'delete', lambda *a: None)
-    patch.setattr(server_boot, 'remove_boot_user', lambda *a: None)
+    patch.setattr(server_boot, 'remove_users_named', lambda *a: None)
     if point == 'after_suspend':
         patch.setattr(server_path, '_boot', die)
     elif point == 'while_building':
@@ -766,8 +766,7 @@ def test_boot_user_gets_the_configured_domain_and_role(engine, workspace,
 
         def spy(self):
             create(self)
-            [user] = identity.users(
-                name=server_boot.boot_user_name(server.id))
+            [user] = identity.users(name=self.name)
             granted.append((user.domain_id, sorted(
                 a.role['id'] for a in identity.role_assignments(
                     user_id=user.id, scope_project_id=self.project_id))))

@@ -18,16 +18,18 @@ takes as ``key_name`` only a keypair of the calling user. Pumphouse boots:
 * a server without a keypair through the destination connection scoped
   to the server's project (:func:`scoped.destination_in`, whose
   user holds ``[identity] destination_project_role`` there for the run);
-* a server with a keypair as a temporary *boot user*: the destination
-  user ``pumphouse-boot-<source server id>`` (in ``[identity]
+* a server with a keypair as a temporary *boot user*: a destination
+  user named ``pumphouse-boot-...`` (in ``[identity]
   boot_user_domain``, by default the domain of Pumphouse's destination
   user), given ``[identity] boot_user_role`` (``member``) on the
   project and a copy of the owner's keypair (same name, same public
   key), logs in with a random password and boots the server, which so
-  keeps its key name and injected key. Its keypair and the user are
-  deleted as soon as the server is up. The name is made from the source
-  server's id, so a resumed run finds and removes what an interrupted one
-  left, and servers migrated in parallel never share a keypair name.
+  keeps its key name and injected key. The servers of one project that
+  boot with one keypair share one boot user for the run
+  (:mod:`~pumphouse.drivers.resources.compute.boot_users`); its keypair
+  and the user are deleted as soon as none of them is booting. Its name
+  is made from the migration, the project and the keypair, so a resumed
+  run finds and removes what an interrupted one left.
 
 Either way Nova records the booting user as the server's user: the owner
 (the destination copy of the source server's user) is kept in the
@@ -117,20 +119,16 @@ class BootUser:
     the user's token; the next attempt removes the user).
     """
 
-    def __init__(self, ctx, source_server_id: str, project_id: str,
+    def __init__(self, ctx, name: str, project_id: str,
                  keypairs: list[dict]) -> None:
         self.ctx = ctx
-        self.source_server_id = source_server_id
+        self.name = name
         self.project_id = project_id
         self.keypairs = keypairs
         self.connection = None
 
     def __enter__(self) -> 'BootUser':
-        try:
-            self._create()
-        except Exception:
-            remove_boot_user(self.ctx, self.source_server_id)
-            raise
+        self.create()
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
@@ -138,12 +136,21 @@ class BootUser:
             # Nova may still build the copy with the user's token; the
             # next attempt finishes the copy and then removes the user.
             return
-        remove_boot_user(self.ctx, self.source_server_id)
+        remove_users_named(self.ctx, self.name)
+
+    def create(self) -> None:
+        """Make the user, its role and keypairs, and log in; nothing is
+        left when this fails."""
+        try:
+            self._create()
+        except Exception:
+            remove_users_named(self.ctx, self.name)
+            raise
 
     def _create(self) -> None:
         identity = self.ctx.destination.identity
         domain_id = boot_domain(self.ctx)
-        name = boot_user_name(self.source_server_id)
+        name = self.name
         password = secrets.token_urlsafe(32)
         options = {'ignore_change_password_upon_first_use': True,
                    'ignore_password_expiry': True,
@@ -152,11 +159,11 @@ class BootUser:
         # replaced, never given a new password: Keystone revokes a user's
         # tokens when its password changes, to the second, so a token
         # issued in the same second would be refused (HTTP 401) by Nova.
-        remove_boot_user(self.ctx, self.source_server_id)
+        remove_users_named(self.ctx, name)
         user = identity.create_user(
             name=name, domain_id=domain_id, password=password,
-            description='Pumphouse: boots one migrated server, then '
-                        'is deleted', options=options)
+            description='Pumphouse: boots migrated servers, then is '
+                        'deleted', options=options)
         identity.assign_project_role_to_user(self.project_id, user,
                                              boot_role(self.ctx))
         compute = self.ctx.destination.compute
@@ -177,18 +184,35 @@ class BootUser:
 
 
 def remove_boot_user(ctx, source_server_id: str) -> bool:
-    """Delete the boot user of a server and its keypairs (Nova keeps a
-    deleted user's keypairs); True if there was one."""
+    """Delete the boot user of one server (a name of
+    :func:`boot_user_name`: a stack's adopting user, or a server's of a
+    release that made one per server) and its keypairs; True if there
+    was one."""
+    return remove_users_named(ctx, boot_user_name(source_server_id))
+
+
+def remove_users_named(ctx, name: str) -> bool:
+    """Delete the destination users named ``name`` in the boot users'
+    domain and their keypairs (Nova keeps a deleted user's keypairs);
+    True if there was one."""
     identity = ctx.destination.identity
     found = False
-    for user in identity.users(name=boot_user_name(source_server_id),
-                               domain_id=boot_domain(ctx)):
+    for user in identity.users(name=name, domain_id=boot_domain(ctx)):
         found = True
         for keypair in ctx.destination.compute.keypairs(user_id=user.id):
             ctx.destination.compute.delete_keypair(
                 keypair.name, ignore_missing=True, user_id=user.id)
         identity.delete_user(user, ignore_missing=True)
     return found
+
+
+def boot_users_of_project(conn, project_id: str) -> list:
+    """The boot users (any name of the prefix) holding a role on a
+    destination project: what an interrupted run may have left."""
+    user_ids = {a.user['id'] for a in conn.identity.role_assignments(
+        scope_project_id=project_id) if a.user}
+    return [u for u in (conn.identity.get_user(i) for i in sorted(user_ids))
+            if u.name.startswith(BOOT_USER_PREFIX)]
 
 
 def block_device_mapping(image_id: str | None,

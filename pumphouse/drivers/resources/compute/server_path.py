@@ -16,7 +16,8 @@ copy running in the destination and the cutover.
 ``migrate`` (a plan item's create) and ``resume_copy`` (its completion
 when an interrupted attempt left a copy) quiesce, boot and check under
 the run's semaphore of the server's source host; the temporary boot user
-of a server with a keypair is made before the semaphore is taken and
+of a server with a keypair (shared by the project's servers of that
+keypair, :mod:`boot_users`) is made before the semaphore is taken and
 removed after it is released. Any failure on the way deletes every copy that
 carries the server's marker, the temporary images and the boot user, and
 brings the source back (resume or start) when Pumphouse quiesced it; the
@@ -47,6 +48,7 @@ from oslo_log import log
 from pumphouse.common import exception
 from pumphouse.conf import CONF
 from pumphouse.drivers.resources import scoped
+from pumphouse.drivers.resources.compute import boot_users
 from pumphouse.drivers.resources.compute import server_boot
 from pumphouse.drivers.resources.compute import server_quiesce
 from pumphouse.drivers.resources.compute import server_snapshot
@@ -179,18 +181,39 @@ def _availability_zone(ctx, resource, wanted: str | None) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def _boot_connection(ctx, resource, attrs: dict):
-    """The destination connection the copy is booted with."""
+def _boot_keypair(ctx, resource, attrs: dict) -> str | None:
+    """The destination id of the keypair the copy boots with, or None
+    (booted by Pumphouse's own scoped connection)."""
     keypair_key = resource.data.get('keypair')
     if not attrs['key_name'] or not keypair_key:
+        return None
+    return ctx.lookup(('compute.keypair', keypair_key))
+
+
+@contextlib.contextmanager
+def _boot_connection(ctx, resource, attrs: dict):
+    """The destination connection the copy is booted with: a boot user
+    shared by the project's servers of that keypair (see
+    :mod:`boot_users`)."""
+    keypair_id = _boot_keypair(ctx, resource, attrs)
+    if keypair_id is None:
         yield scoped.destination_in(ctx, attrs['project'])
         return
-    keypair_id = ctx.lookup(('compute.keypair', keypair_key))
     keypair = server_boot.owner_keypair(ctx, keypair_id)
-    with server_boot.BootUser(ctx, resource.id, attrs['project'],
-                              [keypair]) as user:
-        yield user.connection
+    with boot_users.for_run(ctx).use(attrs['project'], keypair_id,
+                                     keypair) as conn:
+        yield conn
+
+
+def _remove_left_boot_users(ctx, resource, attrs: dict) -> None:
+    """Remove the boot users an interrupted attempt may have left for
+    this server (one of its own, from an earlier release, or the shared
+    one when this run does not use it)."""
+    server_boot.remove_boot_user(ctx, resource.id)
+    keypair_id = _boot_keypair(ctx, resource, attrs)
+    if keypair_id is not None:
+        boot_users.for_run(ctx).discard_leftover(attrs['project'],
+                                                 keypair_id)
 
 
 def _boot(ctx, resource, attrs: dict, original: str, conn) -> str:
@@ -257,7 +280,7 @@ def _undo(ctx, resource, attrs: dict) -> None:
                 ctx.destination, attrs['project'], attrs['name'],
                 resource.id)]),
         ('remove the boot user',
-         lambda: server_boot.remove_boot_user(ctx, resource.id)),
+         lambda: _remove_left_boot_users(ctx, resource, attrs)),
         ('remove the temporary images',
          lambda: server_snapshot.remove(ctx, resource.id)),
         ('bring the source back', lambda: give_back(ctx, resource)),
@@ -332,7 +355,7 @@ def resume_copy(ctx, resource, attrs: dict, existing: dict) -> str:
             else:
                 copy_id = existing['id']
             _finish(ctx, resource, attrs, copy_id, original)
-            server_boot.remove_boot_user(ctx, resource.id)
+            _remove_left_boot_users(ctx, resource, attrs)
         except Exception as e:
             _failed(ctx, resource, attrs, e)
             raise
@@ -387,8 +410,8 @@ def after_create(ctx, resource, copy_id: str) -> None:
     if settled_key(resource) not in ctx.cache:
         # Adopted from an interrupted attempt: remove what it left.
         steps.insert(0, ('remove what an interrupted attempt left',
-                         lambda: (server_boot.remove_boot_user(
-                             ctx, resource.id),
+                         lambda: (_remove_left_boot_users(
+                             ctx, resource, ctx.translate(resource.attrs)),
                              server_snapshot.remove(ctx, resource.id))))
     for what, step in steps:
         try:

@@ -205,8 +205,8 @@ class StackDriver(base.ResourceDriver):
         keypairs = [server_boot.owner_keypair(
             ctx, _mapped(ctx, ('compute.keypair', k)))
             for k in resource.data.get('keypairs', [])]
-        with server_boot.BootUser(ctx, resource.id, attrs['project'],
-                                  keypairs) as user:
+        with server_boot.BootUser(ctx, server_boot.boot_user_name(
+                resource.id), attrs['project'], keypairs) as user:
             stack_id = heat_api.adopt(
                 user.connection, attrs['name'], document,
                 timeout_minutes=max(1, CONF.timeouts.stack_adopt // 60))

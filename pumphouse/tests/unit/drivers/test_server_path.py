@@ -107,8 +107,8 @@ class TestBootUserStaysForTheNextAttempt(unittest.TestCase):
 
     def _leave(self, retrying, error):
         ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=retrying)
-        user = server_boot.BootUser(ctx, 's1', 'p1', [])
-        with mock.patch.object(server_boot, 'remove_boot_user') as remove:
+        user = server_boot.BootUser(ctx, 'pumphouse-boot-s1', 'p1', [])
+        with mock.patch.object(server_boot, 'remove_users_named') as remove:
             user.__exit__(type(error), error, None)
         return remove
 
@@ -120,10 +120,10 @@ class TestBootUserStaysForTheNextAttempt(unittest.TestCase):
         self._leave(False, ksa_exc.ConnectFailure('reset')) \
             .assert_called_once()
         ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=True)
-        with mock.patch.object(server_boot, 'remove_boot_user') as remove:
-            server_boot.BootUser(ctx, 's1', 'p1', []).__exit__(None, None,
-                                                               None)
-        remove.assert_called_once_with(ctx, 's1')
+        with mock.patch.object(server_boot, 'remove_users_named') as remove:
+            server_boot.BootUser(ctx, 'pumphouse-boot-s1', 'p1',
+                                 []).__exit__(None, None, None)
+        remove.assert_called_once_with(ctx, 'pumphouse-boot-s1')
 
 
 class TestBootUserLeftBeforeIsReplaced(unittest.TestCase):
@@ -143,7 +143,7 @@ class TestBootUserLeftBeforeIsReplaced(unittest.TestCase):
         ctx = fakes.FakeContext(mock.Mock(), destination, cache={
             'destination:boot-user-domain': 'd1',
             'destination:boot-user-role': 'member'})
-        server_boot.BootUser(ctx, 's1', 'p1', [])._create()
+        server_boot.BootUser(ctx, 'pumphouse-boot-s1', 'p1', [])._create()
         identity.update_user.assert_not_called()
         identity.delete_user.assert_called_once_with(left,
                                                      ignore_missing=True)
@@ -174,3 +174,52 @@ class TestAfterCreate(unittest.TestCase):
         ctx = self._cutover_fails(False, ksa_exc.ConnectFailure('reset'))
         self.assertEqual(['cutover_failed'],
                          [e.event_type for e in ctx.events])
+
+
+class TestSharedBootUser(unittest.TestCase):
+    """A server with a keypair boots as its project's shared boot user
+    of that keypair; what an interrupted attempt left is removed unless
+    this run uses it."""
+
+    KEYED = res.Resource('compute.server', 's1', 'web', {},
+                         data={'host': 'h1', 'keypair': 'alice:key'})
+    ATTRS = {'key_name': 'key', 'project': 'p-dst'}
+
+    def context(self):
+        return fakes.FakeContext(mock.Mock(), mock.Mock(), ids={
+            ('compute.keypair', 'alice:key'): 'alice-dst:key'})
+
+    def test_booted_by_the_shared_user(self):
+        ctx = self.context()
+        pool = mock.Mock()
+        pool.use.return_value.__enter__ = mock.Mock(return_value='conn')
+        pool.use.return_value.__exit__ = mock.Mock(return_value=False)
+        with mock.patch.object(server_path.boot_users, 'for_run',
+                               return_value=pool), \
+                mock.patch.object(server_boot, 'owner_keypair',
+                                  return_value={'name': 'key'}):
+            with server_path._boot_connection(ctx, self.KEYED,
+                                              self.ATTRS) as conn:
+                self.assertEqual('conn', conn)
+        pool.use.assert_called_once_with('p-dst', 'alice-dst:key',
+                                         {'name': 'key'})
+
+    def test_leftovers_of_both_kinds_removed(self):
+        ctx = self.context()
+        pool = mock.Mock()
+        with mock.patch.object(server_path.boot_users, 'for_run',
+                               return_value=pool), \
+                mock.patch.object(server_boot,
+                                  'remove_boot_user') as per_server:
+            server_path._remove_left_boot_users(ctx, self.KEYED, self.ATTRS)
+        per_server.assert_called_once_with(ctx, 's1')
+        pool.discard_leftover.assert_called_once_with('p-dst',
+                                                      'alice-dst:key')
+
+    def test_without_a_keypair_no_boot_user(self):
+        ctx = self.context()
+        with mock.patch.object(server_path.boot_users, 'for_run') as pool, \
+                mock.patch.object(server_boot, 'remove_boot_user'):
+            server_path._remove_left_boot_users(
+                ctx, SERVER, {'key_name': None, 'project': 'p-dst'})
+        pool.assert_not_called()

@@ -267,7 +267,7 @@ class TestBootUser(base.BaseTestCase):
         self.ctx = fakes.FakeContext(destination=destination)
 
     def create(self):
-        user = server_boot.BootUser(self.ctx, 's1', 'p1', [{
+        user = server_boot.BootUser(self.ctx, 'pumphouse-boot-s1', 'p1', [{
             'name': 'key', 'type': 'ssh', 'public_key': 'ssh-ed25519 AAA'}])
         user._create()
         return user
@@ -295,7 +295,7 @@ class TestBootUser(base.BaseTestCase):
         self.identity.assign_project_role_to_user.assert_called_once_with(
             'p1', self.identity.create_user.return_value, 'r-booter')
         self.identity.users.assert_called_with(
-            name=server_boot.boot_user_name('s1'), domain_id='boot-domain')
+            name='pumphouse-boot-s1', domain_id='boot-domain')
 
     def test_missing_role_falls_back_to_the_project_role(self):
         self.conf.config(boot_user_role='nobody', group='identity')

@@ -384,8 +384,9 @@ class TestAdopt(unittest.TestCase):
             worker['resource_data']['internal_ports']))
         self.assertEqual({'worker.yaml': '{}'}, body['files'])
         # Adopted by a temporary user holding the owner's keypair.
-        boot.assert_called_once_with(self.ctx, 'stack-src', 'p-dst',
-                                     [{'name': 'alice-key'}])
+        boot.assert_called_once_with(
+            self.ctx, 'pumphouse-boot-stack-src', 'p-dst',
+            [{'name': 'alice-key'}])
 
     def test_a_resource_without_copy_stops_the_adopt(self):
         self.ctx = fakes.FakeContext(self.source, self.destination, ids={
