@@ -47,11 +47,16 @@ own keystonemiddleware, the destination admin's token) and prints its
 figures beside Pumphouse's: a real OpenStack API on the same machine
 is the yardstick (issue 19 asks Pumphouse >= Ironic in requests per
 second). Ironic's figures come after Pumphouse's deployment is stopped.
+``--ironic-nodes N`` first enrolls N ``fake-hardware`` nodes named
+``apiload<hex>-<n>`` in that Ironic (removed at the end, also after a
+failure), so that it lists as many records as Pumphouse lists
+migrations.
 """
 
 import argparse
 import collections
 import concurrent.futures
+import contextlib
 import pathlib
 import sys
 import tempfile
@@ -101,6 +106,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument('--compare-ironic', action='store_true',
                         help='then load the destination Ironic\'s GET '
                              '/v1/nodes the same way, printed beside')
+    parser.add_argument('--ironic-nodes', type=int, default=0,
+                        help='with --compare-ironic: enroll this many '
+                             'fake-hardware nodes first (e.g. as many as '
+                             '--migrations), removed at the end')
     parser.add_argument('--routes', default=DEFAULT_ROUTES,
                         help='comma-separated, called round-robin, of: '
                              f'{", ".join(ROUTES)} (default '
@@ -265,14 +274,31 @@ def main(argv: list[str]) -> int:
         if ironic.endswith('/v1'):
             ironic = ironic[:-3]
         nodes = [('Ironic GET /v1/nodes', '/v1/nodes')]
-        print(f'\nthe same against the destination Ironic at {ironic}, '
-              'keystonemiddleware on', flush=True)
-        compared = load_in_processes(
-            ironic, destination.auth_token, nodes, args.clients,
-            args.processes, args.duration,
-            {'X-OpenStack-Ironic-API-Version': '1.1'})
+        with enrolled_nodes(destination, args.ironic_nodes) as listed:
+            print(f'\nthe same against the destination Ironic at {ironic} '
+                  f'({listed} nodes), keystonemiddleware on', flush=True)
+            compared = load_in_processes(
+                ironic, destination.auth_token, nodes, args.clients,
+                args.processes, args.duration,
+                {'X-OpenStack-Ironic-API-Version': '1.1'})
         failed += report(compared, nodes)
     return 1 if failed else 0
+
+
+@contextlib.contextmanager
+def enrolled_nodes(conn, count: int):
+    """``count`` fake-hardware nodes more in the destination Ironic while
+    inside; yields how many nodes it lists then."""
+    prefix = f'apiload{uuid.uuid4().hex[:6]}'
+    made = []
+    try:
+        for number in range(count):
+            made.append(conn.baremetal.create_node(
+                driver='fake-hardware', name=f'{prefix}-{number}'))
+        yield len(list(conn.baremetal.nodes()))
+    finally:
+        for node in made:
+            conn.baremetal.delete_node(node, ignore_missing=True)
 
 
 def report(outcome: dict, routes: list[tuple[str, str]]) -> int:
