@@ -397,7 +397,7 @@ def test_failure_after_suspend_restores_the_source(engine, workspace,
 
         monkeypatch.setattr(server_boot, 'boot_request', impossible)
     else:
-        def broken(ctx, resource, attrs, copy_id, original):
+        def broken(ctx, resource, attrs, copy_id, original, server=None):
             seen.append(status(ws.destination, copy_id))
             raise RuntimeError('injected after the copy was ACTIVE')
 
@@ -632,7 +632,7 @@ def _inject_server_failure(patch, failure: str) -> None:
 
         patch.setattr(server_boot, 'boot_request', broken)
     else:
-        def broken(ctx, resource, attrs, copy_id, original):
+        def broken(ctx, resource, attrs, copy_id, original, server=None):
             raise RuntimeError('injected after the copy was ACTIVE')
 
         patch.setattr(server_path, '_finish', broken)

@@ -216,9 +216,9 @@ def _remove_left_boot_users(ctx, resource, attrs: dict) -> None:
                                                  keypair_id)
 
 
-def _boot(ctx, resource, attrs: dict, original: str, conn) -> str:
+def _boot(ctx, resource, attrs: dict, original: str, conn):
     """Boot the copy with ``conn`` (:func:`_boot_connection`) and wait
-    until it is ACTIVE; return its id."""
+    until it is ACTIVE with no task running; return it."""
     image_id = attrs['image']
     if resource.data.get('boot') == server_source.BOOT_SNAPSHOT:
         snapshot = server_snapshot.take(ctx, resource.id)
@@ -232,16 +232,22 @@ def _boot(ctx, resource, attrs: dict, original: str, conn) -> str:
     copy = conn.compute.create_server(**request)
     # The boot user (if any) stays until the copy runs: Nova's compute
     # host acts with its token while it builds the server.
-    server_state.wait_for_status(ctx.destination, copy.id, 'ACTIVE',
-                                 server_state.boot_timeout())
+    running = server_state.wait_for_status(ctx.destination, copy.id,
+                                           'ACTIVE',
+                                           server_state.boot_timeout())
     _event(ctx, resource, 'booted', f'{copy.id} is ACTIVE')
-    return copy.id
+    return running
 
 
-def _finish(ctx, resource, attrs: dict, copy_id: str, original: str) -> None:
-    """Check a running copy and bring it to what the source was."""
-    # Settled: a start an earlier attempt sent may still be under way.
-    server = server_state.settled(ctx.destination, copy_id)
+def _finish(ctx, resource, attrs: dict, copy_id: str, original: str,
+            server=None) -> None:
+    """Check a running copy and bring it to what the source was;
+    ``server`` is the copy as :func:`_boot` just saw it settled (else it
+    is read again)."""
+    if server is None:
+        # Settled: a start an earlier attempt sent may still be under
+        # way.
+        server = server_state.settled(ctx.destination, copy_id)
     if server is None:
         raise sdk_exc.NotFoundException(f'the copy {copy_id} is gone')
     actual = server_source.fixed_addresses(server.addresses)
@@ -323,12 +329,12 @@ def migrate(ctx, resource, attrs: dict) -> str:
         with _boot_connection(ctx, resource, attrs) as conn, \
                 host_semaphore(ctx, resource):
             original = server_quiesce.quiesce(ctx, resource)
-            copy_id = _boot(ctx, resource, attrs, original, conn)
-            _finish(ctx, resource, attrs, copy_id, original)
+            copy = _boot(ctx, resource, attrs, original, conn)
+            _finish(ctx, resource, attrs, copy.id, original, copy)
     except Exception as e:
         _failed(ctx, resource, attrs, e)
         raise
-    return copy_id
+    return copy.id
 
 
 def resume_copy(ctx, resource, attrs: dict, existing: dict) -> str:
@@ -351,7 +357,8 @@ def resume_copy(ctx, resource, attrs: dict, existing: dict) -> str:
                        f'({e}); booting it again', level='WARNING')
                 server_boot.delete_copy(ctx.destination, existing['id'])
                 with _boot_connection(ctx, resource, attrs) as conn:
-                    copy_id = _boot(ctx, resource, attrs, original, conn)
+                    copy_id = _boot(ctx, resource, attrs, original,
+                                    conn).id
             else:
                 copy_id = existing['id']
             _finish(ctx, resource, attrs, copy_id, original)

@@ -95,7 +95,7 @@ class TestBootUserOutsideTheHostBound(unittest.TestCase):
                 mock.patch.object(server_quiesce, 'quiesce',
                                   step('quiesce', 'ACTIVE')), \
                 mock.patch.object(server_path, '_boot',
-                                  step('boot', 'copy-1')), \
+                                  step('boot', mock.Mock(id='copy-1'))), \
                 mock.patch.object(server_path, '_finish', step('check')):
             self.assertEqual('copy-1',
                              server_path.migrate(ctx, SERVER, {}))
