@@ -62,7 +62,18 @@ def estimate_text(estimate: dict | None) -> str:
     if parallel:
         text += (f'; {parallel.get("workers")} workers, '
                  f'{parallel.get("max_transfers")} copies at once')
-    return text + ')'
+    return text + _calibration_text(estimate.get('calibration')) + ')'
+
+
+def _calibration_text(calibration: dict | None) -> str:
+    """``; scaled 0.6x to the actual time of 2 completed migrations``,
+    or nothing for an estimate not calibrated."""
+    if not calibration or not calibration.get('migrations'):
+        return ''
+    count = calibration['migrations']
+    return (f'; scaled {calibration.get("scale", 1.0):.2g}x to the actual '
+            f'time of {count} completed migration'
+            + ('s' if count != 1 else ''))
 
 
 def time_text(time: dict | None, brief: bool = False) -> str:

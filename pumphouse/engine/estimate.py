@@ -34,11 +34,26 @@ host at once. A plan cannot take less than any of:
 * its critical path: the longest chain of items each needing the one
   before.
 
-The estimate is the largest of these bounds, computed with the low
-costs for ``low_s`` and the high ones for ``high_s``; ``limited_by``
-names the bound that decided. A greedy engine keeps its workers busy,
-so it stays near that bound unless the plan's shape starves them (then
-it takes up to work/workers plus the critical path, Graham's bound).
+The model's estimate is the largest of these bounds, computed with the
+low costs and with the high ones; ``limited_by`` names the bound that
+decided. A greedy engine keeps its workers busy, so it stays near that
+bound unless the plan's shape starves them (then it takes up to
+work/workers plus the critical path, Graham's bound).
+
+**Calibration.** The model is biased in a way the costs of single items
+cannot learn: items' times are measured while the workers share the
+clouds, and the engine overlaps them otherwise than the bounds say.
+When some of the costs are learnt, the latest completed migrations
+between the same clouds correct it
+(:mod:`pumphouse.engine.estimate_calibration`): each one's actual apply
+time over the middle of the model's estimate of its own plan, with the
+same costs, is a ratio; the plan's ``low_s`` and ``high_s`` are the
+middle of its model estimate times the median ratio, widened to the
+ratios' range and to at least 15 % either side
+(:class:`~pumphouse.engine.estimate_params.Calibration`, stored as
+``calibration`` with the model's own range, ``model_low_s`` and
+``model_high_s``). Without such a migration, or when every cost is a
+default, ``low_s`` and ``high_s`` are the model's range.
 
 **Time left.** Re-estimated from the estimate's stored costs for the
 items still to do (pending and running in a running migration, every
@@ -48,7 +63,9 @@ the time it has run). Once ``[estimate] min_observed`` items of the
 migration are done, with their times, each item left is scaled by the
 ratio of the seconds those items took to the middle of their estimate:
 that of the done items of its kind (data copies, servers, the others)
-when there are enough of them, else that of all done items.
+when there are enough of them, else that of all done items. A
+calibrated estimate calibrates the time left alike, so a migration not
+started yet has its estimate left.
 """
 
 import collections
@@ -241,21 +258,38 @@ def history_summary(history: list) -> dict:
             'items': len(history)}
 
 
+def model(items: Sequence, todo: Sequence, costs: dict,
+          parallelism: Parallelism) -> dict[str, tuple[float, str]]:
+    """:func:`makespans` of the ``todo`` items among ``items`` (plan
+    item rows) with ``costs``: the others do nothing but still order
+    them."""
+    todo_ids = {i.id for i in todo}
+    works = [work_of(i, costs) for i in todo] + [
+        work_of_nothing(i) for i in items if i.id not in todo_ids]
+    return makespans(works, parallelism)
+
+
+def calibrated(spans: dict[str, tuple[float, str]],
+               calibration: params.Calibration | None) -> params.Range:
+    """The seconds of :func:`makespans`' ``spans``, with ``calibration``
+    if any."""
+    found = params.Range(spans['low'][0], spans['high'][0])
+    return found if calibration is None else calibration.apply(found)
+
+
 def estimate(items: Sequence, costs: dict, parallelism: Parallelism,
-             history: dict | None = None) -> dict:
+             history: dict | None = None,
+             calibration: params.Calibration | None = None) -> dict:
     """The estimate of the unfinished ``items`` (plan item rows) with
     ``costs`` (:func:`learn_costs`), as stored with the migration;
-    ``history`` is :func:`history_summary` of what the costs came
-    from."""
+    ``history`` is :func:`history_summary` of what the costs came from,
+    ``calibration`` the correction of the latest completed migrations
+    (:func:`pumphouse.engine.estimate_calibration.calibrate`), applied
+    unless every cost the plan uses is a default."""
     todo = [i for i in items if i.action in WORK_ACTIONS
             and i.state not in FINISHED_STATES]
     todo_works = [work_of(i, costs) for i in todo]
-    todo_ids = {i.id for i in todo}
-    # Items that do nothing still order the others.
-    works = todo_works + [work_of_nothing(i) for i in items
-                          if i.id not in todo_ids]
-    spans = makespans(works, parallelism)
-    (low, low_limit), (high, high_limit) = spans['low'], spans['high']
+    spans = model(items, todo, costs, parallelism)
     per_type: dict[str, dict] = {}
     for item, work in zip(todo, todo_works, strict=True):
         entry = per_type.setdefault(item.resource_type, {
@@ -274,11 +308,16 @@ def estimate(items: Sequence, costs: dict, parallelism: Parallelism,
     if any(i.resource_type == params.SERVER and item_bytes(i).high
            for i in todo):
         used.add((params.IMAGE, 'create'))
+    basis = params.combined_basis(costs[k].basis for k in used)
+    if basis == params.DEFAULTS:
+        calibration = None
+    found = calibrated(spans, calibration)
     return {
         'made_at': timeutils.utcnow().isoformat(),
-        'low_s': int(low), 'high_s': int(-(-high // 1)),
-        'basis': params.combined_basis(costs[k].basis for k in used),
-        'limited_by': {'low': low_limit, 'high': high_limit},
+        'low_s': int(found.low), 'high_s': _up(found.high),
+        'basis': basis,
+        'limited_by': {'low': spans['low'][1], 'high': spans['high'][1]},
+        'calibration': _calibration_view(calibration, spans),
         'items': len(todo),
         'bytes': sum(e['bytes'] for e in per_type.values()),
         'history': history or {'migrations': 0, 'items': 0},
@@ -287,6 +326,20 @@ def estimate(items: Sequence, costs: dict, parallelism: Parallelism,
         'costs': {f'{t} {a}': cost.to_dict()
                   for (t, a), cost in sorted(costs.items())},
     }
+
+
+def _calibration_view(calibration: params.Calibration | None,
+                      spans: dict) -> dict | None:
+    if calibration is None:
+        return None
+    return {**calibration.to_dict(),
+            'model_low_s': int(spans['low'][0]),
+            'model_high_s': _up(spans['high'][0])}
+
+
+def _up(seconds: float) -> int:
+    """Whole seconds, rounded up."""
+    return int(-(-seconds // 1))
 
 
 def work_of_nothing(item) -> Work:
@@ -375,22 +428,32 @@ def time_left(migration, items: Sequence,
             'observed_items': observed}
     if migration.state == states.PLANNING:
         return view
-    parallelism = Parallelism.configured(int(
-        (migration.options or {}).get('apply_workers')
-        or CONF.conductor.apply_workers))
-    if stored.get('parallelism'):
-        parallelism = Parallelism(**{
-            field.name: int(stored['parallelism'][field.name])
-            for field in dataclasses.fields(Parallelism)})
+    parallelism = stored_parallelism(stored, migration.options)
     left_ids = {i.id for i in left}
     works = [work_of(i, costs, now,
                      found.get(kind(i.resource_type), found.get('all', 1.0)))
              for i in left]
     works += [work_of_nothing(i) for i in items if i.id not in left_ids]
-    spans = makespans(works, parallelism)
-    view['remaining_low_s'] = _whole(spans['low'][0])
-    view['remaining_high_s'] = _whole(-(-spans['high'][0] // 1))
+    remaining = calibrated(makespans(works, parallelism),
+                           params.Calibration.from_dict(
+                               stored.get('calibration')))
+    view['remaining_low_s'] = _whole(remaining.low)
+    view['remaining_high_s'] = _up(remaining.high)
     return view
+
+
+def stored_parallelism(stored: dict | None,
+                       options: dict | None) -> Parallelism:
+    """The parallelism a stored estimate assumed (that of the
+    migration's latest run), else that of the migration's ``options``
+    and the configuration."""
+    found = (stored or {}).get('parallelism')
+    if found:
+        return Parallelism(**{field.name: int(found[field.name])
+                              for field in dataclasses.fields(Parallelism)})
+    return Parallelism.configured(int(
+        (options or {}).get('apply_workers')
+        or CONF.conductor.apply_workers))
 
 
 def _whole(seconds: float | None) -> int | None:

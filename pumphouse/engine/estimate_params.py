@@ -30,6 +30,11 @@ snapshot moves its disk at the image rate). Both are ranges
   min_samples`` of them;
 * otherwise the ``[estimate]`` options' defaults (:func:`default`),
   whose help says where each comes from.
+
+A :class:`Calibration` scales what those costs give for a whole plan by
+how long the latest completed migrations between the same clouds took
+against what the same costs give for their own plans (see
+:mod:`pumphouse.engine.estimate_calibration`).
 """
 
 import dataclasses
@@ -53,6 +58,9 @@ DEFAULTS = 'defaults'
 PARTIAL = 'partial'
 #: The quantiles a range of samples spans.
 LOW_QUANTILE, HIGH_QUANTILE = 0.2, 0.8
+#: A calibrated estimate spans at least this share of its middle either
+#: side of it: what one or two earlier migrations tell is no closer.
+MIN_SPREAD = 0.15
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,3 +179,45 @@ def combined_basis(bases: Iterable[str]) -> str:
     if not found or found == {DEFAULTS}:
         return DEFAULTS
     return HISTORY if found == {HISTORY} else PARTIAL
+
+
+@dataclasses.dataclass(frozen=True)
+class Calibration:
+    """How much longer (> 1) or shorter than the model said the latest
+    completed migrations between the same clouds took: ``ratios``, one
+    per migration (its actual apply time over the middle of its model
+    estimate), newest first, never empty."""
+
+    ratios: tuple[float, ...]
+
+    @property
+    def scale(self) -> float:
+        """The median ratio: what the middle of an estimate is scaled
+        by."""
+        return quantile(sorted(self.ratios), 0.5)
+
+    @property
+    def spread(self) -> Range:
+        """The ratios' range, at least :data:`MIN_SPREAD` either side of
+        :attr:`scale`."""
+        scale = self.scale
+        return Range(min(min(self.ratios), scale * (1 - MIN_SPREAD)),
+                     max(max(self.ratios), scale * (1 + MIN_SPREAD)))
+
+    def apply(self, model: Range) -> Range:
+        """The calibrated range of a ``model`` range (seconds): its
+        middle times :attr:`spread`."""
+        spread = self.spread
+        return Range(model.middle * spread.low, model.middle * spread.high)
+
+    def to_dict(self) -> dict:
+        return {'migrations': len(self.ratios),
+                'scale': round(self.scale, 3),
+                'range': self.spread.to_list(),
+                'ratios': [round(r, 3) for r in self.ratios]}
+
+    @classmethod
+    def from_dict(cls, value: dict | None) -> 'Calibration | None':
+        """The calibration an estimate stored (None: it had none)."""
+        ratios = tuple(float(r) for r in (value or {}).get('ratios') or ())
+        return cls(ratios) if ratios else None

@@ -41,6 +41,8 @@ from pumphouse.engine import checks as checks_mod
 from pumphouse.engine import context as context_mod
 from pumphouse.engine import discovery
 from pumphouse.engine import estimate as estimate_mod
+from pumphouse.engine import estimate_calibration
+from pumphouse.engine import estimate_params
 from pumphouse.engine import planner
 from pumphouse.engine import registry
 from pumphouse.engine import selection as selection_mod
@@ -164,26 +166,23 @@ def plan(migration_uuid: str, emit: Emit = None):
 def _estimate(ctx, migration, workers: int | None = None) -> dict | None:
     """How long the plan of ``migration`` should take with ``workers``
     (by default its own), learnt from the latest migrations between the
-    same clouds (see :mod:`pumphouse.engine.estimate`); announced as an
-    event. None, with a warning, if it cannot be made: an estimate only
-    informs."""
+    same clouds and calibrated by the latest completed ones (see
+    :mod:`pumphouse.engine.estimate`); announced as an event. None, with
+    a warning, if it cannot be made: an estimate only informs."""
     try:
         items = migration_api.list_plan_items(migration.id)
         stored = migration.estimate
         if stored and workers is not None:
-            # The plan's costs, for the parallelism of this run.
+            # The plan's costs and calibration, for this run's workers.
             costs = estimate_mod.stored_costs(stored, items)
             history = stored.get('history')
+            calibration = estimate_params.Calibration.from_dict(
+                stored.get('calibration'))
         else:
-            found = timing_api.item_times(
-                migration.source_cloud_id, migration.destination_cloud_id,
-                CONF.estimate.history_migrations,
-                excluded_migration_id=migration.id)
-            costs = estimate_mod.learn_costs(items, found)
-            history = estimate_mod.history_summary(found)
+            costs, history, calibration = _learn(migration, items)
         made = estimate_mod.estimate(
             items, costs, estimate_mod.Parallelism.configured(
-                workers or apply_workers(migration)), history)
+                workers or apply_workers(migration)), history, calibration)
     except Exception as e:  # noqa: BLE001 - an estimate only informs
         LOG.warning('Could not estimate the time of migration %(uuid)s: '
                     '%(err)s', {'uuid': migration.uuid, 'err': e},
@@ -192,6 +191,21 @@ def _estimate(ctx, migration, workers: int | None = None) -> dict | None:
     ctx.event('estimate', 'Estimated time: '
               + durations.estimate_text(made))
     return made
+
+
+def _learn(migration, items: list) -> tuple:
+    """The costs of ``items``, the summary of the history they come
+    from and the calibration of the latest completed migrations, from
+    the latest migrations between the clouds of ``migration``."""
+    clouds = (migration.source_cloud_id, migration.destination_cloud_id,
+              CONF.estimate.history_migrations)
+    found = timing_api.item_times(*clouds,
+                                  excluded_migration_id=migration.id)
+    plans = timing_api.finished_plans(*clouds, estimate_calibration.LATEST,
+                                      excluded_migration_id=migration.id)
+    return (estimate_mod.learn_costs(items, found),
+            estimate_mod.history_summary(found),
+            estimate_calibration.calibrate(plans, found))
 
 
 def conflicts(migration) -> list:

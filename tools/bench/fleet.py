@@ -65,7 +65,9 @@ and seconds per server of the apply, then
 * peak RSS per process: this process (its peak reset before each run),
   the API and each conductor;
 * the plan's estimate made at planning time (low..high, and what it
-  came from) beside the actual apply time, and the actual's distance
+  came from: when calibrated, the model's own range and the scale the
+  completed migrations gave it) beside the actual apply time, and the
+  actual's distance
   from the middle of the estimate in % (target within 30 %). For the
   service: each migration's, and the fleet's apply against the longest
   estimate (the estimate knows of no other migration running beside).
@@ -561,6 +563,12 @@ def estimate_line(label: str, made: dict | None,
     if history.get('items'):
         basis += (f' of {history["items"]} items of '
                   f'{history["migrations"]} migrations')
+    calibration = made.get('calibration')
+    if calibration:
+        basis += (f', model {calibration["model_low_s"]}..'
+                  f'{calibration["model_high_s"]} s scaled '
+                  f'{calibration["scale"]:.2f}x by '
+                  f'{calibration["migrations"]} completed migrations')
     text = (f'{label}: estimate {low}..{high} s ({basis}; limited by '
             f'{made["limited_by"]["high"]})')
     if actual is None:

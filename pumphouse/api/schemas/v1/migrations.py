@@ -149,6 +149,14 @@ estimate = {
                    'same clouds), `defaults` (the [estimate] ranges) or '
                    '`partial`; `limited_by` the bound that decided it '
                    '(`workers`, `transfers`, `host`, `critical_path`); '
+                   '`calibration` (null if none) how the latest completed '
+                   'migrations between the same clouds corrected it: '
+                   'each one\'s actual apply time over the estimate the '
+                   'same costs give for its own plan (`ratios`, newest '
+                   'first), the median `scale` the middle of the model\'s '
+                   'range (`model_low_s` to `model_high_s`) is scaled by, '
+                   'and the `range` of ratios `low_s` and `high_s` come '
+                   'from; '
                    '`per_type` the items, bytes and work seconds of each '
                    'resource type; `costs` what one item of each type and '
                    'action costs (fixed seconds, transfer rate in bytes '
@@ -161,6 +169,17 @@ estimate = {
                   'enum': ['history', 'partial', 'defaults']},
         'limited_by': {'type': 'object',
                        'additionalProperties': {'type': 'string'}},
+        'calibration': {
+            'type': ['object', 'null'],
+            'properties': {
+                'migrations': {'type': 'integer', 'minimum': 1},
+                'scale': {'type': 'number', 'minimum': 0},
+                'range': _RANGE,
+                'ratios': {'type': 'array',
+                           'items': {'type': 'number', 'minimum': 0}},
+                'model_low_s': {'type': 'integer', 'minimum': 0},
+                'model_high_s': {'type': 'integer', 'minimum': 0}},
+            'required': ['migrations', 'scale', 'range']},
         'items': {'type': 'integer'},
         'bytes': {'type': 'integer'},
         'history': {'type': 'object',

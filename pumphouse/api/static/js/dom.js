@@ -201,7 +201,12 @@ export function estimateText(estimate) {
   const basis = {history: 'learnt from earlier migrations',
                  partial: 'partly learnt from earlier migrations',
                  defaults: 'from the default ranges'}[estimate.basis] || estimate.basis;
-  return `${range} (${basis})`;
+  const calibration = estimate.calibration;
+  const scaled = calibration && calibration.migrations
+    ? `; scaled ${Number(calibration.scale.toPrecision(2))}x to the actual time of ` +
+      `${calibration.migrations} completed migration${calibration.migrations === 1 ? '' : 's'}`
+    : '';
+  return `${range} (${basis}${scaled})`;
 }
 
 export function when(text) {

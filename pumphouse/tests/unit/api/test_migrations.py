@@ -277,6 +277,27 @@ class TestListShowDelete(MigrationsTestCase):
         self.assertNotIn('estimate', listed)
         self.assertNotIn('time', listed)
 
+    def test_a_calibrated_estimate_and_its_time(self):
+        self.config(response_validation='error', group='api')
+        stored = {'low_s': 11, 'high_s': 17, 'basis': 'history',
+                  'calibration': {'migrations': 1, 'scale': 2.0,
+                                  'range': [1.7, 2.3], 'ratios': [2.0],
+                                  'model_low_s': 2, 'model_high_s': 12},
+                  'parallelism': {'workers': 1, 'max_transfers': 1,
+                                  'max_servers_per_host': 1},
+                  'costs': {'identity.role create': {
+                      'fixed_s': [2.0, 12.0], 'rate_bps': None,
+                      'basis': 'history', 'samples': 3}}}
+        migration = self.make(states.PLANNED, estimate=stored)
+        work.add_role_item(migration)
+        body = self.app.get(self.url(migration)).json
+        self.assertEqual(stored, body['estimate'])
+        # The middle of 2..12 s twice, 15 % either side: the estimate.
+        self.assertEqual((11, 17), (body['time']['remaining_low_s'],
+                                    body['time']['remaining_high_s']))
+        plan = self.app.get(self.url(migration, '/plan')).json
+        self.assertEqual(stored, plan['estimate'])
+
     def test_a_migration_planned_before_estimates(self):
         migration = self.make()
         work.add_role_item(migration)

@@ -48,6 +48,20 @@ class TestDurations(testtools.TestCase):
                          durations.estimate_text({'low_s': 6, 'high_s': 6,
                                                   'basis': 'defaults'}))
 
+    def test_a_calibrated_estimate_says_so(self):
+        made = {'low_s': 34, 'high_s': 46, 'basis': 'partial',
+                'history': {'migrations': 1, 'items': 53},
+                'calibration': {'migrations': 1, 'scale': 0.614,
+                                'range': [0.52, 0.71], 'ratios': [0.614]}}
+        self.assertEqual(
+            '34 s to 46 s (partly learnt from earlier migrations between '
+            'these clouds, partly from the default ranges: 53 items of 1 '
+            'migrations; scaled 0.61x to the actual time of 1 completed '
+            'migration)', durations.estimate_text(made))
+        made['calibration'].update(migrations=3, scale=2.0)
+        self.assertIn('scaled 2x to the actual time of 3 completed '
+                      'migrations)', durations.estimate_text(made))
+
     def test_time_text(self):
         time = {'elapsed_s': 600, 'remaining_low_s': 60,
                 'remaining_high_s': 300, 'scale': 1.25,

@@ -11,7 +11,8 @@
 # under the License.
 
 """The estimate of a plan and the time left of a migration, on plain
-items (no database): defaults, history, parallelism, a run."""
+items (no database): defaults, history, parallelism, calibration, a
+run."""
 
 import dataclasses
 import datetime
@@ -22,6 +23,7 @@ from oslotest import base
 from pumphouse.conf import CONF
 from pumphouse.db import timing_api
 from pumphouse.engine import estimate
+from pumphouse.engine import estimate_calibration as calibration_mod
 from pumphouse.engine import estimate_params as params
 from pumphouse.engine import views
 from pumphouse.tests import base as tests_base
@@ -45,6 +47,7 @@ class Item:
     bytes_done: int = 0
     started_at: datetime.datetime | None = None
     work_seconds: float | None = None
+    finished_at: datetime.datetime | None = None
 
 
 @dataclasses.dataclass
@@ -368,6 +371,141 @@ class TestTimeLeft(EstimateTestCase):
         found = self.left(options={'apply_workers': 2})
         self.assertEqual((5, 30), (found['remaining_low_s'],
                                    found['remaining_high_s']))
+
+
+def done_user(item_id: int, start: float, seconds: float,
+              work: float | None = None) -> Item:
+    """A user done ``start`` seconds after NOW, after ``seconds``, which
+    it worked (``work``: it worked that long)."""
+    started = NOW + datetime.timedelta(seconds=start)
+    return Item(item_id, state='done',
+                work_seconds=seconds if work is None else work,
+                started_at=started,
+                finished_at=started + datetime.timedelta(seconds=seconds))
+
+
+def finished(items, workers: int = 1, migration_id: int = 1):
+    """A completed migration's plan, last run with ``workers``."""
+    return timing_api.FinishedPlan(
+        migration_id, items, {'parallelism': parallel(workers).to_dict()},
+        {})
+
+
+def history_of(*plans) -> list:
+    return [sample(i.resource_type, i.work_seconds,
+                   migration_id=plan.migration_id)
+            for plan in plans for i in plan.items if i.state == 'done']
+
+
+class TestCalibration(EstimateTestCase):
+    """The model of a plan scaled by how long completed migrations took
+    against the model of their own plans."""
+
+    def slow_plan(self, factor: float, migration_id: int = 1):
+        """Ten users of 4 s each, on 2 workers: the model says 20 s; they
+        took ``factor`` times that, one after the other."""
+        step = 2 * factor
+        return finished([done_user(i, i * step, step, work=4.0)
+                         for i in range(10)],
+                        workers=2, migration_id=migration_id)
+
+    def calibrated(self, *plans, items=None, workers=4):
+        history = history_of(*plans)
+        items = items or [Item(i) for i in range(100, 120)]
+        costs = estimate.learn_costs(items, history)
+        calibration = calibration_mod.calibrate(plans, history)
+        return (estimate.estimate(items, costs, parallel(workers), None,
+                                  calibration),
+                estimate.estimate(items, costs, parallel(workers)))
+
+    def test_apply_seconds_leave_out_the_pauses(self):
+        items = [done_user(1, 0, 10), done_user(2, 5, 10),
+                 done_user(3, 7, 2), done_user(4, 100, 5),
+                 Item(5, action='skip', state='skipped')]
+        self.assertEqual(20.0, calibration_mod.apply_seconds(items))
+        self.assertIsNone(calibration_mod.apply_seconds([]))
+        # A done item without times (an older release's): unknown.
+        items.append(Item(6, state='done'))
+        self.assertIsNone(calibration_mod.apply_seconds(items))
+
+    def test_twice_the_model_doubles_the_next_estimate(self):
+        made, plain = self.calibrated(self.slow_plan(2.0))
+        # 20 users of 4 s on 4 workers: 20 s by the model.
+        self.assertEqual((20, 20), (plain['low_s'], plain['high_s']))
+        self.assertIsNone(plain['calibration'])
+        # The middle twice that, 15 % either side.
+        self.assertEqual((34, 46), (made['low_s'], made['high_s']))
+        self.assertEqual({'migrations': 1, 'scale': 2.0,
+                          'range': [1.7, 2.3], 'ratios': [2.0],
+                          'model_low_s': 20, 'model_high_s': 20},
+                         made['calibration'])
+        self.assertEqual('history', made['basis'])
+
+    def test_faster_than_the_model_shortens_it(self):
+        made, _plain = self.calibrated(self.slow_plan(0.5))
+        self.assertEqual((8, 12), (made['low_s'], made['high_s']))
+
+    def test_the_median_ratio_and_the_ratios_range(self):
+        plans = [self.slow_plan(f, migration_id=n)
+                 for n, f in enumerate((1.0, 3.0, 2.0), start=1)]
+        made, _plain = self.calibrated(*plans)
+        self.assertEqual(2.0, made['calibration']['scale'])
+        self.assertEqual([1.0, 3.0], made['calibration']['range'])
+        self.assertEqual((20, 60), (made['low_s'], made['high_s']))
+
+    def test_ratios_are_bounded(self):
+        found = calibration_mod.calibrate([self.slow_plan(1000.0)],
+                                          history_of(self.slow_plan(1.0)))
+        self.assertEqual((estimate.SCALE_BOUNDS[1],), found.ratios)
+
+    def test_the_past_plan_is_modelled_with_its_own_workers(self):
+        plan = self.slow_plan(1.0)
+        self.assertEqual(1.0, calibration_mod.ratio(plan, history_of(plan)))
+        plan = finished(plan.items, workers=1)
+        self.assertEqual(0.5, calibration_mod.ratio(plan, history_of(plan)))
+
+    def test_without_history_nothing_changes(self):
+        self.assertIsNone(calibration_mod.calibrate([], []))
+        made, plain = self.calibrated()
+        self.assertEqual(plain['low_s'], made['low_s'])
+        self.assertEqual(plain['high_s'], made['high_s'])
+        self.assertIsNone(made['calibration'])
+
+    def test_untimed_plans_do_not_calibrate(self):
+        plan = self.slow_plan(2.0)
+        plan.items[0].finished_at = None
+        self.assertIsNone(calibration_mod.calibrate([plan],
+                                                    history_of(plan)))
+
+    def test_a_plan_of_defaults_is_not_calibrated(self):
+        # What the plan does (reuse) was never learnt: its range stays.
+        items = [Item(i, action='reuse') for i in range(4)]
+        made, plain = self.calibrated(self.slow_plan(2.0), items=items)
+        self.assertEqual('defaults', made['basis'])
+        self.assertEqual((plain['low_s'], plain['high_s']),
+                         (made['low_s'], made['high_s']))
+        self.assertIsNone(made['calibration'])
+
+    def test_the_time_left_is_calibrated_alike(self):
+        items = [Item(i) for i in range(100, 120)]
+        made, _plain = self.calibrated(self.slow_plan(2.0), items=items)
+        left = estimate.time_left(Migration('planned', made), items,
+                                  now=NOW)
+        self.assertEqual((made['low_s'], made['high_s']),
+                         (left['remaining_low_s'], left['remaining_high_s']))
+        for item in items[:10]:
+            item.state, item.work_seconds = 'done', 4.0
+        left = estimate.time_left(Migration('running', made), items,
+                                  now=NOW)
+        self.assertEqual((17, 23), (left['remaining_low_s'],
+                                    left['remaining_high_s']))
+
+    def test_a_stored_calibration_is_read_back(self):
+        found = params.Calibration((2.0, 1.0, 4.0))
+        self.assertEqual(found, params.Calibration.from_dict(
+            found.to_dict()))
+        self.assertIsNone(params.Calibration.from_dict(None))
+        self.assertIsNone(params.Calibration.from_dict({'ratios': []}))
 
 
 class TestTimeView(EstimateTestCase):

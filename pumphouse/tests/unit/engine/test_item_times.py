@@ -13,6 +13,7 @@
 """The times plan items keep, the history later plans learn from, and
 the estimate a plan records."""
 
+import datetime
 import time
 
 from pumphouse.db import api as db_api
@@ -138,6 +139,38 @@ class TestHistory(ItemTimesTestCase):
                           found.boot))
 
 
+class TestFinishedPlans(ItemTimesTestCase):
+
+    def complete(self, migration):
+        return migration_api.update_migration(migration.uuid,
+                                              {'state': 'completed'})
+
+    def test_the_latest_completed_migrations_with_their_items(self):
+        old = self.complete(self.migration('red'))
+        failed = self.migration('red', 'green')
+        migration_api.update_migration(failed.uuid, {'state': 'failed'})
+        new = self.complete(self.migration('green'))
+        ctx = self.ctx()
+        clouds = (ctx.source_cloud_id, ctx.destination_cloud_id)
+        found = timing_api.finished_plans(*clouds, 20, 5)
+        self.assertEqual([new.id, old.id], [p.migration_id for p in found])
+        self.assertEqual(
+            [i.id for i in migration_api.list_plan_items(new.id)],
+            [i.id for i in found[0].items])
+        self.assertEqual([new.id], [p.migration_id for p in
+                                    timing_api.finished_plans(*clouds, 20,
+                                                              1)])
+        # Only among the latest history_migrations: the failed one is.
+        self.assertEqual([new.id], [p.migration_id for p in
+                                    timing_api.finished_plans(*clouds, 2,
+                                                              5)])
+        self.assertEqual([old.id], [p.migration_id for p in
+                                    timing_api.finished_plans(
+                                        *clouds, 20, 5,
+                                        excluded_migration_id=new.id)])
+        self.assertEqual([], timing_api.finished_plans(*clouds, 0, 5))
+
+
 class FakeContext:
     """What runner._estimate needs of an engine context."""
 
@@ -189,6 +222,48 @@ class TestPlanEstimate(ItemTimesTestCase):
         self.assertEqual(1, stored['parallelism']['workers'])
         self.assertEqual((4, 24), (stored['low_s'], stored['high_s']))
         self.assertEqual(migration.estimate['costs'], stored['costs'])
+
+    def slow_history(self):
+        """A completed migration of two teams and their members, each
+        item 1 s of work, which took 4 s: one after the other on 4
+        workers, where the model says 2 s (a team, then its member)."""
+        self.config(min_samples=1, group='estimate')
+        migration = self.migration('red', 'green')
+        self.apply(migration)
+        start = datetime.datetime(2026, 12, 4, 12, 0, 0)
+        for n, item in enumerate(migration_api.list_plan_items(
+                migration.id)):
+            began = start + datetime.timedelta(seconds=n)
+            migration_api.update_plan_item(item.id, {
+                'work_seconds': 1.0, 'started_at': began,
+                'finished_at': began + datetime.timedelta(seconds=1)})
+        return migration_api.update_migration(migration.uuid, {
+            'state': 'completed',
+            'estimate': runner._estimate(FakeContext(), migration)})
+
+    def test_completed_migrations_calibrate_the_next_plan(self):
+        self.slow_history()
+        ctx = FakeContext()
+        made = runner._estimate(ctx, self.migration('blue'))
+        self.assertEqual(2.0, made['calibration']['scale'])
+        self.assertEqual((2, 2), (made['calibration']['model_low_s'],
+                                  made['calibration']['model_high_s']))
+        # Twice the model's 2 s, 15 % either side.
+        self.assertEqual((3, 5), (made['low_s'], made['high_s']))
+        [(_kind, message)] = ctx.events
+        self.assertIn('scaled 2x to the actual time of 1 completed '
+                      'migration)', message)
+
+    def test_a_run_with_other_workers_keeps_the_calibration(self):
+        self.slow_history()
+        migration = self.migration('blue')
+        migration = migration_api.update_migration(migration.uuid, {
+            'estimate': runner._estimate(FakeContext(), migration)})
+        runner._estimate_run(FakeContext(), migration, 1)
+        stored = migration_api.get_migration(migration.uuid).estimate
+        self.assertEqual(1, stored['parallelism']['workers'])
+        self.assertEqual(migration.estimate['calibration']['ratios'],
+                         stored['calibration']['ratios'])
 
     def test_an_estimate_that_fails_is_no_estimate(self):
         migration = self.migration('red')
