@@ -249,6 +249,12 @@ class Service(abc.ABC):
             # default, the very interval openstacksdk polls at: a poll
             # then races the close and fails with RemoteDisconnected.
             "--keep-alive", "75",
+            # Nova asks Neutron for the ports of up to 150 servers in one
+            # GET (device_id=...&device_id=..., about 7 KB): gunicorn's
+            # default request line limit (4094) refuses it with a 400
+            # that Nova turns into a 500 for a list of 150 servers or
+            # more. 8190 is Apache's default, in front of most clouds.
+            "--limit-request-line", "8190",
             # Per release: e.g. --no-control-socket (the default control
             # socket path is shared by every gunicorn of the user).
             *self.release.gunicorn_options,
