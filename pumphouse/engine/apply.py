@@ -51,11 +51,12 @@ from taskflow import engines
 from taskflow import task
 from taskflow.patterns import graph_flow
 
-from pumphouse.common import context as pumphouse_context
 from pumphouse.common import exception
 from pumphouse.common import faults
 from pumphouse.conf import CONF
 from pumphouse.db import migration_api
+from pumphouse.engine import estimate
+from pumphouse.engine import ready_queue
 from pumphouse.engine import resource as res
 
 LOG = log.getLogger(__name__)
@@ -72,12 +73,15 @@ def _symbol(item_id: int) -> str:
 class ItemTask(task.Task):
     """Migrates one plan item."""
 
-    def __init__(self, runner: 'ItemRunner', item, needs: list[int]) -> None:
+    def __init__(self, runner: 'ItemRunner', item, needs: list[int],
+                 priority: float = 0.0) -> None:
         super().__init__(name=f'{item.resource_type}:{item.source_id}',
                          provides=_symbol(item.id),
                          requires=[_symbol(n) for n in needs])
         self.runner = runner
         self.item_id = item.id
+        # Which ready task a free worker takes first (ready_queue).
+        self.priority = priority
 
     def execute(self, **needed):
         blocked_by = [name for name, result in needed.items()
@@ -370,6 +374,15 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
+def _priorities(migration, todo: list) -> dict[int, float]:
+    """Each item's tail of estimated work (:func:`ready_queue.tails`),
+    with the costs of the migration's estimate."""
+    costs = estimate.stored_costs(getattr(migration, 'estimate', None), todo)
+    return ready_queue.tails([
+        estimate.work_of(i, costs) if i.action in estimate.WORK_ACTIONS
+        else estimate.work_of_nothing(i) for i in todo])
+
+
 def apply(ctx, drivers: dict, migration, workers: int,
           should_stop=lambda: False) -> dict[str, int]:
     """Run every unfinished item; returns the count of items per state."""
@@ -384,14 +397,14 @@ def apply(ctx, drivers: dict, migration, workers: int,
     ctx.remember_items(items)
     runner = ItemRunner(ctx, drivers, migration, should_stop)
     flow = graph_flow.Flow(f'migration-{migration.uuid}')
+    priorities = _priorities(migration, todo)
     for item in todo:
         needs = [d for d in item.depends_on if d in todo_ids]
-        flow.add(ItemTask(runner, item, needs))
+        flow.add(ItemTask(runner, item, needs, priorities[item.id]))
     if todo:
         # The items run in the context of the migration's work (its
-        # request ids in their log lines).
-        with pumphouse_context.ContextThreadPoolExecutor(
-                max_workers=workers) as executor:
+        # request ids in their log lines), longest chain first.
+        with ready_queue.PriorityThreadPool(max_workers=workers) as executor:
             engine = engines.load(flow, engine='parallel', executor=executor)
             engine.run()
     runner.settle_removals()

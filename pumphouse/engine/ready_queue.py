@@ -1,0 +1,139 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Which ready plan item a free worker takes first.
+
+TaskFlow's parallel engine submits each item's task as soon as the items
+it needs are done, and a plain thread pool runs what was submitted first
+first: the 24 ports of a project, ready together, then hold every worker
+while the servers that need them (the long items, which wait for their
+source host's turn) queue behind them, and a fleet's servers start
+after every project's network items.
+
+Instead, each task gets a priority: the longest chain of estimated work
+from its item to the end of the plan (its *tail*: its own work plus the
+longest tail among the items that need it, with the costs of the
+plan's estimate, :mod:`pumphouse.engine.estimate`), and
+:class:`PriorityThreadPool` runs at most ``max_workers`` tasks at once,
+starting the waiting task with the longest tail first (in the order
+they came among equals). Items that lead to servers, and the servers
+themselves, so start before work nothing long waits for: the classic
+critical-path-first list scheduling.
+"""
+
+import heapq
+import itertools
+import threading
+from collections.abc import Callable
+from collections.abc import Sequence
+from concurrent import futures
+
+import futurist
+
+from pumphouse.common import context as pumphouse_context
+from pumphouse.engine import estimate
+
+
+def tails(works: Sequence[estimate.Work]) -> dict[int, float]:
+    """Each work's tail (see the module): the middle of its own work
+    plus the longest tail among the works that need it."""
+    by_id = {w.item_id: w for w in works}
+    dependants: dict[int, list[int]] = {w.item_id: [] for w in works}
+    for work in works:
+        for need in work.needs:
+            if need in dependants:
+                dependants[need].append(work.item_id)
+    found: dict[int, float] = {}
+    for item_id in _dependants_first(by_id, dependants):
+        own = (by_id[item_id].total('low') + by_id[item_id].total('high')) / 2
+        found[item_id] = own + max(
+            (found[d] for d in dependants[item_id]), default=0.0)
+    return found
+
+
+def _dependants_first(by_id: dict, dependants: dict) -> list[int]:
+    """The work ids, each after every work that needs it (a cycle,
+    never in a plan, is left out)."""
+    left = {i: len(found) for i, found in dependants.items()}
+    order = [i for i, count in left.items() if not count]
+    for item_id in order:
+        for need in by_id[item_id].needs:
+            if need in left:
+                left[need] -= 1
+                if not left[need]:
+                    order.append(need)
+    return order
+
+
+class PriorityThreadPool(pumphouse_context.ContextThreadPoolExecutor):
+    """A thread pool that starts the waiting call of highest priority
+    first: the ``priority`` of the first argument that has one (TaskFlow
+    submits a task's call with the task first), else 0.
+
+    At most ``max_workers`` calls are handed to the threads at once; the
+    others wait here, ordered. Each call runs in the context of whoever
+    submitted it (see :class:`ContextThreadPoolExecutor`).
+    """
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers)
+        self._free = max_workers
+        self._waiting: list = []
+        self._order = itertools.count()
+        self._guard = threading.Lock()
+
+    def submit(self, fn: Callable, *args, **kwargs) -> futures.Future:
+        outer: futures.Future = futures.Future()
+        priority = next((a.priority for a in args
+                         if isinstance(getattr(a, 'priority', None),
+                                       (int, float))), 0)
+        with self._guard:
+            heapq.heappush(self._waiting, (
+                -priority, next(self._order),
+                pumphouse_context.carried(fn), args, kwargs, outer))
+        self._start_waiting()
+        return outer
+
+    def _start_waiting(self) -> None:
+        while True:
+            with self._guard:
+                if not self._free or not self._waiting:
+                    return
+                self._free -= 1
+                _p, _n, fn, args, kwargs, outer = heapq.heappop(
+                    self._waiting)
+            if not outer.set_running_or_notify_cancel():
+                self._done()
+                continue
+            try:
+                inner = futurist.ThreadPoolExecutor.submit(
+                    self, fn, *args, **kwargs)
+            except Exception as e:  # noqa: BLE001 - e.g. shut down
+                outer.set_exception(e)
+                self._done()
+                continue
+            inner.add_done_callback(
+                lambda done, outer=outer: self._finished(done, outer))
+
+    def _finished(self, inner: futures.Future,
+                  outer: futures.Future) -> None:
+        error = inner.exception()
+        if error is not None:
+            outer.set_exception(error)
+        else:
+            outer.set_result(inner.result())
+        self._done()
+        self._start_waiting()
+
+    def _done(self) -> None:
+        with self._guard:
+            self._free += 1
