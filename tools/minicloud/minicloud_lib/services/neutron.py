@@ -50,6 +50,16 @@ class Neutron(OpenStackService):
                              self._config_paths()),
         ]
 
+    def wait_ready(self) -> None:
+        """One admin request before any other: a fresh neutron-api
+        builds its policy enforcer at its first request, and publishes
+        it before its rules are registered and loaded
+        (``neutron.policy.init``); under threaded workers another first
+        request then meets an enforcer without rules and is refused
+        (seen as a 403 "rule:create_network and rule:create_network:mtu
+        is disallowed" for an admin's first POST /v2.0/networks)."""
+        self.admin_api().call("GET", self.url("/v2.0/networks?limit=1"))
+
     def configure(self) -> None:
         """Register, write neutron.conf and ml2_conf.ini, upgrade the DB."""
         self.register()
