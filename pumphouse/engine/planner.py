@@ -51,6 +51,28 @@ def item_key(key: res.Key) -> str:
     return f'{key[0]}:{key[1]}'
 
 
+#: A project's quotas: what they count waits for them (see item_needs).
+QUOTA_TYPES = ('compute.quota', 'volume.quota', 'network.quota')
+
+
+def item_needs(resource: res.Resource, graph) -> list[res.Key]:
+    """What the plan item of ``resource`` waits for: what it references
+    (optional references to what does not migrate with it order nothing:
+    what they name is there already) and, for a resource of a project,
+    that project's quotas in the plan. A quota is a reference of
+    nothing, but the destination counts every server, volume and port
+    against it: created before the limits are raised, the eleventh
+    server of a project meets a default quota of ten."""
+    needs = [k for k in resource.depends_on if k in graph]
+    project = resource.attrs.get('project')
+    if resource.type in QUOTA_TYPES or not res.is_ref(project):
+        return needs
+    project_id = res.ref_key(project)[1]
+    return needs + [(t, project_id) for t in QUOTA_TYPES
+                    if (t, project_id) in graph and (t, project_id)
+                    not in needs]
+
+
 def plan(ctx, graph, drivers: dict) -> list[dict]:
     """Plan items for :func:`pumphouse.db.migration_api.create_migration`."""
     items = []
@@ -71,10 +93,8 @@ def plan(ctx, graph, drivers: dict) -> list[dict]:
             details['note'] = '; '.join(notes)
         items.append({
             'key': item_key(resource.key),
-            # Optional references to what does not migrate with it order
-            # nothing: what they name is there already.
-            'depends_on': [item_key(k) for k in resource.depends_on
-                           if k in graph],
+            'depends_on': [item_key(k) for k in item_needs(resource,
+                                                           graph)],
             'resource_type': resource.type,
             'source_id': resource.id,
             'source_name': resource.name or label(resource, graph),
