@@ -443,6 +443,15 @@ def apply_span(found: list[dict]) -> tuple[datetime.datetime,
     return (marks[0], marks[-1]) if len(marks) >= 2 else None
 
 
+def failed_item_errors(admin, migration_uuid: str) -> list[str]:
+    """The failed plan items of a migration with their errors."""
+    response = admin.request('GET', f'/v1/migrations/{migration_uuid}/plan')
+    if response.status_code != 200:
+        return [f'plan {response.status_code}']
+    return [f'{i["resource_type"]} {i["source_name"]}: {i["error"]}'
+            for i in response.json()['items'] if i['state'] == 'failed']
+
+
 def through_service(workspaces: list, workers: int | None,
                     per_host: int | None, timeout: float) -> dict:
     """One migration per project through pumphouse-api and two
@@ -518,11 +527,15 @@ def _service_run(deployment, db_url: str, workspaces: list,
     spans = {u: apply_span(events(admin, u)) for u in uuids}
     reports = {u: admin.request('GET', f'/v1/migrations/{u}/report')
                for u in uuids}
+    # What failed, read before the deployment (and its logs) is gone.
+    failed_items = {u: failed_item_errors(admin, u)
+                    for u, m in found.items() if m['state'] != 'completed'}
     deployment.stop()
     time.sleep(1)
     db_after = pg_counters(db_url)
-    bad = [f'{u}: {m["state"]} {m["last_error"]}' for u, m in found.items()
-           if m['state'] != 'completed']
+    bad = [f'{u}: {m["state"]} {m["last_error"]} '
+           f'{"; ".join(failed_items.get(u, []))}'
+           for u, m in found.items() if m['state'] != 'completed']
     bad += [f'{u}: report {r.status_code} {r.text[:300]}'
             for u, r in reports.items() if r.status_code != 200
             or r.json()['differences']]
