@@ -43,7 +43,9 @@ destination copies removed after each:
     functional tests deploy them but with the service's defaults for
     logging, heart-beats and response validation; one migration per
     project, all created at once through the REST API, all started once
-    planned; it waits until every one has finished.
+    planned; it waits until every one has finished. A failed service
+    run prints the failed items with their errors and keeps the
+    processes' logs (the directory is printed).
 
 Per run it prints the servers and plan items, the planning time, the
 apply time (between the engine's ``apply`` events; for the service from
@@ -91,6 +93,7 @@ import datetime
 import functools
 import pathlib
 import resource
+import shutil
 import sys
 import tempfile
 import threading
@@ -474,8 +477,21 @@ def through_service(workspaces: list, workers: int | None,
         try:
             return _service_run(deployment, db_url, workspaces, workers,
                                 timeout)
+        except BaseException:
+            keep_logs(pathlib.Path(workdir))
+            raise
         finally:
             deployment.stop()
+
+
+def keep_logs(workdir: pathlib.Path) -> None:
+    """Copy a failed service run's process logs out of its temporary
+    directory (which is removed) and say where."""
+    kept = pathlib.Path(tempfile.mkdtemp(prefix='fleet-logs-'))
+    for log in workdir.glob('*.log'):
+        shutil.copy2(log, kept / log.name)
+    print(f'service: the deployment\'s logs are kept in {kept}',
+          flush=True)
 
 
 def _service_run(deployment, db_url: str, workspaces: list,
