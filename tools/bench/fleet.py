@@ -471,7 +471,8 @@ def through_service(workspaces: list, workers: int | None,
             '\n[DEFAULT]\ndebug = false\n'
             '[api]\nresponse_validation = ignore\n'
             + defaults('conductor', ['heartbeat_interval',
-                                     'heartbeat_timeout', 'rpc_timeout'])
+                                     'heartbeat_timeout',
+                                     'takeover_interval', 'rpc_timeout'])
             + (f'max_servers_per_host = {per_host}\n' if per_host else ''))
         deployment.start()
         try:

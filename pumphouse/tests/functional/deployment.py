@@ -65,6 +65,7 @@ response_validation = error
 [conductor]
 heartbeat_interval = 1
 heartbeat_timeout = 5
+takeover_interval = 1
 rpc_timeout = 60
 
 [clouds]

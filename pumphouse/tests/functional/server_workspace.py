@@ -145,7 +145,7 @@ class ServerWorkspace:
     def wait(self, server):
         return self.member.compute.wait_for_server(
             server, status='ACTIVE', failures=['ERROR'],
-            wait=SERVER_TIMEOUT)
+            wait=SERVER_TIMEOUT, interval=fixtures.POLL)
 
     def data_volume(self, data: bytes, size: int = 1):
         """A volume of the member user holding ``data`` at its start
@@ -154,7 +154,8 @@ class ServerWorkspace:
         volume = storage.create_volume(size=size, name=self.name('data'))
         self.volume_ids.append(volume.id)
         volume = storage.wait_for_status(volume, status='available',
-                                         failures=['error'], wait=120)
+                                         failures=['error'], wait=120,
+                                         interval=fixtures.POLL)
         with open(volume_file('source', volume.id), 'r+b') as f:
             f.write(data)
         return volume
@@ -164,7 +165,8 @@ class ServerWorkspace:
         self.member.compute.create_volume_attachment(server,
                                                      volume_id=volume.id)
         return self.member.block_storage.wait_for_status(
-            volume, status='in-use', failures=['error'], wait=120)
+            volume, status='in-use', failures=['error'], wait=120,
+            interval=fixtures.POLL)
 
     def actions(self, server_id: str) -> list[str]:
         """The actions Nova recorded on a source server, oldest first."""
@@ -252,7 +254,7 @@ class ServerWorkspace:
                 if found.status not in ('available', 'error'):
                     conn.block_storage.wait_for_status(
                         found, status='available', failures=['error'],
-                        wait=120)
+                        wait=120, interval=fixtures.POLL)
                 conn.block_storage.delete_volume(found, ignore_missing=True)
         if project is not None:
             purge.purge_project(conn, project.id)

@@ -105,13 +105,15 @@ def spare(source):
                 availability_zone=f'nova:{SPARE}', metadata=metadata or {})
             made.append(server)
             server = source.compute.wait_for_server(server,
-                                                    wait=SERVER_TIMEOUT)
+                                                    wait=SERVER_TIMEOUT,
+                                                    interval=fixtures.POLL)
         finally:
             set_enabled(False)
         if stopped:
             source.compute.stop_server(server)
             server = source.compute.wait_for_server(
-                server, status='SHUTOFF', wait=SERVER_TIMEOUT)
+                server, status='SHUTOFF', wait=SERVER_TIMEOUT,
+                interval=fixtures.POLL)
         assert server.compute_host == SPARE
         return server
 
@@ -122,7 +124,8 @@ def spare(source):
         for server in made:
             source.compute.delete_server(server, ignore_missing=True)
         for server in made:
-            source.compute.wait_for_delete(server, wait=SERVER_TIMEOUT)
+            source.compute.wait_for_delete(server, wait=SERVER_TIMEOUT,
+                                           interval=fixtures.POLL)
         source.compute.delete_flavor(flavor, ignore_missing=True)
         source.image.delete_image(image, ignore_missing=True)
         if nova.compute_service(source, SPARE) is not None:
@@ -141,7 +144,7 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
     suspended = spare()
     source.compute.suspend_server(suspended)
     source.compute.wait_for_server(suspended, status='SUSPENDED',
-                                   wait=SERVER_TIMEOUT)
+                                   wait=SERVER_TIMEOUT, interval=fixtures.POLL)
     host = inventory.register({'name': SPARE, 'source': 'source'})
     spare.set_enabled(True)  # as a host in use is
     lines = []
@@ -256,7 +259,7 @@ class StandIn:
             destination.compute.delete_server(server['id'])
             destination.compute.wait_for_delete(
                 destination.compute.get_server(server['id']),
-                wait=SERVER_TIMEOUT)
+                wait=SERVER_TIMEOUT, interval=fixtures.POLL)
         nova.delete_service(destination, service['id'])
 
 
@@ -522,7 +525,8 @@ def test_evacuate_to_the_destination_cloud(engine, source, destination,
             if copy.name == server.name:
                 destination.compute.delete_server(copy)
                 destination.compute.wait_for_delete(copy,
-                                                    wait=SERVER_TIMEOUT)
+                                                    wait=SERVER_TIMEOUT,
+                                                    interval=fixtures.POLL)
         for flavor in destination.compute.flavors():
             if flavor.name == spare.flavor.name:
                 destination.compute.delete_flavor(flavor)
