@@ -71,6 +71,7 @@ started yet has its estimate left.
 import collections
 import dataclasses
 import datetime
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
 
@@ -180,30 +181,50 @@ def work_of(item, costs: dict, now: datetime.datetime | None = None,
                 host)
 
 
-def critical_path(works: Sequence[Work]) -> params.Range:
-    """The longest chain of works, each needing the one before, on the
-    low and on the high costs (a cycle, never in a plan, is left out)."""
+def longest_chains(works: Sequence[Work],
+                   costs: Sequence[Callable[[Work], float]],
+                   to_end: bool = True) -> list[dict[int, float]]:
+    """Each work's longest chain, for each of ``costs`` (one walk for
+    them all): its own cost plus the longest chain among the works that
+    need it, to the end of the plan; with ``to_end`` false, among the
+    works it needs, from the start.
+
+    Needs outside ``works`` are ignored. A work on a cycle (never in a
+    plan) is left out, and so is every work whose chain would run
+    through one: the walk never blocks on it.
+    """
     by_id = {w.item_id: w for w in works}
-    needs = {w.item_id: [n for n in w.needs if n in by_id] for w in works}
-    waiting = {item_id: len(found) for item_id, found in needs.items()}
-    dependants: dict[int, list[int]] = collections.defaultdict(list)
+    needs = {i: [n for n in w.needs if n in by_id] for i, w in by_id.items()}
+    dependants: dict[int, list[int]] = {i: [] for i in by_id}
     for item_id, found in needs.items():
         for need in found:
             dependants[need].append(item_id)
-    ready = collections.deque(i for i, count in waiting.items() if not count)
-    low: dict[int, float] = {}
-    high: dict[int, float] = {}
-    while ready:
-        item_id = ready.popleft()
-        work = by_id[item_id]
-        low[item_id] = work.total('low') + max(
-            (low[n] for n in needs[item_id]), default=0.0)
-        high[item_id] = work.total('high') + max(
-            (high[n] for n in needs[item_id]), default=0.0)
-        for dependant in dependants[item_id]:
-            waiting[dependant] -= 1
-            if not waiting[dependant]:
-                ready.append(dependant)
+    after, before = (dependants, needs) if to_end else (needs, dependants)
+    # Each work once every work after it on its chains is walked.
+    left = {i: len(found) for i, found in after.items()}
+    order = [i for i, count in left.items() if not count]
+    for item_id in order:
+        for other in before[item_id]:
+            left[other] -= 1
+            if not left[other]:
+                order.append(other)
+    found_all = []
+    for cost in costs:
+        chains: dict[int, float] = {}
+        for item_id in order:
+            chains[item_id] = cost(by_id[item_id]) + max(
+                map(chains.__getitem__, after[item_id]), default=0.0)
+        found_all.append(chains)
+    return found_all
+
+
+def critical_path(works: Sequence[Work]) -> params.Range:
+    """The longest chain of works, each needing the one before, on the
+    low and on the high costs (a cycle, never in a plan, is left out):
+    the longest of :func:`longest_chains` from the start."""
+    low, high = longest_chains(works, (lambda w: w.total('low'),
+                                       lambda w: w.total('high')),
+                               to_end=False)
     return params.Range(max(low.values(), default=0.0),
                         max(high.values(), default=0.0))
 

@@ -45,33 +45,11 @@ from pumphouse.engine import estimate
 
 def tails(works: Sequence[estimate.Work]) -> dict[int, float]:
     """Each work's tail (see the module): the middle of its own work
-    plus the longest tail among the works that need it."""
-    by_id = {w.item_id: w for w in works}
-    dependants: dict[int, list[int]] = {w.item_id: [] for w in works}
-    for work in works:
-        for need in work.needs:
-            if need in dependants:
-                dependants[need].append(work.item_id)
-    found: dict[int, float] = {}
-    for item_id in _dependants_first(by_id, dependants):
-        own = (by_id[item_id].total('low') + by_id[item_id].total('high')) / 2
-        found[item_id] = own + max(
-            (found[d] for d in dependants[item_id]), default=0.0)
+    plus the longest tail among the works that need it
+    (:func:`estimate.longest_chains` to the end of the plan)."""
+    found, = estimate.longest_chains(
+        works, [lambda w: (w.total('low') + w.total('high')) / 2])
     return found
-
-
-def _dependants_first(by_id: dict, dependants: dict) -> list[int]:
-    """The work ids, each after every work that needs it (a cycle,
-    never in a plan, is left out)."""
-    left = {i: len(found) for i, found in dependants.items()}
-    order = [i for i, count in left.items() if not count]
-    for item_id in order:
-        for need in by_id[item_id].needs:
-            if need in left:
-                left[need] -= 1
-                if not left[need]:
-                    order.append(need)
-    return order
 
 
 class PriorityThreadPool(pumphouse_context.ContextThreadPoolExecutor):

@@ -16,6 +16,8 @@ run."""
 
 import dataclasses
 import datetime
+import itertools
+import random
 
 from oslo_config import fixture as config_fixture
 from oslotest import base
@@ -532,3 +534,89 @@ class TestTimeView(EstimateTestCase):
                  estimate.Work(2, (1, 1), params.Range(1, 2),
                                params.Range(3, 4))]
         self.assertEqual(params.Range(5, 8), estimate.critical_path(works))
+
+
+def chain_work(item_id: int, low: float, high: float | None = None,
+               needs=()) -> estimate.Work:
+    """A work of ``low`` to ``high`` (else ``low``) fixed seconds."""
+    return estimate.Work(item_id, tuple(needs),
+                         params.Range(low, low if high is None else high),
+                         params.Range(0, 0))
+
+
+def low_cost(work: estimate.Work) -> float:
+    return work.total('low')
+
+
+class TestLongestChains(base.BaseTestCase):
+    """The walk the critical path and the ready queue's tails share."""
+
+    # 1 (1 s) -> 2 (5 s) -> 4 (2 s); 1 -> 3 (1 s) -> 4
+    DIAMOND = (chain_work(1, 1), chain_work(2, 5, needs=[1]),
+               chain_work(3, 1, needs=[1]), chain_work(4, 2, needs=[2, 3]))
+
+    def test_an_empty_plan_has_no_chains(self):
+        self.assertEqual([{}], estimate.longest_chains([], [low_cost]))
+        self.assertEqual([{}, {}], estimate.longest_chains(
+            [], [low_cost, low_cost], to_end=False))
+        self.assertEqual(params.Range(0, 0), estimate.critical_path([]))
+
+    def test_a_chain(self):
+        works = [chain_work(1, 1), chain_work(2, 2, needs=[1]),
+                 chain_work(3, 4, needs=[2])]
+        self.assertEqual([{1: 7, 2: 6, 3: 4}],
+                         estimate.longest_chains(works, [low_cost]))
+        self.assertEqual([{1: 1, 2: 3, 3: 7}], estimate.longest_chains(
+            works, [low_cost], to_end=False))
+
+    def test_a_diamond_takes_its_longer_side(self):
+        self.assertEqual([{1: 8, 2: 7, 3: 3, 4: 2}],
+                         estimate.longest_chains(self.DIAMOND, [low_cost]))
+        self.assertEqual([{1: 1, 2: 6, 3: 2, 4: 8}], estimate.longest_chains(
+            self.DIAMOND, [low_cost], to_end=False))
+        self.assertEqual(params.Range(8, 8),
+                         estimate.critical_path(self.DIAMOND))
+
+    def test_each_cost_has_its_own_chains(self):
+        # The longer side on the low costs is the shorter on the high.
+        works = [chain_work(1, 1, 1), chain_work(2, 5, 6, needs=[1]),
+                 chain_work(3, 1, 9, needs=[1]),
+                 chain_work(4, 2, 2, needs=[2, 3])]
+        low, high = estimate.longest_chains(
+            works, [low_cost, lambda w: w.total('high')])
+        self.assertEqual({1: 8, 2: 7, 3: 3, 4: 2}, low)
+        self.assertEqual({1: 12, 2: 8, 3: 11, 4: 2}, high)
+        self.assertEqual(params.Range(8, 12), estimate.critical_path(works))
+
+    def test_the_order_of_the_works_does_not_matter(self):
+        expected = estimate.longest_chains(self.DIAMOND, [low_cost])
+        for works in itertools.permutations(self.DIAMOND):
+            self.assertEqual(expected, estimate.longest_chains(
+                works, [low_cost]))
+        rand = random.Random(7)
+        works = [chain_work(i, rand.randint(1, 50), needs=rand.sample(
+            range(1, i), min(i - 1, rand.randint(0, 3))))
+            for i in range(1, 200)]
+        to_end = estimate.longest_chains(works, [low_cost])
+        from_start = estimate.longest_chains(works, [low_cost], False)
+        path = estimate.critical_path(works)
+        for _ in range(5):
+            rand.shuffle(works)
+            self.assertEqual(to_end, estimate.longest_chains(
+                works, [low_cost]))
+            self.assertEqual(from_start, estimate.longest_chains(
+                works, [low_cost], False))
+            self.assertEqual(path, estimate.critical_path(works))
+        # Either way, the longest chain is the critical path.
+        self.assertEqual(path.low, max(to_end[0].values()))
+        self.assertEqual(path.low, max(from_start[0].values()))
+
+    def test_a_cycle_leaves_out_the_chains_through_it(self):
+        # 1 -> 2 <-> 3 -> 4, and needs outside the works.
+        works = [chain_work(1, 1), chain_work(2, 1, needs=[1, 3]),
+                 chain_work(3, 1, needs=[2]), chain_work(4, 1, needs=[3]),
+                 chain_work(5, 1, needs=[99])]
+        self.assertEqual([{4: 1, 5: 1}],
+                         estimate.longest_chains(works, [low_cost]))
+        self.assertEqual([{1: 1, 5: 1}], estimate.longest_chains(
+            works, [low_cost], to_end=False))
