@@ -22,6 +22,12 @@ work runs only in a free slot, and always inside
 :func:`pumphouse.conductor.task_manager.acquire`, in the request context
 of whoever asked for it (its log lines and cloud requests carry that
 request's ids) or, for work found by the take-over, a context of its own.
+
+A stopping dispatcher (:meth:`Dispatcher.stop`) tells the work under way
+to stop: each piece of work gets the dispatcher's ``stopping`` event, set
+by the stop. A migration then finishes the items under way and starts no
+other; a host stops before its next step. What is left stays held by its
+owner, in its state, for the take-over.
 """
 
 import threading
@@ -41,7 +47,8 @@ LOG = log.getLogger(__name__)
 _NOT_OURS = (exception.MigrationBusy, exception.HostBusy,
              exception.MigrationNotFound, exception.HostNotFound)
 
-#: ``work(row, owner, reason, **kwargs)``: the row as reserved.
+#: ``work(row, owner, reason, stopping=event, **kwargs)``: the row as
+#: reserved; ``stopping`` is set once the dispatcher stops.
 Work = Callable[..., object]
 
 
@@ -68,15 +75,24 @@ class Dispatcher:
         # The work under way here -> its future (None when it runs in the
         # caller's thread).
         self._working: dict[str, futures.Future | None] = {}
+        #: Set by :meth:`stop`: the work under way stops between items
+        #: (or host steps). Each start makes a new one, so that work of
+        #: an earlier start still running goes on stopping.
+        self.stopping = threading.Event()
 
     def start(self) -> None:
         """Accept work for the background (:meth:`submit`)."""
-        self._executor = futurist.ThreadPoolExecutor(
-            max_workers=self.workers)
+        with self._lock:
+            if self.stopping.is_set():
+                self.stopping = threading.Event()
+            self._executor = futurist.ThreadPoolExecutor(
+                max_workers=self.workers)
 
     def stop(self) -> list[futures.Future]:
-        """Accept no more background work; the futures still running."""
+        """Accept no more background work and tell the work under way to
+        stop (:attr:`stopping`); the futures still running."""
         with self._lock:
+            self.stopping.set()
             executor, self._executor = self._executor, None
             running = [f for f in self._working.values() if f is not None]
         if executor is not None:
@@ -109,9 +125,12 @@ class Dispatcher:
     def _run(self, ident: str, reason: str | None, kwargs: dict,
              request_context=None):
         pumphouse_context.for_work(request_context)
+        stopping = self.stopping
         try:
-            with task_manager.acquire(self.kind, ident, self.owner) as row:
-                return self._work(row, self.owner, reason, **kwargs)
+            with task_manager.acquire(self.kind, ident, self.owner,
+                                      keep=stopping.is_set) as row:
+                return self._work(row, self.owner, reason,
+                                  stopping=stopping, **kwargs)
         finally:
             self._forget(ident)
 

@@ -14,9 +14,11 @@
 for conductors and the command line alike.
 
 It runs inside :func:`pumphouse.conductor.task_manager.acquire`; the host
-flow stops between steps should the host be taken over meanwhile.
+flow stops between steps should the host be taken over meanwhile, or its
+owner stop.
 """
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -26,6 +28,8 @@ from pumphouse.common import exception
 from pumphouse.conductor import dispatch
 from pumphouse.conductor import task_manager
 from pumphouse.conf import CONF
+from pumphouse.db import migration_api
+from pumphouse.engine import states
 from pumphouse.hosts import context as host_context
 from pumphouse.hosts import flow
 
@@ -35,15 +39,19 @@ LOG = log.getLogger(__name__)
 def work(host, owner: str, reason: str | None = None,
          emit: host_context.Emit = None,
          migrations: dispatch.Dispatcher | None = None,
-         target: str | None = None, values: dict | None = None):
+         target: str | None = None, values: dict | None = None,
+         stopping: threading.Event | None = None):
     """Take a held host to its target; returns it.
 
     ``target`` (with ``values`` to store with it) gives the host a new
     target first, checked as :func:`pumphouse.hosts.flow.request` does.
     ``migrations``: the migration dispatcher of the same owner, through
     which a migration the host's steps create (its servers moving to the
-    destination) is driven to its end. Raises HostStepFailed when a
-    step fails (recorded on the host first).
+    destination) is driven to its end. ``stopping``: set when the owner
+    stops; the host is then left before its next step (a step running a
+    migration as soon as the migration stops between items), its target
+    kept, for the take-over. Raises HostStepFailed when a step fails
+    (recorded on the host first).
     """
     if target is not None:
         host = flow.request(host.uuid, target, owner=owner, values=values)
@@ -56,7 +64,8 @@ def work(host, owner: str, reason: str | None = None,
                   'reason': reason})
 
     def should_stop() -> bool:
-        return not task_manager.holds(task_manager.HOST, host.uuid, owner)
+        return (stopping is not None and stopping.is_set()) or \
+            not task_manager.holds(task_manager.HOST, host.uuid, owner)
 
     return flow.run(host.uuid, conductor=owner, emit=emit,
                     should_stop=should_stop,
@@ -69,15 +78,26 @@ def migration_runner(dispatcher, should_stop: Callable[[], bool]
     """``run_migration`` for host steps: drives a migration to its end
     through ``dispatcher`` (the migration dispatcher of the host's owner),
     waiting while it is under way elsewhere (a take-over of it by the same
-    conductor, or an owner not yet known to be gone)."""
+    conductor, or an owner not yet known to be gone).
+
+    Once ``should_stop`` says so (the owner stopping, the host taken
+    over), a migration left under way interrupts the step
+    (:class:`pumphouse.hosts.flow.Interrupted`): the take-over runs it
+    again, and the migration on."""
     def run(uuid: str):
         while True:
             try:
-                return dispatcher.run_here(uuid, start=True)
+                done = dispatcher.run_here(uuid, start=True)
             except (exception.MigrationBusy, dispatch.AlreadyUnderWay) as e:
                 if should_stop():
-                    raise
+                    raise flow.Interrupted(
+                        f'migration {uuid} is under way elsewhere') from e
                 LOG.info('Waiting for migration %(uuid)s: %(err)s',
                          {'uuid': uuid, 'err': e})
                 time.sleep(CONF.conductor.heartbeat_interval)
+                continue
+            state = migration_api.get_migration(uuid).state
+            if state in states.ACTIVE_STATES and should_stop():
+                raise flow.Interrupted(f'migration {uuid} is left {state}')
+            return done
     return run

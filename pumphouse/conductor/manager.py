@@ -79,10 +79,15 @@ class ConductorManager:
         self.hosts.start()
 
     def stop(self) -> None:
-        """Take no more work; wait a while for the work under way.
+        """Take no more work, tell the work under way to stop, and wait a
+        while for it.
 
-        What is still running after ``graceful_shutdown_timeout`` is left:
-        the conductor is marked offline next, so the others take it over.
+        A migration finishes the items under way and starts no other (an
+        item waiting to be tried again is left pending at once); a host
+        stops before its next step. They stay held by this conductor, in
+        their state, as does what is still running after
+        ``graceful_shutdown_timeout``: the conductor is marked offline
+        next, so the others take it over (or this one once restarted).
         """
         running = self.migrations.stop() + self.hosts.stop()
         _done, left = futures.wait(

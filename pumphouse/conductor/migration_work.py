@@ -18,6 +18,8 @@ migration cannot be worked on by anybody else meanwhile, so every state
 transition made here is the owner's.
 """
 
+import threading
+
 from oslo_log import log
 from oslo_utils import timeutils
 
@@ -77,7 +79,8 @@ def work(migration, owner: str, reason: str | None = None,
          expected: tuple[str, ...] = states.ACTIVE_STATES,
          emit: runner.Emit = None, workers: int | None = None,
          start: bool = False, override_checks: list[str] | None = None,
-         plan_only: bool = False, verify: bool = False):
+         plan_only: bool = False, verify: bool = False,
+         stopping: threading.Event | None = None):
     """Take a held migration as far as its state says; returns it.
 
     ``expected``: the states to act on (else nothing is done). ``start``:
@@ -85,6 +88,9 @@ def work(migration, owner: str, reason: str | None = None,
     conflicts permitting) and run; ``plan_only``: stop once planned.
     ``verify``: only verify it again (a completed one too).
     ``reason``: why this owner took it over, recorded as an event.
+    ``stopping``: set when the owner stops; a run then finishes the items
+    under way, starts no other and returns the migration ``running``
+    (see :func:`pumphouse.engine.runner.run`).
     Failures are recorded on the migration and raised.
     """
     uuid = migration.uuid
@@ -112,7 +118,8 @@ def work(migration, owner: str, reason: str | None = None,
         if start and migration.state in _STARTABLE:
             migration = runner.start(uuid, override_checks=override_checks)
         if migration.state == states.RUNNING:
-            return runner.run(uuid, workers=workers, emit=emit, owner=owner)
+            return runner.run(uuid, workers=workers, emit=emit, owner=owner,
+                              stopping=stopping)
         if migration.state == states.VERIFYING:
             migration_api.add_event(migration.id, 'verify',
                                     'Verification was interrupted; '

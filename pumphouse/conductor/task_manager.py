@@ -31,6 +31,7 @@ import contextlib
 import os
 import socket
 import threading
+from collections.abc import Callable
 from collections.abc import Iterator
 
 from oslo_log import log
@@ -181,12 +182,22 @@ def _command_gone_here(name: str) -> bool:
 
 
 @db_api.retry_on_deadlock
-def release(kind: str, ident: str, owner: str) -> None:
-    """Let go of a migration or host ``owner`` holds (else nothing)."""
+def release(kind: str, ident: str, owner: str,
+            unfinished: bool = True) -> None:
+    """Let go of a migration or host ``owner`` holds (else nothing).
+
+    ``unfinished``: False keeps it held while it is under way (a
+    migration in an active state, a host with a target): an owner that
+    stops leaves it so, for the take-over.
+    """
     model = models.Migration if kind == MIGRATION else models.Host
     with db_api._writer() as session:
-        session.query(model).filter_by(uuid=ident, owner=owner).update(
-            {'owner': None})
+        query = session.query(model).filter_by(uuid=ident, owner=owner)
+        if not unfinished:
+            query = query.filter(
+                models.Migration.state.notin_(states.ACTIVE_STATES)
+                if kind == MIGRATION else models.Host.target.is_(None))
+        query.update({'owner': None}, synchronize_session=False)
 
 
 def holds(kind: str, ident: str, owner: str) -> bool:
@@ -197,19 +208,23 @@ def holds(kind: str, ident: str, owner: str) -> bool:
 
 
 @contextlib.contextmanager
-def acquire(kind: str, ident: str, owner: str) -> Iterator:
+def acquire(kind: str, ident: str, owner: str,
+            keep: Callable[[], bool] | None = None) -> Iterator:
     """Hold a migration or a host for ``owner`` within the block.
 
     Yields the row as reserved. The reservation is released on exit,
     unless it was taken over meanwhile (then it is left to its new
-    owner).
+    owner) or ``keep()`` is then true (``owner`` is stopping) and the
+    work is still under way: that stays held by ``owner``, for the
+    take-over once ``owner`` is gone (or restarted).
     """
     row = reserve(kind, ident, owner)
     try:
         yield row
     finally:
         try:
-            release(kind, row.uuid, owner)
+            release(kind, row.uuid, owner,
+                    unfinished=keep is None or not keep())
         except Exception:
             # Left held by a live owner until it stops or dies; then the
             # take-over resumes it.

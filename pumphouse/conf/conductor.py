@@ -146,10 +146,16 @@ opts = [
         mutable=True,
         default=60,
         min=0,
-        help='Seconds a stopping conductor waits for the migrations it '
-             'works on to finish. Those still running then are taken over '
-             'by the other conductors, and resumed without creating '
-             'anything twice.'),
+        help='Seconds a stopping conductor waits for its work under way. '
+             'It starts nothing new: the plan items under way finish (a '
+             'request to a cloud is never cut short), an item waiting to '
+             'be tried again and the items not started are left pending, '
+             'and a host stops before its next step. Its migrations stay '
+             'running and its hosts keep their target, for the take-over '
+             '(the other conductors, or this one restarted), which '
+             'resumes them without creating anything twice. An item still '
+             'running after these seconds is left too, and taken over as '
+             'an interrupted one.'),
 ]
 
 

@@ -41,6 +41,12 @@ the fault left what it made (:meth:`EngineContext.retry_planned`), and
 the attempt adopts it, or the resource an earlier attempt's create
 returned, before it would create. Only when the item fails for good is
 its work undone.
+
+A run told to stop (cancelled, taken over, or its owner stopping) starts
+no item and no attempt: the items not started stay ``pending``, and an
+item waiting to be tried again wakes (:meth:`ItemRetry.pause`) and is
+``pending`` again, what its failed attempt made left in the destination
+for the resume to adopt.
 """
 
 import time
@@ -139,7 +145,8 @@ class ItemRunner:
                                 item.destination_id)
             return OK
         if self.should_stop():
-            # Cancelled: leave it for a resume.
+            # Cancelled, taken over or its owner stopping: leave it for a
+            # resume.
             migration_api.update_plan_item(item.id, {'state': 'pending'})
             return NOT_OK
         self.ctx.item_started((item.resource_type, item.source_id))
@@ -163,10 +170,12 @@ class ItemRunner:
                 multiplier=CONF.conductor.item_retry_delay,
                 max=CONF.conductor.item_retry_max_delay),
             before_sleep=lambda state: self._retrying(item, retry, state),
-            reraise=True, sleep=_sleep)
+            reraise=True, sleep=retry.pause)
         try:
             destination_id, created = retrying(
                 self._attempt, item, driver, resource, retry, made)
+        except _Stopped:
+            return self._leave(item, retry, made)
         except Exception as e:
             retry.close()
             LOG.warning('%(type)s %(id)s failed: %(err)s',
@@ -225,13 +234,29 @@ class ItemRunner:
 
     def _retrying(self, item, retry: 'ItemRetry',
                   state: tenacity.RetryCallState) -> None:
-        error = state.outcome.exception()
+        error = retry.failure = state.outcome.exception()
         self._event(item, 'retry',
                     f'attempt {retry.attempt}/{retry.attempts} failed '
                     f'({faults.describe(error)}); attempt '
                     f'{retry.attempt + 1}/{retry.attempts} in '
                     f'{state.next_action.sleep:.1f} s, adopting what the '
                     'failed one made', level='WARNING')
+
+    def _leave(self, item, retry: 'ItemRetry', made: '_Made') -> str:
+        """The run stopped while ``item`` waited to be tried again: the
+        item is pending again, for a resume, which adopts what the failed
+        attempt made (found in the destination) as after an interrupted
+        run."""
+        failure = (faults.describe(retry.failure)
+                   if retry.failure is not None else 'failed')
+        message = (f'attempt {retry.attempt}/{retry.attempts} failed '
+                   f'({failure}) and the run stops: left pending for a '
+                   'resume, which adopts what the attempt made'
+                   + (f' ({made.id})' if made.id else ''))
+        migration_api.update_plan_item(item.id, {'state': 'pending',
+                                                 'error': message[:4000]})
+        self._event(item, 'left', message, level='WARNING')
+        return NOT_OK
 
     def _adopt(self, item, driver, resource, attrs: dict,
                existing: dict) -> str:
@@ -332,6 +357,9 @@ class ItemRetry:
         self._should_stop = should_stop
         self._closed = False
         self._decided: dict[int, tuple[BaseException, bool]] = {}
+        #: The failure of the attempt the next one follows (set before
+        #: the pause between them).
+        self.failure: BaseException | None = None
 
     def begin(self) -> None:
         """An attempt starts."""
@@ -354,6 +382,20 @@ class ItemRetry:
         """No attempt follows, whatever fails from now on."""
         self._closed = True
 
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` before the next attempt (tenacity's sleep),
+        asking whether the run is to stop every :data:`PAUSE_SLICE`
+        seconds at most and once more at the end; raises :class:`_Stopped`
+        once it is: no attempt follows."""
+        deadline = time.monotonic() + seconds
+        while not self._should_stop():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            _sleep(min(left, PAUSE_SLICE))
+        self._closed = True
+        raise _Stopped()
+
     def outcome(self, error: BaseException) -> str:
         """What the failed item's error adds about its attempts."""
         if self.attempt <= 1:
@@ -368,6 +410,16 @@ class _Made:
     returned (adopted, or reverted when the item fails for good)."""
 
     id: str | None = None
+
+
+#: The longest an item waiting to be tried again sleeps without asking
+#: whether the run is to stop (seconds).
+PAUSE_SLICE = 1.0
+
+
+class _Stopped(Exception):
+    """The run was told to stop while an item waited to be tried
+    again."""
 
 
 def _sleep(seconds: float) -> None:

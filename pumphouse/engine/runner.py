@@ -23,6 +23,7 @@ They are called by whoever holds the migration (see
 holds.
 """
 
+import threading
 from collections.abc import Callable
 
 from oslo_log import log
@@ -250,12 +251,16 @@ def apply_workers(migration) -> int:
 
 
 def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
-        owner: str | None = None):
+        owner: str | None = None, stopping: threading.Event | None = None):
     """Apply a running migration (see :func:`start`), then verify it.
 
     ``owner`` is who holds it: should another owner take the migration
     over (this one's heartbeat went stale), this one stops between items
-    instead of racing it.
+    instead of racing it. So it does once ``stopping`` is set (its owner
+    stops) or the migration is cancelled: the items under way finish
+    (an item waiting to be tried again does not start another attempt),
+    the others stay ``pending``, and the migration is returned as it is
+    (``running`` unless cancelled), for a resume.
     """
     migration = migration_api.get_migration(migration_uuid)
     if migration.state != states.RUNNING:
@@ -268,6 +273,8 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
         drivers = registry.load_drivers()
 
         def should_stop() -> bool:
+            if stopping is not None and stopping.is_set():
+                return True
             current = migration_api.get_migration(migration_uuid)
             return current.state == states.CANCELLED or (
                 owner is not None and current.owner != owner)
@@ -279,6 +286,10 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
         ctx.event('apply', 'Items: ' + ', '.join(
             f'{n} {s}' for s, n in sorted(counts.items())))
         if should_stop():
+            if stopping is not None and stopping.is_set():
+                ctx.event('stopped', f'{owner or "Its owner"} is stopping: '
+                          'the run ends here; what is not done is resumed '
+                          'by the take-over', level='WARNING')
             return migration_api.get_migration(migration_uuid)
     except Exception as e:
         LOG.warning('Migration %(uuid)s failed: %(err)s',

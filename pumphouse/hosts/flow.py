@@ -87,13 +87,22 @@ def request(host_ident: str, target: str, owner: str | None = None,
                                values=values)
 
 
+class Interrupted(Exception):
+    """A step stops short because its owner is to stop (stopping, or the
+    host taken over): neither done nor failed, the step is run again by
+    whoever runs the host next."""
+
+
 def run(host_uuid: str, conductor: str | None = None,
         emit: context_mod.Emit = None,
         should_stop: Callable[[], bool] | None = None,
         run_migration: context_mod.RunMigration = None):
     """Run the steps that lead the host to its target; returns the host.
 
-    Raises HostStepFailed (after recording it) when a step fails.
+    ``should_stop`` is asked before each step: once it is true the host is
+    returned as it is, its target kept, for the take-over; a step that
+    raises :class:`Interrupted` is left so too. Raises HostStepFailed
+    (after recording it) when a step fails.
     """
     while True:
         host = host_api.get_host(host_uuid)
@@ -116,7 +125,10 @@ def run(host_uuid: str, conductor: str | None = None,
                                    f'resuming at step {step}',
                                    conductor=conductor)
             continue
-        _run_step(host, step, conductor, emit, run_migration)
+        try:
+            _run_step(host, step, conductor, emit, run_migration)
+        except Interrupted:
+            return host_api.get_host(host_uuid)
 
 
 #: Failures a step reports in one line: a traceback is only for the
@@ -136,6 +148,14 @@ def _run_step(host, step: str, conductor: str | None,
         emit(step, 'started', 'INFO')
     try:
         stopped = _STEPS[step](ctx)
+    except Interrupted as e:
+        host_api.add_operation(host.id, step, 'info',
+                               f'{step}: interrupted ({e}); run again by '
+                               'the take-over', level='WARNING',
+                               conductor=conductor)
+        if emit is not None:
+            emit(step, f'interrupted: {e}', 'WARNING')
+        raise
     except exception.EvacuationInfeasible as e:
         message = str(e)[:4000]
         LOG.warning('Host %(host)s: %(err)s', {'host': host.name,

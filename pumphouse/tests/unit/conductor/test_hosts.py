@@ -14,12 +14,20 @@
 conductor's host at the step it had reached (steps replaced by
 recorders; the real ones are exercised by the functional tests)."""
 
+import threading
+from concurrent import futures
 from unittest import mock
 
 from pumphouse.common import context
+from pumphouse.conductor import dispatch
+from pumphouse.conductor import host_work
+from pumphouse.conductor import migration_work
 from pumphouse.conductor import rpcapi
 from pumphouse.conductor import task_manager
 from pumphouse.db import host_api
+from pumphouse.db import migration_api
+from pumphouse.engine import runner
+from pumphouse.engine import states as migration_states
 from pumphouse.hosts import flow
 from pumphouse.hosts import inventory
 from pumphouse.hosts import states
@@ -82,3 +90,58 @@ class TestHostWork(HostWorkTestCase):
                                               'failed_step': 'power'})
         self.assertEqual([], conductor.manager.hosts.take_over())
         self.assertEqual([], self.recorder.calls)
+
+
+class TestStop(HostWorkTestCase):
+    """A stopping conductor leaves its hosts before their next step."""
+
+    def test_the_host_is_left_at_its_step_for_the_take_over(self):
+        conductor = self.start_conductor('conductor-a')
+        proceed = threading.Event()
+        disable = self.recorder.step('disable')
+
+        def slow_disable(ctx):
+            disable(ctx)
+            proceed.wait(10)
+
+        patcher = mock.patch.dict(flow._STEPS, {'disable': slow_disable})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        flow.request(self.host.uuid, states.EVACUATED)
+        self.assertIsNotNone(conductor.manager.hosts.submit(self.host.uuid))
+        self.assertTrue(work.wait_for(
+            lambda: self.recorder.calls == ['disable']))
+        running = conductor.manager.hosts.stop()
+        proceed.set()
+        _done, left = futures.wait(running, timeout=10)
+        self.assertEqual(set(), left)
+        host = host_api.get_host(self.host.uuid)
+        self.assertEqual((states.DISABLED, states.EVACUATED, None,
+                          'conductor-a'),
+                         (host.state, host.target, host.failed_step,
+                          host.owner))
+        self.assertEqual(['disable'], self.recorder.calls)
+
+        conductor.stop()
+        self.start_conductor('conductor-b')
+        self.assertTrue(self.wait_for_state(states.EVACUATED))
+        self.assertEqual(['disable', 'evacuate'], self.recorder.calls)
+
+    def test_a_step_running_a_migration_is_interrupted_not_failed(self):
+        work.fake_conductor('conductor-a')
+        migrations = dispatch.Dispatcher(
+            task_manager.MIGRATION, 'conductor-a', 1, migration_work.work,
+            expected=runner.EXPECTED_ERRORS)
+        migration = work.make_migration(migration_states.RUNNING)
+        work.add_role_item(migration)
+        migrations.stop()
+        run = host_work.migration_runner(migrations,
+                                         migrations.stopping.is_set)
+        error = self.assertRaises(flow.Interrupted, run, migration.uuid)
+        self.assertEqual(f'migration {migration.uuid} is left running',
+                         str(error))
+        migration = migration_api.get_migration(migration.uuid)
+        self.assertEqual((migration_states.RUNNING, 'conductor-a'),
+                         (migration.state, migration.owner))
+        [item] = migration_api.list_plan_items(migration.id)
+        self.assertEqual(('pending', 0), (item.state, item.attempts))

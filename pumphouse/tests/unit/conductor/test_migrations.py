@@ -18,13 +18,17 @@ connection error, which shows which conductor picked it up and when.
 """
 
 import datetime
+import threading
 import time
 
+import fixtures
+import tenacity
 from oslo_utils import timeutils
 
 from pumphouse.common import cloud_config
 from pumphouse.common import context
 from pumphouse.common import exception
+from pumphouse.conductor import dispatch
 from pumphouse.conductor import rpcapi
 from pumphouse.conductor import service as conductor_service
 from pumphouse.conductor import task_manager
@@ -317,6 +321,105 @@ class TestWorkers(MigrationWorkTestCase):
         migration = make_migration()
         self.assertIsNone(conductor.manager.migrations.submit(
             migration.uuid))
+
+
+class TestStop(MigrationWorkTestCase):
+    """A stopping conductor tells its work to stop between items and
+    leaves the rest held, for the take-over."""
+
+    def dispatcher(self, work):
+        fake_conductor('conductor-a')
+        dispatcher = dispatch.Dispatcher(task_manager.MIGRATION,
+                                         'conductor-a', 1, work)
+        dispatcher.start()
+        return dispatcher
+
+    def test_stop_is_seen_by_the_work_under_way(self):
+        under_way = threading.Event()
+        seen = []
+
+        def work(row, owner, reason, stopping):
+            under_way.set()
+            seen.append(stopping.wait(10))
+            return row
+
+        dispatcher = self.dispatcher(work)
+        migration = make_migration(states.RUNNING)
+        future = dispatcher.submit(migration.uuid)
+        self.assertTrue(under_way.wait(10))
+        self.assertEqual([future], dispatcher.stop())
+        future.result(timeout=10)
+        self.assertEqual([True], seen)
+        # Still running: held by its owner, for the take-over (another
+        # conductor once this one is gone, or this one restarted).
+        migration = migration_api.get_migration(migration.uuid)
+        self.assertEqual((states.RUNNING, 'conductor-a'),
+                         (migration.state, migration.owner))
+        self.assertEqual(
+            [(migration.uuid, 'it had it before it was restarted')],
+            task_manager.takeable(task_manager.MIGRATION, 'conductor-a'))
+        # Started again, its new work is not told to stop.
+        dispatcher.start()
+        self.assertFalse(dispatcher.stopping.is_set())
+
+    def test_work_finished_while_stopping_is_released(self):
+        def work(row, owner, reason, stopping):
+            stopping.wait(10)
+            return migration_api.update_migration(
+                row.uuid, {'state': states.COMPLETED})
+
+        dispatcher = self.dispatcher(work)
+        migration = make_migration(states.RUNNING)
+        future = dispatcher.submit(migration.uuid)
+        dispatcher.stop()
+        future.result(timeout=10)
+        self.assertIsNone(migration_api.get_migration(migration.uuid).owner)
+
+    def test_an_item_waiting_to_be_retried_is_left_pending(self):
+        self.config(item_retries=3, item_retry_delay=30,
+                    item_retry_max_delay=30, group='conductor')
+        # tenacity's jitter at the top of its range: a 30 s pause.
+        self.useFixture(fixtures.MockPatchObject(
+            tenacity.wait.random, 'uniform',
+            side_effect=lambda low, high: high))
+        conductor = self.start_conductor('conductor-a')
+        migration = make_migration(states.RUNNING,
+                                   options={'apply_workers': 1})
+        add_role_item(migration)
+        rpcapi.ConductorAPI().run_migration(context.get_admin_context(),
+                                            migration.uuid)
+        # The item failed on the unreachable cloud and waits 30 s.
+        self.assertTrue(wait_for(lambda: any(
+            'attempt 2/4 in 30.0 s' in e.message
+            for e in events(migration, 'retry'))))
+        started = time.monotonic()
+        with self.assertLogs('pumphouse', 'INFO') as logs:
+            conductor.stop()
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertNotIn('Traceback', '\n'.join(logs.output))
+        stopped = migration_api.get_migration(migration.uuid)
+        self.assertEqual((states.RUNNING, 'conductor-a', None),
+                         (stopped.state, stopped.owner, stopped.last_error))
+        [item] = migration_api.list_plan_items(migration.id)
+        self.assertEqual(('pending', 1), (item.state, item.attempts))
+        self.assertEqual(1, len(events(migration, 'left')))
+        [stopping] = events(migration, 'stopped')
+        self.assertIn('conductor-a is stopping', stopping.message)
+        self.assertEqual([], events(migration, 'failed'))
+
+        # Another conductor resumes it (and fails it on the unreachable
+        # cloud at once).
+        self.config(item_retries=0, group='conductor')
+        self.start_conductor('conductor-b')
+        failed = wait_for_state(migration.uuid, states.FAILED)
+        self.assertEqual('Not every item was migrated: 1 failed',
+                         failed.last_error)
+        [item] = migration_api.list_plan_items(migration.id)
+        self.assertEqual(2, item.attempts)
+        [takeover] = events(migration, 'takeover')
+        self.assertEqual('conductor-b', takeover.conductor)
+        self.assertIn('conductor conductor-a stopped heart-beating',
+                      takeover.message)
 
 
 class TestCommandOwners(MigrationWorkTestCase):

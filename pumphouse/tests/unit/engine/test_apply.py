@@ -12,6 +12,7 @@
 
 """Apply, resume and verify on in-memory clouds, with real plan items."""
 
+import threading
 from unittest import mock
 
 from pumphouse.db import mapping_api
@@ -55,6 +56,24 @@ class ApplyTestCase(test_planning.EngineTestCase):
     def items(self, migration):
         return {i.source_name: i
                 for i in migration_api.list_plan_items(migration.id)}
+
+    def run_migration(self, migration, workers=1, stopping=None):
+        """The runner on the memory clouds (one worker by default: the
+        items in the order of the plan); a migration that is not
+        running is started again first, as a resume does."""
+        def context(migration, emit):
+            ctx = self.ctx()
+            ctx.migration_id = migration.id
+            return ctx
+
+        with mock.patch.object(runner, '_context', side_effect=context), \
+                mock.patch.object(registry, 'load_drivers',
+                                  return_value=self.drivers):
+            if migration_api.get_migration(
+                    migration.uuid).state != 'running':
+                runner.start(migration.uuid)  # a resume starts it again
+            return runner.run(migration.uuid, workers=workers,
+                              stopping=stopping)
 
     def dest_names(self, resource_type):
         return sorted(o['name'] for o in
@@ -205,6 +224,34 @@ class TestApply(ApplyTestCase):
         self.assertEqual({'pending': 4}, counts)
         self.assertEqual(0, self.destination.creates)
 
+    def test_owner_stopping_midway_leaves_the_rest_for_a_resume(self):
+        migration = self.migration('red', 'green')
+        stopping = threading.Event()
+        create = self.drivers['test.team'].create
+
+        def create_then_stop(ctx, resource, attrs):
+            # The owner stops while the first item is under way.
+            stopping.set()
+            return create(ctx, resource, attrs)
+
+        self.drivers['test.team'].create = create_then_stop
+        stopped = self.run_migration(migration, stopping=stopping)
+        self.assertEqual(('running', None, None),
+                         (stopped.state, stopped.last_error,
+                          stopped.finished_at))
+        states = sorted(i.state for i in self.items(migration).values())
+        # The item under way finished; none started after it.
+        self.assertEqual(['done', 'pending', 'pending', 'pending'], states)
+        self.assertEqual(1, self.destination.creates)
+        self.assertEqual([], [e for e in self.events if e[0] == 'failed'])
+        self.assertIn('stopped', [e[0] for e in self.events])
+
+        self.drivers['test.team'].create = create
+        resumed = self.run_migration(migration)
+        self.assertEqual('completed', resumed.state)
+        self.assertEqual(4, self.destination.creates)
+        self.assertEqual(['green', 'red'], self.dest_names('test.team'))
+
     def test_conflict_items_are_not_applied(self):
         self.destination.add('test.team', name='red', colour='other')
         migration = self.migration('red')
@@ -243,22 +290,6 @@ class TestReopen(ApplyTestCase):
         self.drivers['test.member'].create = create_or_give_back
         self.addCleanup(setattr, self.drivers['test.member'], 'create',
                         create)
-
-    def run_migration(self, migration):
-        # The runner on the memory clouds; one worker, so that the member
-        # that fails comes before the other.
-        def context(migration, emit):
-            ctx = self.ctx()
-            ctx.migration_id = migration.id
-            return ctx
-
-        with mock.patch.object(runner, '_context', side_effect=context), \
-                mock.patch.object(registry, 'load_drivers',
-                                  return_value=self.drivers):
-            if migration_api.get_migration(
-                    migration.uuid).state != 'running':
-                runner.start(migration.uuid)  # a resume starts it again
-            return runner.run(migration.uuid, workers=1)
 
     def test_the_run_fails_with_it_pending_and_a_resume_makes_it(self):
         migration = self.migration('red')

@@ -14,7 +14,11 @@
 again in the same run, adopting what its failed attempt made; on
 in-memory clouds, with real plan items and events."""
 
+import threading
+import time
+
 import fixtures
+import tenacity
 from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 
@@ -68,13 +72,29 @@ class ItemRetryTestCase(test_apply.ApplyTestCase):
         self.teams = FlakyTeamDriver()
         self.teams.resource_type = 'test.team'
         self.drivers['test.team'] = self.teams
+        #: Told the type of every event of a run, as it is recorded.
+        self.on_event = lambda event_type: None
+
+    def ctx(self, **options):
+        ctx = super().ctx(**options)
+        emit = ctx._emit
+
+        def sink(event_type, message, level, item):
+            emit(event_type, message, level, item)
+            self.on_event(event_type)
+
+        ctx._emit = sink
+        return ctx
 
     def events_of(self, migration, event_type):
         return [e.message for e in migration_api.list_events(migration.id)
                 if e.event_type == event_type]
 
-    def run_red(self):
+    def run_red(self, should_stop=lambda: False):
         migration = self.migration('red')
+        return migration, self.run_apply(migration, should_stop)
+
+    def run_apply(self, migration, should_stop=lambda: False):
         self.emitted = []
         ctx = memory.context(self.source, self.destination, {},
                              self.emitted)
@@ -87,10 +107,10 @@ class ItemRetryTestCase(test_apply.ApplyTestCase):
                                     level=level,
                                     plan_item_id=getattr(item, 'id', None))
             emit(event_type, message, level, item)
+            self.on_event(event_type)
 
         ctx._emit = sink
-        counts = apply_mod.apply(ctx, self.drivers, migration, 2)
-        return migration, counts
+        return apply_mod.apply(ctx, self.drivers, migration, 2, should_stop)
 
 
 class TestItemRetries(ItemRetryTestCase):
@@ -213,6 +233,119 @@ class TestItemRetries(ItemRetryTestCase):
         self.assertFalse(retry.will_retry(error))  # not asked again
         retry.close()
         self.assertFalse(retry.will_retry(reset()))
+
+
+class TestStopDuringThePause(ItemRetryTestCase):
+    """The run is told to stop while an item waits to be tried again
+    (its owner stopping, the migration cancelled): the item wakes, starts
+    no other attempt and is pending again; a resume adopts what the
+    failed attempt made."""
+
+    PAUSE = 30.0
+
+    def setUp(self):
+        super().setUp()
+        self.config(item_retry_delay=self.PAUSE,
+                    item_retry_max_delay=self.PAUSE, group='conductor')
+        # tenacity's jitter at the top of its range: every pause between
+        # attempts is PAUSE seconds long.
+        self.useFixture(fixtures.MockPatchObject(
+            tenacity.wait.random, 'uniform',
+            side_effect=lambda low, high: high))
+        self.teams.faults = [('after', reset())]
+        self.stop_requested = None
+
+    def stop_during_the_pause(self, stop) -> None:
+        """``stop()`` half a second into the first pause (the ``retry``
+        event announces it, once the retry is decided)."""
+        def stop_now():
+            self.stop_requested = time.monotonic()
+            stop()
+
+        def on_event(event_type):
+            if event_type == 'retry' and self.stop_requested is None:
+                timer = threading.Timer(0.5, stop_now)
+                timer.daemon = True
+                self.addCleanup(timer.cancel)
+                timer.start()
+
+        self.on_event = on_event
+
+    def assert_woke_at_once(self):
+        woke = time.monotonic() - self.stop_requested
+        self.assertLess(woke, 2.5)
+
+    def assert_left_pending_after_one_attempt(self, migration, messages):
+        red = self.items(migration)['red']
+        self.assertEqual(('pending', 1), (red.state, red.attempts))
+        self.assertIn('left pending for a resume', red.error)
+        # The failed attempt made the team; no other attempt ran.
+        self.assertEqual(1, self.destination.creates)
+        self.assertEqual(['red'], self.dest_names('test.team'))
+        self.assertEqual(['test.team red: attempt 1/4 failed (connection '
+                          'failed) and the run stops: left pending for a '
+                          'resume, which adopts what the attempt made'],
+                         messages('left'))
+        self.assertEqual([], messages('failed'))
+        self.assertEqual([], messages('reverted'))
+
+    def test_the_item_wakes_and_is_left_pending_for_a_resume(self):
+        stop = threading.Event()
+        self.stop_during_the_pause(stop.set)
+        migration = self.migration('red')
+        counts = self.run_apply(migration, stop.is_set)
+        self.assert_woke_at_once()
+        self.assertEqual({'pending': 2}, counts)
+        self.assert_left_pending_after_one_attempt(
+            migration, lambda t: self.events_of(migration, t))
+
+        counts = self.run_apply(migration)
+        self.assertEqual({'done': 2}, counts)
+        self.assertEqual(2, self.destination.creates)  # and ann
+        self.assertEqual(['red'], self.dest_names('test.team'))
+        self.assertEqual(2, self.items(migration)['red'].attempts)
+        self.assertEqual(1, len(self.events_of(migration, 'adopted')))
+
+    def test_a_stopping_owner_leaves_the_migration_running(self):
+        stopping = threading.Event()
+        self.stop_during_the_pause(stopping.set)
+        migration = self.migration('red')
+        stopped = self.run_migration(migration, workers=2,
+                                     stopping=stopping)
+        self.assert_woke_at_once()
+        self.assertEqual(('running', None), (stopped.state,
+                                             stopped.last_error))
+        self.assertEqual('pending', self.items(migration)['ann'].state)
+        self.assert_left_pending_after_one_attempt(migration, self.emitted_of)
+        self.assertEqual(1, len(self.emitted_of('stopped')))
+
+    def test_a_cancelled_migration_wakes_too(self):
+        migration = self.migration('red')
+        self.stop_during_the_pause(lambda: migration_api.update_migration(
+            migration.uuid, {'state': 'cancelled'}, expected_state='running'))
+        cancelled = self.run_migration(migration, workers=2)
+        self.assert_woke_at_once()
+        self.assertEqual('cancelled', cancelled.state)
+        self.assertEqual('pending', self.items(migration)['ann'].state)
+        self.assert_left_pending_after_one_attempt(migration, self.emitted_of)
+        self.assertEqual([], self.emitted_of('stopped'))
+
+    def test_without_a_stop_the_pause_is_waited_out(self):
+        self.config(item_retry_delay=1.5, item_retry_max_delay=1.5,
+                    group='conductor')
+        migration = self.migration('red')
+        started = time.monotonic()
+        counts = self.run_apply(migration)
+        self.assertGreaterEqual(time.monotonic() - started, 1.5)
+        self.assertEqual({'done': 2}, counts)
+        self.assertEqual(2, self.items(migration)['red'].attempts)
+        self.assertEqual(['red'], self.dest_names('test.team'))
+        self.assertEqual([], self.events_of(migration, 'left'))
+
+    def emitted_of(self, event_type):
+        """The messages of the run's events of ``event_type`` (the
+        runner's own context, see run_migration)."""
+        return [m for t, m in self.events if t == event_type]
 
 
 class TestRequestRetriesAreEventsOfTheItem(ItemRetryTestCase):

@@ -137,6 +137,31 @@ class TestFlow(FlowTestCase):
         self.assertEqual(['evacuate', 'remove', 'power', 'provision',
                           'join'], recorder.calls)
 
+    def test_an_interrupted_step_is_neither_done_nor_failed(self):
+        """A step stopped short by its owner stopping (a migration left
+        under way) leaves the host as it was, with its target: whoever
+        runs the host next runs the step again."""
+        def interrupted(ctx):
+            raise flow.Interrupted('migration M is left running')
+
+        flow.request(self.host.uuid, states.EVACUATED)
+        steps = dict(Recorder().steps(), evacuate=interrupted)
+        with mock.patch.dict(flow._STEPS, steps):
+            host = flow.run(self.host.uuid, conductor='c1')
+        self.assertEqual((states.DISABLED, states.EVACUATED, None, None),
+                         (host.state, host.target, host.failed_step,
+                          host.last_error))
+        self.assertEqual([('disable', 'running'), ('disable', 'done'),
+                          ('evacuate', 'running')], self.log())
+        self.assertIn('evacuate: interrupted (migration M is left running)'
+                      '; run again by the take-over',
+                      host_api.list_operations(self.host.id)[-1].message)
+        recorder = Recorder()
+        with mock.patch.dict(flow._STEPS, recorder.steps()):
+            host = flow.run(self.host.uuid, conductor='c2')
+        self.assertEqual(['evacuate'], recorder.calls)
+        self.assertEqual(states.EVACUATED, host.state)
+
     def test_enable_reverts_a_failed_evacuation(self):
         with self.assertRaises(exception.HostStepFailed):
             self.run_flow(Recorder(fail_at=['evacuate']), states.EVACUATED)
