@@ -215,6 +215,37 @@ class Owner(Base):
     rpc_version = schema.Column(types.String(32), nullable=True)
 
 
+class HostTurn(Base):
+    """One turn of a source host, held by a migration that moves one of
+    the host's servers now (see :mod:`pumphouse.db.host_turn_api`).
+
+    A host has ``[conductor] max_servers_per_host`` turns, numbered by
+    ``slot`` from 0, shared by every migration of the deployment: the
+    unique key lets one migration only hold a given slot. ``holder`` is the
+    owner running the migration when it took the turn (None for a run
+    without an owner); a turn whose migration no longer runs, or whose
+    holder is gone or no longer holds the migration, is stale and taken
+    back by the next one to ask.
+    """
+
+    __tablename__ = 'host_turns'
+    __table_args__ = (
+        schema.UniqueConstraint('source_cloud_id', 'host', 'slot',
+                                name='uniq_host_turns0host_slot'),
+        Base.__table_args__,
+    )
+
+    id = schema.Column(types.Integer, primary_key=True)
+    source_cloud_id = schema.Column(
+        types.Integer, schema.ForeignKey('clouds.id'), nullable=False)
+    host = schema.Column(types.String(255), nullable=False)
+    slot = schema.Column(types.Integer, nullable=False)
+    migration_id = schema.Column(
+        types.Integer, schema.ForeignKey('migrations.id', ondelete='CASCADE'),
+        nullable=False)
+    holder = schema.Column(types.String(255), nullable=True)
+
+
 class IssuedPassword(Base):
     """A password Pumphouse gave a migrated user, until it is fetched.
 

@@ -29,7 +29,7 @@ from pumphouse.db import schema
 
 EXPECTED_TABLES = {'clouds', 'migrations', 'plan_items', 'mappings',
                    'events', 'owners', 'issued_passwords', 'hosts',
-                   'host_operations'}
+                   'host_operations', 'host_turns'}
 
 
 def _schema_diff(metadata: sa.MetaData) -> list:
@@ -184,9 +184,20 @@ def _owner_rows(conn):
             dict(row, kind='command', online=False))
 
 
+def _host_turn_rows(conn):
+    migration_id = _migration(conn, 'm1')
+    other = _cloud(conn, 'other')
+    key = dict(source_cloud_id=_cloud(conn, 'a'), host='h1', slot=0,
+               migration_id=migration_id, holder='c1')
+    return (models.HostTurn,
+            [key, dict(key, slot=1), dict(key, host='H1'),
+             dict(key, source_cloud_id=other)],
+            dict(key, migration_id=_migration(conn, 'm2'), holder='c2'))
+
+
 @pytest.mark.parametrize('rows', [
     _mapping_rows, _plan_item_rows, _cloud_name_rows, _cloud_uuid_rows,
-    _migration_uuid_rows, _owner_rows,
+    _migration_uuid_rows, _owner_rows, _host_turn_rows,
 ], ids=lambda f: f.__name__.strip('_').removesuffix('_rows'))
 def test_unique_constraint_rejects_duplicates(migrated_db, rows) -> None:
     engine = db_api.get_engine()
@@ -257,7 +268,7 @@ def test_0008_keeps_rows_and_lets_the_previous_code_write(db_backend) -> None:
                 depends_on=[], state='done', attempts=1, bytes_done=5,
                 bytes_total=5)
 
-    schema.upgrade()
+    schema.upgrade('0008')
 
     with engine.begin() as conn:
         row = conn.execute(sa.select(models.PlanItem.__table__)).one()
@@ -272,7 +283,7 @@ def test_0008_keeps_rows_and_lets_the_previous_code_write(db_backend) -> None:
             source_id='i2', action='create', depends_on='[]',
             state='pending', attempts=0, bytes_done=0))
         conn.execute(sa.update(old_migrations).values(state='running'))
-    assert schema.current() == schema.head() == '0008'
+    assert schema.current() == '0008'
 
 
 def test_item_times_keep_their_microseconds(migrated_db) -> None:
@@ -295,3 +306,28 @@ def test_item_times_keep_their_microseconds(migrated_db) -> None:
     assert (row.finished_at - row.started_at).total_seconds() == 1.5
     assert row.work_seconds == 1.25
     assert estimate == {'low_s': 1, 'high_s': 2, 'basis': 'defaults'}
+
+
+# Revision 0009: the turns of source hosts.
+
+def test_0009_keeps_rows_and_turns_go_with_their_migration(
+        db_backend) -> None:
+    schema.upgrade('0008')
+    engine = db_api.get_engine()
+    with engine.begin() as conn:
+        migration_id = _migration(conn, 'm1')
+
+    schema.upgrade()
+
+    assert schema.current() == schema.head() == '0009'
+    with engine.begin() as conn:
+        source = conn.execute(sa.select(
+            models.Migration.source_cloud_id)).scalar()
+        _insert(conn, models.HostTurn, source_cloud_id=source, host='h1',
+                slot=0, migration_id=migration_id, holder=None)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(models.Migration.__table__))
+    with engine.connect() as conn:
+        count = conn.execute(sa.select(sa.func.count()).select_from(
+            models.HostTurn.__table__)).scalar()
+    assert count == 0
