@@ -28,6 +28,7 @@ from pumphouse.common import api_versions as api_versions_mod
 from pumphouse.common import cloud_session
 from pumphouse.db import mapping_api
 from pumphouse.db import migration_api
+from pumphouse.engine import host_turns
 from pumphouse.engine import resource as res
 
 LOG = log.getLogger(__name__)
@@ -104,15 +105,24 @@ class EngineContext:
     ``lookup`` answers destination ids for source resources from what this
     migration planned or did, then from the mappings of earlier
     migrations between the same clouds.
+
+    ``migration_id`` is the migration's database id and ``owner`` the
+    owner running it (see :func:`pumphouse.engine.runner.run`), None for a
+    run without one: they are recorded with the turns of source hosts
+    the run takes (:meth:`host_turn`).
     """
 
     def __init__(self, source, destination, source_cloud_id: int,
                  destination_cloud_id: int, options: dict | None = None,
-                 emit: Callable[..., None] | None = None) -> None:
+                 emit: Callable[..., None] | None = None,
+                 migration_id: int | None = None,
+                 owner: str | None = None) -> None:
         self.source = source
         self.destination = destination
         self.source_cloud_id = source_cloud_id
         self.destination_cloud_id = destination_cloud_id
+        self.migration_id = migration_id
+        self.owner = owner
         self.options = dict(options or {})
         self.cache: dict = {}
         self.source_requests = RequestCounter()
@@ -147,6 +157,17 @@ class EngineContext:
                 found = self._semaphores[name] = TimedSemaphore(
                     max(size, 1), self._add_wait)
             return found
+
+    def host_turn(self, host: str,
+                  size: int) -> contextlib.AbstractContextManager[None]:
+        """A turn of source ``host`` within the block: one of ``size``,
+        shared by every migration of the deployment (see
+        :mod:`pumphouse.engine.host_turns`); the run's semaphore of the
+        host first. The time waited for either is not work of the item
+        (see :meth:`waited`)."""
+        return host_turns.turn(self.semaphore(f'host:{host}', size),
+                               self._add_wait, self.source_cloud_id, host,
+                               size, self.migration_id, self.owner)
 
     def start_clock(self) -> None:
         """For the engine: the current thread starts an item; what it

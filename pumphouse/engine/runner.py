@@ -44,6 +44,7 @@ from pumphouse.engine import discovery
 from pumphouse.engine import estimate as estimate_mod
 from pumphouse.engine import estimate_calibration
 from pumphouse.engine import estimate_params
+from pumphouse.engine import host_turns
 from pumphouse.engine import planner
 from pumphouse.engine import registry
 from pumphouse.engine import selection as selection_mod
@@ -92,7 +93,10 @@ def create(source: str, destination: str, selection: dict,
     })
 
 
-def _context(migration, emit: Emit) -> context_mod.EngineContext:
+def _context(migration, emit: Emit,
+             owner: str | None = None) -> context_mod.EngineContext:
+    """The engine's context of ``migration``; ``owner``: who runs it (the
+    turns of source hosts it takes are recorded as its)."""
     clouds = {c.id: c for c in db_api.list_clouds()}
     source = clouds[migration.source_cloud_id]
     destination = clouds[migration.destination_cloud_id]
@@ -110,8 +114,8 @@ def _context(migration, emit: Emit) -> context_mod.EngineContext:
                              name=f'{source.name} (source)'),
         cloud_config.connect(destination.config, destination.credentials,
                              name=f'{destination.name} (destination)'),
-        source.id, destination.id, options=migration.options, emit=sink)
-    ctx.migration_id = migration.id
+        source.id, destination.id, options=migration.options, emit=sink,
+        migration_id=migration.id, owner=owner)
     return ctx
 
 
@@ -269,7 +273,7 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
             target='applied (start it first)')
     ctx = None
     try:
-        ctx = _context(migration, emit)
+        ctx = _context(migration, emit, owner=owner)
         drivers = registry.load_drivers()
 
         def should_stop() -> bool:
@@ -300,6 +304,9 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
     finally:
         if ctx is not None:
             ctx.release()
+        # Whatever the run's items still hold (none but after a failure
+        # to give one back) is free for the other migrations.
+        host_turns.release(migration.id)
     unfinished = {s: n for s, n in counts.items()
                   if s not in apply_mod.TERMINAL_STATES}
     if unfinished:

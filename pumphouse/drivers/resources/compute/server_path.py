@@ -14,12 +14,13 @@
 copy running in the destination and the cutover.
 
 ``migrate`` (a plan item's create) and ``resume_copy`` (its completion
-when an interrupted attempt left a copy) quiesce, boot and check under
-the run's semaphore of the server's source host; the temporary boot user
+when an interrupted attempt left a copy) quiesce, boot and check holding
+a turn of the server's source host (shared by every migration of the
+deployment: :mod:`pumphouse.engine.host_turns`); the temporary boot user
 of a server with a keypair (shared by the project's servers of that
-keypair, :mod:`boot_users`) is made before the semaphore is taken and
-removed after it is released. Any failure on the way deletes every copy that
-carries the server's marker, the temporary images and the boot user, and
+keypair, :mod:`boot_users`) is made before the turn is taken and
+removed after it is given back. Any failure on the way deletes every copy
+that carries the server's marker, the temporary images and the boot user, and
 brings the source back (resume or start) when Pumphouse quiesced it; the
 error then fails the item. A transient fault of a cloud that the engine
 answers with another attempt undoes nothing: that attempt resumes.
@@ -76,10 +77,11 @@ def _event(ctx, resource, event_type: str, message: str,
 
 
 def host_semaphore(ctx, resource):
-    """Bounds how many servers of one source host move at once."""
+    """The turn of the server's source host: bounds how many servers of
+    the host move at once, in this run and across every migration of the
+    deployment (:meth:`EngineContext.host_turn`)."""
     host = resource.data.get('host') or ''
-    return ctx.semaphore(f'host:{host}',
-                         CONF.conductor.max_servers_per_host)
+    return ctx.host_turn(host, CONF.conductor.max_servers_per_host)
 
 
 def settled_key(resource) -> str:
@@ -322,8 +324,8 @@ def migrate(ctx, resource, attrs: dict) -> str:
     """Quiesce the source, boot the copy, check it; return its id.
 
     Only the steps that need the source server quiesced hold its host's
-    semaphore: the boot user (and its login) is made before, and removed
-    after the semaphore is released.
+    turn: the boot user (and its login) is made before, and removed after
+    the turn is given back.
     """
     try:
         with _boot_connection(ctx, resource, attrs) as conn, \

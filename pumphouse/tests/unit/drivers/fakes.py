@@ -94,6 +94,10 @@ class FakeContext:
                     max(size, 1))
             return found
 
+    def host_turn(self, host: str, size: int):
+        # The run's semaphore of the host only: no other migration.
+        return self.semaphore(f'host:{host}', size)
+
     def borrowed(self, name: str, make: Callable, give_back: Callable):
         # Nothing is given back: a test's run is never released.
         with self._lock:

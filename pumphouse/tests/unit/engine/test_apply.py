@@ -61,9 +61,10 @@ class ApplyTestCase(test_planning.EngineTestCase):
         """The runner on the memory clouds (one worker by default: the
         items in the order of the plan); a migration that is not
         running is started again first, as a resume does."""
-        def context(migration, emit):
+        def context(migration, emit, owner=None):
             ctx = self.ctx()
             ctx.migration_id = migration.id
+            ctx.owner = owner
             return ctx
 
         with mock.patch.object(runner, '_context', side_effect=context), \
