@@ -53,7 +53,8 @@ opts = [
         help='How many resources of one migration are migrated in '
              'parallel, unless the migration sets its apply_workers '
              'option. The servers of one source host move at most '
-             '[conductor] max_servers_per_host at a time, so a source of '
+             '[conductor] max_servers_per_host at a time (across every '
+             'migration), so a source of '
              'H hosts moves up to H x max_servers_per_host servers at '
              'once, one worker each, while the other workers do the '
              'items servers wait for. Measured on the test clouds (two '
@@ -119,18 +120,29 @@ opts = [
         default=2,
         min=1,
         max=64,
-        help='How many servers of one source hypervisor host one '
-             'migration moves at once, so that a host\'s servers are not '
-             'all suspended together. A server holds its host\'s turn '
-             'only while it is suspended and its copy boots. Measured on '
-             'the test clouds (tools/bench/servers_limit.py, 24 servers '
+        help='How many servers of one source hypervisor host are moved '
+             'at once, across every migration of the deployment (the '
+             'migrations sharing the conductors\' database, whichever '
+             'conductor or pumphouse command runs them), so that a '
+             'host\'s servers are not all suspended together. A server '
+             'holds one of its host\'s turns only while it is suspended '
+             'and its copy boots; a server that finds every turn held '
+             'waits (the database is asked again every 0.5 s, then up to '
+             'every 2 s), and the wait is not counted as its work. The '
+             'turns of a migration that stopped running, or whose '
+             'conductor or command stopped heart-beating ([conductor] '
+             'heartbeat_timeout), are taken back. Every conductor of the '
+             'deployment should have the same value. Measured on the '
+             'test clouds (tools/bench/servers_limit.py, 24 servers '
              'on two hosts), the same server moves done without this '
              'bound were slower, not faster (62.7 s against 60.4 s, '
              '47.8 against 41.3): the hosts and the destination gain '
              'nothing from more servers at once, and each more one '
-             'suspended is one more workload down. Raise it for '
-             'hypervisors whose suspend and resume are slow but not '
-             'busy.'),
+             'suspended is one more workload down; ten migrations at once '
+             'bounded per migration only (tools/bench/fleet.py) had up to '
+             '16 servers of a host suspended at once and took 1.34 times '
+             'longer per server. Raise it for hypervisors whose suspend '
+             'and resume are slow but not busy.'),
     cfg.IntOpt(
         'takeover_interval',
         mutable=True,

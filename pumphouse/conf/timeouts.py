@@ -86,7 +86,7 @@ opts = [
              'for the first 10 seconds of the wait; the pause then grows '
              'by half at each read, up to 3 seconds (or this value if it '
              'is longer). Most of these waits end within seconds and '
-             'some hold the semaphore of a source host '
+             'some hold the turn of a source host '
              '([conductor] max_servers_per_host): a short pause ends them '
              'when the server is ready, at the cost of about two reads a '
              'second per waiting server for Nova\'s API, which answers '

@@ -30,7 +30,11 @@ host at once. A plan cannot take less than any of:
 * its copying (the ``bytes / rate`` parts) over ``min(max_transfers,
   workers)``;
 * the work of the servers of its busiest source host over
-  ``min(max_servers_per_host, workers)``;
+  ``min(max_servers_per_host, workers)``: as if the migration ran alone.
+  The host's turns are shared by every migration of the deployment
+  (:mod:`pumphouse.engine.host_turns`); the estimate does not know of the
+  others, so migrations running at once on the same source hosts take
+  longer than their estimates;
 * its critical path: the longest chain of items each needing the one
   before.
 
