@@ -60,16 +60,20 @@ def _stale(session, cloud_id: int, host: str) -> list[int]:
     return [r.id for r in query]
 
 
-def _remove_stale(cloud_id: int, host: str) -> None:
+def _remove_stale(cloud_id: int, host: str) -> set[int]:
+    """Remove the stale turns of ``host``; the slots held by the others."""
     with db_api._writer() as session:
         stale = _stale(session, cloud_id, host)
         if stale:
             session.query(models.HostTurn).filter(
                 models.HostTurn.id.in_(stale)).delete(
                     synchronize_session=False)
+        held = {r.slot for r in session.query(models.HostTurn.slot).filter_by(
+            source_cloud_id=cloud_id, host=host)}
     if stale:
         LOG.info('Took back %(count)d stale turn(s) of source host '
                  '%(host)s', {'count': len(stale), 'host': host})
+    return held
 
 
 def _insert(cloud_id: int, host: str, slot: int, migration_id: int,
@@ -93,13 +97,17 @@ def take(cloud_id: int, host: str, size: int, migration_id: int,
     ``migration_id``, run by owner ``holder`` (None: a run without an
     owner).
 
-    The host's stale turns are removed first; then slots 0 to ``size``
-    - 1 are tried in order. Returns the turn's id (for :func:`give_back`),
-    or None when every slot is held: the caller tries again later. Each
-    step is a transaction of its own.
+    The host's stale turns are removed first; then the slots from 0 to
+    ``size`` - 1 that were free then are tried in order (one another
+    process took meanwhile fails its insert: the next is tried). Returns
+    the turn's id (for :func:`give_back`), or None when every slot is
+    held: the caller tries again later. Each step is a transaction of its
+    own; a host whose slots are all held costs no insert.
     """
-    _remove_stale(cloud_id, host)
+    held = _remove_stale(cloud_id, host)
     for slot in range(max(size, 1)):
+        if slot in held:
+            continue
         turn_id = _insert(cloud_id, host, slot, migration_id, holder)
         if turn_id is not None:
             return turn_id

@@ -14,6 +14,7 @@
 shared by every migration."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from oslo_utils import timeutils
@@ -79,6 +80,21 @@ def test_size_is_respected_within_one_migration(clouds) -> None:
 
     assert [t is not None for t in taken] == [True, True, True, False]
     assert [slot for slot, _ in _held(source, 'h1')] == [0, 1, 2]
+
+
+def test_a_slot_taken_meanwhile_fails_its_insert_the_next_is_tried(
+        clouds) -> None:
+    m1, m2 = _migration(clouds, 'c1'), _migration(clouds, 'c2')
+    source = clouds[0]
+    host_turn_api.take(source, 'h1', 2, m1, 'c1')
+
+    # As if slot 0 was free when m2 looked, and m1 took it just after.
+    with mock.patch.object(host_turn_api, '_remove_stale',
+                           return_value=set()):
+        assert host_turn_api.take(source, 'h1', 2, m2, 'c2') is not None
+        assert host_turn_api.take(source, 'h1', 2, m2, 'c2') is None
+
+    assert _held(source, 'h1') == [(0, m1), (1, m2)]
 
 
 def test_give_back_frees_the_slot(clouds) -> None:
