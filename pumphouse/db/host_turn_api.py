@@ -124,12 +124,20 @@ def give_back(turn_id: int) -> None:
 
 
 @db_api.retry_on_deadlock
-def release_migration(migration_id: int) -> int:
+def release_migration(migration_id: int, holder: str | None = None) -> int:
     """Give back every turn of a migration (its run ended, however);
-    returns how many there were."""
+    returns how many there were.
+
+    ``holder``: only the turns that owner took. An owner whose migration
+    was taken over ends its run after the new owner started taking turns:
+    those are not its to give back.
+    """
     with db_api._writer() as session:
-        return session.query(models.HostTurn).filter_by(
-            migration_id=migration_id).delete(synchronize_session=False)
+        query = session.query(models.HostTurn).filter_by(
+            migration_id=migration_id)
+        if holder is not None:
+            query = query.filter_by(holder=holder)
+        return query.delete(synchronize_session=False)
 
 
 def list_turns(cloud_id: int, host: str) -> list[models.HostTurn]:

@@ -105,12 +105,13 @@ def _give_back(turn_id: int, host: str) -> None:
                     exc_info=True)
 
 
-def release(migration_id: int) -> None:
-    """Give back every turn the migration still holds: its run ended (a
-    failure is logged: the turns are stale once the migration no longer
-    runs)."""
+def release(migration_id: int, holder: str | None) -> None:
+    """Give back every turn the migration still holds by ``holder`` (the
+    owner whose run ended; None: a run without an owner, every turn of
+    the migration). A failure is logged: the turns are stale once the
+    migration no longer runs or ``holder`` is gone."""
     try:
-        count = host_turn_api.release_migration(migration_id)
+        count = host_turn_api.release_migration(migration_id, holder)
     except Exception:  # noqa: BLE001 - stale once the run is over
         LOG.warning('Could not give back the source host turns of '
                     'migration %s', migration_id, exc_info=True)

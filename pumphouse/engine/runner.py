@@ -306,7 +306,7 @@ def run(migration_uuid: str, workers: int = 4, emit: Emit = None,
             ctx.release()
         # Whatever the run's items still hold (none but after a failure
         # to give one back) is free for the other migrations.
-        host_turns.release(migration.id)
+        host_turns.release(migration.id, owner)
     unfinished = {s: n for s, n in counts.items()
                   if s not in apply_mod.TERMINAL_STATES}
     if unfinished:

@@ -209,3 +209,17 @@ def test_release_migration_gives_back_all_its_turns(clouds) -> None:
     assert _held(source, 'h1') == []
     assert _held(source, 'h2') == [(1, m2)]
     assert host_turn_api.take(source, 'h2', 2, m2, 'c2') is not None
+
+
+def test_release_by_a_holder_leaves_the_turns_of_another(clouds) -> None:
+    m1 = _migration(clouds, 'c1')
+    source = clouds[0]
+    host_turn_api.take(source, 'h1', 2, m1, 'c1')
+    # c2 took m1 over and took a turn; then c1's run ends.
+    owner_api.register_owner('c2', owner_api.CONDUCTOR)
+    _set(models.Migration, {'id': m1}, owner='c2')
+    host_turn_api.take(source, 'h1', 2, m1, 'c2')
+
+    assert host_turn_api.release_migration(m1, 'c1') == 0
+    assert [t.holder for t in host_turn_api.list_turns(source, 'h1')] \
+        == ['c2']
