@@ -35,10 +35,6 @@ MYSQL_URL = os.environ.get('PUMPHOUSE_TEST_MYSQL_URL',
 POSTGRESQL_URL = os.environ.get(
     'PUMPHOUSE_TEST_POSTGRESQL_URL',
     'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres')
-#: Seconds between the polls of openstacksdk's waits in the tests (its
-#: default, 2 s, overshoots a fake-virt server's few seconds by 1 s on
-#: average, on each of the suite's ~100 waits).
-POLL = 0.5
 RABBIT = os.environ.get('PUMPHOUSE_TEST_RABBIT', 'guest:guest@127.0.0.1:5672')
 
 

@@ -49,14 +49,12 @@ def purge_project(conn, project_id: str) -> None:
     for server in servers:
         conn.compute.delete_server(server)
     for server in servers:
-        conn.compute.wait_for_delete(server, wait=SERVER_TIMEOUT,
-                                     interval=fixtures.POLL)
+        conn.compute.wait_for_delete(server, wait=SERVER_TIMEOUT)
     storage = conn.block_storage
     for volume in storage.volumes(all_projects=True, project_id=project_id):
         storage.delete_volume(volume, ignore_missing=True)
     for volume in storage.volumes(all_projects=True, project_id=project_id):
-        storage.wait_for_delete(volume, wait=VOLUME_TIMEOUT,
-                                interval=fixtures.POLL)
+        storage.wait_for_delete(volume, wait=VOLUME_TIMEOUT)
     for group in conn.compute.server_groups(all_projects=True):
         if group.project_id == project_id:
             conn.compute.delete_server_group(group)

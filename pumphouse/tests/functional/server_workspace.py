@@ -145,7 +145,7 @@ class ServerWorkspace:
     def wait(self, server):
         return self.member.compute.wait_for_server(
             server, status='ACTIVE', failures=['ERROR'],
-            wait=SERVER_TIMEOUT, interval=fixtures.POLL)
+            wait=SERVER_TIMEOUT)
 
     def data_volume(self, data: bytes, size: int = 1):
         """A volume of the member user holding ``data`` at its start
@@ -154,8 +154,7 @@ class ServerWorkspace:
         volume = storage.create_volume(size=size, name=self.name('data'))
         self.volume_ids.append(volume.id)
         volume = storage.wait_for_status(volume, status='available',
-                                         failures=['error'], wait=120,
-                                         interval=fixtures.POLL)
+                                         failures=['error'], wait=120)
         with open(volume_file('source', volume.id), 'r+b') as f:
             f.write(data)
         return volume
@@ -165,8 +164,7 @@ class ServerWorkspace:
         self.member.compute.create_volume_attachment(server,
                                                      volume_id=volume.id)
         return self.member.block_storage.wait_for_status(
-            volume, status='in-use', failures=['error'], wait=120,
-            interval=fixtures.POLL)
+            volume, status='in-use', failures=['error'], wait=120)
 
     def actions(self, server_id: str) -> list[str]:
         """The actions Nova recorded on a source server, oldest first."""
@@ -254,7 +252,7 @@ class ServerWorkspace:
                 if found.status not in ('available', 'error'):
                     conn.block_storage.wait_for_status(
                         found, status='available', failures=['error'],
-                        wait=120, interval=fixtures.POLL)
+                        wait=120)
                 conn.block_storage.delete_volume(found, ignore_missing=True)
         if project is not None:
             purge.purge_project(conn, project.id)

@@ -162,8 +162,7 @@ class Workspace:
         if group is not None:
             kwargs['scheduler_hints'] = {'group': group.id}
         server = self.member.compute.create_server(**kwargs)
-        return self.member.compute.wait_for_server(server, wait=120,
-                                                   interval=fixtures.POLL)
+        return self.member.compute.wait_for_server(server, wait=120)
 
     def network(self):
         network = self.member.network.create_network(name=self.name('net'))
@@ -215,7 +214,7 @@ def purge_project(conn, project_id: str) -> None:
     for server in servers:
         conn.compute.delete_server(server)
     for server in servers:
-        conn.compute.wait_for_delete(server, wait=120, interval=fixtures.POLL)
+        conn.compute.wait_for_delete(server, wait=120)
     for group in conn.compute.server_groups(all_projects=True):
         if group.project_id == project_id:
             conn.compute.delete_server_group(group)

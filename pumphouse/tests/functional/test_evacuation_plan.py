@@ -30,7 +30,6 @@ import json
 
 from pumphouse.hosts import nova
 from pumphouse.tests.functional import engine_fixtures
-from pumphouse.tests.functional import fixtures
 from pumphouse.tests.functional import test_hosts
 
 SPARE = test_hosts.SPARE
@@ -56,8 +55,7 @@ def boot(conn, spare, host: str, group, made: list):
         networks='none', availability_zone=f'nova:{host}',
         scheduler_hints={'group': group.id})
     made.append(server)
-    server = conn.compute.wait_for_server(server, wait=SERVER_TIMEOUT,
-                                          interval=fixtures.POLL)
+    server = conn.compute.wait_for_server(server, wait=SERVER_TIMEOUT)
     assert server.compute_host == host, (server.compute_host, host)
     return server
 
@@ -157,8 +155,7 @@ def test_anti_affinity_of_the_issue(cli, source, destination, spare):
             if copy.name in names:
                 destination.compute.delete_server(copy)
                 destination.compute.wait_for_delete(copy,
-                                                    wait=SERVER_TIMEOUT,
-                                                    interval=fixtures.POLL)
+                                                    wait=SERVER_TIMEOUT)
         for found in destination.compute.server_groups(all_projects=True):
             if found.name == group.name:
                 destination.compute.delete_server_group(found)
@@ -170,8 +167,7 @@ def test_anti_affinity_of_the_issue(cli, source, destination, spare):
         for server in made:
             source.compute.delete_server(server, ignore_missing=True)
         for server in made:
-            source.compute.wait_for_delete(server, wait=SERVER_TIMEOUT,
-                                           interval=fixtures.POLL)
+            source.compute.wait_for_delete(server, wait=SERVER_TIMEOUT)
         source.compute.delete_server_group(group, ignore_missing=True)
 
 

@@ -105,15 +105,13 @@ def spare(source):
                 availability_zone=f'nova:{SPARE}', metadata=metadata or {})
             made.append(server)
             server = source.compute.wait_for_server(server,
-                                                    wait=SERVER_TIMEOUT,
-                                                    interval=fixtures.POLL)
+                                                    wait=SERVER_TIMEOUT)
         finally:
             set_enabled(False)
         if stopped:
             source.compute.stop_server(server)
             server = source.compute.wait_for_server(
-                server, status='SHUTOFF', wait=SERVER_TIMEOUT,
-                interval=fixtures.POLL)
+                server, status='SHUTOFF', wait=SERVER_TIMEOUT)
         assert server.compute_host == SPARE
         return server
 
@@ -124,8 +122,7 @@ def spare(source):
         for server in made:
             source.compute.delete_server(server, ignore_missing=True)
         for server in made:
-            source.compute.wait_for_delete(server, wait=SERVER_TIMEOUT,
-                                           interval=fixtures.POLL)
+            source.compute.wait_for_delete(server, wait=SERVER_TIMEOUT)
         source.compute.delete_flavor(flavor, ignore_missing=True)
         source.image.delete_image(image, ignore_missing=True)
         if nova.compute_service(source, SPARE) is not None:
@@ -144,7 +141,7 @@ def test_evacuate_moves_every_server_and_enable_reverts(engine, source,
     suspended = spare()
     source.compute.suspend_server(suspended)
     source.compute.wait_for_server(suspended, status='SUSPENDED',
-                                   wait=SERVER_TIMEOUT, interval=fixtures.POLL)
+                                   wait=SERVER_TIMEOUT)
     host = inventory.register({'name': SPARE, 'source': 'source'})
     spare.set_enabled(True)  # as a host in use is
     lines = []
@@ -259,7 +256,7 @@ class StandIn:
             destination.compute.delete_server(server['id'])
             destination.compute.wait_for_delete(
                 destination.compute.get_server(server['id']),
-                wait=SERVER_TIMEOUT, interval=fixtures.POLL)
+                wait=SERVER_TIMEOUT)
         nova.delete_service(destination, service['id'])
 
 
@@ -525,8 +522,7 @@ def test_evacuate_to_the_destination_cloud(engine, source, destination,
             if copy.name == server.name:
                 destination.compute.delete_server(copy)
                 destination.compute.wait_for_delete(copy,
-                                                    wait=SERVER_TIMEOUT,
-                                                    interval=fixtures.POLL)
+                                                    wait=SERVER_TIMEOUT)
         for flavor in destination.compute.flavors():
             if flavor.name == spare.flavor.name:
                 destination.compute.delete_flavor(flavor)

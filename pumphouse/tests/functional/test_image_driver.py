@@ -252,7 +252,7 @@ def test_used_takes_the_images_servers_were_booted_from(engine,
     server = ws.member.compute.create_server(
         name=ws.name('server'), flavor_id=flavor.id,
         image_id=booted['id'], networks='none')
-    ws.member.compute.wait_for_server(server, wait=120, interval=fixtures.POLL)
+    ws.member.compute.wait_for_server(server, wait=120)
     selection = helpers.project_selection(ws.project.name, IMAGE)
     selection['strategies'][IMAGE] = 'used'
     migration = runner.plan(runner.create('source', 'destination', selection,

@@ -214,8 +214,7 @@ def test_used_takes_the_groups_of_the_servers_ports(engine, workspace,
     server = workspace.member.compute.create_server(
         name=workspace.name('server'), flavor_id=flavor.id,
         image_id=image.id, networks=[{'port': port.id}])
-    workspace.member.compute.wait_for_server(server, wait=120,
-                                             interval=fixtures.POLL)
+    workspace.member.compute.wait_for_server(server, wait=120)
 
     selection = helpers.project_selection(workspace.project.name, *SECURITY)
     selection['strategies']['network.security_group'] = 'used'

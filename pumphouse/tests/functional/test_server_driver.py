@@ -268,7 +268,7 @@ def test_snapshot_data_mode_and_delete_cutover(engine, workspace,
     copy = the_copy(ws, server.name)
     assert copy.status == 'ACTIVE'
     assert copy.image.id != ws.image.id
-    ws.source.compute.wait_for_delete(server, wait=120, interval=fixtures.POLL)
+    ws.source.compute.wait_for_delete(server, wait=120)
     assert ws.leftovers() == {}
 
 
@@ -276,8 +276,7 @@ def test_stop_mode_and_a_server_that_was_not_running(engine, workspace):
     ws = workspace
     running, stopped = ws.boot(), ws.boot()
     ws.member.compute.stop_server(stopped)
-    ws.member.compute.wait_for_server(stopped, status='SHUTOFF', wait=120,
-                                      interval=fixtures.POLL)
+    ws.member.compute.wait_for_server(stopped, status='SHUTOFF', wait=120)
 
     migration = migrate(servers_named(running.name, stopped.name),
                         server_stop_mode='stop')
@@ -305,8 +304,7 @@ def test_boot_from_volume_with_a_data_volume(engine, workspace):
     data = storage.create_volume(size=1, name=ws.name('data'))
     for volume in (root, data):
         storage.wait_for_status(volume, status='available',
-                                failures=['error'], wait=120,
-                                interval=fixtures.POLL)
+                                failures=['error'], wait=120)
     server = ws.boot(block_device_mapping=[
         {'boot_index': 0, 'uuid': root.id, 'source_type': 'volume',
          'destination_type': 'volume', 'delete_on_termination': False},
@@ -348,8 +346,7 @@ def test_empty_names_arrive_empty_not_null(engine, workspace):
     ws.volume_ids += [root.id, data.id]
     for volume in (root, data):
         storage.wait_for_status(volume, status='available',
-                                failures=['error'], wait=120,
-                                interval=fixtures.POLL)
+                                failures=['error'], wait=120)
     assert [(v.name, v.description) for v in (
         storage.get_volume(root.id), storage.get_volume(data.id))] == [
         ('', ''), (None, None)]

@@ -191,8 +191,7 @@ class Space:
         server = compute.create_server(
             name=self.name('server'), flavor_id=self.flavor.id,
             image_id=boot_image.id, networks=[{'uuid': self.network.id}])
-        self.server = compute.wait_for_server(server, wait=180,
-                                              interval=fixtures.POLL)
+        self.server = compute.wait_for_server(server, wait=180)
         compute.create_volume_attachment(self.server, volume_id=volume.id)
         return wait_volume(self.source, volume.id, 'in-use')
 
@@ -224,8 +223,7 @@ class Space:
         source = self.source
         if self.server is not None:
             source.compute.delete_server(self.server)
-            source.compute.wait_for_delete(self.server, wait=180,
-                                           interval=fixtures.POLL)
+            source.compute.wait_for_delete(self.server, wait=180)
         delete_volumes(source, [
             v for v in source.block_storage.volumes(all_projects=True)
             if v.project_id == self.project.id])
