@@ -25,7 +25,7 @@ from pumphouse import version
 #: Release (``major.minor``) -> the conductor RPC API version it serves
 #: and the database revision its code needs (alembic), oldest first.
 RELEASE_MAPPING: dict[str, dict[str, str]] = {
-    '0.1': {'rpc': '1.6', 'db': '0008'},
+    '0.1': {'rpc': '1.6', 'db': '0009'},
 }
 
 
