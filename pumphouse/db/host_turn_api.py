@@ -52,7 +52,7 @@ def _stale(session, cloud_id: int, host: str) -> list[int]:
         migration.id == turn.migration_id,
         migration.state == RUNNING,
         sa.or_(turn.holder.is_(None), migration.owner == turn.holder))
-    live = sa.select(models.Owner.name).where(owner_api._live_filter())
+    live = owner_api.live_names()
     query = session.query(turn.id).filter(
         turn.source_cloud_id == cloud_id, turn.host == host,
         sa.or_(~still_held,

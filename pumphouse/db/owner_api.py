@@ -178,10 +178,16 @@ def refuse_if_held(session, row, busy: type[exception.Conflict],
         raise busy(owner=holder, **busy_args)
 
 
+def live_names():
+    """A subquery of the names of the live owners (to filter rows held
+    by one, or by none)."""
+    return sa.select(models.Owner.name).where(_live_filter())
+
+
 def unheld(model, query, or_held_by: str | None = None):
     """``query`` of ``model`` rows held by no live owner (or held by
     ``or_held_by``)."""
-    live = sa.select(models.Owner.name).where(_live_filter())
+    live = live_names()
     return query.filter(sa.or_(model.owner.is_(None),
                                model.owner.not_in(live),
                                model.owner == or_held_by))
