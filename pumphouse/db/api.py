@@ -109,6 +109,19 @@ retry_on_deadlock = oslo_db_api.wrap_db_retry(
     exception_checker=is_sqlite_busy)
 
 
+def is_duplicate(error: BaseException) -> bool:
+    """An insert met the row another writer committed first."""
+    return isinstance(error, db_exc.DBDuplicateEntry)
+
+
+#: For a write that inserts a row unless it finds one, when another
+#: writer may insert the same row at once (two migrations recording the
+#: mapping of one shared resource): the transaction is tried again, and
+#: finds the other's row.
+retry_on_duplicate = oslo_db_api.wrap_db_retry(
+    max_retries=3, retry_interval=0.05, exception_checker=is_duplicate)
+
+
 # SQLite allows one writer at a time and fails a second one at once when
 # both started as readers; the engine's threads take turns instead, and
 # WAL mode keeps readers from waiting on the writer.

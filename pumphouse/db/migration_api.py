@@ -236,11 +236,17 @@ def start_plan_item(item_id: int, new_run: bool = True) -> models.PlanItem:
 
 
 @db_api.retry_on_deadlock
+@db_api.retry_on_duplicate
 def complete_plan_item(item: models.PlanItem, destination_id: str,
                        source_cloud_id: int,
                        destination_cloud_id: int,
                        waited: float = 0.0) -> None:
     """Mark an item done and record its mapping, in one transaction.
+
+    Two migrations may record the mapping of one shared resource (a role,
+    a flavor) at once: neither finds a row to lock, and the second
+    insert fails on the unique mapping; that transaction is tried again
+    and finds the first one's row.
 
     Its ``work_seconds`` are the time since ``item.started_at`` (see
     :func:`start_plan_item`) less ``waited``, the seconds it waited for
