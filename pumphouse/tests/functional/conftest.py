@@ -19,6 +19,15 @@ from pumphouse.tests.functional import fixtures
 from pumphouse.tests.functional import identity_workload
 
 
+@pytest.fixture(scope='session')
+def full_seed() -> dict:
+    """The harness's ``full`` seed, run once per session (the command is
+    idempotent and takes most of a minute even when everything is there):
+    what it declares, parsed from its YAML. Tests that change what it made
+    in the source put it back themselves."""
+    return fixtures.seed_full()
+
+
 @pytest.fixture(scope='module', params=['mysql', 'postgresql'])
 def deployment(request, tmp_path_factory):
     """pumphouse-api and two conductors on RabbitMQ and MariaDB/PostgreSQL."""

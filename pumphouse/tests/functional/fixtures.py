@@ -81,21 +81,42 @@ def sdk_connection(name: str):
     return openstack.connection.Connection(config=region)
 
 
+SEED_PROFILE = REPO / 'tools' / 'minicloud' / 'seed' / 'full.yaml'
+
+
+def seed_full() -> dict:
+    """Run the harness's ``full`` seed (``minicloud seed --profile full``,
+    idempotent) under the seed lock; what it declares, parsed."""
+    with _seed_lock():
+        _run_seed()
+    return yaml.safe_load(SEED_PROFILE.read_text(encoding='utf-8'))
+
+
 def ensure_seeded() -> None:
     """The harness's ``full`` seed (the external network ``public``,
     flavors, images, the demo projects), which some tests build on:
     seeded now unless the source has ``public`` already (a harness that
     ran the seed before, or a test that did it earlier in the run)."""
+    with _seed_lock():
+        if sdk_connection('source').network.find_network('public'):
+            return
+        _run_seed()
+
+
+@contextlib.contextmanager
+def _seed_lock():
     lock = clouds_yaml_path().parent / 'seed.lock'
     with open(lock, 'a') as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        if sdk_connection('source').network.find_network('public'):
-            return
-        result = subprocess.run(
-            [str(REPO / 'tools' / 'minicloud' / 'minicloud'), 'seed',
-             '--profile', 'full'], capture_output=True, text=True,
-            timeout=900)
-        assert result.returncode == 0, result.stdout + result.stderr
+        yield
+
+
+def _run_seed() -> None:
+    result = subprocess.run(
+        [str(REPO / 'tools' / 'minicloud' / 'minicloud'), 'seed',
+         '--profile', 'full'], capture_output=True, text=True,
+        timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def free_port() -> int:

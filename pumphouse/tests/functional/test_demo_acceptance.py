@@ -30,7 +30,6 @@ Compared by names and values, as an operator would check by hand.
 """
 
 import re
-import subprocess
 
 import pytest
 
@@ -51,16 +50,8 @@ CREATED_KINDS = (
     'network.floating_ip')
 
 
-@pytest.fixture(scope='module')
-def seeded():
-    result = subprocess.run(
-        [str(fixtures.REPO / 'tools' / 'minicloud' / 'minicloud'), 'seed',
-         '--profile', 'full'], capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 @pytest.fixture
-def cleared(seeded):
+def cleared(full_seed):
     """The destination without what an earlier migration of demo
     brought."""
     purge.SeededWorkload(['demo']).purge(

@@ -36,9 +36,10 @@ content, NOVA = mc.content, mc.NOVA
 
 
 @pytest.fixture(scope='module')
-def spec():
-    """Seed profile full (idempotent), and what it declares."""
-    return mc.seed('full')
+def spec(full_seed):
+    """Seed profile full (run once in the session), and what it
+    declares."""
+    return full_seed
 
 
 @pytest.fixture(scope='module')

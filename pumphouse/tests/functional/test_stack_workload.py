@@ -35,12 +35,10 @@ import csv
 import json
 import pathlib
 import re
-import runpy
 import signal
 import sqlite3
 import subprocess
 import time
-import types
 import uuid
 
 import pytest
@@ -51,8 +49,6 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from pumphouse.tests.functional import fixtures
 from pumphouse.tests.functional import purge
 
-mc = types.SimpleNamespace(**runpy.run_path(
-    str(fixtures.REPO / 'tools' / 'minicloud' / 'testing.py')))
 MINICLOUD = str(fixtures.REPO / 'tools' / 'minicloud' / 'minicloud')
 HEAT_CONF = fixtures.REPO / '.minicloud' / 'destination' / 'heat' / \
     'heat.conf'
@@ -144,7 +140,7 @@ def _stacks(conn) -> list[dict]:
 @pytest.fixture(scope='module')
 def prerequisites():
     """The public network, image and flavor of the seed profile full."""
-    mc.seed('full')
+    fixtures.ensure_seeded()
 
 
 @contextlib.contextmanager
