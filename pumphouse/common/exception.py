@@ -253,6 +253,15 @@ class HostStepFailed(PumphouseException):
     _msg_fmt = 'Step %(step)s of host %(host)s failed: %(reason)s'
 
 
+class WaitStopped(PumphouseException):
+    """The run was told to stop (cancelled, taken over, its owner
+    stopping) while an item waited for its turn, before it changed
+    anything: the item is left pending for whoever runs the migration
+    next."""
+
+    _msg_fmt = 'The run stops while %(what)s waits for %(turn)s'
+
+
 class EvacuationInfeasible(Conflict):
     """The evacuation plan of a host leaves a server without a way off
     it: the evacuation does not start (or go on)."""

@@ -176,6 +176,10 @@ class ItemRunner:
                 self._attempt, item, driver, resource, retry, made)
         except _Stopped:
             return self._leave(item, retry, made)
+        except exception.WaitStopped as e:
+            # Stopped before it changed anything (waiting for its turn).
+            retry.close()
+            return self._left(item, f'{e}: left pending for a resume')
         except Exception as e:
             retry.close()
             LOG.warning('%(type)s %(id)s failed: %(err)s',
@@ -249,10 +253,15 @@ class ItemRunner:
         run."""
         failure = (faults.describe(retry.failure)
                    if retry.failure is not None else 'failed')
-        message = (f'attempt {retry.attempt}/{retry.attempts} failed '
-                   f'({failure}) and the run stops: left pending for a '
-                   'resume, which adopts what the attempt made'
-                   + (f' ({made.id})' if made.id else ''))
+        return self._left(
+            item, f'attempt {retry.attempt}/{retry.attempts} failed '
+            f'({failure}) and the run stops: left pending for a resume, '
+            'which adopts what the attempt made'
+            + (f' ({made.id})' if made.id else ''))
+
+    def _left(self, item, message: str) -> str:
+        """``item`` is pending again, with ``message`` as its error and
+        event, for whoever runs the migration next."""
         migration_api.update_plan_item(item.id, {'state': 'pending',
                                                  'error': message[:4000]})
         self._event(item, 'left', message, level='WARNING')
@@ -447,6 +456,7 @@ def apply(ctx, drivers: dict, migration, workers: int,
     todo_ids = {i.id for i in todo}
     ctx.remember_plan(todo)
     ctx.remember_items(items)
+    ctx.should_stop = should_stop
     runner = ItemRunner(ctx, drivers, migration, should_stop)
     flow = graph_flow.Flow(f'migration-{migration.uuid}')
     priorities = _priorities(migration, todo)

@@ -138,6 +138,10 @@ class EngineContext:
         self._progress: dict[int, tuple[float, int, int | None]] = {}
         self._mappings = mapping_api.load_mappings(source_cloud_id,
                                                    destination_cloud_id)
+        #: Whether the run is told to stop (cancelled, taken over, its
+        #: owner stopping): set by :func:`pumphouse.engine.apply.apply`;
+        #: a server waiting for its host's turn asks it.
+        self.should_stop: Callable[[], bool] = lambda: False
         self._borrow_lock = threading.Lock()
         self._borrowed: dict[str, tuple[object, Callable]] = {}
         # What the current thread works on: see attempt().
@@ -167,7 +171,8 @@ class EngineContext:
         (see :meth:`waited`)."""
         return host_turns.turn(self.semaphore(f'host:{host}', size),
                                self._add_wait, self.source_cloud_id, host,
-                               size, self.migration_id, self.owner)
+                               size, self.migration_id, self.owner,
+                               self.should_stop)
 
     def start_clock(self) -> None:
         """For the engine: the current thread starts an item; what it

@@ -22,8 +22,11 @@ shared with the other migrations whichever conductor runs them. The
 database is polled until a turn comes free, every
 :data:`POLL_INTERVAL` seconds at first, then less and less often up to
 :data:`POLL_MAX_INTERVAL`. Both waits are waits of the item, not its work
-(:meth:`pumphouse.engine.context.EngineContext.waited`). The turn is
-given back when the block ends, however it ends; the runner gives back
+(:meth:`pumphouse.engine.context.EngineContext.waited`). A run told to
+stop takes no turn: the server waiting for one raises
+:class:`~pumphouse.common.exception.WaitStopped` before its next try
+(it has changed nothing yet), and is left pending. The turn is given
+back when the block ends, however it ends; the runner gives back
 whatever a run still holds when it ends (:func:`release`).
 """
 
@@ -35,6 +38,7 @@ from collections.abc import Iterator
 
 from oslo_log import log
 
+from pumphouse.common import exception
 from pumphouse.db import host_turn_api
 
 LOG = log.getLogger(__name__)
@@ -52,7 +56,8 @@ _sleep = time.sleep
 @contextlib.contextmanager
 def turn(semaphore: threading.Semaphore, on_wait: Callable[[float], None],
          cloud_id: int, host: str, size: int, migration_id: int | None,
-         holder: str | None) -> Iterator[None]:
+         holder: str | None,
+         should_stop: Callable[[], bool] = lambda: False) -> Iterator[None]:
     """Hold a turn of source ``host`` (of cloud ``cloud_id``) within the
     block.
 
@@ -63,13 +68,15 @@ def turn(semaphore: threading.Semaphore, on_wait: Callable[[float], None],
     are recorded with the turn. A run without a migration (None), or a
     server whose host is not known (``host`` empty), holds the run's
     semaphore only: an unknown host is not one host shared by every
-    migration.
+    migration. Once ``should_stop()`` says the run stops, no turn is
+    taken: :class:`~pumphouse.common.exception.WaitStopped`.
     """
     with semaphore:
         if migration_id is None or not host:
             yield
             return
-        turn_id = _wait(on_wait, cloud_id, host, size, migration_id, holder)
+        turn_id = _wait(on_wait, cloud_id, host, size, migration_id, holder,
+                        should_stop)
         try:
             yield
         finally:
@@ -77,13 +84,18 @@ def turn(semaphore: threading.Semaphore, on_wait: Callable[[float], None],
 
 
 def _wait(on_wait: Callable[[float], None], cloud_id: int, host: str,
-          size: int, migration_id: int, holder: str | None) -> int:
+          size: int, migration_id: int, holder: str | None,
+          should_stop: Callable[[], bool]) -> int:
     """Take a turn of ``host`` in the database, polling until one is
-    free; its id. The time it took is told to ``on_wait``."""
+    free; its id. The time it took is told to ``on_wait``. Asks
+    ``should_stop()`` before each try."""
     began = time.monotonic()
     interval = POLL_INTERVAL
     try:
         while True:
+            if should_stop():
+                raise exception.WaitStopped(
+                    what='a server', turn=f'a turn of source host {host}')
             turn_id = host_turn_api.take(cloud_id, host, size,
                                          migration_id, holder)
             if turn_id is not None:

@@ -333,6 +333,8 @@ def migrate(ctx, resource, attrs: dict) -> str:
             original = server_quiesce.quiesce(ctx, resource)
             copy = _boot(ctx, resource, attrs, original, conn)
             _finish(ctx, resource, attrs, copy.id, original, copy)
+    except exception.WaitStopped:
+        raise  # nothing done yet: nothing to undo
     except Exception as e:
         _failed(ctx, resource, attrs, e)
         raise

@@ -21,6 +21,7 @@ from unittest import mock
 
 from keystoneauth1 import exceptions as ksa_exc
 
+from pumphouse.common import exception
 from pumphouse.drivers.resources.compute import server_boot
 from pumphouse.drivers.resources.compute import server_path
 from pumphouse.drivers.resources.compute import server_quiesce
@@ -62,6 +63,30 @@ class TestMigrateFails(unittest.TestCase):
         self.assertRaises(ksa_exc.ConnectFailure, server_path.migrate, ctx,
                           SERVER, {})
         self.undo.assert_called_once_with(ctx, SERVER, {})
+
+
+class TestStoppedWaitingForItsHost(unittest.TestCase):
+    """The run stopped while the server waited for its source host's
+    turn: nothing was done, nothing is undone (the source is not
+    touched, not even a quiesced-ahead one brought back)."""
+
+    def test_nothing_undone(self):
+        @contextlib.contextmanager
+        def stopped(*args):
+            raise exception.WaitStopped(what='a server',
+                                        turn='a turn of source host h1')
+            yield  # pragma: no cover
+
+        ctx = fakes.FakeContext(mock.Mock(), mock.Mock(), retrying=False)
+        with mock.patch.object(server_path, '_boot_connection'), \
+                mock.patch.object(server_path, 'host_semaphore', stopped), \
+                mock.patch.object(server_quiesce, 'quiesce') as quiesce, \
+                mock.patch.object(server_path, '_undo') as undo:
+            self.assertRaises(exception.WaitStopped, server_path.migrate,
+                              ctx, SERVER, {})
+        quiesce.assert_not_called()
+        undo.assert_not_called()
+        self.assertEqual([], ctx.events)
 
 
 class TestBootUserOutsideTheHostBound(unittest.TestCase):

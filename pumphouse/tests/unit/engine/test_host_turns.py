@@ -234,3 +234,42 @@ class TestNoDatabaseTurn(HostTurnTestCase):
             self.assertEqual([], self.turns(''))
         with run.host_turn('h1', 1):
             self.assertEqual(1, len(self.turns()))
+
+
+class TestStopWhileWaiting(HostTurnTestCase):
+
+    def test_the_waiting_server_is_left_pending_untouched(self):
+        driver = self.drivers['test.team']
+        create = driver.create
+        entered = []
+
+        def server_move(ctx, resource, attrs):
+            with ctx.host_turn('h1', 1):
+                entered.append(resource.name)
+                return create(ctx, resource, attrs)
+
+        driver.create = server_move
+        holder = self.run_ctx(self.migration('green'))
+        red = self.migration('red')
+        stop = threading.Event()
+        thread = threading.Thread(target=apply_mod.apply, args=(
+            self.run_ctx(red), self.drivers, red, 1, stop.is_set),
+            daemon=True)
+        with holder.host_turn('h1', 1):
+            thread.start()
+            self.assertTrue(self.polled.wait(BOUND))
+            stop.set()
+            # The run ends while the other migration still holds the host.
+            thread.join(BOUND)
+            self.assertFalse(thread.is_alive())
+        self.assertEqual([], entered)
+        item = self.items(red)['red']
+        self.assertEqual('pending', item.state)
+        self.assertIn('waits for a turn of source host h1', item.error)
+        self.assertIn('left pending for a resume', item.error)
+        self.assertEqual([], self.turns())
+        # Run again, it takes the free turn and is done.
+        apply_mod.apply(self.run_ctx(red), self.drivers, red, 1,
+                        lambda: False)
+        self.assertEqual(['red'], entered)
+        self.assertEqual('done', self.items(red)['red'].state)
