@@ -89,7 +89,16 @@ class ConductorManager:
         ``graceful_shutdown_timeout``: the conductor is marked offline
         next, so the others take it over (or this one once restarted).
         """
-        running = self.migrations.stop() + self.hosts.stop()
+        self.wait_stopped(self.begin_stop())
+
+    def begin_stop(self) -> list[futures.Future]:
+        """Take no more work and tell the work under way to stop (see
+        :meth:`stop`); what is still running."""
+        return self.migrations.stop() + self.hosts.stop()
+
+    def wait_stopped(self, running: list[futures.Future]) -> None:
+        """Wait up to ``graceful_shutdown_timeout`` for ``running`` (from
+        :meth:`begin_stop`)."""
         _done, left = futures.wait(
             running, timeout=CONF.conductor.graceful_shutdown_timeout)
         if left:

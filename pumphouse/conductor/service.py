@@ -80,7 +80,13 @@ class ConductorService:
             self._stop.wait(CONF.conductor.takeover_interval)
 
     def stop(self) -> None:
+        """Stop: the work under way is told first (no item or host step
+        starts while the RPC server and the take-over wind down; a
+        request arriving meanwhile finds no worker and is left for the
+        take-over), then waited for (see :meth:`ConductorManager.stop`);
+        the registration goes last."""
         self._stop.set()
+        running = self.manager.begin_stop()
         if self._server is not None:
             self._server.stop()
             self._server.wait()
@@ -88,6 +94,6 @@ class ConductorService:
         if self._takeover_thread is not None:
             self._takeover_thread.join()
             self._takeover_thread = None
-        self.manager.stop()
+        self.manager.wait_stopped(running)
         self.owner.stop()
         LOG.info('Conductor %s stopped', self.name)

@@ -53,6 +53,23 @@ class TestRegistration(base.RPCTestCase):
         self.conductor.stop()
         self.assertEqual([], owner_api.list_live_conductors())
 
+    def test_stop_tells_the_work_before_the_rpc_server_stops(self):
+        said = []
+        server = self.conductor._server
+        dispatchers = (self.conductor.manager.migrations,
+                       self.conductor.manager.hosts)
+        real_stop = server.stop
+
+        def stop():
+            said.append(('rpc stops', [d.stopping.is_set()
+                                       for d in dispatchers]))
+            real_stop()
+
+        with mock.patch.object(server, 'stop', stop):
+            self.conductor.stop()
+        self.assertEqual([('rpc stops', [True, True])], said)
+        self.assertEqual([], owner_api.list_live_conductors())
+
     def test_live_name_is_refused_by_the_db_api(self):
         self.assertRaises(exception.ConductorAlreadyRegistered,
                           owner_api.register_owner, self.conductor_name,
