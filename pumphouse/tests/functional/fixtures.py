@@ -105,7 +105,10 @@ def ensure_seeded() -> None:
 
 @contextlib.contextmanager
 def _seed_lock():
-    lock = clouds_yaml_path().parent / 'seed.lock'
+    """The tests' own lock around looking and seeding (not ``seed.lock``,
+    which ``minicloud seed`` takes itself: holding it here made the seed
+    wait for its own caller)."""
+    lock = clouds_yaml_path().parent / 'functional-seed.lock'
     with open(lock, 'a') as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         yield
