@@ -78,22 +78,18 @@ class ConductorManager:
         self.migrations.start()
         self.hosts.start()
 
-    def stop(self) -> None:
-        """Take no more work, tell the work under way to stop, and wait a
-        while for it.
+    def begin_stop(self) -> list[futures.Future]:
+        """Take no more work and tell the work under way to stop; what is
+        still running (for :meth:`wait_stopped`).
 
         A migration finishes the items under way and starts no other (an
-        item waiting to be tried again is left pending at once); a host
-        stops before its next step. They stay held by this conductor, in
-        their state, as does what is still running after
-        ``graceful_shutdown_timeout``: the conductor is marked offline
-        next, so the others take it over (or this one once restarted).
+        item waiting to be tried again, or a server waiting for its
+        source host's turn, is left pending at once); a host stops before
+        its next step. They stay held by this conductor, in their state,
+        as does what is still running after ``graceful_shutdown_timeout``:
+        the conductor is marked offline next, so the others take it over
+        (or this one once restarted).
         """
-        self.wait_stopped(self.begin_stop())
-
-    def begin_stop(self) -> list[futures.Future]:
-        """Take no more work and tell the work under way to stop (see
-        :meth:`stop`); what is still running."""
         return self.migrations.stop() + self.hosts.stop()
 
     def wait_stopped(self, running: list[futures.Future]) -> None:

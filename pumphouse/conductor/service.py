@@ -83,7 +83,8 @@ class ConductorService:
         """Stop: the work under way is told first (no item or host step
         starts while the RPC server and the take-over wind down; a
         request arriving meanwhile finds no worker and is left for the
-        take-over), then waited for (see :meth:`ConductorManager.stop`);
+        take-over), then waited for (see
+        :meth:`ConductorManager.begin_stop`);
         the registration goes last."""
         self._stop.set()
         running = self.manager.begin_stop()

@@ -13,14 +13,15 @@
 """Real services for the functional tests: processes, databases, vhosts."""
 
 import contextlib
-import fcntl
 import os
 import pathlib
+import runpy
 import signal
 import socket
 import subprocess
 import sys
 import time
+import types
 import uuid
 
 import requests
@@ -81,15 +82,15 @@ def sdk_connection(name: str):
     return openstack.connection.Connection(config=region)
 
 
-SEED_PROFILE = REPO / 'tools' / 'minicloud' / 'seed' / 'full.yaml'
+#: The harness's own test helpers (tools/minicloud/testing.py).
+MINICLOUD_TESTING = types.SimpleNamespace(**runpy.run_path(
+    str(REPO / 'tools' / 'minicloud' / 'testing.py')))
 
 
 def seed_full() -> dict:
-    """Run the harness's ``full`` seed (``minicloud seed --profile full``,
-    idempotent) under the seed lock; what it declares, parsed."""
-    with _seed_lock():
-        _run_seed()
-    return yaml.safe_load(SEED_PROFILE.read_text(encoding='utf-8'))
+    """Run the harness's ``full`` seed (idempotent; ``minicloud seed``
+    serialises concurrent runs itself); what it declares, parsed."""
+    return MINICLOUD_TESTING.seed('full')
 
 
 def ensure_seeded() -> None:
@@ -97,29 +98,8 @@ def ensure_seeded() -> None:
     flavors, images, the demo projects), which some tests build on:
     seeded now unless the source has ``public`` already (a harness that
     ran the seed before, or a test that did it earlier in the run)."""
-    with _seed_lock():
-        if sdk_connection('source').network.find_network('public'):
-            return
-        _run_seed()
-
-
-@contextlib.contextmanager
-def _seed_lock():
-    """The tests' own lock around looking and seeding (not ``seed.lock``,
-    which ``minicloud seed`` takes itself: holding it here made the seed
-    wait for its own caller)."""
-    lock = clouds_yaml_path().parent / 'functional-seed.lock'
-    with open(lock, 'a') as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        yield
-
-
-def _run_seed() -> None:
-    result = subprocess.run(
-        [str(REPO / 'tools' / 'minicloud' / 'minicloud'), 'seed',
-         '--profile', 'full'], capture_output=True, text=True,
-        timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
+    if not sdk_connection('source').network.find_network('public'):
+        seed_full()
 
 
 def free_port() -> int:
