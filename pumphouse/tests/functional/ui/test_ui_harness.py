@@ -34,7 +34,6 @@ import requests
 from pumphouse.tests.functional import deployment as deployment_mod
 from pumphouse.tests.functional import fixtures
 from pumphouse.tests.functional.test_demo_acceptance import cleared  # noqa: F401
-from pumphouse.tests.functional.test_demo_acceptance import seeded  # noqa: F401
 from pumphouse.tests.functional.test_rbac_matrix import Keystone
 from pumphouse.tests.functional.ui import conftest
 
