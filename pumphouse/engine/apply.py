@@ -52,6 +52,7 @@ for the resume to adopt.
 import time
 
 import tenacity
+from openstack import exceptions as sdk_exc
 from oslo_log import log
 from taskflow import engines
 from taskflow import task
@@ -220,21 +221,44 @@ class ItemRunner:
                     # Made by an earlier attempt of this run: adopted even
                     # if the driver's search does not find it.
                     existing = driver.get_destination(self.ctx, made.id)
+                ours = True
                 if existing is None:
-                    made.id = driver.create(self.ctx, resource, attrs)
-                    destination_id, created = made.id, True
-                else:
+                    try:
+                        made.id = driver.create(self.ctx, resource, attrs)
+                    except sdk_exc.ConflictException as conflict:
+                        existing = self._made_meanwhile(
+                            item, driver, resource, attrs, conflict)
+                        ours = False
+                    else:
+                        destination_id, created = made.id, True
+                if existing is not None:
                     destination_id = self._adopt(item, driver, resource,
                                                  attrs, existing)
                     created = False
             # An adopted resource was made by an interrupted earlier attempt
-            # of this very item: it is this migration's creation too.
+            # of this very item: it is this migration's creation too; one
+            # another migration made meanwhile is not.
             driver.after_create(self.ctx, resource, destination_id,
-                                item.action == 'create')
+                                item.action == 'create' and ours)
             migration_api.complete_plan_item(
                 item, destination_id, self.ctx.source_cloud_id,
                 self.ctx.destination_cloud_id, waited=self.ctx.waited())
         return destination_id, created
+
+    def _made_meanwhile(self, item, driver, resource, attrs: dict,
+                        conflict: Exception) -> dict:
+        """The destination refused a create as a conflict (409): another
+        migration sharing the resource (a role, a flavor, a public
+        image) created it between this one's look and its create. What
+        it made is found now and adopted, never deleted by this item;
+        a conflict with nothing to find is the item's failure."""
+        existing = driver.find_destination(self.ctx, resource, attrs)
+        if existing is None:
+            raise conflict
+        self._event(item, 'conflict', f'the destination refused the create '
+                    f'({faults.describe(conflict)}): made meanwhile by '
+                    f'another migration, found {existing["id"]}')
+        return existing
 
     def _retrying(self, item, retry: 'ItemRetry',
                   state: tenacity.RetryCallState) -> None:
