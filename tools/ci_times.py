@@ -15,11 +15,12 @@
 
 ::
 
-    tools/ci_times.py .tox/functional-junit.xml          # top 30 tests
+    tools/ci_times.py .tox/functional-serial-junit.xml   # top 30 tests
     tools/ci_times.py --top 60 .tox/py3-junit.xml
 
-tox writes ``.tox/<env>-junit.xml`` for the unit and functional
-environments (see tox.ini); ``.ci/run`` keeps them. Prints the tests
+tox writes ``.tox/py3-junit.xml`` for the unit tests and
+``.tox/functional-<lane>-junit.xml`` for each lane of the functional
+tests (see tox.ini); ``.ci/run`` keeps them. Prints the tests
 that took longest (setup, call and teardown together, as pytest
 counts by default), then the time of each module, largest first.
 """

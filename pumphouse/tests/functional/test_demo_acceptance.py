@@ -88,13 +88,35 @@ def assignments_by_name(conn, project_name: str) -> set[tuple]:
     return rows
 
 
-def identity_counts(conn) -> dict:
-    return {'projects': len(list(conn.identity.projects())),
-            'users': len(list(conn.identity.users())),
-            'groups': len(list(conn.identity.groups())),
-            'roles': len(list(conn.identity.roles())),
-            'assignments': len(conn.identity.get(
-                '/role_assignments').json()['role_assignments'])}
+def identity_counts(conn, names: dict) -> dict:
+    """How many projects, users, groups and roles carry the names the
+    migration of demo brings, and how many assignments demo's projects
+    have: where a second run would add one. Counted by names, as other
+    tests make identities of their own meanwhile (tox runs two lanes)."""
+    identity = conn.identity
+    ids = [project_id(conn, p) for p in PROJECTS]
+    return {
+        'projects': sum(len(list(identity.projects(name=n)))
+                        for n in PROJECTS),
+        'users': sum(len(list(identity.users(name=n)))
+                     for n in names['users']),
+        'groups': sum(len(list(identity.groups(name=n)))
+                      for n in names['groups']),
+        'roles': sum(len(list(identity.roles(name=n)))
+                     for n in names['roles']),
+        'assignments': sum(len(identity.get('/role_assignments', params={
+            'scope.project.id': i}).json()['role_assignments'])
+            for i in ids)}
+
+
+def seeded_names(rows: dict[str, set[tuple]]) -> dict:
+    """The users, groups and roles named by the seed's assignments on
+    demo's projects (``assignments_by_name`` rows by project)."""
+    names = {'users': set(), 'groups': set(), 'roles': set()}
+    for role, kind, actor, _inherited in set().union(*rows.values()):
+        names['roles'].add(role)
+        names[f'{kind}s'].add(actor)
+    return {k: sorted(v) for k, v in names.items()}
 
 
 def project_id(conn, name='demo') -> str:
@@ -277,15 +299,24 @@ def footprint(conn) -> dict:
     }
 
 
-def totals(conn) -> dict:
-    return {'flavors': len(flavors(conn)),
-            'networks': len(list(conn.network.networks())),
-            'subnets': len(list(conn.network.subnets())),
-            'ports': len(list(conn.network.ports())),
-            'routers': len(list(conn.network.routers())),
-            'floating_ips': len(list(conn.network.ips())),
-            'security_groups': len(list(conn.network.security_groups())),
-            'rules': len(list(conn.network.security_group_rules()))}
+def totals(conn, flavor_names) -> dict:
+    """How many flavors carry the seed's names, and how many networks,
+    subnets, ports, routers, floating IPs, security groups and rules
+    demo's projects own: where a second run would add one (other tests
+    make their own meanwhile)."""
+    network = conn.network
+    ids = [project_id(conn, p) for p in PROJECTS]
+    found = {'flavors': sum(1 for name in flavors(conn)
+                            if name in flavor_names)}
+    for kind, listing in (('networks', network.networks),
+                          ('subnets', network.subnets),
+                          ('ports', network.ports),
+                          ('routers', network.routers),
+                          ('floating_ips', network.ips),
+                          ('security_groups', network.security_groups),
+                          ('rules', network.security_group_rules)):
+        found[kind] = sum(len(list(listing(project_id=i))) for i in ids)
+    return found
 
 
 def test_demo_migrates_whole_then_stays_put(cleared, tmp_path):
@@ -327,11 +358,18 @@ def test_demo_migrates_whole_then_stays_put(cleared, tmp_path):
     for name in expected['flavors']:
         assert destination_ids[name] == source_ids[name], name
 
-    before = totals(destination) | identity_counts(destination)
+    names = seeded_names(expected_assignments)
+    assert names['users'] and names['roles'], names
+
+    def counts():
+        return (totals(destination, set(expected['flavors']))
+                | identity_counts(destination, names))
+
+    before = counts()
     second = migrate(tmp_path, '--dry-run')
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr
     assert ' create ' not in second.stdout
     assert not created(second.stdout), second.stdout[:3000]
     third = migrate(tmp_path)
     assert third.returncode == 0, third.stdout[-3000:] + third.stderr
-    assert totals(destination) | identity_counts(destination) == before
+    assert counts() == before

@@ -76,6 +76,15 @@ def migrate(project_name, **options):
     return engine_fixtures.run(migration.uuid, workers=2)
 
 
+def named(destination, project, user) -> tuple[list, list]:
+    """The destination's projects (id, description) and users (ids) of
+    the workload's names: other tests make their own meanwhile."""
+    identity = destination.identity
+    return (sorted((p.id, p.description)
+                   for p in identity.projects(name=project.name)),
+            sorted(u.id for u in identity.users(name=user.name)))
+
+
 def can_log_in(auth_url, user, password, project) -> bool:
     auth = ksa_identity.Password(
         auth_url=auth_url, username=user, password=password,
@@ -90,11 +99,10 @@ def can_log_in(auth_url, user, password, project) -> bool:
 
 def test_conflict_stops_the_plan_and_changes_nothing(engine, clouds):
     source, destination, created = clouds
-    project, _user = small_workload(source, created, 'Pw-1-unused')
+    project, user = small_workload(source, created, 'Pw-1-unused')
     destination.identity.create_project(
         name=project.name, domain_id='default', description='different')
-    before = sorted(p.name for p in destination.identity.projects())
-    users_before = sorted(u.name for u in destination.identity.users())
+    before = named(destination, project, user)
 
     migration = runner.create(
         'source', 'destination',
@@ -108,9 +116,7 @@ def test_conflict_stops_the_plan_and_changes_nothing(engine, clouds):
         'source': 'engine test', 'destination': 'different'}
     with pytest.raises(exception.PlanConflict):
         runner.start(migration.uuid)
-    assert sorted(p.name for p in destination.identity.projects()) == before
-    assert sorted(u.name for u in destination.identity.users()) == \
-        users_before
+    assert named(destination, project, user) == before
 
 
 def test_copy_hash_keeps_the_password(engine, clouds):
@@ -188,12 +194,13 @@ def test_reset_password_is_issued_once_and_never_logged(engine, clouds,
 
 def test_second_run_reuses_everything(engine, clouds):
     source, destination, created = clouds
-    project, _user = small_workload(source, created, 'Pw-2-unused')
+    project, user = small_workload(source, created, 'Pw-2-unused')
     first = migrate(project.name)
     assert first.state == 'completed', first.last_error
-    users = len(list(destination.identity.users()))
+    before = named(destination, project, user)
+    assert len(before[1]) == 1, before
     second = migrate(project.name)
     actions = {i.action for i in migration_api.list_plan_items(second.id)}
     assert actions == {'reuse'}
     assert second.state == 'completed'
-    assert len(list(destination.identity.users())) == users
+    assert named(destination, project, user) == before

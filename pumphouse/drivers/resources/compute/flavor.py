@@ -24,11 +24,15 @@ leaves it out of the destination's list with a warning
 (:func:`pumphouse.engine.planner.settle`).
 """
 
+from openstack import exceptions as sdk_exc
+from oslo_log import log
+
 from pumphouse.drivers.resources import common
 from pumphouse.drivers.resources.compute import common as compute
 from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
+LOG = log.getLogger(__name__)
 
 def _access(conn, flavor) -> list[str]:
     """Project ids with access to a private flavor (one request)."""
@@ -36,6 +40,19 @@ def _access(conn, flavor) -> list[str]:
         return []
     return sorted(a['tenant_id']
                   for a in conn.compute.get_flavor_access(flavor.id))
+
+
+def _source_access(ctx, flavor) -> list[str]:
+    """:func:`_access` in the source, where a flavor listed a moment ago
+    may be deleted by the time its access is read (the cloud is in use):
+    gone, it has no access, and planning goes on."""
+    try:
+        return _access(ctx.source, flavor)
+    except sdk_exc.NotFoundException:
+        LOG.info('Flavor %(name)s (%(id)s) was deleted from the source '
+                 'while it was read; no project has access to it',
+                 {'name': flavor.name, 'id': flavor.id})
+        return []
 
 
 def _fields(flavor) -> dict:
@@ -77,7 +94,7 @@ class FlavorDriver(base.ResourceDriver):
         (none for a public one); one request per private flavor and run.
         """
         access = ctx.cached(f'source:flavor_access:{flavor.id}',
-                            lambda: _access(ctx.source, flavor))
+                            lambda: _source_access(ctx, flavor))
         # Access of deleted projects stays in Nova; it goes no further.
         return sorted(set(access) & compute.source_project_ids(ctx)) \
             if access else []

@@ -125,6 +125,39 @@ class TestWhatAWorkloadTakes(unittest.TestCase):
         self.assertEqual(sorted(set(asked)), sorted(asked))
 
 
+class TestDeletedWhileRead(unittest.TestCase):
+    """A private flavor deleted between the list and the read of its
+    access (the source is in use while it is planned) is a flavor with no
+    access: planning goes on (seen when another migration's test deleted
+    its flavor meanwhile)."""
+
+    def test_planning_goes_on_without_it(self):
+        drv = driver()
+        ctx = context(flavors=[flavor('mine', public=False),
+                               flavor('deleted', public=False)],
+                      servers=[], access={'mine': ['p1']})
+        answer = ctx.source.compute.get_flavor_access.side_effect
+
+        def access(flavor_id):
+            if flavor_id == 'deleted':
+                raise sdk_exc.NotFoundException(
+                    f'Flavor {flavor_id} could not be found.')
+            return answer(flavor_id)
+
+        ctx.source.compute.get_flavor_access.side_effect = access
+        taken = drv.expand(ctx, select(), graph_mod.ResourceGraph())
+        self.assertEqual(['mine'], sorted(r.id for r in taken))
+
+    def test_other_errors_still_fail(self):
+        drv = driver()
+        ctx = context(flavors=[flavor('mine', public=False)], servers=[],
+                      access={})
+        ctx.source.compute.get_flavor_access.side_effect = \
+            sdk_exc.HttpException('busy', http_status=503)
+        self.assertRaises(sdk_exc.HttpException, drv.expand, ctx, select(),
+                          graph_mod.ResourceGraph())
+
+
 class TestAccessOutsideTheMigration(unittest.TestCase):
 
     def setUp(self):
