@@ -33,23 +33,22 @@ fails the item instead.
 An item that fails with a transient fault of a cloud (a connection
 failed, reset or timed out, a 5xx: :mod:`pumphouse.common.faults`) is
 tried again in the same run, up to ``[conductor] item_retries`` times
-after a growing, jittered pause (:class:`ItemRetry`), each retry an event
-(type ``retry``). Requests safe to repeat have been retried by then
-(:mod:`pumphouse.common.cloud_session`); a POST never is, so the cloud
-may have acted on it. The next attempt is a resume: the driver that saw
-the fault left what it made (:meth:`EngineContext.retry_planned`), and
-the attempt adopts it, or the resource an earlier attempt's create
-returned, before it would create. Only when the item fails for good is
-its work undone.
+after a growing, jittered pause (:mod:`pumphouse.engine.item_retry`),
+each retry an event (type ``retry``). Requests safe to repeat have been
+retried by then (:mod:`pumphouse.common.cloud_session`); a POST never
+is, so the cloud may have acted on it. The next attempt is a resume: the
+driver that saw the fault left what it made
+(:meth:`EngineContext.retry_planned`), and the attempt adopts it, or the
+resource an earlier attempt's create returned, before it would create.
+Only when the item fails for good is its work undone.
 
 A run told to stop (cancelled, taken over, or its owner stopping) starts
 no item and no attempt: the items not started stay ``pending``, and an
-item waiting to be tried again wakes (:meth:`ItemRetry.pause`) and is
-``pending`` again, what its failed attempt made left in the destination
+item waiting to be tried again wakes (its pause asks whether to stop) and
+is ``pending`` again, what its failed attempt made left in the destination
 for the resume to adopt.
 """
 
-import time
 
 import tenacity
 from openstack import exceptions as sdk_exc
@@ -63,6 +62,7 @@ from pumphouse.common import faults
 from pumphouse.conf import CONF
 from pumphouse.db import migration_api
 from pumphouse.engine import estimate
+from pumphouse.engine import item_retry
 from pumphouse.engine import ready_queue
 from pumphouse.engine import resource as res
 
@@ -162,7 +162,8 @@ class ItemRunner:
         item = migration_api.start_plan_item(item.id)
         driver = self.drivers[item.resource_type]
         resource = res.Resource.from_item(item)
-        retry = ItemRetry(CONF.conductor.item_retries, self.should_stop)
+        retry = item_retry.ItemRetry(CONF.conductor.item_retries,
+                                     self.should_stop)
         made = _Made()
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(retry.attempts),
@@ -175,7 +176,7 @@ class ItemRunner:
         try:
             destination_id, created = retrying(
                 self._attempt, item, driver, resource, retry, made)
-        except _Stopped:
+        except item_retry.Stopped:
             return self._leave(item, retry, made)
         except exception.WaitStopped as e:
             # Stopped before it changed anything (waiting for its turn).
@@ -200,7 +201,7 @@ class ItemRunner:
         self._event(item, 'done', f'{verb} {destination_id}')
         return OK
 
-    def _attempt(self, item, driver, resource, retry: 'ItemRetry',
+    def _attempt(self, item, driver, resource, retry: item_retry.ItemRetry,
                  made: '_Made') -> tuple[str, bool]:
         """One attempt at an item: adopt what is in the destination (an
         earlier attempt's work included), else create; then what comes
@@ -260,7 +261,7 @@ class ItemRunner:
                     f'another migration, found {existing["id"]}')
         return existing
 
-    def _retrying(self, item, retry: 'ItemRetry',
+    def _retrying(self, item, retry: item_retry.ItemRetry,
                   state: tenacity.RetryCallState) -> None:
         error = retry.failure = state.outcome.exception()
         self._event(item, 'retry',
@@ -270,7 +271,7 @@ class ItemRunner:
                     f'{state.next_action.sleep:.1f} s, adopting what the '
                     'failed one made', level='WARNING')
 
-    def _leave(self, item, retry: 'ItemRetry', made: '_Made') -> str:
+    def _leave(self, item, retry: item_retry.ItemRetry, made: '_Made') -> str:
         """The run stopped while ``item`` waited to be tried again: the
         item is pending again, for a resume, which adopts what the failed
         attempt made (found in the destination) as after an interrupted
@@ -373,90 +374,11 @@ def reopen(ctx, removal) -> bool:
     return True
 
 
-class ItemRetry:
-    """Whether a failed attempt at one plan item is followed by another
-    (``[conductor] item_retries``): after a transient fault of a cloud
-    (:func:`pumphouse.common.faults.is_transient`), while attempts are
-    left and the run is not told to stop.
-
-    Decided once per failure of an attempt, so that the driver handling
-    it (:meth:`EngineContext.retry_planned`) and the engine agree.
-    """
-
-    def __init__(self, retries: int, should_stop) -> None:
-        self.attempts = retries + 1
-        #: The attempt under way (1 for the first).
-        self.attempt = 0
-        self._should_stop = should_stop
-        self._closed = False
-        self._decided: dict[int, tuple[BaseException, bool]] = {}
-        #: The failure of the attempt the next one follows (set before
-        #: the pause between them).
-        self.failure: BaseException | None = None
-
-    def begin(self) -> None:
-        """An attempt starts."""
-        self.attempt += 1
-        self._decided.clear()
-
-    def will_retry(self, error: BaseException) -> bool:
-        """Whether another attempt follows this one's failure with
-        ``error`` (asked again about the same error, the same answer)."""
-        found = self._decided.get(id(error))
-        if found is None or found[0] is not error:
-            decision = (not self._closed
-                        and self.attempt < self.attempts
-                        and faults.is_transient(error)
-                        and not self._should_stop())
-            found = self._decided[id(error)] = (error, decision)
-        return found[1]
-
-    def close(self) -> None:
-        """No attempt follows, whatever fails from now on."""
-        self._closed = True
-
-    def pause(self, seconds: float) -> None:
-        """Wait ``seconds`` before the next attempt (tenacity's sleep),
-        asking whether the run is to stop every :data:`PAUSE_SLICE`
-        seconds at most and once more at the end; raises :class:`_Stopped`
-        once it is: no attempt follows."""
-        deadline = time.monotonic() + seconds
-        while not self._should_stop():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            _sleep(min(left, PAUSE_SLICE))
-        self._closed = True
-        raise _Stopped()
-
-    def outcome(self, error: BaseException) -> str:
-        """What the failed item's error adds about its attempts."""
-        if self.attempt <= 1:
-            return ''
-        if self.attempt >= self.attempts and faults.is_transient(error):
-            return f' (gave up after {self.attempt} attempts)'
-        return f' (at attempt {self.attempt}/{self.attempts})'
-
-
 class _Made:
     """The destination id the last create of an item's attempts
     returned (adopted, or reverted when the item fails for good)."""
 
     id: str | None = None
-
-
-#: The longest an item waiting to be tried again sleeps without asking
-#: whether the run is to stop (seconds).
-PAUSE_SLICE = 1.0
-
-
-class _Stopped(Exception):
-    """The run was told to stop while an item waited to be tried
-    again."""
-
-
-def _sleep(seconds: float) -> None:
-    time.sleep(seconds)
 
 
 def _priorities(migration, todo: list) -> dict[int, float]:

@@ -387,7 +387,7 @@ class EngineContext:
     def attempt(self, item, retry) -> Iterator[None]:
         """For the engine: the current thread works on plan item
         ``item``, an attempt that ``retry`` (see
-        :class:`pumphouse.engine.apply.ItemRetry`) may follow with
+        :class:`pumphouse.engine.item_retry.ItemRetry`) may follow with
         another; the retries of its requests are events of the item."""
         previous = getattr(self._local, 'attempt', None)
         self._local.attempt = (item, retry)

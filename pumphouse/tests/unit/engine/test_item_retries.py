@@ -26,6 +26,7 @@ from pumphouse.common import cloud_session
 from pumphouse.conf import CONF
 from pumphouse.db import migration_api
 from pumphouse.engine import apply as apply_mod
+from pumphouse.engine import item_retry
 from pumphouse.tests.unit.engine import memory
 from pumphouse.tests.unit.engine import test_apply
 
@@ -195,12 +196,12 @@ class TestItemRetries(ItemRetryTestCase):
         self.assertEqual([], self.events_of(migration, 'retry'))
         self.assertEqual([False], self.teams.planned)
         for status in (400, 404, 409, 501):
-            self.assertFalse(apply_mod.ItemRetry(3, lambda: False).will_retry(
+            self.assertFalse(item_retry.ItemRetry(3, lambda: False).will_retry(
                 sdk_exc.HttpException('no', http_status=status)))
 
     def test_three_retries_by_default(self):
         self.assertEqual(3, CONF.conductor.item_retries)
-        self.assertEqual(4, apply_mod.ItemRetry(
+        self.assertEqual(4, item_retry.ItemRetry(
             CONF.conductor.item_retries, lambda: False).attempts)
 
     def test_turned_off(self):
@@ -211,7 +212,7 @@ class TestItemRetries(ItemRetryTestCase):
         self.assertEqual([], self.events_of(migration, 'retry'))
 
     def test_not_retried_when_the_run_is_told_to_stop(self):
-        retry = apply_mod.ItemRetry(3, lambda: True)
+        retry = item_retry.ItemRetry(3, lambda: True)
         retry.begin()
         self.assertFalse(retry.will_retry(reset()))
 
@@ -226,7 +227,7 @@ class TestItemRetries(ItemRetryTestCase):
 
     def test_one_decision_per_failure(self):
         stopping = iter([True, False])
-        retry = apply_mod.ItemRetry(3, lambda: next(stopping))
+        retry = item_retry.ItemRetry(3, lambda: next(stopping))
         retry.begin()
         error = reset()
         self.assertFalse(retry.will_retry(error))
