@@ -652,17 +652,15 @@ def report(results: list[dict]) -> None:
             print(f'  {r["label"]}, {estimate_line(label, made, actual)}')
     by_label = {r['label']: r for r in results}
     smalls = [r for r in results if r['label'].startswith('small')]
+    each = [r['apply'] / r['servers'] for r in smalls]
     if len(smalls) > 1:
-        each = [r['apply'] / r['servers'] for r in smalls]
-        median = statistics.median(each)
         print('seconds per server of the small runs: ' + ', '.join(
-            f'{v:.2f}' for v in each) + f' (median {median:.2f})')
+            f'{v:.2f}' for v in each)
+            + f' (median {statistics.median(each):.2f})')
     for other in ('big', 'service'):
         if smalls and other in by_label:
             big = by_label[other]
-            per_server = statistics.median(
-                r['apply'] / r['servers'] for r in smalls)
-            ratio = (big['apply'] / big['servers']) / per_server
+            ratio = (big['apply'] / big['servers']) / statistics.median(each)
             print(f'seconds per server, {other} ({big["servers"]}) / small '
                   f'({smalls[0]["servers"]}'
                   + (f', median of {len(smalls)} runs' if len(smalls) > 1

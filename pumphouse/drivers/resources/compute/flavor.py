@@ -24,7 +24,8 @@ leaves it out of the destination's list with a warning
 (:func:`pumphouse.engine.planner.settle`).
 """
 
-from openstack import exceptions as sdk_exc
+import functools
+
 from oslo_log import log
 
 from pumphouse.drivers.resources import common
@@ -33,6 +34,7 @@ from pumphouse.engine import driver as base
 from pumphouse.engine import resource as res
 
 LOG = log.getLogger(__name__)
+
 
 def _access(conn, flavor) -> list[str]:
     """Project ids with access to a private flavor (one request)."""
@@ -46,13 +48,14 @@ def _source_access(ctx, flavor) -> list[str]:
     """:func:`_access` in the source, where a flavor listed a moment ago
     may be deleted by the time its access is read (the cloud is in use):
     gone, it has no access, and planning goes on."""
-    try:
-        return _access(ctx.source, flavor)
-    except sdk_exc.NotFoundException:
+    access = common.get_or_none(functools.partial(_access, ctx.source),
+                                flavor)
+    if access is None:
         LOG.info('Flavor %(name)s (%(id)s) was deleted from the source '
                  'while it was read; no project has access to it',
                  {'name': flavor.name, 'id': flavor.id})
         return []
+    return access
 
 
 def _fields(flavor) -> dict:

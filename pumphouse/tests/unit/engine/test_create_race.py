@@ -17,10 +17,8 @@ items and events."""
 
 from openstack import exceptions as sdk_exc
 
-from pumphouse.db import migration_api
-from pumphouse.engine import apply as apply_mod
 from pumphouse.tests.unit.engine import memory
-from pumphouse.tests.unit.engine import test_apply
+from pumphouse.tests.unit.engine import test_item_retries
 
 
 class RacedTeamDriver(memory.TeamDriver):
@@ -52,31 +50,15 @@ class RacedTeamDriver(memory.TeamDriver):
             raise ValueError('the team cannot be finished')
 
 
-class TestCreateRace(test_apply.ApplyTestCase):
+class TestCreateRace(test_item_retries.ItemRetryTestCase):
+    """``run_red`` and ``events_of`` are the retry tests': a run of
+    project red whose events are recorded in the database."""
 
     def setUp(self):
         super().setUp()
         self.teams = RacedTeamDriver()
         self.teams.resource_type = 'test.team'
         self.drivers['test.team'] = self.teams
-
-    def events_of(self, migration, event_type):
-        return [e.message for e in migration_api.list_events(migration.id)
-                if e.event_type == event_type]
-
-    def run_red(self):
-        migration = self.migration('red')
-        ctx = self.ctx()
-        ctx.migration_id = migration.id
-
-        def sink(event_type, message, level, item):
-            migration_api.add_event(migration.id, event_type, message,
-                                    level=level,
-                                    plan_item_id=getattr(item, 'id', None))
-
-        ctx._emit = sink
-        return migration, apply_mod.apply(ctx, self.drivers, migration, 2,
-                                          lambda: False)
 
     def test_made_meanwhile_is_adopted_and_the_rest_goes_on(self):
         self.teams.raced = {'red'}
