@@ -166,19 +166,17 @@ class StepTimer:
         server_state.poll = poll
 
     def wrap_semaphore(self, patches: list) -> None:
-        """Time the wait for the source host's semaphore."""
+        """Time the wait for the source host's turn (the run's semaphore
+        and the deployment's turn in the database)."""
         original = server_path.host_semaphore
         timer = self
 
         @contextlib.contextmanager
         def host_semaphore(ctx, resource):
-            semaphore = original(ctx, resource)
-            with timer.step('host semaphore wait'):
-                semaphore.acquire()
-            try:
-                yield semaphore
-            finally:
-                semaphore.release()
+            with contextlib.ExitStack() as stack:
+                with timer.step('host semaphore wait'):
+                    turn = stack.enter_context(original(ctx, resource))
+                yield turn
 
         patches.append((server_path, 'host_semaphore', original))
         server_path.host_semaphore = host_semaphore
