@@ -381,13 +381,15 @@ class _Made:
     id: str | None = None
 
 
-def _priorities(migration, todo: list) -> dict[int, float]:
+def _priorities(migration, todo: list, workers: int) -> dict[int, float]:
     """Each item's tail of estimated work (:func:`ready_queue.tails`),
-    with the costs of the migration's estimate."""
+    with the costs of the migration's estimate and the turns a source
+    host gives ``workers``."""
     costs = estimate.stored_costs(getattr(migration, 'estimate', None), todo)
+    turns = min(CONF.conductor.max_servers_per_host, workers)
     return ready_queue.tails([
         estimate.work_of(i, costs) if i.action in estimate.WORK_ACTIONS
-        else estimate.work_of_nothing(i) for i in todo])
+        else estimate.work_of_nothing(i) for i in todo], turns)
 
 
 def apply(ctx, drivers: dict, migration, workers: int,
@@ -405,7 +407,7 @@ def apply(ctx, drivers: dict, migration, workers: int,
     ctx.should_stop = should_stop
     runner = ItemRunner(ctx, drivers, migration, should_stop)
     flow = graph_flow.Flow(f'migration-{migration.uuid}')
-    priorities = _priorities(migration, todo)
+    priorities = _priorities(migration, todo, workers)
     for item in todo:
         needs = [d for d in item.depends_on if d in todo_ids]
         flow.add(ItemTask(runner, item, needs, priorities[item.id]))

@@ -28,8 +28,22 @@ starting the waiting task with the longest tail first (in the order
 they came among equals). Items that lead to servers, and the servers
 themselves, so start before work nothing long waits for: the classic
 critical-path-first list scheduling.
+
+A chain alone undervalues the servers: the servers of one source host
+take its turns (``[conductor] max_servers_per_host``) a few at a time,
+so once a server of a host can start, the host's servers still to come
+take at least their work over the turns, whatever the chains say.
+Without that, every port of a project (its own work plus its server's)
+outranks every ready server, and the servers wait for the last port
+while their hosts' turns stand free (``tools/bench/servers_limit.py``:
+the first server suspended after every port was made). So each server
+of a host, in plan order, has at least the work of the host's servers
+from it to the last over the turns (its *floor*), and the items on its
+way carry that: a ready server of a host with work ahead outranks the
+ports of the servers behind it.
 """
 
+import collections
 import heapq
 import itertools
 import threading
@@ -43,12 +57,37 @@ from pumphouse.common import context as pumphouse_context
 from pumphouse.engine import estimate
 
 
-def tails(works: Sequence[estimate.Work]) -> dict[int, float]:
+def _middle(work: estimate.Work) -> float:
+    return (work.total('low') + work.total('high')) / 2
+
+
+def host_floors(works: Sequence[estimate.Work],
+                turns: int) -> dict[int, float]:
+    """The floor of each server's tail (see the module): the work of
+    its source host's servers from it to the last, in plan order, over
+    the host's ``turns``."""
+    by_host: dict[str, list[estimate.Work]] = collections.defaultdict(list)
+    for work in works:
+        if work.host is not None:
+            by_host[work.host].append(work)
+    floors: dict[int, float] = {}
+    for servers in by_host.values():
+        left = 0.0
+        for work in reversed(servers):
+            left += _middle(work)
+            floors[work.item_id] = left / max(turns, 1)
+    return floors
+
+
+def tails(works: Sequence[estimate.Work],
+          turns: int | None = None) -> dict[int, float]:
     """Each work's tail (see the module): the middle of its own work
     plus the longest tail among the works that need it
-    (:func:`estimate.longest_chains` to the end of the plan)."""
-    found, = estimate.longest_chains(
-        works, [lambda w: (w.total('low') + w.total('high')) / 2])
+    (:func:`estimate.longest_chains` to the end of the plan); with
+    ``turns`` (how many servers of one source host run at once), a
+    server's tail is at least its :func:`host_floors`."""
+    floors = [host_floors(works, turns)] if turns else []
+    found, = estimate.longest_chains(works, [_middle], floors=floors)
     return found
 
 

@@ -488,6 +488,10 @@ def print_pumphouse(result: dict, timer: StepTimer, servers: int) -> None:
     print('pumphouse events, first of each type after the apply started: '
           + ', '.join(f'{k} {v:.1f}s' for k, v in sorted(
               firsts.items(), key=lambda kv: kv[1])))
+    print('pumphouse items by type, seconds after the apply started '
+          '(first event, last done):')
+    for kind, first, last, count in _type_spans(events, start):
+        print(f'  {kind:<34} {count:>4} {first:7.1f} {last:7.1f}')
     per_server = _event_steps(events)
     if per_server:
         print('pumphouse per-server event gaps (medians): '
@@ -499,6 +503,26 @@ def _step_order(key: str):
     order = ['port', 'server', 'cutover']
     top = key.split('/')[0]
     return (order.index(top) if top in order else len(order), key)
+
+
+def _type_spans(events, start: float) -> list[tuple]:
+    """``(type, first event, last done, items)`` per resource type, in
+    the order their first events came: what ran before the first
+    server was suspended."""
+    first: dict[str, float] = {}
+    last: dict[str, float] = {}
+    items: dict[str, set] = collections.defaultdict(set)
+    for at, kind, message, _ in events:
+        found = re.match(r'([a-z_]+\.[a-z_]+) (\S+): ', message)
+        if not found:
+            continue
+        rtype = found.group(1)
+        first.setdefault(rtype, at - start)
+        items[rtype].add(found.group(2))
+        if kind == 'done':
+            last[rtype] = at - start
+    return sorted(((t, first[t], last.get(t, float('nan')), len(items[t]))
+                   for t in first), key=lambda row: row[1])
 
 
 def _event_steps(events) -> list[dict]:
