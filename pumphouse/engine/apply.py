@@ -49,7 +49,6 @@ is ``pending`` again, what its failed attempt made left in the destination
 for the resume to adopt.
 """
 
-
 import tenacity
 from openstack import exceptions as sdk_exc
 from oslo_log import log

@@ -75,7 +75,6 @@ started yet has its estimate left.
 import collections
 import dataclasses
 import datetime
-import itertools
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -190,15 +189,14 @@ def work_of(item, costs: dict, now: datetime.datetime | None = None,
 def longest_chains(works: Sequence[Work],
                    costs: Sequence[Callable[[Work], float]],
                    to_end: bool = True,
-                   floors: Sequence[Mapping[int, float]] = (),
+                   floors: Mapping[int, float] | None = None,
                    ) -> list[dict[int, float]]:
     """Each work's longest chain, for each of ``costs`` (one walk for
     them all): its own cost plus the longest chain among the works that
     need it, to the end of the plan; with ``to_end`` false, among the
-    works it needs, from the start. ``floors``, one mapping per cost
-    when given, holds the least chain of some works (by item id): a
-    work's chain is never shorter than its floor, and the works on its
-    way carry that.
+    works it needs, from the start. ``floors`` holds the least chain of
+    some works (by item id): a work's chain is never shorter than its
+    floor, and the works on its way carry that.
 
     Needs outside ``works`` are ignored. A work on a cycle (never in a
     plan) is left out, and so is every work whose chain would run
@@ -219,14 +217,14 @@ def longest_chains(works: Sequence[Work],
             left[other] -= 1
             if not left[other]:
                 order.append(other)
+    floors = floors or {}
     found_all = []
-    for cost, floor in itertools.zip_longest(costs, floors[:len(costs)],
-                                             fillvalue={}):
+    for cost in costs:
         chains: dict[int, float] = {}
         for item_id in order:
             chains[item_id] = max(cost(by_id[item_id]) + max(
                 map(chains.__getitem__, after[item_id]), default=0.0),
-                floor.get(item_id, 0.0))
+                floors.get(item_id, 0.0))
         found_all.append(chains)
     return found_all
 

@@ -86,7 +86,7 @@ def tails(works: Sequence[estimate.Work],
     (:func:`estimate.longest_chains` to the end of the plan); with
     ``turns`` (how many servers of one source host run at once), a
     server's tail is at least its :func:`host_floors`."""
-    floors = [host_floors(works, turns)] if turns else []
+    floors = host_floors(works, turns) if turns else None
     found, = estimate.longest_chains(works, [_middle], floors=floors)
     return found
 
